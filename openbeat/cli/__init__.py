@@ -1,0 +1,32 @@
+"""The ``openbeat`` command: parses arguments, calls the library, prints.
+
+Each command group lives in its own module here and is registered below.
+"""
+
+from __future__ import annotations
+
+import click
+
+from openbeat import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="openbeat")
+def main() -> None:
+    """OpenBeat: open neighbourhood policing data, honest analytics, community engagement.
+
+    Example:
+
+        openbeat demo
+    """
+
+
+def _register() -> None:
+    from openbeat.cli import lake_commands
+
+    for module in (lake_commands,):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,463 @@
+"""Load one police.uk CSV (street, outcomes or stop-and-search) into its lake partition.
+
+The work is done in two passes, both streaming:
+
+1. *prepare*: read the source once, computing its sha256, decompressing ``.gz`` (and zip
+   members) to a plain temporary CSV, checking the header and counting records. This
+   count is independent of the parser, so ``rows read = loaded + rejected`` is checked,
+   not assumed.
+2. *load*: DuckDB reads the plain CSV with the kind's types. Rows it cannot parse (wrong
+   number of fields, a coordinate or date that is not one, bytes that are not UTF-8) come
+   back with their line and column from DuckDB's rejects table; rows that parse but make
+   no sense (no crime type, half a coordinate, a Month that disagrees with the file name)
+   are found in SQL. Good rows and rejects are written to temporary Parquet files and
+   renamed over the partition, so the partition is always wholly old or wholly new.
+
+Line numbers count the header as line 1 and count blank lines, as DuckDB does; they are
+physical line numbers because police.uk fields never contain line breaks.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import tempfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from openbeat import __version__
+from openbeat.ingest.errors import IngestError
+from openbeat.ingest.kinds import KINDS, FileName, Kind, lake_columns, parse_file_name
+from openbeat.lake import REJECTS_SCHEMA, Lake, Partition
+
+_CHUNK = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class Source:
+    """A CSV to ingest: a file on disk, or a member of a zip (opened as a stream)."""
+
+    path: str  # shown to the user; "<zip>!<member>" for zip members
+    name: str  # the police.uk file name, e.g. 2024-03-metropolitan-street.csv
+    open: Callable[[], BinaryIO]  # the bytes as stored (gzip-compressed for .gz)
+    local_path: Path | None = None  # set when DuckDB can read the file in place
+
+    @classmethod
+    def from_path(cls, path: Path) -> Source:
+        return cls(str(path), path.name, lambda: open(path, "rb"), local_path=path)
+
+
+@dataclass
+class FileReport:
+    """What happened to one source. ``status``: loaded, unchanged or failed."""
+
+    source: str
+    status: str
+    dataset: str | None = None
+    force: str | None = None
+    month: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    duplicates: int = 0
+    month_mismatches: int = 0
+    error: str | None = None
+    reject_examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Prepared:
+    sha256: str
+    nbytes: int
+    csv_path: Path  # plain UTF-8-or-not CSV that DuckDB reads
+    header: list[str]
+    records: int  # non-blank lines after the header
+    temp: bool  # csv_path is ours to delete
+
+
+def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None) -> FileReport:
+    """Ingest one police.uk CSV into its (dataset, force, month) partition.
+
+    Raises :class:`IngestError` if the file cannot be loaded at all; the lake is then
+    unchanged.
+    """
+    fname = parse_file_name(src.name)
+    if fname is None:
+        raise IngestError(
+            src.path, "not a police.uk file name",
+            hint="expected YYYY-MM-<force>-street.csv, -outcomes.csv or -stop-and-search.csv, optionally .gz",
+        )
+    if expect_force and fname.force != expect_force:
+        raise IngestError(src.path, f"file is for force {fname.force!r}, not {expect_force!r}")
+    part = Partition(fname.kind.dataset, fname.force, fname.month)
+
+    prep = _prepare(src, fname.kind)
+    try:
+        if lake.current_sha256(part) == prep.sha256:
+            return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
+        return _load(lake, src, fname, part, prep)
+    finally:
+        if prep.temp:
+            prep.csv_path.unlink(missing_ok=True)
+
+
+# ---- pass 1: hash, decompress, header, count ----------------------------------
+
+
+def _prepare(src: Source, kind: Kind) -> _Prepared:
+    sha = hashlib.sha256()
+    nbytes = 0
+    gz = src.name.endswith(".gz")
+    in_place = src.local_path is not None and not gz
+    tmp = None
+    if not in_place:
+        fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
+        tmp = os.fdopen(fd, "wb")
+    counter = _RecordCounter()
+    try:
+        with src.open() as raw:
+            decomp = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
+            while True:
+                try:
+                    chunk = raw.read(_CHUNK)
+                except (OSError, EOFError, zlib.error) as e:  # e.g. zip member CRC error
+                    raise IngestError(src.path, f"cannot read the file: {e}",
+                                      hint="the download may be truncated; fetch it again") from e
+                if not chunk:
+                    break
+                sha.update(chunk)
+                nbytes += len(chunk)
+                if decomp is not None:
+                    try:
+                        chunk = decomp.decompress(chunk)
+                        while decomp.eof and decomp.unused_data:  # concatenated gzip members
+                            rest = decomp.unused_data
+                            decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                            chunk += decomp.decompress(rest)
+                    except zlib.error as e:
+                        raise IngestError(src.path, f"not a valid gzip file: {e}") from e
+                counter.feed(chunk)
+                if tmp is not None:
+                    tmp.write(chunk)
+            if decomp is not None and not decomp.eof:
+                raise IngestError(src.path, "truncated gzip: the compressed stream ends early",
+                                  hint="the download may be incomplete; fetch it again")
+        counter.close()
+    except BaseException:
+        if tmp is not None:
+            tmp.close()
+            Path(tmp_name).unlink(missing_ok=True)
+        raise
+    if tmp is not None:
+        tmp.close()
+    csv_path = src.local_path if in_place else Path(tmp_name)
+    prep = _Prepared(sha.hexdigest(), nbytes, csv_path, [], counter.records, temp=not in_place)
+    try:
+        prep.header = _check_header(src, kind, counter.first_line)
+    except BaseException:
+        if prep.temp:
+            csv_path.unlink(missing_ok=True)
+        raise
+    return prep
+
+
+class _RecordCounter:
+    """Counts non-blank lines after the header, across chunk boundaries."""
+
+    def __init__(self) -> None:
+        self.first_line = b""
+        self._in_header = True
+        self._lines = 0  # complete lines after the header
+        self._blank = 0
+        self._prev = b"\n"  # the byte before the current chunk
+        self._pending = False  # bytes seen since the last newline
+        self._pending_blank = True  # ...and all of them were '\r'
+        self.records = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self._in_header:
+            i = chunk.find(b"\n")
+            if i < 0:
+                self.first_line += chunk
+                return
+            self.first_line += chunk[:i]
+            self._in_header = False
+            chunk = chunk[i + 1 :]
+            self._prev = b"\n"
+        if not chunk:
+            return
+        n = chunk.count(b"\n")
+        # A blank line is "\n\n" or "\n\r\n"; look across the boundary with the previous byte(s).
+        joined = self._prev + chunk
+        self._blank += joined.count(b"\n\n") + joined.count(b"\n\r\n")
+        self._lines += n
+        last_nl = chunk.rfind(b"\n")
+        tail = chunk[last_nl + 1 :] if last_nl >= 0 else chunk
+        if last_nl >= 0:
+            self._pending = bool(tail)
+            self._pending_blank = tail.strip(b"\r") == b""
+        elif tail:
+            self._pending = True
+            self._pending_blank = self._pending_blank and tail.strip(b"\r") == b""
+        self._prev = joined[-2:]
+
+    def close(self) -> None:
+        trailing = 1 if (self._pending and not self._pending_blank) else 0
+        self.records = self._lines - self._blank + trailing
+
+
+def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
+    line = first_line.removeprefix(_BOM).rstrip(b"\r")
+    if not line:
+        raise IngestError(src.path, "the file is empty", line=1,
+                          hint=f"expected the header of a police.uk {kind.file_kind} file")
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise IngestError(src.path, "the header is not UTF-8 text", line=1,
+                          hint="police.uk files are UTF-8; is this the right file?") from e
+    found = next(csv.reader([text]))
+    if found == kind.header:
+        return found
+    for other in KINDS.values():
+        if other is not kind and found == other.header:
+            raise IngestError(
+                src.path,
+                f"the file name says {kind.file_kind} but the header is that of a {other.file_kind} file",
+                line=1, hint="rename the file to match its content",
+            )
+    for i, expected in enumerate(kind.header):
+        got = found[i] if i < len(found) else None
+        if got != expected:
+            what = f"found {got!r}" if got is not None else "the header ends early"
+            raise IngestError(
+                src.path, f"wrong header: column {i + 1} should be {expected!r}, {what}",
+                line=1, column=expected,
+                hint=f"a police.uk {kind.file_kind} file has {len(kind.header)} columns: {', '.join(kind.header)}",
+            )
+    raise IngestError(src.path, f"wrong header: {len(found)} columns where {len(kind.header)} are expected",
+                      line=1, column=found[len(kind.header)])
+
+
+# ---- pass 2: parse, check, write -----------------------------------------------
+
+
+def _load(lake: Lake, src: Source, fname: FileName, part: Partition, prep: _Prepared) -> FileReport:
+    kind = fname.kind
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET preserve_insertion_order = true")
+        columns = "{" + ", ".join(f"{_s(c.header)}: {_s(c.sql_type)}" for c in kind.columns) + "}"
+        try:
+            con.execute(
+                f"""CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_s(str(prep.csv_path))},
+                    header = true, columns = {columns}, auto_detect = false,
+                    delim = ',', quote = '"', escape = '"', strict_mode = true,
+                    null_padding = false, store_rejects = true,
+                    rejects_table = 'parse_rejects', rejects_scan = 'parse_scans')"""
+            )
+        except duckdb.Error as e:
+            raise IngestError(src.path, f"cannot parse the file: {_first_line(e)}") from e
+        # Give every row its position in the file before anything can reorder it.
+        con.execute("CREATE TEMP TABLE t AS SELECT rowid AS ordinal, * FROM raw")
+        con.execute("DROP TABLE raw")
+
+        checks = _row_checks(kind, fname)
+        reason_sql = "CASE " + " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in checks) + " END"
+        column_sql = "CASE " + " ".join(f"WHEN {cond} THEN {_s(col)}" for cond, col, _ in checks) + " END"
+        con.execute(f"CREATE TEMP TABLE bad AS SELECT ordinal, {reason_sql} AS reason, {column_sql} AS col "
+                    f"FROM t WHERE ({reason_sql}) IS NOT NULL")
+        loaded, duplicates, mismatches, wrong_month = _summarise(con, kind, fname)
+
+        # A file whose every row is dated another month is misnamed, not full of bad rows.
+        if wrong_month and wrong_month == _count(con, "SELECT count(*) FROM t"):
+            raise IngestError(
+                src.path, f"the Month column never says {fname.month}, the month in the file name",
+                hint="rename the file to the month it holds",
+            )
+
+        parse_rejects = con.execute(
+            """SELECT line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line)
+               FROM parse_rejects GROUP BY line ORDER BY line"""
+        ).fetchall()
+        bad = con.execute("SELECT ordinal, reason, col FROM bad ORDER BY ordinal").fetchall()
+        rejects = [(line, col, msg, (raw or "").lstrip("\r\n")) for line, col, msg, raw in parse_rejects]
+        if bad:
+            lines = _lines_of_ordinals(prep.csv_path, [b[0] for b in bad], {r[0] for r in rejects})
+            rejects += [(lines[o][0], col, reason, lines[o][1]) for o, reason, col in bad]
+        rejects.sort(key=lambda r: r[0] or 0)
+
+        rows_read = loaded + len(rejects)
+        if rows_read != prep.records:
+            # A count from the parser disagreeing with the count of lines means a quoted
+            # line break or a parser fault: refuse rather than lose or invent rows.
+            raise IngestError(
+                src.path,
+                f"the file has {prep.records} data lines but {rows_read} rows were read "
+                f"({loaded} loaded, {len(rejects)} rejected)",
+                hint="a field may contain a line break; police.uk files never do",
+            )
+
+        data_tmp = lake.temp_path(lake.partition_path(part))
+        rej_tmp = lake.temp_path(lake.rejects_path(part))
+        try:
+            con.execute(f"COPY ({_select_good(kind, fname)}) TO {_s(str(data_tmp))} "
+                        "(FORMAT parquet, COMPRESSION zstd)")
+            if rejects:
+                pq.write_table(_rejects_table(part, src.name, rejects), rej_tmp, compression="zstd")
+            with lake.lock():
+                lake.commit(data_tmp, lake.partition_path(part))
+                if rejects:
+                    lake.commit(rej_tmp, lake.rejects_path(part))
+                else:
+                    lake.rejects_path(part).unlink(missing_ok=True)
+                lake.append_manifest([{
+                    "source_path": src.path, "source_name": src.name, "dataset": part.dataset,
+                    "force": part.force, "month": date.fromisoformat(part.month + "-01"),
+                    "sha256": prep.sha256, "bytes": prep.nbytes, "rows_read": rows_read,
+                    "rows_loaded": loaded, "rows_rejected": len(rejects), "duplicates": duplicates,
+                    "month_mismatches": mismatches, "ingested_at": datetime.now(timezone.utc),
+                    "openbeat_version": __version__,
+                }])
+        finally:
+            data_tmp.unlink(missing_ok=True)
+            rej_tmp.unlink(missing_ok=True)
+        return FileReport(
+            src.path, "loaded", part.dataset, part.force, part.month, rows_read, loaded,
+            len(rejects), duplicates, mismatches,
+            reject_examples=[f"line {ln}: {reason}" for ln, _, reason, _ in rejects[:5]],
+        )
+    finally:
+        con.close()
+
+
+def _row_checks(kind: Kind, fname: FileName) -> list[tuple[str, str, str]]:
+    """(SQL condition, column, SQL reason) for rows that parse but cannot be used."""
+    checks = []
+    for c in kind.columns:
+        if c.required:
+            checks.append((f"{_q(c.header)} IS NULL", c.header, _s(f"{c.header} is empty")))
+    if "Month" in kind.header:
+        checks.append((
+            "NOT regexp_full_match(\"Month\", '\\d{4}-(0[1-9]|1[0-2])')", "Month",
+            "'Month ' || \"Month\" || ' is not a month (YYYY-MM)'",
+        ))
+        checks.append((
+            f"\"Month\" <> {_s(fname.month)}", "Month",
+            f"'Month ' || \"Month\" || ' disagrees with the file name month {fname.month}'",
+        ))
+    checks += [
+        ("(\"Latitude\" IS NULL) <> (\"Longitude\" IS NULL)", "Latitude",
+         "'only one of Latitude and Longitude is given'"),
+        ("NOT \"Latitude\" BETWEEN -90 AND 90", "Latitude",
+         "'Latitude ' || \"Latitude\" || ' is outside -90..90'"),
+        ("NOT \"Longitude\" BETWEEN -180 AND 180", "Longitude",
+         "'Longitude ' || \"Longitude\" || ' is outside -180..180'"),
+        ("isnan(\"Latitude\") OR isnan(\"Longitude\") OR isinf(\"Latitude\") OR isinf(\"Longitude\")",
+         "Latitude", "'coordinates are not finite numbers'"),
+    ]
+    return checks
+
+
+def _summarise(con: duckdb.DuckDBPyConnection, kind: Kind, fname: FileName) -> tuple[int, int, int, int]:
+    """(rows loaded, duplicates, stop-search month mismatches, rows rejected for month)."""
+    good = "SELECT * FROM t ANTI JOIN bad USING (ordinal)"
+    loaded = _count(con, f"SELECT count(*) FROM ({good})")
+    wrong_month = 0
+    if "Month" in kind.header:
+        wrong_month = _count(con, f"SELECT count(*) FROM t WHERE \"Month\" <> {_s(fname.month)}")
+    if "Crime ID" in kind.header:
+        duplicates = _count(con, f"SELECT count(\"Crime ID\") - count(DISTINCT \"Crime ID\") FROM ({good})")
+        return loaded, duplicates, 0, wrong_month
+    # Stop-search rows have no ID: count rows identical in every field to an earlier row.
+    cols = ", ".join(_q(c.header) for c in kind.columns)
+    duplicates = _count(con, f"SELECT count(*) - count(DISTINCT ({cols})) FROM ({good})")
+    # Searches are dated in UTC; the file month is the local (Europe/London) month, so a
+    # search at 00:30 BST on the 1st, dated 23:30 UTC the day before, is in the right file.
+    mismatches = _count(
+        con,
+        f"SELECT count(*) FROM ({good}) WHERE strftime(timezone('Europe/London', \"Date\"), '%Y-%m') "
+        f"<> {_s(fname.month)}",
+    )
+    return loaded, duplicates, mismatches, wrong_month
+
+
+def _select_good(kind: Kind, fname: FileName) -> str:
+    ident = [c for c in kind.columns if c.name in kind.identity]
+    key_src = " || chr(31) || ".join(f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in ident)
+    cols = []
+    for name, sql_type in lake_columns(kind):
+        if name == "row_key":
+            # Stable across re-ingests and re-publications (row order, outcome updates):
+            # a hash of what identifies the record plus its occurrence among identical ones.
+            cols.append(
+                f"substr(md5({key_src}), 1, 16) || '-' || "
+                f"row_number() OVER (PARTITION BY md5({key_src}) ORDER BY ordinal) AS row_key"
+            )
+        elif name == "force":
+            cols.append(f"{_s(fname.force)} AS force")
+        elif name == "month":
+            cols.append(f"DATE {_s(fname.month + '-01')} AS month")
+        else:
+            header = next(c.header for c in kind.columns if c.name == name)
+            cols.append(f"{_q(header)} AS {name}")
+    return f"SELECT {', '.join(cols)} FROM t ANTI JOIN bad USING (ordinal) ORDER BY ordinal"
+
+
+def _lines_of_ordinals(path: Path, ordinals: list[int], parse_rejected: set[int]) -> dict[int, tuple[int, str]]:
+    """Map the i-th parsed row to (line number, raw line), skipping blank and rejected lines."""
+    wanted = set(ordinals)
+    out: dict[int, tuple[int, str]] = {}
+    ordinal = -1
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if lineno == 1:
+                continue
+            body = raw.rstrip(b"\r\n")
+            if not body or lineno in parse_rejected:
+                continue
+            ordinal += 1
+            if ordinal in wanted:
+                out[ordinal] = (lineno, body.decode("utf-8", errors="replace"))
+                if len(out) == len(wanted):
+                    break
+    return out
+
+
+def _rejects_table(part: Partition, source_name: str, rejects: list[tuple]) -> pa.Table:
+    month = date.fromisoformat(part.month + "-01")
+    return pa.Table.from_pylist(
+        [
+            {"dataset": part.dataset, "force": part.force, "month": month, "source_name": source_name,
+             "line": line, "column": col, "reason": reason, "raw": raw}
+            for line, col, reason, raw in rejects
+        ],
+        schema=REJECTS_SCHEMA,
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0]
+
+
+def _s(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'

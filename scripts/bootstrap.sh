@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up everything from the lock file: uv in .tools/, the project in .venv/.
+# Needs only python3.11 and the package registries; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV_VERSION=0.13.9
+if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version | grep -q "$UV_VERSION"; then
+  python3.11 -m venv .tools
+  .tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+fi
+export UV_PYTHON_DOWNLOADS=never
+.tools/bin/uv sync --locked --quiet --python python3.11 "$@"
