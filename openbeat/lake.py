@@ -6,7 +6,7 @@ Layout (one file per partition, so replacing a partition is one ``os.replace``):
     <root>/outcomes/force=<slug>/month=<YYYY-MM>/part.parquet
     <root>/stop_searches/force=<slug>/month=<YYYY-MM>/part.parquet
     <root>/rejects/force=<slug>/month=<YYYY-MM>/<dataset>.parquet
-    <root>/manifest/manifest.parquet
+    <root>/manifest/manifest.jsonl                   (append-only, one JSON object a line)
     <root>/<reference dataset>/part.parquet          (areas, lookups, population …)
 
 Every write goes to a temporary file in the destination folder and is then renamed
@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -120,7 +122,7 @@ class Lake:
 
     @property
     def manifest_path(self) -> Path:
-        return self.root / "manifest" / "manifest.parquet"
+        return self.root / "manifest" / "manifest.jsonl"
 
     def partitions(self, dataset: str) -> list[Partition]:
         out = []
@@ -189,34 +191,56 @@ class Lake:
 
     # ---- manifest -----------------------------------------------------------
 
-    def read_manifest(self) -> pa.Table:
+    def manifest_rows(self) -> list[dict]:
+        """Every manifest entry, oldest first, with dates and times as Python objects.
+
+        The manifest is append-only JSON lines; an entry is appended (and fsynced) after
+        its partition has been committed. A line cut short by a crash is ignored: the
+        partition it describes is then re-ingested by the next run, not misreported.
+        """
         if not self.manifest_path.exists():
-            return MANIFEST_SCHEMA.empty_table()
-        return pq.read_table(self.manifest_path, schema=MANIFEST_SCHEMA)
+            return []
+        rows = []
+        with open(self.manifest_path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                row["month"] = date.fromisoformat(row["month"])
+                row["ingested_at"] = datetime.fromisoformat(row["ingested_at"])
+                rows.append(row)
+        return rows
+
+    def read_manifest(self) -> pa.Table:
+        return pa.Table.from_pylist(self.manifest_rows(), schema=MANIFEST_SCHEMA)
 
     def append_manifest(self, rows: list[dict]) -> None:
-        """Add entries; caller must hold :meth:`lock` (read-modify-write)."""
+        """Add entries; caller must hold :meth:`lock`."""
         if not rows:
             return
-        new = pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA)
-        self.write_table(self.manifest_path, pa.concat_tables([self.read_manifest(), new]))
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        lines = "".join(json.dumps({k: _jsonable(r[k]) for k in MANIFEST_SCHEMA.names}) + "\n" for r in rows)
+        with open(self.manifest_path, "a", encoding="utf-8") as fh:
+            fh.write(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
 
     def current_sha256(self, p: Partition) -> str | None:
-        """sha256 of the source behind the partition as it stands, if any."""
-        if not self.partition_path(p).exists():
+        """sha256 of the source the partition was built from, read from the partition itself."""
+        meta = self.partition_metadata(p)
+        return meta.get("source_sha256") if meta else None
+
+    def partition_metadata(self, p: Partition) -> dict[str, str] | None:
+        """The key-value metadata written with the partition, plus its row count."""
+        path = self.partition_path(p)
+        try:
+            md = pq.read_metadata(path)
+        except FileNotFoundError:
             return None
-        m = self.read_manifest()
-        if m.num_rows == 0:
-            return None
-        best = None
-        for row in m.to_pylist():
-            if (
-                row["dataset"] == p.dataset
-                and row["force"] == p.force
-                and row["month"].strftime("%Y-%m") == p.month
-            ):
-                best = row  # manifest is append-only, so the last one wins
-        return best["sha256"] if best else None
+        out = {k.decode(): v.decode() for k, v in (md.metadata or {}).items() if not k.startswith(b"ARROW")}
+        out["num_rows"] = str(md.num_rows)
+        return out
 
     # ---- reading ------------------------------------------------------------
 
@@ -256,6 +280,10 @@ class Lake:
             if name not in POLICE_DATASETS:
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_str(str(ref))})")
         return con
+
+
+def _jsonable(v):
+    return v.isoformat() if isinstance(v, (date, datetime)) else v
 
 
 def _sql_str(s: str) -> str:
@@ -312,22 +340,20 @@ class PartitionStatus:
 
 
 def status(lake: Lake) -> tuple[list[PartitionStatus], dict[tuple[str, str], list[str]]]:
-    """Each partition as it stands (from the manifest) and the months missing per (force, dataset).
+    """Each partition as it stands (read from its own files) and the months missing per (force, dataset).
 
     A month is missing when it lies between a force's first and last month of that
     dataset but has no partition (police.uk forces do skip months).
     """
-    latest: dict[tuple[str, str, str], dict] = {}
-    for row in lake.read_manifest().to_pylist():
-        latest[(row["force"], row["dataset"], row["month"].strftime("%Y-%m"))] = row
     parts = []
     for dataset in POLICE_DATASETS:
         for p in lake.partitions(dataset):
-            row = latest.get((p.force, p.dataset, p.month))
+            meta = lake.partition_metadata(p) or {}
+            rejects = lake.rejects_path(p)
             parts.append(PartitionStatus(
-                p.force, p.dataset, p.month,
-                row["rows_loaded"] if row else -1, row["rows_rejected"] if row else 0,
-                row["source_name"] if row else "?",
+                p.force, p.dataset, p.month, int(meta.get("num_rows", -1)),
+                pq.read_metadata(rejects).num_rows if rejects.exists() else 0,
+                meta.get("source_name", "?"),
             ))
     parts.sort(key=lambda s: (s.force, s.dataset, s.month))
     missing: dict[tuple[str, str], list[str]] = {}

@@ -31,7 +31,7 @@ def ingest(paths, lake, force, quiet):
 
         openbeat ingest 2024-03.zip --force metropolitan
     """
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # never break a path or message across lines
 
     def on_file(fr: FileReport) -> None:
         if fr.status == "failed":
@@ -67,7 +67,7 @@ def status(lake):
         openbeat status --lake data/lake
     """
     parts, missing = lake_lib.status(lake)
-    console = Console()
+    console = Console(width=max(Console().width, 110))
     if not parts:
         console.print(f"The lake at {lake.root} is empty. Try: openbeat ingest FILES  or  openbeat demo")
         return
@@ -82,9 +82,20 @@ def status(lake):
         table.add_row(
             force, dataset, str(len(ps)), ps[0].month, ps[-1].month,
             f"{sum(p.rows for p in ps):,}", f"{sum(p.rejected for p in ps):,}",
-            ", ".join(gaps) if gaps else "none",
+            _ranges(gaps) if gaps else "none",
         )
     console.print(table)
+
+
+def _ranges(months: list[str]) -> str:
+    """['2023-04', '2023-05', '2023-07'] → '2023-04..2023-05, 2023-07'."""
+    runs: list[list[str]] = []
+    for m in months:
+        if runs and lake_lib.month_range(runs[-1][-1], m)[1:] == [m]:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
 
 
 @click.command()

@@ -1,17 +1,17 @@
 """Load one police.uk CSV (street, outcomes or stop-and-search) into its lake partition.
 
-The work is done in two passes, both streaming:
+Two streaming passes over the source, run side by side where they can be:
 
-1. *prepare*: read the source once, computing its sha256, decompressing ``.gz`` (and zip
-   members) to a plain temporary CSV, checking the header and counting records. This
-   count is independent of the parser, so ``rows read = loaded + rejected`` is checked,
-   not assumed.
-2. *load*: DuckDB reads the plain CSV with the kind's types. Rows it cannot parse (wrong
-   number of fields, a coordinate or date that is not one, bytes that are not UTF-8) come
-   back with their line and column from DuckDB's rejects table; rows that parse but make
-   no sense (no crime type, half a coordinate, a Month that disagrees with the file name)
-   are found in SQL. Good rows and rejects are written to temporary Parquet files and
-   renamed over the partition, so the partition is always wholly old or wholly new.
+* *scan*: the sha256 of the bytes as stored, their size and an independent count of
+  records (non-blank lines after the header), decompressing ``.gz`` as it goes. Zip
+  members are copied to a plain temporary CSV on the way. The count is independent of
+  the parser, so ``rows read = loaded + rejected`` is checked, not assumed.
+* *load*: DuckDB reads the CSV with the kind's types. Rows it cannot parse (wrong number
+  of fields, a coordinate or date that is not one, bytes that are not UTF-8) come back
+  with their line and column from DuckDB's rejects table; rows that parse but make no
+  sense (no crime type, half a coordinate, a Month that disagrees with the file name)
+  are found in SQL. Good rows and rejects go to temporary Parquet files that are renamed
+  over the partition, so the partition is always wholly old or wholly new.
 
 Line numbers count the header as line 1 and count blank lines, as DuckDB does; they are
 physical line numbers because police.uk fields never contain line breaks.
@@ -20,11 +20,13 @@ physical line numbers because police.uk fields never contain line breaks.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import os
 import tempfile
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -76,13 +78,11 @@ class FileReport:
 
 
 @dataclass
-class _Prepared:
+class _Scan:
     sha256: str
     nbytes: int
-    csv_path: Path  # plain UTF-8-or-not CSV that DuckDB reads
-    header: list[str]
+    first_line: bytes
     records: int  # non-blank lines after the header
-    temp: bool  # csv_path is ours to delete
 
 
 def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None) -> FileReport:
@@ -100,75 +100,84 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None) -
     if expect_force and fname.force != expect_force:
         raise IngestError(src.path, f"file is for force {fname.force!r}, not {expect_force!r}")
     part = Partition(fname.kind.dataset, fname.force, fname.month)
-
-    prep = _prepare(src, fname.kind)
-    try:
-        if lake.current_sha256(part) == prep.sha256:
-            return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
-        return _load(lake, src, fname, part, prep)
-    finally:
-        if prep.temp:
-            prep.csv_path.unlink(missing_ok=True)
-
-
-# ---- pass 1: hash, decompress, header, count ----------------------------------
-
-
-def _prepare(src: Source, kind: Kind) -> _Prepared:
-    sha = hashlib.sha256()
-    nbytes = 0
     gz = src.name.endswith(".gz")
-    in_place = src.local_path is not None and not gz
-    tmp = None
-    if not in_place:
+
+    if src.local_path is None:
+        # A stream (zip member): decompress it to a plain temporary CSV for DuckDB.
         fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
-        tmp = os.fdopen(fd, "wb")
-    counter = _RecordCounter()
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                scan = _scan(src, gz, copy_to=out)
+            _check_header(src, fname.kind, scan.first_line)
+            if lake.current_sha256(part) == scan.sha256:
+                return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
+            return _load(lake, src, fname, part, tmp, lambda: scan)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    _check_header(src, fname.kind, _read_first_line(src, gz))
+    if lake.partition_path(part).exists():
+        scan = _scan(src, gz)  # hash first: the file may already be loaded
+        if lake.current_sha256(part) == scan.sha256:
+            return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
+        return _load(lake, src, fname, part, src.local_path, lambda: scan)
+    # A new partition: DuckDB parses the file (even .gz) in place while this thread's
+    # twin hashes and counts it, which hides most of the hashing time.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_scan, src, gz)
+        try:
+            return _load(lake, src, fname, part, src.local_path, future.result)
+        finally:
+            future.cancel()
+
+
+# ---- pass 1: hash, decompress, count -------------------------------------------
+
+
+def _read_first_line(src: Source, gz: bool) -> bytes:
     try:
         with src.open() as raw:
-            decomp = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
-            while True:
+            fh = gzip.open(raw) if gz else raw
+            return fh.readline(1 << 16).rstrip(b"\n")
+    except (OSError, EOFError, zlib.error) as e:
+        raise IngestError(src.path, f"cannot read the file: {e}") from e
+
+
+def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
+    """sha256 of the bytes as stored, their size, the first line and the record count."""
+    sha = hashlib.sha256()
+    nbytes = 0
+    counter = _RecordCounter()
+    with src.open() as raw:
+        decomp = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
+        while True:
+            try:
+                chunk = raw.read(_CHUNK)
+            except (OSError, EOFError, zlib.error) as e:  # e.g. a zip member's CRC error
+                raise IngestError(src.path, f"cannot read the file: {e}",
+                                  hint="the download may be truncated; fetch it again") from e
+            if not chunk:
+                break
+            sha.update(chunk)
+            nbytes += len(chunk)
+            if decomp is not None:
                 try:
-                    chunk = raw.read(_CHUNK)
-                except (OSError, EOFError, zlib.error) as e:  # e.g. zip member CRC error
-                    raise IngestError(src.path, f"cannot read the file: {e}",
-                                      hint="the download may be truncated; fetch it again") from e
-                if not chunk:
-                    break
-                sha.update(chunk)
-                nbytes += len(chunk)
-                if decomp is not None:
-                    try:
-                        chunk = decomp.decompress(chunk)
-                        while decomp.eof and decomp.unused_data:  # concatenated gzip members
-                            rest = decomp.unused_data
-                            decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                            chunk += decomp.decompress(rest)
-                    except zlib.error as e:
-                        raise IngestError(src.path, f"not a valid gzip file: {e}") from e
-                counter.feed(chunk)
-                if tmp is not None:
-                    tmp.write(chunk)
-            if decomp is not None and not decomp.eof:
-                raise IngestError(src.path, "truncated gzip: the compressed stream ends early",
-                                  hint="the download may be incomplete; fetch it again")
-        counter.close()
-    except BaseException:
-        if tmp is not None:
-            tmp.close()
-            Path(tmp_name).unlink(missing_ok=True)
-        raise
-    if tmp is not None:
-        tmp.close()
-    csv_path = src.local_path if in_place else Path(tmp_name)
-    prep = _Prepared(sha.hexdigest(), nbytes, csv_path, [], counter.records, temp=not in_place)
-    try:
-        prep.header = _check_header(src, kind, counter.first_line)
-    except BaseException:
-        if prep.temp:
-            csv_path.unlink(missing_ok=True)
-        raise
-    return prep
+                    chunk = decomp.decompress(chunk)
+                    while decomp.eof and decomp.unused_data:  # concatenated gzip members
+                        rest = decomp.unused_data
+                        decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                        chunk += decomp.decompress(rest)
+                except zlib.error as e:
+                    raise IngestError(src.path, f"not a valid gzip file: {e}") from e
+            counter.feed(chunk)
+            if copy_to is not None:
+                copy_to.write(chunk)
+        if decomp is not None and not decomp.eof:
+            raise IngestError(src.path, "truncated gzip: the compressed stream ends early",
+                              hint="the download may be incomplete; fetch it again")
+    counter.close()
+    return _Scan(sha.hexdigest(), nbytes, counter.first_line, counter.records)
 
 
 class _RecordCounter:
@@ -252,36 +261,57 @@ def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
 # ---- pass 2: parse, check, write -----------------------------------------------
 
 
-def _load(lake: Lake, src: Source, fname: FileName, part: Partition, prep: _Prepared) -> FileReport:
+def _load(lake: Lake, src: Source, fname: FileName, part: Partition, csv_path: Path,
+          get_scan: Callable[[], _Scan]) -> FileReport:
     kind = fname.kind
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET preserve_insertion_order = true")
         columns = "{" + ", ".join(f"{_s(c.header)}: {_s(c.sql_type)}" for c in kind.columns) + "}"
+        # The stable row key: a hash of what identifies the record (not what police.uk
+        # later updates, such as outcomes) plus its occurrence among identical records,
+        # so re-ingests and re-publications in another row order give the same keys.
+        ident = " || chr(31) || ".join(
+            f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in kind.columns if c.name in kind.identity
+        )
         try:
+            # rowid of this table is the row's position among the rows DuckDB parsed.
             con.execute(
-                f"""CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_s(str(prep.csv_path))},
+                f"""CREATE TEMP TABLE t AS SELECT *, md5({ident}) AS _h, CAST(NULL AS BIGINT) AS _n
+                    FROM read_csv({_s(str(csv_path))},
                     header = true, columns = {columns}, auto_detect = false,
                     delim = ',', quote = '"', escape = '"', strict_mode = true,
                     null_padding = false, store_rejects = true,
                     rejects_table = 'parse_rejects', rejects_scan = 'parse_scans')"""
             )
         except duckdb.Error as e:
+            get_scan()  # a truncated or corrupt download says so more plainly than DuckDB
             raise IngestError(src.path, f"cannot parse the file: {_first_line(e)}") from e
-        # Give every row its position in the file before anything can reorder it.
-        con.execute("CREATE TEMP TABLE t AS SELECT rowid AS ordinal, * FROM raw")
-        con.execute("DROP TABLE raw")
+        scan = get_scan()
 
         checks = _row_checks(kind, fname)
         reason_sql = "CASE " + " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in checks) + " END"
         column_sql = "CASE " + " ".join(f"WHEN {cond} THEN {_s(col)}" for cond, col, _ in checks) + " END"
-        con.execute(f"CREATE TEMP TABLE bad AS SELECT ordinal, {reason_sql} AS reason, {column_sql} AS col "
-                    f"FROM t WHERE ({reason_sql}) IS NOT NULL")
-        loaded, duplicates, mismatches, wrong_month = _summarise(con, kind, fname)
+        con.execute(f"CREATE TEMP TABLE bad AS SELECT * FROM (SELECT rowid AS ordinal, {reason_sql} AS reason, "
+                    f"{column_sql} AS col FROM t) WHERE reason IS NOT NULL")
+        total, wrong_month = con.execute(
+            "SELECT count(*), " + (f"count(*) FILTER (WHERE \"Month\" <> {_s(fname.month)})" if "Month" in kind.header else "0")
+            + " FROM t"
+        ).fetchone()
+        # Bad rows are few: deleting them keeps t a plain scan in file order for the COPY.
+        con.execute("DELETE FROM t WHERE rowid IN (SELECT ordinal FROM bad)")
+        # Among rows identical in identity, number them by their other fields before file
+        # order, so a re-publication in another order pairs them up the same way.
+        others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in kind.columns if c.name not in kind.identity)
+        con.execute(
+            f"UPDATE t SET _n = d.n FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY _h ORDER BY {others}, rowid) "
+            "AS n FROM t WHERE _h IN (SELECT _h FROM t GROUP BY _h HAVING count(*) > 1)) d WHERE t.rowid = d.r"
+        )
+        loaded, duplicates, mismatches = _summarise(con, kind, fname)
 
         # A file whose every row is dated another month is misnamed, not full of bad rows.
-        if wrong_month and wrong_month == _count(con, "SELECT count(*) FROM t"):
+        if wrong_month and wrong_month == total:
             raise IngestError(
                 src.path, f"the Month column never says {fname.month}, the month in the file name",
                 hint="rename the file to the month it holds",
@@ -294,17 +324,17 @@ def _load(lake: Lake, src: Source, fname: FileName, part: Partition, prep: _Prep
         bad = con.execute("SELECT ordinal, reason, col FROM bad ORDER BY ordinal").fetchall()
         rejects = [(line, col, msg, (raw or "").lstrip("\r\n")) for line, col, msg, raw in parse_rejects]
         if bad:
-            lines = _lines_of_ordinals(prep.csv_path, [b[0] for b in bad], {r[0] for r in rejects})
+            lines = _lines_of_ordinals(csv_path, [b[0] for b in bad], {r[0] for r in rejects})
             rejects += [(lines[o][0], col, reason, lines[o][1]) for o, reason, col in bad]
         rejects.sort(key=lambda r: r[0] or 0)
 
         rows_read = loaded + len(rejects)
-        if rows_read != prep.records:
+        if rows_read != scan.records:
             # A count from the parser disagreeing with the count of lines means a quoted
             # line break or a parser fault: refuse rather than lose or invent rows.
             raise IngestError(
                 src.path,
-                f"the file has {prep.records} data lines but {rows_read} rows were read "
+                f"the file has {scan.records} data lines but {rows_read} rows were read "
                 f"({loaded} loaded, {len(rejects)} rejected)",
                 hint="a field may contain a line break; police.uk files never do",
             )
@@ -312,8 +342,11 @@ def _load(lake: Lake, src: Source, fname: FileName, part: Partition, prep: _Prep
         data_tmp = lake.temp_path(lake.partition_path(part))
         rej_tmp = lake.temp_path(lake.rejects_path(part))
         try:
+            # The partition carries the sha256 of its source, committed with the data in one
+            # rename, so "already loaded?" never depends on the manifest log having caught up.
             con.execute(f"COPY ({_select_good(kind, fname)}) TO {_s(str(data_tmp))} "
-                        "(FORMAT parquet, COMPRESSION zstd)")
+                        "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
+                        f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}}})")
             if rejects:
                 pq.write_table(_rejects_table(part, src.name, rejects), rej_tmp, compression="zstd")
             with lake.lock():
@@ -325,7 +358,7 @@ def _load(lake: Lake, src: Source, fname: FileName, part: Partition, prep: _Prep
                 lake.append_manifest([{
                     "source_path": src.path, "source_name": src.name, "dataset": part.dataset,
                     "force": part.force, "month": date.fromisoformat(part.month + "-01"),
-                    "sha256": prep.sha256, "bytes": prep.nbytes, "rows_read": rows_read,
+                    "sha256": scan.sha256, "bytes": scan.nbytes, "rows_read": rows_read,
                     "rows_loaded": loaded, "rows_rejected": len(rejects), "duplicates": duplicates,
                     "month_mismatches": mismatches, "ingested_at": datetime.now(timezone.utc),
                     "openbeat_version": __version__,
@@ -370,41 +403,29 @@ def _row_checks(kind: Kind, fname: FileName) -> list[tuple[str, str, str]]:
     return checks
 
 
-def _summarise(con: duckdb.DuckDBPyConnection, kind: Kind, fname: FileName) -> tuple[int, int, int, int]:
-    """(rows loaded, duplicates, stop-search month mismatches, rows rejected for month)."""
-    good = "SELECT * FROM t ANTI JOIN bad USING (ordinal)"
-    loaded = _count(con, f"SELECT count(*) FROM ({good})")
-    wrong_month = 0
-    if "Month" in kind.header:
-        wrong_month = _count(con, f"SELECT count(*) FROM t WHERE \"Month\" <> {_s(fname.month)}")
+def _summarise(con: duckdb.DuckDBPyConnection, kind: Kind, fname: FileName) -> tuple[int, int, int]:
+    """(rows loaded, duplicates, stop-search rows dated outside the file month)."""
     if "Crime ID" in kind.header:
-        duplicates = _count(con, f"SELECT count(\"Crime ID\") - count(DISTINCT \"Crime ID\") FROM ({good})")
-        return loaded, duplicates, 0, wrong_month
-    # Stop-search rows have no ID: count rows identical in every field to an earlier row.
-    cols = ", ".join(_q(c.header) for c in kind.columns)
-    duplicates = _count(con, f"SELECT count(*) - count(DISTINCT ({cols})) FROM ({good})")
-    # Searches are dated in UTC; the file month is the local (Europe/London) month, so a
-    # search at 00:30 BST on the 1st, dated 23:30 UTC the day before, is in the right file.
-    mismatches = _count(
-        con,
-        f"SELECT count(*) FROM ({good}) WHERE strftime(timezone('Europe/London', \"Date\"), '%Y-%m') "
-        f"<> {_s(fname.month)}",
-    )
-    return loaded, duplicates, mismatches, wrong_month
+        # Repeated Crime IDs are real (City of London publishes some); count, keep them.
+        loaded, duplicates = con.execute(
+            'SELECT count(*), count("Crime ID") - count(DISTINCT "Crime ID") FROM t'
+        ).fetchone()
+        return loaded, duplicates, 0
+    # Stop-search rows have no ID: count rows identical to an earlier row. Searches are
+    # dated in UTC; the file month is the local (Europe/London) month, so a search at
+    # 00:30 BST on the 1st, dated 23:30 UTC the day before, is in the right file.
+    loaded, distinct, mismatches = con.execute(
+        "SELECT count(*), count(DISTINCT _h), count(*) FILTER (WHERE strftime(timezone('Europe/London', \"Date\"), "
+        f"'%Y-%m') <> {_s(fname.month)}) FROM t"
+    ).fetchone()
+    return loaded, loaded - distinct, mismatches
 
 
 def _select_good(kind: Kind, fname: FileName) -> str:
-    ident = [c for c in kind.columns if c.name in kind.identity]
-    key_src = " || chr(31) || ".join(f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in ident)
     cols = []
-    for name, sql_type in lake_columns(kind):
+    for name, _ in lake_columns(kind):
         if name == "row_key":
-            # Stable across re-ingests and re-publications (row order, outcome updates):
-            # a hash of what identifies the record plus its occurrence among identical ones.
-            cols.append(
-                f"substr(md5({key_src}), 1, 16) || '-' || "
-                f"row_number() OVER (PARTITION BY md5({key_src}) ORDER BY ordinal) AS row_key"
-            )
+            cols.append("substr(_h, 1, 16) || '-' || coalesce(_n, 1) AS row_key")
         elif name == "force":
             cols.append(f"{_s(fname.force)} AS force")
         elif name == "month":
@@ -412,7 +433,7 @@ def _select_good(kind: Kind, fname: FileName) -> str:
         else:
             header = next(c.header for c in kind.columns if c.name == name)
             cols.append(f"{_q(header)} AS {name}")
-    return f"SELECT {', '.join(cols)} FROM t ANTI JOIN bad USING (ordinal) ORDER BY ordinal"
+    return f"SELECT {', '.join(cols)} FROM t"
 
 
 def _lines_of_ordinals(path: Path, ordinals: list[int], parse_rejected: set[int]) -> dict[int, tuple[int, str]]:
@@ -420,7 +441,7 @@ def _lines_of_ordinals(path: Path, ordinals: list[int], parse_rejected: set[int]
     wanted = set(ordinals)
     out: dict[int, tuple[int, str]] = {}
     ordinal = -1
-    with open(path, "rb") as fh:
+    with (gzip.open(path) if path.name.endswith(".gz") else open(path, "rb")) as fh:
         for lineno, raw in enumerate(fh, start=1):
             if lineno == 1:
                 continue
@@ -445,10 +466,6 @@ def _rejects_table(part: Partition, source_name: str, rejects: list[tuple]) -> p
         ],
         schema=REJECTS_SCHEMA,
     )
-
-
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(con.execute(sql).fetchone()[0])
 
 
 def _first_line(e: Exception) -> str:

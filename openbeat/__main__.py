@@ -1,0 +1,3 @@
+from openbeat.cli import main
+
+main()

@@ -1,0 +1,64 @@
+"""`openbeat ingest`, `status` and `query`: exact output on a tiny lake."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from openbeat.cli import main
+from tests.ingest.test_police_csv import STREET_HEADER, STREET_ROWS, write
+
+
+def test_ingest_status_and_query(tmp_path):
+    f = write(tmp_path / "src" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)
+    lake = str(tmp_path / "lake")
+    runner = CliRunner()
+
+    result = runner.invoke(main, ["ingest", "--lake", lake, str(f)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "1 files: 1 loaded, 0 unchanged, 0 failed; rows read 5, loaded 5, rejected 0, duplicate Crime IDs 1; "
+        f"lake {lake}"
+    )
+
+    result = runner.invoke(main, ["query", "--lake", lake, "--format", "csv",
+                                  "SELECT crime_type, count(*) AS n FROM crimes GROUP BY 1 ORDER BY 1"])
+    assert result.exit_code == 0
+    assert result.output == "crime_type,n\nAnti-social behaviour,2\nBurglary,2\nDrugs,1\n"
+
+    result = runner.invoke(main, ["query", "--lake", lake, "--format", "json",
+                                  "SELECT force, month, rows_read, rows_rejected FROM manifest"])
+    assert json.loads(result.output) == [{"force": "test", "month": "2023-03-01", "rows_read": 5, "rows_rejected": 0}]
+
+    result = runner.invoke(main, ["status", "--lake", lake])
+    assert result.exit_code == 0
+    row = [line for line in result.output.splitlines() if "test" in line and "crimes" in line][0]
+    assert [c.strip() for c in row.strip("│ ").split("│")] == ["test", "crimes", "1", "2023-03", "2023-03", "5", "0", "none"]
+
+
+def test_query_refuses_writes_and_reports_sql_errors(tmp_path):
+    runner = CliRunner()
+    lake = str(tmp_path / "lake")
+    result = runner.invoke(main, ["query", "--lake", lake, f"COPY (SELECT 1) TO '{tmp_path}/x.csv'"])
+    assert result.exit_code == 1
+    assert "only SELECT queries are allowed, not COPY" in result.output
+    assert not (tmp_path / "x.csv").exists()
+    result = runner.invoke(main, ["query", "--lake", lake, "SELECT nope FROM crimes"])
+    assert result.exit_code == 1 and "nope" in result.output
+
+
+def test_ingest_exits_non_zero_when_a_file_fails(tmp_path):
+    bad = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER.replace("Month", "Mon"), STREET_ROWS)
+    result = CliRunner().invoke(main, ["ingest", "--lake", str(tmp_path / "lake"), str(bad)])
+    assert result.exit_code == 1
+    assert "wrong header: column 2 should be 'Month', found 'Mon'" in result.output
+    assert "1 failed" in result.output
+
+
+def test_lake_defaults_to_the_environment_variable(tmp_path, monkeypatch):
+    f = write(tmp_path / "src" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)
+    monkeypatch.setenv("OPENBEAT_LAKE", str(tmp_path / "envlake"))
+    result = CliRunner().invoke(main, ["ingest", "-q", str(f)])
+    assert result.exit_code == 0
+    assert (tmp_path / "envlake" / "crimes" / "force=test" / "month=2023-03" / "part.parquet").exists()

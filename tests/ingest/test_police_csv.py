@@ -1,0 +1,264 @@
+"""Ingest of police.uk CSVs on small files the tests write: exact outputs and every kind of bad input."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zipfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from openbeat.ingest import IngestError, ingest_paths
+from openbeat.ingest.kinds import OUTCOMES, STOP_AND_SEARCH, STREET
+from openbeat.ingest.police_csv import Source, ingest_source
+
+STREET_HEADER = ",".join(STREET.header)
+SS_HEADER = ",".join(STOP_AND_SEARCH.header)
+CID = "a" * 64
+CID2 = "b" * 64
+
+STREET_ROWS = [
+    f"{CID},2023-03,Test Police,Test Police,-0.106345,51.520463,On or near ,E01000916,Camden 027B,Drugs,Offender given a drugs possession warning,",
+    ",2023-03,Test Police,Test Police,-0.107682,51.517786,\"On or near Pettit'S Road, Corner\",E01000917,Camden 027C,Anti-social behaviour,,",
+    f"{CID2},2023-03,Test Police,Test Police,,,No Location,,,Burglary,Under investigation,",
+    f"{CID2},2023-03,Test Police,Test Police,,,No Location,,,Burglary,Under investigation,",
+    ",2023-03,Test Police,Test Police,-0.107682,51.517786,\"On or near Pettit'S Road, Corner\",E01000917,Camden 027C,Anti-social behaviour,,",
+]
+
+
+def write(path: Path, header: str, rows: list[str], *, eol: str = "\n", bom: bool = False, gz: bool = False) -> Path:
+    data = ((b"\xef\xbb\xbf" if bom else b"") + (header + eol + eol.join(rows) + eol).encode("utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data, mtime=0) if gz else data)
+    return path
+
+
+def rows(lake, sql: str) -> list[tuple]:
+    con = lake.connect()
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def test_street_file_loads_exactly_as_published(tmp_path, lake):
+    f = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS, eol="\r\n")
+    report = ingest_paths([f], lake=lake)
+    assert report.ok
+    fr = report.files[0]
+    assert (fr.status, fr.dataset, fr.force, fr.month) == ("loaded", "crimes", "test", "2023-03")
+    assert (fr.rows_read, fr.rows_loaded, fr.rows_rejected, fr.duplicates) == (5, 5, 0, 1)
+
+    got = rows(lake, "SELECT crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, "
+                     "lsoa_name, crime_type, last_outcome_category, context, force FROM crimes")
+    march = date(2023, 3, 1)
+    assert got == [
+        (CID, march, "Test Police", "Test Police", -0.106345, 51.520463, "On or near ", "E01000916", "Camden 027B",
+         "Drugs", "Offender given a drugs possession warning", None, "test"),
+        (None, march, "Test Police", "Test Police", -0.107682, 51.517786, "On or near Pettit'S Road, Corner",
+         "E01000917", "Camden 027C", "Anti-social behaviour", None, None, "test"),
+        (CID2, march, "Test Police", "Test Police", None, None, "No Location", None, None, "Burglary",
+         "Under investigation", None, "test"),
+        (CID2, march, "Test Police", "Test Police", None, None, "No Location", None, None, "Burglary",
+         "Under investigation", None, "test"),
+        (None, march, "Test Police", "Test Police", -0.107682, 51.517786, "On or near Pettit'S Road, Corner",
+         "E01000917", "Camden 027C", "Anti-social behaviour", None, None, "test"),
+    ]
+    keys = [k for (k,) in rows(lake, "SELECT row_key FROM crimes")]
+    assert len(set(keys)) == 5  # identical rows (ASB twice, the repeated Crime ID) still get distinct keys
+    assert [k.rsplit("-", 1)[1] for k in keys] == ["1", "1", "1", "2", "2"]
+
+    m = lake.manifest_rows()
+    assert len(m) == 1
+    assert {k: m[0][k] for k in ("source_name", "dataset", "force", "rows_read", "rows_loaded", "rows_rejected",
+                                 "duplicates", "bytes", "sha256")} == {
+        "source_name": "2023-03-test-street.csv", "dataset": "crimes", "force": "test", "rows_read": 5,
+        "rows_loaded": 5, "rows_rejected": 0, "duplicates": 1, "bytes": f.stat().st_size,
+        "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
+    }
+
+
+@pytest.mark.parametrize("variant", [
+    dict(eol="\n"), dict(eol="\r\n"), dict(eol="\r\n", bom=True), dict(eol="\n", gz=True), dict(eol="\r\n", bom=True, gz=True),
+])
+def test_line_endings_bom_and_gzip_give_the_same_rows(tmp_path, lake, variant):
+    name = "2023-03-test-street.csv" + (".gz" if variant.get("gz") else "")
+    f = write(tmp_path / name, STREET_HEADER, STREET_ROWS, **variant)
+    assert ingest_paths([f], lake=lake).ok
+    reference = lake.__class__(tmp_path / "ref")
+    ingest_paths([write(tmp_path / "ref-src" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)], lake=reference)
+    q = "SELECT * FROM crimes"
+    assert rows(lake, q) == rows(reference, q)
+
+
+def test_row_keys_survive_reordering_and_outcome_updates(tmp_path, lake):
+    ingest_paths([write(tmp_path / "a" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)], lake=lake)
+    before = dict(rows(lake, "SELECT row_key, crime_type FROM crimes"))
+    republished = [r.replace("Under investigation", "Unable to prosecute suspect") for r in reversed(STREET_ROWS)]
+    ingest_paths([write(tmp_path / "b" / "2023-03-test-street.csv", STREET_HEADER, republished)], lake=lake)
+    after = dict(rows(lake, "SELECT row_key, crime_type FROM crimes"))
+    assert after == before
+    assert rows(lake, "SELECT count(*), count(*) FILTER (WHERE last_outcome_category = 'Unable to prosecute suspect') "
+                      "FROM crimes") == [(5, 2)]
+
+
+def test_same_file_twice_changes_nothing_and_a_corrected_file_replaces_its_month(tmp_path, lake):
+    f = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)
+    ingest_paths([f], lake=lake)
+    before = tree_digest(lake.root)
+    second = ingest_paths([f], lake=lake)
+    assert [x.status for x in second.files] == ["unchanged"]
+    assert tree_digest(lake.root) == before
+
+    corrected = write(tmp_path / "fix" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS[:2])
+    ingest_paths([corrected], lake=lake)
+    assert rows(lake, "SELECT count(*) FROM crimes") == [(2,)]
+    assert [r["rows_loaded"] for r in lake.manifest_rows()] == [5, 2]
+
+
+def test_bad_rows_are_rejected_with_line_column_reason_and_raw_text(tmp_path, lake):
+    bad = [
+        STREET_ROWS[0],                                                                         # line 2: fine
+        f"{CID2},2023-03,T,T,not-a-number,51.5,On or near A,E01000001,City 001A,Burglary,,",      # line 3
+        f"{CID2},2023-03,T,T,-0.1,51.5,On or near A,E01000001,City 001A,Burglary",                # line 4: 10 fields
+        f"{CID2},2023-02,T,T,-0.1,51.5,On or near A,E01000001,City 001A,Burglary,,",             # line 5: other month
+        f"{CID2},2023-03,T,T,-0.1,,On or near A,E01000001,City 001A,Burglary,,",                  # line 6: half a point
+        f"{CID2},2023-03,T,T,-0.1,951.5,On or near A,E01000001,City 001A,Burglary,,",             # line 7: latitude 951
+        f"{CID2},2023-03,T,T,-0.1,51.5,On or near A,E01000001,City 001A,,,",                      # line 8: no crime type
+        "",                                                                                      # line 9: blank
+        STREET_ROWS[1],                                                                          # line 10: fine
+    ]
+    f = tmp_path / "2023-03-test-street.csv"
+    body = (STREET_HEADER + "\n" + "\n".join(bad) + "\n").encode()
+    body += f"{CID},2023-03,T,T,-0.1,51.5,On or near Caf\xe9,E01000001,City 001A,Burglary,,\n".encode("latin-1")  # line 11
+    f.write_bytes(body)
+
+    report = ingest_paths([f], lake=lake)
+    fr = report.files[0]
+    assert report.ok
+    assert (fr.rows_read, fr.rows_loaded, fr.rows_rejected) == (9, 2, 7)
+    got = rows(lake, "SELECT line, \"column\", reason, raw FROM rejects ORDER BY line")
+    assert [(line, col) for line, col, _, _ in got] == [
+        (3, "Longitude"), (4, "Last outcome category"), (5, "Month"), (6, "Latitude"), (7, "Latitude"), (8, "Crime type"),
+        (11, "Location"),
+    ]
+    reasons = {line: reason for line, _, reason, _ in got}
+    assert "not-a-number" in reasons[3] and "DOUBLE" in reasons[3]
+    assert "Expected Number of Columns: 12 Found: 10" in reasons[4]
+    assert reasons[5] == "Month 2023-02 disagrees with the file name month 2023-03"
+    assert reasons[6] == "only one of Latitude and Longitude is given"
+    assert reasons[7] == "Latitude 951.5 is outside -90..90"
+    assert reasons[8] == "Crime type is empty"
+    assert "not utf-8" in reasons[11]
+    assert got[2][3] == bad[3]  # raw line kept exactly
+    assert rows(lake, "SELECT dataset, force, month, source_name FROM rejects LIMIT 1") == [
+        ("crimes", "test", date(2023, 3, 1), "2023-03-test-street.csv")]
+
+
+def test_whole_file_errors_leave_the_lake_as_it_was(tmp_path, lake):
+    good = write(tmp_path / "ok" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)
+    ingest_paths([good], lake=lake)
+    before = tree_digest(lake.root)
+
+    wrong_header = write(tmp_path / "h" / "2023-03-test-street.csv", STREET_HEADER.replace("Longitude", "Lon"), STREET_ROWS)
+    other_kind = write(tmp_path / "k" / "2023-03-test-street.csv", ",".join(OUTCOMES.header), ["x"])
+    misnamed = write(tmp_path / "m" / "2023-03-test-street.csv", STREET_HEADER,
+                     [r.replace("2023-03", "2023-04") for r in STREET_ROWS])
+    truncated = tmp_path / "t" / "2023-03-test-street.csv.gz"
+    truncated.parent.mkdir()
+    truncated.write_bytes(gzip.compress((STREET_HEADER + "\n" + "\n".join(STREET_ROWS * 200)).encode())[:300])
+    empty = tmp_path / "e" / "2023-03-test-street.csv"
+    empty.parent.mkdir()
+    empty.write_bytes(b"")
+
+    expected = {
+        wrong_header: "line 1, column 'Longitude': wrong header: column 5 should be 'Longitude', found 'Lon'",
+        other_kind: "the file name says street but the header is that of a outcomes file",
+        misnamed: "the Month column never says 2023-03, the month in the file name",
+        truncated: "truncated gzip",
+        empty: "the file is empty",
+    }
+    for path, message in expected.items():
+        with pytest.raises(IngestError) as exc:
+            ingest_source(lake, Source.from_path(path))
+        assert message in str(exc.value)
+        assert str(path) in str(exc.value)
+        report = ingest_paths([path], lake=lake)
+        assert not report.ok and message in report.files[0].error
+    assert tree_digest(lake.root) == before
+
+
+def test_not_a_police_uk_file_name(tmp_path, lake):
+    f = write(tmp_path / "crimes.csv", STREET_HEADER, STREET_ROWS)
+    report = ingest_paths([f], lake=lake)
+    assert not report.ok
+    assert "not a police.uk file name" in report.files[0].error
+
+
+SS_ROWS = [
+    "Person search,2024-03-31T23:15:00+00:00,False,,51.512635,-0.143204,Male,over 34,"
+    "Black/African/Caribbean/Black British - African,Black,Misuse of Drugs Act 1971 (section 23),Controlled drugs,"
+    "A no further action disposal,,",
+    "Person and Vehicle search,2024-04-02T10:26:00+00:00,,,,,Female,18-24,,,"
+    "Police and Criminal Evidence Act 1984 (section 1),Stolen goods,Arrest,True,False",
+    "Person search,2024-04-03T00:00:00+00:00,True,Op Test,51.5,-0.1,Male,10-17,"
+    "White - English/Welsh/Scottish/Northern Irish/British,White,Misuse of Drugs Act 1971 (section 23),"
+    "Controlled drugs,Community resolution,False,True",
+    "Person search,2024-04-31T00:00:00+00:00,,,51.5,-0.1,Male,10-17,,,,,,,",
+]
+
+
+def test_stop_and_search_types_and_month(tmp_path, lake):
+    f = write(tmp_path / "2024-04-test-stop-and-search.csv", SS_HEADER, SS_ROWS)
+    fr = ingest_paths([f], lake=lake).files[0]
+    assert (fr.rows_read, fr.rows_loaded, fr.rows_rejected, fr.month_mismatches) == (4, 3, 1, 0)
+    got = rows(lake, "SELECT type, date, part_of_a_policing_operation, policing_operation, latitude, "
+                     "outcome_linked_to_object_of_search, removal_of_more_than_just_outer_clothing, month "
+                     "FROM stop_searches")
+    april = date(2024, 4, 1)
+    utc = timezone.utc
+    assert [(r[0], r[1].astimezone(utc), *r[2:]) for r in got] == [
+        # 23:15 UTC on 31 March is 00:15 BST on 1 April: it counts in April, as police.uk files it.
+        ("Person search", datetime(2024, 3, 31, 23, 15, tzinfo=utc), False, None, 51.512635, None, None, april),
+        ("Person and Vehicle search", datetime(2024, 4, 2, 10, 26, tzinfo=utc), None, None, None, True, False, april),
+        ("Person search", datetime(2024, 4, 3, 0, 0, tzinfo=utc), True, "Op Test", 51.5, False, True, april),
+    ]
+    assert rows(lake, "SELECT line, \"column\" FROM rejects") == [(5, "Date")]
+
+
+def test_archive_zip_members_are_streamed_and_force_selects(tmp_path, lake):
+    z = tmp_path / "2023-03.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("2023-03/2023-03-test-street.csv", STREET_HEADER + "\r\n" + "\r\n".join(STREET_ROWS) + "\r\n")
+        zf.writestr("2023-03/2023-03-other-force-street.csv", STREET_HEADER + "\n" + STREET_ROWS[0] + "\n")
+        zf.writestr("2023-03/2023-03-test-stop-and-search.csv", SS_HEADER + "\n" + SS_ROWS[2].replace("2024-04", "2023-03") + "\n")
+        zf.writestr("2023-03/README.txt", "not data")
+    report = ingest_paths([z], lake=lake, force="test")
+    assert report.ok
+    assert sorted((f.source.split("!")[1], f.rows_loaded) for f in report.files) == [
+        ("2023-03/2023-03-test-stop-and-search.csv", 1), ("2023-03/2023-03-test-street.csv", 5)]
+    assert rows(lake, "SELECT DISTINCT force FROM crimes") == [("test",)]
+
+    everything = ingest_paths([z], lake=lake)
+    assert sorted(f.status for f in everything.files) == ["loaded", "unchanged", "unchanged"]
+
+    truncated = tmp_path / "cut" / "2023-04.zip"
+    truncated.parent.mkdir()
+    truncated.write_bytes(z.read_bytes()[: z.stat().st_size // 2])
+    report = ingest_paths([truncated], lake=lake)
+    assert not report.ok and "not a readable zip archive" in report.files[0].error
+
+
+def test_empty_lake_has_typed_empty_views(lake):
+    con = lake.connect()
+    assert con.execute("SELECT count(*) FROM crimes").fetchall() == [(0,)]
+    types = dict((n, t) for n, t, *_ in con.execute("DESCRIBE stop_searches").fetchall())
+    assert types["date"] == "TIMESTAMP WITH TIME ZONE" and types["month"] == "DATE"
+    assert types["outcome_linked_to_object_of_search"] == "BOOLEAN"
