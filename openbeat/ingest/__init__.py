@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.police_csv import FileReport, Source, ingest_source
+from openbeat.ingest.police_csv import FileReport, Source, connect, ingest_source
 from openbeat.ingest.sources import expand, iter_zip
 from openbeat.lake import Lake
 
@@ -44,14 +44,15 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
     """Ingest each source into its partition; one failure does not stop the others."""
     report = report or IngestReport()
     lake.sweep_temp_files()
-    for src in sources:
-        try:
-            fr = ingest_source(lake, src)
-        except IngestError as e:
-            fr = FileReport(src.path, "failed", error=str(e))
-        report.files.append(fr)
-        if on_file:
-            on_file(fr)
+    with connect() as con:
+        for src in sources:
+            try:
+                fr = ingest_source(lake, src, con=con)
+            except IngestError as e:
+                fr = FileReport(src.path, "failed", error=str(e))
+            report.files.append(fr)
+            if on_file:
+                on_file(fr)
     return report
 
 
