@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -152,7 +153,7 @@ def _read_first_line(src: Source, gz: bool) -> bytes:
         with src.open() as raw:
             fh = gzip.open(raw) if gz else raw
             return fh.readline(1 << 16).rstrip(b"\n")
-    except (OSError, EOFError, zlib.error) as e:
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
         raise IngestError(src.path, f"cannot read the file: {e}") from e
 
 
@@ -166,7 +167,7 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
         while True:
             try:
                 chunk = raw.read(_CHUNK)
-            except (OSError, EOFError, zlib.error) as e:  # e.g. a zip member's CRC error
+            except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:  # e.g. a zip member's CRC error
                 raise IngestError(src.path, f"cannot read the file: {e}",
                                   hint="the download may be truncated; fetch it again") from e
             if not chunk:

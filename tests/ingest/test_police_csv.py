@@ -262,3 +262,21 @@ def test_empty_lake_has_typed_empty_views(lake):
     types = dict((n, t) for n, t, *_ in con.execute("DESCRIBE stop_searches").fetchall())
     assert types["date"] == "TIMESTAMP WITH TIME ZONE" and types["month"] == "DATE"
     assert types["outcome_linked_to_object_of_search"] == "BOOLEAN"
+
+
+def test_a_corrupt_zip_member_fails_alone(tmp_path, lake):
+    z = tmp_path / "2023-03.zip"
+    big = STREET_HEADER + "\n" + "\n".join(STREET_ROWS * 400) + "\n"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("2023-03/2023-03-test-street.csv", big)
+        zf.writestr("2023-03/2023-03-test-stop-and-search.csv", SS_HEADER + "\n" + SS_ROWS[2].replace("2024-04", "2023-03") + "\n")
+    data = bytearray(z.read_bytes())
+    at = data.index(b"Camden 027B", len(data) // 4)  # inside the stored street member
+    data[at] = ord("X")  # same length, wrong CRC
+    z.write_bytes(bytes(data))
+    report = ingest_paths([z], lake=lake)
+    by_name = {f.source.split("!")[1]: f for f in report.files}
+    assert by_name["2023-03/2023-03-test-stop-and-search.csv"].status == "loaded"
+    street = by_name["2023-03/2023-03-test-street.csv"]
+    assert street.status == "failed" and "Bad CRC-32" in street.error and "fetch it again" in street.error
+    assert not lake.partitions("crimes")
