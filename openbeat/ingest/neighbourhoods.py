@@ -155,6 +155,10 @@ def fetch_neighbourhoods(lake: Lake, *, force: str, base_url: str = API_URL, api
         report.loaded = order
         tables = _tables(force, [results[n] for n in order], fetched_at)
         _replace(lake, force, tables, keep_ids=set(report.failed), report=report)
+        # Link the new boundaries to wards now, so pages and locate see them at once.
+        from openbeat.geo.neighbourhoods import link_lake_neighbourhoods
+
+        link_lake_neighbourhoods(lake)
         return report
     finally:
         report.requests = api.requests

@@ -1,0 +1,179 @@
+"""Commands for reference data: ``areas load``, ``areas geojson``, ``areas list``, ``locate``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from openbeat.cli.options import lake_option
+
+
+@click.group()
+def areas():
+    """Boundaries, lookups, population, PAS, ward crime and postcodes
+
+    Example:
+
+        openbeat areas load ../shared/data/boundaries ../shared/data/lookups
+    """
+
+
+@areas.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@lake_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
+def areas_load(paths, lake, quiet):
+    """Load boundary, lookup, census, PAS, ward-crime and postcode files (or folders of them)
+
+    Each file is recognised by its fields or header, not its name: shapefile, GeoJSON,
+    GeoPackage or MapInfo TAB boundaries (LSOA 2011/2021, MSOA, wards, boroughs); ONS
+    LSOA 2021 → ward → LAD lookups; Census 2021 TS007A and ethnic group; mid-year LSOA
+    estimates; MOPAC PAS; MPS ward-level crime; ONS Postcode Directory. Afterwards
+    approximate wards, the best-fit LSOA 2011 → 2021 lookup and the web map versions
+    are rebuilt. A file that is none of these is an error.
+
+    Example:
+
+        openbeat areas load boundaries/ lookups/ population/ mopac_pas/ --lake data/lake
+    """
+    from openbeat.geo.load import load_reference
+
+    err = Console(stderr=True)
+
+    def on_file(lf):
+        if lf.status == "failed":
+            err.print(f"[red]✗[/] {lf.message}", highlight=False)
+        elif not quiet and lf.status == "skipped":
+            err.print(f"[yellow]–[/] {lf.message}", highlight=False)
+        elif not quiet:
+            msg = f" ({lf.message})" if lf.message else ""
+            err.print(f"[green]✓[/] {lf.path}: {lf.rows:,} rows → {lf.dataset}{msg}", highlight=False)
+
+    report = load_reference(list(paths), lake=lake, on_file=on_file,
+                            progress=None if quiet else (lambda s: err.print(f"  {s}", highlight=False)))
+    loaded = [f for f in report.files if f.status == "loaded"]
+    click.echo(f"{len(report.files)} files: {len(loaded)} loaded, "
+               f"{sum(f.status == 'skipped' for f in report.files)} skipped, {len(report.failed)} failed; "
+               f"lake {lake.root}")
+    rb = report.rebuild
+    if rb is not None:
+        click.echo("areas: " + ", ".join(f"{n:,} {lvl}" for lvl, n in sorted(rb.levels.items()))
+                   + (f" ({rb.approximate_wards:,} wards dissolved from LSOAs, approximate)"
+                      if rb.approximate_wards else ""))
+        for lvl, (tol, size, budget) in sorted((rb.web or {}).items()):
+            click.echo(f"web {lvl}: {size / 1e6:.2f} MB GeoJSON (budget {budget / 1e6:.1f} MB), "
+                       f"simplified at {tol:g} m")
+        for note in rb.notes or []:
+            click.echo(f"note: {note}")
+    if not report.files:
+        raise click.ClickException("no reference files found in " + ", ".join(paths))
+    if report.failed:
+        sys.exit(1)
+
+
+@areas.command("list")
+@lake_option
+def areas_list(lake):
+    """Show how many areas of each level are loaded, and from where
+
+    Example:
+
+        openbeat areas list --lake data/lake
+    """
+    from openbeat.geo.refdata import read_reference
+
+    t = read_reference(lake, "areas", columns=["level", "vintage", "approximate", "source"])
+    if t is None:
+        raise click.ClickException(f"no areas in {lake.root}; load some with: openbeat areas load PATH")
+    counts: dict[tuple, int] = {}
+    for row in zip(*(t[c].to_pylist() for c in ("level", "vintage", "approximate", "source"))):
+        counts[row] = counts.get(row, 0) + 1
+    table = Table(title=f"Areas in {lake.root}")
+    for c in ("level", "vintage", "approximate", "source", "areas"):
+        table.add_column(c, justify="right" if c == "areas" else "left")
+    for (lvl, vin, approx, src), n in sorted(counts.items(), key=lambda kv: (kv[0][0], str(kv[0][3]))):
+        table.add_row(lvl, vin or "", "yes" if approx else "no", src or "", f"{n:,}")
+    Console().print(table)
+
+
+@areas.command("geojson")
+@click.argument("level", type=click.Choice(["lsoa11", "lsoa21", "msoa21", "ward", "borough"]))
+@lake_option
+@click.option("--borough", metavar="CODE", help="Only areas in this borough (GSS code).")
+@click.option("--output", "-o", type=click.File("w"), default="-", help="File to write [default: stdout].")
+def areas_geojson(level, lake, borough, output):
+    """Write the simplified WGS84 web layer of one level as a GeoJSON FeatureCollection
+
+    Example:
+
+        openbeat areas geojson ward --borough E09000007 -o camden-wards.geojson
+    """
+    import pyarrow.compute as pc
+
+    from openbeat.geo.refdata import read_reference
+    from openbeat.geo.simplify import feature_collection
+
+    t = read_reference(lake, "areas", columns=["level", "code", "name", "borough_code", "geometry_web"])
+    if t is None:
+        raise click.ClickException(f"no areas in {lake.root}; load some with: openbeat areas load PATH")
+    t = t.filter(pc.equal(t["level"], level))
+    if borough:
+        t = t.filter(pc.equal(t["borough_code"], borough))
+    if t.num_rows == 0:
+        raise click.ClickException(f"no {level} areas loaded" + (f" in borough {borough}" if borough else ""))
+    output.write(feature_collection(t["code"].to_pylist(), t["name"].to_pylist(), t["geometry_web"].to_pylist()))
+
+
+@click.command()
+@click.argument("query")
+@lake_option
+@click.option("--online", is_flag=True, envvar="OPENBEAT_ONLINE", show_envvar=True,
+              help="Ask postcodes.io for postcodes not in the loaded directory.")
+@click.option("--postcodes-io-url", envvar="OPENBEAT_POSTCODES_IO_URL", show_envvar=True, default=None,
+              help="postcodes.io base URL [default: https://api.postcodes.io].")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def locate(query, lake, online, postcodes_io_url, as_json):
+    """Find the LSOA, ward, borough and neighbourhood of a point or postcode
+
+    QUERY is "lat,lon" (WGS84), "easting,northing" (British National Grid) or a UK
+    postcode, looked up in the loaded ONS Postcode Directory or, with --online, on
+    postcodes.io.
+
+    Example:
+
+        openbeat locate 51.5074,-0.1278
+        openbeat locate "N13 4PN" --online
+    """
+    from openbeat.ingest.errors import IngestError
+    from openbeat.locate import LocateError
+    from openbeat.locate import locate as locate_lib
+
+    try:
+        res = locate_lib(lake, query, online=online or bool(postcodes_io_url), postcodes_io_url=postcodes_io_url)
+    except (LocateError, IngestError) as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(res, indent=2, ensure_ascii=False))
+        return
+    where = f"{res['latitude']:.6f}, {res['longitude']:.6f} (E {res['easting']:.0f}, N {res['northing']:.0f})"
+    click.echo(f"{res['postcode'] + ' → ' if res['postcode'] else ''}{where} [{res['source']}]")
+    for label, key in (("LSOA 2021", "lsoa21"), ("MSOA 2021", "msoa21"), ("Ward", "ward"),
+                       ("Borough", "borough"), ("Neighbourhood", "neighbourhood")):
+        v = res.get(key)
+        if v is None:
+            text = "not loaded" if key == "neighbourhood" and not res["neighbourhoods_loaded"] else "—"
+        else:
+            code = v.get("code") or v.get("id")
+            text = f"{code} {v.get('name') or ''}".rstrip()
+            if v.get("approximate"):
+                text += " (shape approximate: dissolved from LSOAs)"
+        click.echo(f"  {label:<14} {text}")
+    if res["status"] != "ok":
+        click.echo("  (outside the loaded areas)")
+
+
+COMMANDS = [areas, locate]

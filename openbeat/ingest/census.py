@@ -1,0 +1,274 @@
+"""Population denominators: Census 2021 TS007A, ethnic group by LA, mid-year LSOA estimates.
+
+Three published shapes, recognised by their headers:
+
+* **TS007A** (Nomis bulk ``census2021-ts007a-<level>.csv``): ``date, geography,
+  geography code, Age: Total, …``. ``Age: Total`` is the usual-resident population.
+  The level comes from the GSS code (E01 LSOA, E02 MSOA, E06–E09/W06 local authority,
+  E10 county, E12 region, E92/W92 country), so the ltla and utla files, which both
+  hold the London boroughs, load into the same rows.
+* **Ethnic group (8 categories)** by local authority: ``<geography> Code, <geography>,
+  Ethnic group (8 categories) Code, Ethnic group…, Observation``. The copy in
+  ``../shared/data`` labels both code 5 and code 6 "White Other"; the code is what
+  counts, so labels are replaced by ONS's official ones for codes -8…7.
+* **Mid-year estimates** by 2011 LSOA: ``LSOA11CD, …, LAD11CD, …, Persons_All-Ages``.
+  The year is not in the file; it is taken from the file name (``mid2019``).
+
+Datasets: ``population`` (one row per source × area × period) and
+``population_ethnicity``. :func:`denominators` picks, for a level and period, the
+source whose geography vintage matches and whose date is nearest, and says which.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from openbeat.geo.refdata import first_line, merge_reference, read_csv_rows
+from openbeat.ingest.errors import IngestError
+from openbeat.lake import Lake
+
+CENSUS_DAY = date(2021, 3, 21)
+
+POPULATION_SCHEMA = pa.schema(
+    [
+        ("area_code", pa.string()),
+        ("area_name", pa.string()),
+        ("level", pa.string()),  # lsoa21, msoa21, lsoa11, borough, county, region, country
+        ("geography_vintage", pa.string()),  # '2021' or '2011' (the LSOA/MSOA generation)
+        ("borough_code", pa.string()),  # parent local authority when the file gives it
+        ("source", pa.string()),  # census2021_ts007a, mid_year_estimate
+        ("period", pa.date32()),  # census day, or 30 June of the estimate year
+        ("population", pa.int64()),
+        ("file", pa.string()),
+    ]
+)
+
+ETHNICITY_SCHEMA = pa.schema(
+    [
+        ("area_code", pa.string()),
+        ("area_name", pa.string()),
+        ("level", pa.string()),
+        ("ethnic_group_code", pa.int32()),
+        ("ethnic_group", pa.string()),  # ONS's official label for the code
+        ("broad_group", pa.string()),  # Asian, Black, Mixed, White, Other (None for -8)
+        ("label_as_published", pa.string()),
+        ("population", pa.int64()),
+        ("period", pa.date32()),
+        ("file", pa.string()),
+    ]
+)
+
+#: Census 2021 "Ethnic group (8 categories)" (TS021 classification), ONS labels.
+ETHNIC_GROUPS_8 = {
+    -8: ("Does not apply", None),
+    1: ("Asian, Asian British or Asian Welsh", "Asian"),
+    2: ("Black, Black British, Black Welsh, Caribbean or African", "Black"),
+    3: ("Mixed or Multiple ethnic groups", "Mixed"),
+    4: ("White: English, Welsh, Scottish, Northern Irish or British", "White"),
+    5: ("White: Irish", "White"),
+    6: ("White: Gypsy or Irish Traveller, Roma or Other White", "White"),
+    7: ("Other ethnic group", "Other"),
+}
+
+_LEVEL_BY_TYPE = {
+    "01": ("lsoa21", "2021"), "02": ("msoa21", "2021"),
+    "06": ("borough", None), "07": ("borough", None), "08": ("borough", None), "09": ("borough", None),
+    "10": ("county", None), "11": ("county", None), "12": ("region", None), "92": ("country", None),
+}
+
+
+def _level(code: str) -> tuple[str, str | None]:
+    t = code[1:3] if len(code) == 9 else ""
+    return _LEVEL_BY_TYPE.get(t, ("other", None))
+
+
+def kind_of(header: list[str]) -> str | None:
+    """'ts007a', 'ethnicity', 'mid_year' or None."""
+    low = [h.strip().lower() for h in header]
+    if "geography code" in low and "age: total" in low:
+        return "ts007a"
+    if "observation" in low and any("ethnic group" in h and h.endswith("code") for h in low):
+        return "ethnicity"
+    if "lsoa11cd" in low and any(h in ("persons_all-ages", "all ages", "all_ages") for h in low):
+        return "mid_year"
+    return None
+
+
+def _int(v: str, path: Path, line: int, column: str) -> int:
+    try:
+        return int(v.replace(",", "").strip())
+    except ValueError:
+        raise IngestError(str(path), f"{v!r} is not a whole number", line=line, column=column) from None
+
+
+def read_ts007a(path: Path) -> pa.Table:
+    header, rows = read_csv_rows(path)
+    low = [h.strip().lower() for h in header]
+    i_code, i_name, i_tot = low.index("geography code"), low.index("geography"), low.index("age: total")
+    i_date = low.index("date") if "date" in low else None
+    out = []
+    for n, r in enumerate(rows, start=2):
+        code = r[i_code].strip()
+        level, vintage = _level(code)
+        year = r[i_date].strip() if i_date is not None else "2021"
+        if year != "2021":
+            raise IngestError(str(path), f"date {year!r}: only Census 2021 TS007A is known", line=n, column="date")
+        out.append(dict(area_code=code, area_name=r[i_name].strip(), level=level, geography_vintage=vintage,
+                        borough_code=code if level == "borough" else None, source="census2021_ts007a",
+                        period=CENSUS_DAY, population=_int(r[i_tot], path, n, "Age: Total"), file=path.name))
+    return pa.Table.from_pylist(out, schema=POPULATION_SCHEMA)
+
+
+def read_mid_year(path: Path) -> pa.Table:
+    m = re.search(r"mid[-_ ]?(\d{4})", path.name, re.I) or re.search(r"(?<!\d)(20\d\d)(?!\d)", path.name)
+    if not m:
+        raise IngestError(str(path), "cannot tell which mid-year this estimate is for",
+                          hint="keep the year in the file name, e.g. london-mid2020-pop.csv")
+    header, rows = read_csv_rows(path)
+    low = [h.strip().lower() for h in header]
+    i_code = low.index("lsoa11cd")
+    i_name = low.index("lsoa11nm") if "lsoa11nm" in low else None
+    i_lad = next((i for i, h in enumerate(low) if re.match(r"^lad\d\dcd$", h)), None)
+    i_tot = next(i for i, h in enumerate(low) if h in ("persons_all-ages", "all ages", "all_ages"))
+    period = date(int(m[1]), 6, 30)
+    out = []
+    for n, r in enumerate(rows, start=2):
+        out.append(dict(area_code=r[i_code].strip(), area_name=r[i_name].strip() if i_name is not None else None,
+                        level="lsoa11", geography_vintage="2011",
+                        borough_code=r[i_lad].strip() if i_lad is not None else None,
+                        source="mid_year_estimate", period=period,
+                        population=_int(r[i_tot], path, n, header[i_tot]), file=path.name))
+    return pa.Table.from_pylist(out, schema=POPULATION_SCHEMA)
+
+
+def read_ethnicity(path: Path) -> pa.Table:
+    header, rows = read_csv_rows(path)
+    low = [h.strip().lower() for h in header]
+    i_gcode = next(i for i, h in enumerate(low) if "ethnic group" in h and h.endswith("code"))
+    i_glabel = next((i for i, h in enumerate(low) if "ethnic group" in h and not h.endswith("code")), None)
+    i_obs = low.index("observation")
+    i_code = next(i for i, h in enumerate(low) if h.endswith(" code") and "ethnic" not in h)
+    i_name = next((i for i, h in enumerate(low) if i != i_code and "ethnic" not in h and h != "observation"), None)
+    out = []
+    for n, r in enumerate(rows, start=2):
+        gc = _int(r[i_gcode], path, n, header[i_gcode])
+        if gc not in ETHNIC_GROUPS_8:
+            raise IngestError(str(path), f"ethnic group code {gc} is not one of the 8 categories", line=n,
+                              column=header[i_gcode], hint="expected the Census 2021 8-category classification")
+        label, broad = ETHNIC_GROUPS_8[gc]
+        code = r[i_code].strip()
+        out.append(dict(area_code=code, area_name=r[i_name].strip() if i_name is not None else None,
+                        level=_level(code)[0], ethnic_group_code=gc, ethnic_group=label, broad_group=broad,
+                        label_as_published=r[i_glabel].strip() if i_glabel is not None else None,
+                        population=_int(r[i_obs], path, n, "Observation"), period=CENSUS_DAY, file=path.name))
+    return pa.Table.from_pylist(out, schema=ETHNICITY_SCHEMA)
+
+
+def load_census_file(lake: Lake, path: str | Path) -> tuple[str, int]:
+    """Load one population file; returns (dataset, rows)."""
+    path = Path(path)
+    header = next(csv.reader([first_line(path)]))
+    kind = kind_of(header)
+    if kind == "ts007a":
+        t = read_ts007a(path)
+    elif kind == "mid_year":
+        t = read_mid_year(path)
+    elif kind == "ethnicity":
+        t = read_ethnicity(path)
+        merge_reference(lake, "population_ethnicity", t, ["area_code", "ethnic_group_code", "period"])
+        return "population_ethnicity", t.num_rows
+    else:
+        raise IngestError(str(path), "not a recognised population file")
+    merge_reference(lake, "population", t, ["source", "area_code", "period"])
+    return "population", t.num_rows
+
+
+# ---- denominators -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Denominator:
+    area_code: str
+    level: str
+    population: int
+    source: str  # e.g. 'census2021_ts007a', 'mid_year_estimate', '… summed over lsoa21 via WD22'
+    period: date  # date of the population figure used
+    geography_vintage: str | None
+
+
+def denominators(con: duckdb.DuckDBPyConnection, level: str, period: date | str,
+                 codes: list[str] | None = None) -> list[Denominator]:
+    """Population for every area of ``level`` at ``period``, from the best-matching source.
+
+    * ``lsoa11``: mid-year estimates on 2011 LSOAs, the year nearest ``period``.
+    * ``lsoa21``, ``msoa21``: Census 2021 (the only source on 2021 geography).
+    * ``ward``: Census 2021 LSOA populations summed through the current ward lookup.
+    * ``borough``: Census 2021, or the sum of the 2011-LSOA mid-year estimates for the
+      borough when that estimate's date is nearer to ``period``.
+
+    ``con`` is a lake connection (views ``population``, ``lsoa_wards``).
+    """
+    if isinstance(period, str):
+        period = date.fromisoformat(period if len(period) > 7 else period + "-01")
+    views = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "population" not in views:
+        return []
+    cands = []
+    if level == "lsoa11":
+        cands.append(("SELECT area_code, population, source, period, geography_vintage FROM population "
+                      "WHERE level = 'lsoa11'"))
+    elif level in ("lsoa21", "msoa21"):
+        cands.append(f"SELECT area_code, population, source, period, geography_vintage FROM population "
+                     f"WHERE level = '{level}' AND source = 'census2021_ts007a'")
+    elif level == "ward":
+        if "lsoa_wards" not in views:
+            return []
+        from openbeat.ingest.lookups import current_ward_vintage
+
+        vs = [r[0] for r in con.execute("SELECT DISTINCT ward_vintage FROM lsoa_wards").fetchall()]
+        wv = current_ward_vintage(vs)
+        cands.append(
+            "SELECT w.ward_code AS area_code, sum(p.population)::BIGINT AS population, "
+            f"'census2021_ts007a summed over lsoa21 via {wv}' AS source, p.period, '2021' AS geography_vintage "
+            "FROM population p JOIN lsoa_wards w ON w.lsoa21_code = p.area_code "
+            f"WHERE p.level = 'lsoa21' AND p.source = 'census2021_ts007a' AND w.ward_vintage = '{wv}' "
+            "GROUP BY w.ward_code, p.period"
+        )
+    elif level == "borough":
+        cands.append("SELECT area_code, population, source, period, geography_vintage FROM population "
+                     "WHERE level = 'borough' AND source = 'census2021_ts007a'")
+        cands.append("SELECT borough_code AS area_code, sum(population)::BIGINT, "
+                      "'mid_year_estimate summed over lsoa11', period, '2011' FROM population "
+                      "WHERE level = 'lsoa11' AND source = 'mid_year_estimate' AND borough_code IS NOT NULL "
+                      "GROUP BY borough_code, period")
+    else:
+        cands.append(f"SELECT area_code, population, source, period, geography_vintage FROM population "
+                     f"WHERE level = '{level}'")
+    union = " UNION ALL ".join(f"({c})" for c in cands)
+    where = ""
+    params: list = [period]
+    if codes is not None:
+        where = "WHERE area_code IN (SELECT unnest(?::VARCHAR[]))"
+        params.append(list(codes))
+    sql = (
+        f"SELECT area_code, population, source, period, geography_vintage FROM ({union}) c {where} "
+        "QUALIFY row_number() OVER (PARTITION BY area_code ORDER BY abs(date_diff('day', period, ?::DATE)), "
+        "source = 'census2021_ts007a' DESC) = 1 ORDER BY area_code"
+    )
+    # the QUALIFY parameter comes after the optional IN list
+    params = params[1:] + [period]
+    return [Denominator(r[0], level, int(r[1]), r[2], r[3], r[4]) for r in con.execute(sql, params).fetchall()]
+
+
+def denominator(con: duckdb.DuckDBPyConnection, area_code: str, level: str,
+                period: date | str) -> Denominator | None:
+    """The population of one area at ``period`` (see :func:`denominators`), or None."""
+    got = denominators(con, level, period, codes=[area_code])
+    return got[0] if got else None
