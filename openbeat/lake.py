@@ -271,15 +271,20 @@ class Lake:
             src = _sql_str(str(rejects / "force=*" / "month=*" / "*.parquet"))
             con.execute(f"CREATE VIEW rejects AS SELECT * FROM read_parquet({src}, hive_partitioning=false)")
         else:
-            con.register("_empty_rejects", REJECTS_SCHEMA.empty_table())
-            con.execute("CREATE VIEW rejects AS SELECT * FROM _empty_rejects")
-        con.register("_manifest", self.read_manifest())
-        con.execute("CREATE VIEW manifest AS SELECT * FROM _manifest")
+            _create_table(con, "rejects", REJECTS_SCHEMA.empty_table())
+        # Tables, not registered Arrow objects, so cursors of this connection see them too.
+        _create_table(con, "manifest", self.read_manifest())
         for ref in sorted(self.root.glob("*/part.parquet")):
             name = ref.parent.name
             if name not in POLICE_DATASETS:
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_str(str(ref))})")
         return con
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register("_arrow_in", table)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM _arrow_in")
+    con.unregister("_arrow_in")
 
 
 def _jsonable(v):

@@ -65,26 +65,26 @@ def _prepare(con) -> None:
         wv = current_ward_vintage(vs)
         known = (f" UNION ALL SELECT lsoa21_code, ward_code, lad_code, false FROM lsoa_wards "
                  f"WHERE ward_vintage = '{wv}' AND lsoa21_code NOT IN (SELECT lsoa21_code FROM _geo_loaded)")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _geo_loaded AS {loaded}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _geo_lsoa21 AS SELECT * FROM _geo_loaded{known}")
+    con.execute(f"CREATE OR REPLACE VIEW _geo_loaded AS {loaded}")
+    con.execute(f"CREATE OR REPLACE VIEW _geo_lsoa21 AS SELECT * FROM _geo_loaded{known}")
     if "lsoa_lookup" in rel:
-        con.execute("CREATE OR REPLACE TEMP VIEW _geo_bestfit AS "
+        con.execute("CREATE OR REPLACE VIEW _geo_bestfit AS "
                     "SELECT lsoa11_code, lsoa21_code FROM lsoa_lookup WHERE is_best")
     else:
-        con.execute("CREATE OR REPLACE TEMP VIEW _geo_bestfit AS "
+        con.execute("CREATE OR REPLACE VIEW _geo_bestfit AS "
                     "SELECT NULL::VARCHAR AS lsoa11_code, NULL::VARCHAR AS lsoa21_code WHERE false")
     pairs = [(f, b) for f, bs in FORCE_BOROUGHS.items() for b in bs]
     values = ", ".join(f"('{f}', '{b}')" for f, b in pairs)
     # a listed force's boroughs count only when they are loaded (the demo city has its own codes)
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _geo_force_boroughs AS SELECT * FROM (VALUES {values}) v(force, borough_code) "
+        f"CREATE OR REPLACE VIEW _geo_force_boroughs AS SELECT * FROM (VALUES {values}) v(force, borough_code) "
         "WHERE borough_code IN (SELECT borough_code FROM _geo_loaded)"
     )
 
 
 def _police_view(con, src: str, dst: str) -> None:
     con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW {dst} AS
+        CREATE OR REPLACE VIEW {dst} AS
         SELECT c.*,
           coalesce(d.lsoa21_code, bf.lsoa21_code) AS lsoa21_code,
           coalesce(d.ward_code, d2.ward_code) AS ward_code,
@@ -155,10 +155,14 @@ def crimes_with_areas(con, *, lake: Lake | None = None) -> dict[str, int]:
     _police_view(con, "crimes", "crimes_geo")
     _police_view(con, "outcomes", "outcomes_geo")
     new = locate_stop_searches(con)
-    con.register("_geo_ss_new", new)
+    # A table, not a registered Arrow object or TEMP view: those are private to one
+    # connection, and the analytics store queries through cursors.
+    con.register("_geo_ss_arrow", new)
+    con.execute("CREATE OR REPLACE TABLE _geo_ss_new AS SELECT * FROM _geo_ss_arrow")
+    con.unregister("_geo_ss_arrow")
     rel = _relations(con)
     cached = f"SELECT row_key, lsoa21_code FROM {CACHE} UNION ALL " if CACHE in rel else ""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _geo_ss AS {cached}SELECT row_key, lsoa21_code FROM _geo_ss_new")
+    con.execute(f"CREATE OR REPLACE VIEW _geo_ss AS {cached}SELECT row_key, lsoa21_code FROM _geo_ss_new")
     if lake is not None and new.num_rows:
         both = con.sql(
             "SELECT DISTINCT ON (row_key) row_key, lsoa21_code FROM _geo_ss "
@@ -166,7 +170,7 @@ def crimes_with_areas(con, *, lake: Lake | None = None) -> dict[str, int]:
         ).to_arrow_table().cast(CACHE_SCHEMA)
         lake.write_reference(CACHE, both)
     con.execute("""
-        CREATE OR REPLACE TEMP VIEW stop_searches_geo AS
+        CREATE OR REPLACE VIEW stop_searches_geo AS
         SELECT s.*, a.lsoa21_code, d.ward_code, d.borough_code,
           CASE
             WHEN s.latitude IS NULL OR s.longitude IS NULL THEN 'no_location'
