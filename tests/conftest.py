@@ -28,3 +28,21 @@ def lake(tmp_path):
     from openbeat.lake import Lake
 
     return Lake(tmp_path / "lake")
+
+
+NORTHBRIDGE = {"seed": 11, "months": 27, "end": "2025-12", "scale": 0.5}
+
+
+@pytest.fixture(scope="session")
+def northbridge(tmp_path_factory):
+    """A small synthetic Northbridge lake (27 months, half volume) with areas and teams loaded.
+
+    Shared by the analytics and web tests; read it, never write to it.
+    """
+    from openbeat.demo import build
+    from openbeat.lake import Lake
+
+    root = tmp_path_factory.mktemp("northbridge")
+    result = build(Lake(root / "lake"), root / "out", **NORTHBRIDGE)
+    assert result.ok
+    return Lake(root / "lake")

@@ -1,0 +1,238 @@
+"""The analytical store: one read-only DuckDB connection per process over the lake.
+
+It adds the geography roll-up views (``crimes_geo``, ``outcomes_geo``,
+``stop_searches_geo``) and small in-memory aggregates that every figure is built from:
+
+``crime_counts``
+    crimes per (force, month, crime type, LSOA 2021, ward, borough, outcome group);
+``stop_search_counts``
+    searches per (force, month, LSOA 2021, ward, borough, self-defined ethnicity, officer
+    ethnicity, legislation, object, outcome, outcome linked).
+
+Aggregating once turns a ward profile over millions of crimes into a filter over a few
+hundred thousand sorted rows. The aggregates are rebuilt when the lake changes (its
+manifest or a reference dataset is rewritten); the check is a handful of ``stat`` calls.
+Queries use :meth:`Store.cursor`, so threads (web workers) each get their own cursor.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from openbeat.analytics.outcomes import outcome_group_sql
+from openbeat.geo.rollup import crimes_with_areas
+from openbeat.lake import Lake
+
+#: Column holding an area's code at each level.
+LEVEL_COLUMN = {"lsoa21": "lsoa21_code", "ward": "ward_code", "borough": "borough_code", "force": "force"}
+LEVELS = tuple(LEVEL_COLUMN)
+
+
+class UnknownArea(LookupError):
+    """No area with that code is loaded."""
+
+
+class BadPeriod(ValueError):
+    """A month that is not YYYY-MM, or a period that ends before it starts."""
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    level: str  # lsoa21, ward, borough or force
+    ward_code: str | None = None
+    borough_code: str | None = None
+    approximate: bool = False
+
+    @property
+    def column(self) -> str:
+        return LEVEL_COLUMN[self.level]
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # first day of the last month
+
+    @property
+    def months(self) -> int:
+        return (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
+
+    def label(self) -> str:
+        return f"{self.first:%Y-%m} to {self.last:%Y-%m}"
+
+    def shift(self, months: int) -> Period:
+        return Period(_add_months(self.first, months), _add_months(self.last, months))
+
+
+def parse_month(value: str) -> date:
+    try:
+        y, m = value.split("-")
+        if len(y) != 4 or len(m) != 2:
+            raise ValueError
+        return date(int(y), int(m), 1)
+    except (ValueError, AttributeError):
+        raise BadPeriod(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2024-03") from None
+
+
+def _add_months(d: date, n: int) -> date:
+    k = d.year * 12 + d.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+class Store:
+    """Figures from one lake. Create one per process and share it."""
+
+    def __init__(self, lake: Lake):
+        self.lake = lake
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._fingerprint: tuple | None = None
+        self._checked = 0.0
+        self._relations: set[str] = set()
+        self._memo: dict = {}
+
+    #: Seconds between checks that the lake has changed (a few stat calls each).
+    freshness = 1.0
+
+    # ---- connection -----------------------------------------------------------
+
+    def _stamp(self) -> tuple:
+        root = self.lake.root
+        paths = [self.lake.manifest_path, *sorted(root.glob("*/part.parquet"))] if root.exists() else []
+        out = []
+        for p in paths:
+            try:
+                st = os.stat(p)
+                out.append((str(p), st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                pass
+        return tuple(out)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the current state of the lake (rebuilt when it changed)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._con is None or now - self._checked > self.freshness:
+                stamp = self._stamp()
+                self._checked = now
+                if self._con is None or stamp != self._fingerprint:
+                    old = self._con
+                    self._con = self._build()
+                    self._fingerprint = stamp
+                    self._relations = {r[0] for r in self._con.execute(
+                        "SELECT table_name FROM information_schema.tables").fetchall()}
+                    self._memo = {}
+                    if old is not None:
+                        old.close()
+            return self._con.cursor()
+
+    def memo(self, key, compute: Callable):
+        """``compute()`` once per state of the lake (for pure lookups like populations)."""
+        self.cursor()
+        memo = self._memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    def _build(self) -> duckdb.DuckDBPyConnection:
+        con = self.lake.connect()
+        # Read-only: stop searches ingested since the last `areas load` are located in
+        # memory here but not written back (that is `openbeat areas load`'s job).
+        crimes_with_areas(con)
+        con.execute(f"""
+            CREATE TABLE crime_counts AS
+            WITH last_outcome AS (
+                SELECT crime_id, arg_max(outcome_type, month) AS outcome_type
+                FROM outcomes GROUP BY crime_id
+            )
+            SELECT c.force, c.month, c.crime_type, c.lsoa21_code, c.ward_code, c.borough_code,
+                   c.geo_status, {outcome_group_sql('coalesce(o.outcome_type, c.last_outcome_category)')} AS outcome_group,
+                   o.outcome_type IS NOT NULL AS outcome_from_outcomes,
+                   count(*)::INTEGER AS n
+            FROM crimes_geo c LEFT JOIN last_outcome o ON c.crime_id = o.crime_id
+            GROUP BY ALL
+            ORDER BY c.borough_code, c.ward_code, c.month
+        """)
+        con.execute("""
+            CREATE TABLE stop_search_counts AS
+            SELECT force, month, lsoa21_code, ward_code, borough_code, geo_status,
+                   self_defined_ethnicity, officer_defined_ethnicity, legislation, object_of_search,
+                   outcome, outcome_linked_to_object_of_search AS linked, count(*)::INTEGER AS n
+            FROM stop_searches_geo
+            GROUP BY ALL
+            ORDER BY borough_code, ward_code, month
+        """)
+        return con
+
+    def has(self, relation: str) -> bool:
+        self.cursor()
+        return relation in self._relations
+
+    # ---- areas and periods ------------------------------------------------------
+
+    def area(self, code: str) -> Area:
+        """The area with this code (LSOA 2021, ward, borough or a force slug)."""
+        cur = self.cursor()
+        if self.has("areas"):
+            row = cur.execute(
+                "SELECT code, name, level, ward_code, borough_code, coalesce(approximate, false) FROM areas "
+                "WHERE code = ? AND level IN ('lsoa21', 'ward', 'borough') "
+                "ORDER BY CASE level WHEN 'ward' THEN 0 WHEN 'borough' THEN 1 ELSE 2 END LIMIT 1", [code]
+            ).fetchone()
+            if row:
+                return Area(*row)
+        forces = {f: name for f, name in cur.execute(
+            "SELECT force, any_value(falls_within) FROM crimes GROUP BY 1").fetchall()}
+        if code in forces:
+            return Area(code, forces[code] or code, "force")
+        raise UnknownArea(f"no area with code {code!r} is loaded")
+
+    def areas(self, level: str, *, within: str | None = None) -> list[Area]:
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+        cur = self.cursor()
+        if level == "force":
+            return [Area(f, n or f, "force") for f, n in cur.execute(
+                "SELECT force, any_value(falls_within) FROM crimes GROUP BY 1 ORDER BY 1").fetchall()]
+        if not self.has("areas"):
+            return []
+        sql = ("SELECT code, name, level, ward_code, borough_code, coalesce(approximate, false) FROM areas "
+               "WHERE level = ?")
+        params: list = [level]
+        if within:
+            parent = self.area(within)
+            if parent.level != "force":
+                sql += f" AND {parent.column} = ?"
+                params.append(parent.code)
+            else:
+                sql += " AND borough_code IN (SELECT DISTINCT borough_code FROM crime_counts WHERE force = ?)"
+                params.append(parent.code)
+        return [Area(*r) for r in cur.execute(sql + " ORDER BY name", params).fetchall()]
+
+    def months(self) -> list[date]:
+        return [r[0] for r in self.cursor().execute("SELECT DISTINCT month FROM crime_counts ORDER BY 1").fetchall()]
+
+    def period(self, first: str | None = None, last: str | None = None, *, default_months: int = 12) -> Period:
+        """The period asked for, defaulting to the latest ``default_months`` months in the lake."""
+        months = self.months()
+        end = parse_month(last) if last else (months[-1] if months else None)
+        if end is None:
+            raise BadPeriod("the lake holds no crimes yet, so there is no period to show")
+        start = parse_month(first) if first else _add_months(end, -(default_months - 1))
+        if start > end:
+            raise BadPeriod(f"the period starts ({start:%Y-%m}) after it ends ({end:%Y-%m})")
+        return Period(start, end)
+
+    @property
+    def root(self) -> Path:
+        return self.lake.root
