@@ -58,8 +58,8 @@ def main() -> None:
     from esda.getisord import G_Local
     from libpysal.weights import lat2W
 
-    from openbeat.analytics.grid import Grid
-    from openbeat.analytics.hotspots import GiStar
+    from openbeat.geo.grid import Grid
+    from openbeat.stats.gistar import GiStar
 
     warnings.filterwarnings("ignore")  # esda's DeprecationWarning about `alternative`
     side, P = args.side, args.permutations

@@ -8,7 +8,7 @@ from pathlib import Path
 import openbeat
 
 PACKAGE = Path(openbeat.__file__).parent
-LIBRARY = ["ingest", "analytics", "geo", "demo", "lake.py", "locate.py"]
+LIBRARY = ["ingest", "analytics", "stats", "geo", "demo", "lake.py", "locate.py"]
 
 
 def imported_modules(path: Path) -> set[str]:

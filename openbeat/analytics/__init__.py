@@ -1,7 +1,7 @@
-"""Statistics for OpenBeat: one method per module, pure functions over arrays and tables.
+"""Figures from the lake, one module per question the platform answers.
 
-The statistical modules here (change, funnel, hotspots, grid, concentration, fdr,
-disproportionality, trust, allocation, evaluation, harm) take numpy arrays, pandas or
-pyarrow tables and return plain results; they never open the lake and never import
-Django. Wiring them to the lake is the job of ``store.py`` and the figure modules.
+``store`` opens the lake (DuckDB) and keeps small aggregates; ``profiles``, ``hotspots``,
+``stopsearch``, ``trust``, ``targeting``, ``allocation``, ``evaluation``, ``comparison``
+and ``scorecard`` compute figures with the statistics in :mod:`openbeat.stats` and return
+a :class:`~openbeat.analytics.result.Result`. Never imports Django.
 """

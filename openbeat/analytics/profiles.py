@@ -3,7 +3,7 @@
 For any area (LSOA 2021, ward, borough or force) and period: crimes per type per month,
 rates per 1,000 residents, harm-weighted totals (anti-social behaviour beside them, not in
 them), outcomes per crime type, and change against the same months a year earlier with
-the Poisson E-test and Wheeler's z (:mod:`openbeat.analytics.change`) — never a bare
+the Poisson E-test and Wheeler's z (:mod:`openbeat.stats.change`) — never a bare
 percentage change.
 
 Crimes count where police.uk places them (their LSOA), whichever force recorded them; a
@@ -16,7 +16,7 @@ import functools
 from datetime import date
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.analytics.change import compare_counts
+from openbeat.stats.change import compare_counts
 from openbeat.analytics.outcomes import GROUPS
 from openbeat.analytics.result import Result
 from openbeat.analytics.store import Area, Period, Store

@@ -29,7 +29,7 @@ standard of two dedicated ward officers and one PCSO per ward.
 
 Example
 -------
->>> from openbeat.analytics.allocation import allocate
+>>> from openbeat.stats.apportion import allocate
 >>> a = allocate(20, need=[5.0, 3.0, 1.0, 1.0], minimum=2)
 >>> a.allocated.tolist()
 [8, 6, 3, 3]

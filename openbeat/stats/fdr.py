@@ -9,7 +9,7 @@ false discovery rate at which it would be called significant.
 
 Example
 -------
->>> from openbeat.analytics.fdr import benjamini_hochberg
+>>> from openbeat.stats.fdr import benjamini_hochberg
 >>> reject, q = benjamini_hochberg([0.01, 0.04, 0.03, 0.2], alpha=0.05)
 >>> reject.tolist()
 [True, False, False, False]

@@ -32,7 +32,7 @@ Spiegelhalter, D. J. (2005b). Handling over-dispersion of performance indicators
 
 Example
 -------
->>> from openbeat.analytics.funnel import funnel
+>>> from openbeat.stats.funnel import funnel
 >>> f = funnel([30, 300, 12, 90], [2000, 20000, 2500, 4000], labels=["A", "B", "C", "D"])
 >>> round(f.rate, 2)
 15.16

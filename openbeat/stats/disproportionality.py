@@ -34,7 +34,7 @@ Home Office (2023). Police powers and procedures: stop and search, England and W
 
 Example
 -------
->>> from openbeat.analytics.disproportionality import disproportionality
+>>> from openbeat.stats.disproportionality import disproportionality
 >>> t = disproportionality({"Black": 500, "White": 300}, {"Black": 10_000, "White": 60_000})
 >>> t.loc[t.group == "Black", ["rate_per_1000", "ratio", "ratio_low", "ratio_high"]].round(2).values.tolist()
 [[50.0, 10.0, 8.68, 11.52]]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from openbeat.analytics.fdr import benjamini_hochberg
+from openbeat.stats.fdr import benjamini_hochberg
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

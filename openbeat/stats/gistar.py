@@ -33,8 +33,8 @@ permutations on a London-sized grid take well under a second.
 
 Example
 -------
->>> from openbeat.analytics.grid import Grid
->>> from openbeat.analytics.hotspots import GiStar, hotspot_table
+>>> from openbeat.geo.grid import Grid
+>>> from openbeat.stats.gistar import GiStar, hotspot_table
 >>> counts = [9, 7, 1, 0, 0,  6, 5, 1, 0, 1,  1, 0, 0, 1, 0,  0, 1, 0, 0, 0,  0, 0, 1, 0, 0]
 >>> g = Grid(0.0, 0.0, 250.0, 5, 5, counts)  # 5 x 5 cells of 250 m, a cluster at the corner
 >>> gi = GiStar(g.counts, g.weights(), permutations=999, seed=1)
@@ -49,7 +49,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse, stats
 
-from openbeat.analytics.fdr import benjamini_hochberg
+from openbeat.stats.fdr import benjamini_hochberg
 
 ALTERNATIVES = ("directed", "greater", "lesser", "folded")
 
@@ -61,7 +61,7 @@ def star_weights(w, transform: str = "B") -> sparse.csr_matrix:
     ----------
     w : scipy.sparse matrix (n, n)
         Spatial weights, usually binary contiguity without self-weights (as
-        :meth:`openbeat.analytics.grid.Grid.weights` returns).
+        :meth:`openbeat.geo.grid.Grid.weights` returns).
     transform : {"B", "R"}
         Binary or row-standardised.
     """

@@ -13,7 +13,7 @@ area (e.g. beyond the borough boundary).
 
 Example
 -------
->>> from openbeat.analytics.grid import Grid
+>>> from openbeat.geo.grid import Grid
 >>> g = Grid.from_points([530010, 530260, 530270], [180010, 180010, 180300])
 >>> g.shape, g.counts.tolist()
 ((2, 2), [1, 1, 0, 1])

@@ -12,8 +12,8 @@ from scipy import sparse
 esda_getisord = pytest.importorskip("esda.getisord", reason="esda (test extra) not installed")
 libpysal_weights = pytest.importorskip("libpysal.weights", reason="libpysal (test extra) not installed")
 
-from openbeat.analytics.grid import Grid, bng_to_wgs84  # noqa: E402
-from openbeat.analytics.hotspots import GiStar, classify, hotspots_geojson, star_weights  # noqa: E402
+from openbeat.geo.grid import Grid, bng_to_wgs84  # noqa: E402
+from openbeat.stats.gistar import GiStar, classify, hotspots_geojson, star_weights  # noqa: E402
 
 NR, NC = 18, 22
 P = 1999
@@ -205,7 +205,7 @@ def test_geojson_feature_collection_whole_output():
 def test_fast_counting_equals_direct_permutation_with_the_same_draws(counts, transform, alternative):
     """The sorted-prefix-sum shortcut gives exactly what building every cell's reference
     distribution from the same draws gives."""
-    from openbeat.analytics.hotspots import _distinct_draws
+    from openbeat.stats.gistar import _distinct_draws
 
     n, P_small = NR * NC, 499
     w = Grid(0.0, 0.0, 250.0, NR, NC, counts).weights()

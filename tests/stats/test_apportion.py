@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openbeat.analytics.allocation import allocate, allocate_team, need_score
+from openbeat.stats.apportion import allocate, allocate_team, need_score
 
 
 def optimal_rounding_deviation(target, total):

@@ -23,7 +23,7 @@ Police Science & Management* 18(3), 159–172.
 
 Example
 -------
->>> from openbeat.analytics.change import compare_counts
+>>> from openbeat.stats.change import compare_counts
 >>> ch = compare_counts(120, 160, label1="2023-04", label2="2024-04")
 >>> ch.direction, round(ch.p_value, 4), round(ch.z, 2), ch.flag
 ('up', 0.0168, 3.39, True)

@@ -30,7 +30,7 @@ Example
 The paper's worked example (target 207 → 110, control 308 → 318, displacement
 178 → 157, its control 150 → 140):
 
->>> from openbeat.analytics.evaluation import wdd
+>>> from openbeat.stats.wdd import wdd
 >>> r = wdd(target=(207, 110), control=(308, 318), displacement=(178, 157),
 ...         displacement_control=(150, 140))
 >>> r.estimate, r.variance, round(r.z, 2), round(r.low), round(r.high)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from openbeat.analytics.evaluation import before_after, choose_comparison_areas, wdd
+from openbeat.stats.wdd import before_after, choose_comparison_areas, wdd
 
 
 def test_wdd_reproduces_the_papers_worked_example():

@@ -15,7 +15,7 @@ Weisburd, D. (2015). The law of crime concentration and the criminology of place
 
 Example
 -------
->>> from openbeat.analytics.concentration import concentration
+>>> from openbeat.stats.concentration import concentration
 >>> c = concentration([50, 20, 10, 10, 5, 5, 0, 0, 0, 0])
 >>> c.share_in_top(0.1), c.places_for_share(0.5), c.places_with_crime_for_share(0.5)
 (0.5, 0.1, 0.16666666666666666)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from openbeat.analytics.trust import estimate_kappa, shrink_to_borough
+from openbeat.stats.shrinkage import estimate_kappa, shrink_to_borough
 
 
 def test_plugin_posterior_is_the_conjugate_beta():

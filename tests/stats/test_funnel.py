@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from openbeat.analytics.funnel import estimate_phi, funnel, poisson_count_limit
+from openbeat.stats.funnel import estimate_phi, funnel, poisson_count_limit
 
 
 def test_spiegelhalter_interpolated_limits_by_hand():

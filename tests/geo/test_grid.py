@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from openbeat.analytics.grid import Grid, bng_to_wgs84, wgs84_to_bng
+from openbeat.geo.grid import Grid, bng_to_wgs84, wgs84_to_bng
 
 
 def test_bins_on_multiples_of_the_cell_size_and_keeps_empty_cells():

@@ -43,7 +43,7 @@ independent hierarchical models (parametric empirical Bayes models). *JASA* 84(4
 
 Example
 -------
->>> from openbeat.analytics.trust import shrink_to_borough
+>>> from openbeat.stats.shrinkage import shrink_to_borough
 >>> r = shrink_to_borough([30, 12, 50, 8], [40, 20, 80, 10], borough_p=0.65,
 ...                       wards=["A", "B", "C", "D"])
 >>> r.table[["ward", "raw", "estimate"]].round(3).values.tolist()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.rates import test_poisson_2indep as sm_test_poisson_2indep
 
-from openbeat.analytics.change import (compare_counts, monthly_counts, poisson_etest,
+from openbeat.stats.change import (compare_counts, monthly_counts, poisson_etest,
                                        rolling_12_months, year_on_year)
 
 COUNTS = [0, 1, 2, 3, 5, 8, 13, 30, 75, 200]

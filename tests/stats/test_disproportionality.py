@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from openbeat.analytics.disproportionality import (
+from openbeat.stats.disproportionality import (
     BROAD_GROUPS, CENSUS_2021_CATEGORIES, NOT_STATED, SELF_DEFINED_ETHNICITY, arrest_rate,
     broad_group, census_broad_populations, disproportionality, find_outcome_recorded, find_rate,
     outcome_rates, searches_by_group, wilson_interval)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from openbeat.analytics.concentration import concentration
+from openbeat.stats.concentration import concentration
 
 
 def test_hand_example():
