@@ -4,6 +4,7 @@
 demo:
 	scripts/bootstrap.sh
 	.venv/bin/openbeat demo
+	.venv/bin/openbeat serve --demo
 
 test:
 	scripts/test.sh

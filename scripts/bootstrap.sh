@@ -10,3 +10,11 @@ if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version | grep -q "$UV_VERSION"; 
 fi
 export UV_PYTHON_DOWNLOADS=never
 .tools/bin/uv sync --locked --quiet --python python3.11 "$@"
+# The web app's front-end files (GOV.UK Frontend, Vega) come from npm, never a CDN.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "bootstrap: installing Node.js and npm from Debian for the web front end"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+scripts/build_static.sh >/dev/null

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --extra test
+scripts/install_chromium.sh  # Debian's chromium for the browser tests; no browser downloads
 
 # Web tests use the PostgreSQL on 127.0.0.1:5432 when it answers (CI always has it),
 # SQLite otherwise. An explicit DATABASE_URL wins.

@@ -26,17 +26,21 @@ class Result:
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     licence: str = OGL
+    geojson: dict | None = None  # for maps: a FeatureCollection whose properties hold the figures
 
     @property
     def main_table(self) -> list[dict[str, Any]]:
         return next(iter(self.tables.values()), [])
 
-    def as_dict(self) -> dict[str, Any]:
-        return jsonable({
+    def as_dict(self, *, geojson: bool = False) -> dict[str, Any]:
+        out = {
             "method": self.method, "title": self.title, "area": self.area, "period": self.period,
             "summary": self.summary, "tables": self.tables, "sources": self.sources,
             "notes": self.notes, "licence": self.licence,
-        })
+        }
+        if geojson and self.geojson is not None:
+            out["geojson"] = self.geojson
+        return jsonable(out)
 
 
 def jsonable(v: Any) -> Any:

@@ -22,9 +22,16 @@ def main() -> None:
 
 
 def _register() -> None:
-    from openbeat.cli import analyse_commands, areas_commands, demo_commands, fetch_commands, lake_commands
+    from openbeat.cli import (
+        analyse_commands,
+        areas_commands,
+        demo_commands,
+        fetch_commands,
+        lake_commands,
+        web_commands,
+    )
 
-    for module in (demo_commands, lake_commands, fetch_commands, areas_commands, analyse_commands):
+    for module in (demo_commands, lake_commands, fetch_commands, areas_commands, analyse_commands, web_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -52,6 +52,54 @@ def profile(area, lake, first, last, fmt):
     _emit(lambda store: area_profile(store, area, first, last), lake, fmt)
 
 
+@analyse.command()
+@click.option("--area", required=True, metavar="CODE", help="Ward, borough or LSOA 2021 code, or a force slug.")
+@click.option("--crime-type", metavar="TYPE", help="One police.uk crime type [default: all crime except ASB].")
+@click.option("--by", type=click.Choice(["grid", "lsoa"]), default="grid", show_default=True)
+@click.option("--cell-size", type=click.FloatRange(min=50), default=250.0, show_default=True, help="Metres.")
+@click.option("--permutations", type=click.IntRange(min=0), default=9999, show_default=True)
+@click.option("--geojson", "geojson_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the map (cells with z, p, q, class) as GeoJSON here.")
+@common
+def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, first, last, fmt):
+    """Getis-Ord Gi* hot spots on a grid or on LSOAs, with FDR-controlled classes and concentration
+
+    Example:
+
+        openbeat analyse hotspots --area X09000001 --crime-type "Violence and sexual offences" --geojson hot.geojson
+    """
+    from openbeat.analytics.hotspots import hotspots as compute
+
+    def run(store):
+        result = compute(store, area, first, last, crime_type=crime_type, cell_size=cell_size, by=by,
+                         permutations=permutations)
+        if geojson_path:
+            with open(geojson_path, "w") as fh:
+                json.dump(result.geojson, fh)
+        return result
+
+    _emit(run, lake, fmt)
+
+
+@analyse.command()
+@click.option("--level", type=click.Choice(["ward", "borough", "lsoa21"]), default="ward", show_default=True)
+@click.option("--within", metavar="CODE", help="Only the areas inside this borough or force.")
+@click.option("--crime-type", metavar="TYPE", help="One police.uk crime type [default: all crime except ASB].")
+@click.option("--overdispersion", is_flag=True, help="Widen the limits by Spiegelhalter's phi.")
+@common
+def compare(level, within, crime_type, overdispersion, lake, first, last, fmt):
+    """Crime rates per 1,000 residents of every area, with funnel-plot limits
+
+    Example:
+
+        openbeat analyse compare --level ward --within X09000001 --crime-type Burglary
+    """
+    from openbeat.analytics.comparison import compare_areas
+
+    _emit(lambda store: compare_areas(store, level, within, first, last, crime_type=crime_type,
+                                      overdispersion=overdispersion), lake, fmt)
+
+
 def _emit(compute, lake, fmt: str) -> None:
     try:
         result: Result = compute(Store(lake))

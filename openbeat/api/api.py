@@ -1,0 +1,37 @@
+"""The NinjaAPI instance: title, licence, error handlers and the routers."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+import openbeat
+from openbeat.api import areas, errors, locate
+
+DESCRIPTION = """\
+Open data about neighbourhood policing: areas, crime, stop and search, trust.
+
+* **Paging**: tables take `limit` (1–1000) and `offset` and answer with `count`, `next` and
+  `previous` links.
+* **CSV**: add `?format=csv`, or end the path with `.csv`, for any table.
+* **Caching**: answers carry `ETag` and `Last-Modified`; send `If-None-Match` to get
+  `304 Not Modified` until the data changes.
+* **Errors**: JSON with `status`, `code`, `message` and the bad `errors` parameters;
+  4xx for bad input, never 5xx.
+
+Contains public sector information licensed under the Open Government Licence v3.0
+(police.uk, ONS). Demo installations serve a synthetic city instead.
+"""
+
+api = NinjaAPI(
+    title="OpenBeat API",
+    version=openbeat.__version__,
+    description=DESCRIPTION,
+    urls_namespace="api",
+    docs_url=None,  # ninja's page loads Swagger UI with inline code; /api/ is our own page
+    openapi_url="/openapi.json",
+    openapi_extra={"info": {"license": {"name": "Open Government Licence v3.0",
+                                        "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}}},
+)
+errors.install(api)
+api.add_router("", areas.router)
+api.add_router("", locate.router)

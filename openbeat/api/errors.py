@@ -1,0 +1,104 @@
+"""One JSON shape for every API error, and the handlers that produce it.
+
+    {"status": 404, "code": "not_found", "message": "No area has the code 'E05999999'.",
+     "hint": "Find codes at /api/areas?q=NAME", "errors": []}
+
+``errors`` lists the bad parameters of a 400/422 answer, each as
+``{"parameter": "from", "location": "query", "message": "…"}``. Bad input is never a 500:
+unparseable values are 422, values that parse but make no sense together (an inverted
+period) are 400, unknown things are 404.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import Schema
+from ninja.errors import HttpError, ValidationError
+
+from openbeat.api.params import MONTH_PATTERN
+
+log = logging.getLogger(__name__)
+
+
+class ParameterError(Schema):
+    parameter: str
+    location: str
+    message: str
+
+
+class Error(Schema):
+    status: int
+    code: str
+    message: str
+    hint: str | None = None
+    errors: list[ParameterError] = []
+
+
+#: Document these on every operation, so clients (and schemathesis) know the shapes.
+ERROR_RESPONSES = {400: Error, 404: Error, 422: Error}
+
+
+class ApiError(Exception):
+    """Raise in an operation to answer with a clear JSON error."""
+
+    def __init__(self, status: int, code: str, message: str, *, hint: str | None = None,
+                 errors: list[dict] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.hint, self.errors = status, code, message, hint, errors or []
+
+
+def not_found(message: str, *, hint: str | None = None) -> ApiError:
+    return ApiError(404, "not_found", message, hint=hint)
+
+
+def error_response(status: int, code: str, message: str, *, hint: str | None = None,
+                   errors: list[dict] | None = None) -> JsonResponse:
+    body = {"status": status, "code": code, "message": message, "hint": hint, "errors": errors or []}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _friendly(err: dict) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == MONTH_PATTERN:
+        return "must be a month written YYYY-MM, for example 2024-03"
+    if kind == "missing":
+        return "is required"
+    msg = err.get("msg", "is not valid")
+    return msg[0].lower() + msg[1:] if msg else "is not valid"
+
+
+def _parameter_errors(exc: ValidationError) -> list[dict]:
+    out = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", [])]
+        location = loc[0] if loc else "request"
+        # ninja nests a query schema's fields under its own name; the last part is the parameter
+        parameter = loc[-1] if len(loc) > 1 else location
+        out.append({"parameter": parameter, "location": location, "message": _friendly(err)})
+    return out
+
+
+def install(api) -> None:
+    """Register the handlers on a NinjaAPI."""
+
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(exc.status, exc.code, exc.message, hint=exc.hint, errors=exc.errors)
+
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = _parameter_errors(exc)
+        names = ", ".join(f"{e['parameter']} {e['message']}" for e in errors)
+        return error_response(422, "invalid_parameter", f"Some parameters are not valid: {names}.",
+                              hint="See /api/ for each endpoint's parameters.", errors=errors)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(404, "not_found", str(exc) or "Nothing is here.")
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(exc.status_code, "error", exc.message)

@@ -1,0 +1,119 @@
+"""Response shapes of the API (also the OpenAPI document's schemas)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+from openbeat.api.tables import page_schema
+
+
+class Point(Schema):
+    latitude: float
+    longitude: float
+
+
+class AreaLinks(Schema):
+    self: str = Field(..., description="This area in the API.")
+    page: str = Field(..., description="This area's web page.")
+    crimes_by_month: str
+    map: str
+
+
+class AreaOut(Schema):
+    code: str = Field(..., description="GSS code, e.g. E05013806 (or a synthetic demo code).")
+    name: str
+    level: str = Field(..., description="borough, ward, msoa21, lsoa21 or lsoa11.")
+    level_name: str
+    approximate: bool = Field(..., description="Boundary dissolved from LSOA 2021 polygons, not published.")
+    parents: dict[str, str] = Field(..., description="Codes of the areas this one lies in, by level.")
+    centroid: Point | None
+    links: AreaLinks
+
+
+AreaPage = page_schema(AreaOut, "AreaPage")
+
+
+class CrimeMonth(Schema):
+    month: str = Field(..., description="YYYY-MM")
+    crimes: int = Field(..., description="Recorded crimes, anti-social behaviour apart.")
+    anti_social_behaviour: int
+
+
+CrimeMonthPage = page_schema(CrimeMonth, "CrimeMonthPage")
+
+
+class FeatureProperties(Schema):
+    code: str
+    name: str
+    level: str
+    crimes: int | None = Field(None, description="Recorded crimes in the period (null: no crime data).")
+
+
+class Feature(Schema):
+    type: str = "Feature"
+    id: str
+    properties: FeatureProperties
+    geometry: dict
+
+
+class AreaMapOut(Schema):
+    type: str = "FeatureCollection"
+    period: list[str] | None = Field(None, description="[first month, last month] of the crime counts.")
+    features: list[Feature]
+
+
+class LocatedArea(Schema):
+    code: str
+    name: str
+    level: str
+    links: AreaLinks
+
+
+class LocateOut(Schema):
+    query: str
+    source: str = Field(..., description="coordinates, postcode_directory or postcodes.io")
+    postcode: str | None
+    latitude: float | None
+    longitude: float | None
+    easting: float | None
+    northing: float | None
+    status: str = Field(..., description="ok, or outside_area when no loaded area contains the point.")
+    areas: list[LocatedArea] = Field(..., description="Loaded areas containing the point, largest first.")
+    neighbourhood: dict | None = Field(None, description="police.uk neighbourhood (force, id, name) if known.")
+
+
+class Person(Schema):
+    name: str | None
+    rank: str | None
+    bio: str | None
+
+
+class Priority(Schema):
+    issue: str | None
+    issued: date | None
+    action: str | None
+    actioned: date | None
+
+
+class Event(Schema):
+    title: str | None
+    type: str | None
+    description: str | None
+    address: str | None
+    starts_at: datetime | None = Field(None, description="UK local time, as police.uk publishes it.")
+    ends_at: datetime | None
+
+
+class TeamOut(Schema):
+    force: str
+    neighbourhood_id: str
+    name: str
+    description: str
+    email: str | None
+    telephone: str | None
+    url: str | None
+    people: list[Person]
+    priorities: list[Priority]
+    events: list[Event] = Field(..., description="Events not yet over.")

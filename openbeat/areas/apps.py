@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AreasConfig(AppConfig):
+    name = "openbeat.areas"
+    label = "openbeat_areas"
+    verbose_name = "Areas"

@@ -1,0 +1,59 @@
+"""Commands for the web app: serve, manage."""
+
+from __future__ import annotations
+
+import click
+
+from openbeat.cli.options import lake_option
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 for every interface (put a TLS proxy in front).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="gunicorn worker processes [default: 2 × cores + 1, at most 9].")
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Threads per worker (more than 1 uses gunicorn's gthread workers).")
+@click.option("--demo/--no-demo", default=None,
+              help="Label every page as synthetic demo data [default: $OPENBEAT_DEMO].")
+@lake_option
+def serve(host, port, workers, threads, demo, lake):
+    """Serve the web app and open API with gunicorn
+
+    Collects static files and applies database migrations when needed, then serves
+    until Ctrl-C. Settings come from environment variables (docs/web.md): set
+    SECRET_KEY for a real deployment, or use --demo locally.
+
+    Example:
+
+        openbeat serve --demo --lake data/lake --port 8000
+    """
+    from openbeat.web.server import ServeError
+    from openbeat.web.server import serve as run
+
+    try:
+        run(host=host, port=port, workers=workers, threads=threads, lake=lake.root, demo=demo,
+            say=lambda s: click.echo(s, err=True))
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args):
+    """Run a Django management command for the web app (migrate, check, createsuperuser …)
+
+    Everything after 'manage' goes to Django, with the settings module preset;
+    'openbeat manage help' lists Django's commands, 'openbeat manage help check' explains one.
+
+    Example:
+
+        openbeat manage check --deploy
+    """
+    from openbeat.web.manage import main as django_main
+
+    django_main(["openbeat manage", *args])
+
+
+COMMANDS = [serve, manage]

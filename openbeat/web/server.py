@@ -1,0 +1,180 @@
+"""Serve the web app: static files collected, database migrated, gunicorn started.
+
+    >>> from openbeat.web.server import serve
+    >>> serve(host="127.0.0.1", port=8000, lake="data/lake", demo=True)  # doctest: +SKIP
+
+:func:`prepare` does the one-off work and is safe to run on every start: it collects
+static files only when their sources changed (whitenoise then serves them hashed and
+gzipped) and migrates only when a migration is pending. :func:`serve` runs gunicorn with
+that app; workers import the app after the fork, so each opens its own database and lake
+connections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SETTINGS = "openbeat.web.settings"
+
+#: Files scripts/build_static.sh makes; without them pages would lack style and charts.
+REQUIRED_BUILD_FILES = ("openbeat/css/openbeat.css", "vendor/vega/vega.min.js",
+                        "vendor/vega-lite/vega-lite.min.js", "vendor/vega-embed/vega-embed.min.js",
+                        "vendor/govuk-frontend/all.bundle.js")
+
+
+class ServeError(RuntimeError):
+    """The app cannot be served as things stand; the message says what to do."""
+
+
+@dataclass
+class Prepared:
+    collected_static: bool = False
+    migrations_applied: list[str] = field(default_factory=list)
+    static_root: Path | None = None
+    database: str = ""
+
+
+def configure(*, lake: str | os.PathLike | None = None, demo: bool | None = None) -> None:
+    """Set the environment the settings read, then set Django up (once per process)."""
+    if lake is not None:
+        os.environ["OPENBEAT_LAKE"] = str(Path(lake).expanduser().resolve())
+    if demo is not None:
+        os.environ["OPENBEAT_DEMO"] = "1" if demo else "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise ServeError(str(exc)) from None
+
+
+def _static_fingerprint() -> str:
+    from django.contrib.staticfiles import finders
+
+    h = hashlib.sha256()
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            st = os.stat(storage.path(path))
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _collect_static(say: Callable[[str], None]) -> bool:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    build = Path(settings.STATIC_BUILD_DIR)
+    missing = [f for f in REQUIRED_BUILD_FILES if not (build / f).is_file()]
+    if missing:
+        raise ServeError(
+            f"the front-end files are not built ({', '.join(missing)} missing in {build}); "
+            "run scripts/build_static.sh (needs Node.js and npm) and try again"
+        )
+    root = Path(settings.STATIC_ROOT)
+    stamp = root / ".openbeat-static-fingerprint"
+    fingerprint = _static_fingerprint()
+    if stamp.exists() and stamp.read_text() == fingerprint and (root / "staticfiles.json").exists():
+        return False
+    say(f"collecting static files into {root}")
+    root.mkdir(parents=True, exist_ok=True)
+    call_command("collectstatic", interactive=False, clear=True, verbosity=0)
+    stamp.write_text(fingerprint)
+    return True
+
+
+def _migrate(say: Callable[[str], None]) -> list[str]:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return []
+    names = [f"{m.app_label}.{m.name}" for m, backwards in plan if not backwards]
+    say(f"applying {len(names)} database migrations")
+    call_command("migrate", interactive=False, verbosity=0)
+    return names
+
+
+def prepare(*, say: Callable[[str], None] = lambda s: None) -> Prepared:
+    """Collect static files and migrate the database, each only when needed."""
+    from django.conf import settings
+    from django.db import connections
+
+    out = Prepared(static_root=Path(settings.STATIC_ROOT))
+    db = settings.DATABASES["default"]
+    out.database = f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}"
+    out.collected_static = _collect_static(say)
+    try:
+        out.migrations_applied = _migrate(say)
+    finally:
+        connections.close_all()  # never hand an open connection to forked workers
+    return out
+
+
+def default_workers() -> int:
+    """gunicorn's rule of thumb, 2 × cores + 1, capped so small hosts keep memory for DuckDB."""
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
+def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeout: int) -> dict:
+    bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+    return {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "timeout": timeout,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        # recycle workers now and then so a slow leak can never grow without bound
+        "max_requests": 10_000,
+        "max_requests_jitter": 1_000,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "openbeat",
+        # gunicorn's runtime control socket lives at one path per user; two servers
+        # (or a test run beside a real one) would fight over it, and we do not use it
+        "control_socket_disable": True,
+    }
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 1,
+          lake: str | os.PathLike | None = None, demo: bool | None = None, timeout: int = 30,
+          say: Callable[[str], None] = print) -> None:
+    """Prepare the app and serve it with gunicorn until interrupted (Ctrl-C or SIGTERM)."""
+    configure(lake=lake, demo=demo)
+    prepared = prepare(say=say)
+    from django.conf import settings
+
+    from openbeat.web.lakedb import get_lake, lake_state
+
+    state = lake_state(get_lake())
+    say(f"database: {prepared.database}")
+    say(f"lake: {state.root}" + (" (empty: try 'openbeat demo')" if state.empty else ""))
+    if settings.OPENBEAT_DEMO:
+        say("demo mode: every page says the data is synthetic")
+    options = gunicorn_options(host=host, port=port, workers=workers or default_workers(), threads=threads,
+                               timeout=timeout)
+    say(f"serving at http://{options['bind']}/ with {options['workers']} workers (Ctrl-C to stop)")
+
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from openbeat.web.wsgi import application
+
+            return application
+
+    _App().run()

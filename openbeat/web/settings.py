@@ -1,0 +1,259 @@
+"""Django settings, all from environment variables (one module for every deployment).
+
+Production changes come from variables, never from a second copy of this file; the test
+settings (``settings_test``) only swap slow parts. Every variable is listed in docs/web.md,
+and a test fails when one read here is not documented there.
+
+Secure by default: ``DEBUG`` is off unless asked for, a missing ``SECRET_KEY`` stops the
+app (except for the demo or ``DEBUG``, which get a random per-install key stored under the
+data folder), and HTTPS protections (HSTS, secure cookies, redirect) are on unless the
+app runs as the local demo, in ``DEBUG``, or ``OPENBEAT_HTTPS=0`` says there is no TLS.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from platformdirs import user_data_dir
+
+WEB_DIR = Path(__file__).resolve().parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value; use 1 or 0")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# ---- the switches -------------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", False)
+OPENBEAT_DEMO = env_bool("OPENBEAT_DEMO", False)
+
+#: Where the app keeps what it writes: the default SQLite file, the demo's secret key,
+#: collected static files. Same place the lake defaults to (``openbeat.lake.default_root``).
+DATA_DIR = Path(os.environ.get("OPENBEAT_DATA_DIR") or user_data_dir("openbeat")).expanduser()
+
+#: The Parquet lake the pages and API read. ``None`` means ``openbeat.lake.default_root()``.
+OPENBEAT_LAKE = os.environ.get("OPENBEAT_LAKE") or None
+
+
+def _per_install_secret_key(data_dir: Path) -> str:
+    """A random key made once per install and kept (mode 0600) so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    try:
+        key = path.read_text().strip()
+        if len(key) >= 50:
+            return key
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    tmp = path.with_name(f".secret_key.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    try:
+        # link, not replace: if two workers race, both end up with the first key written
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or OPENBEAT_DEMO:
+        SECRET_KEY = _per_install_secret_key(DATA_DIR)
+    else:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random string (for example the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'), or set OPENBEAT_DEMO=1 "
+            "for the local demo, which makes and keeps its own key."
+        )
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# ---- applications --------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "openbeat.web",
+    "openbeat.areas",
+    "openbeat.api",
+]
+
+MIDDLEWARE = [
+    "openbeat.web.middleware.HeadMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "openbeat.web.middleware.SecurityHeadersMiddleware",
+    "openbeat.web.middleware.ApiGZipMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "openbeat.web.middleware.ApiMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "openbeat.web.urls"
+WSGI_APPLICATION = "openbeat.web.wsgi.application"
+ASGI_APPLICATION = "openbeat.web.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "openbeat.web.context_processors.site",
+            ],
+        },
+    }
+]
+
+# ---- database ------------------------------------------------------------------------
+
+if not os.environ.get("DATABASE_URL"):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'openbeat.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---- static files: built by scripts/build_static.sh, served by whitenoise ------------
+
+STATIC_URL = "/static/"
+#: npm files copied and Sass compiled by scripts/build_static.sh (gitignored).
+STATIC_BUILD_DIR = WEB_DIR / "static_build"
+STATICFILES_DIRS = [STATIC_BUILD_DIR]
+STATIC_ROOT = Path(os.environ.get("OPENBEAT_STATIC_ROOT") or DATA_DIR / "static").expanduser()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # content-hashed names (cache-busting) and gzip copies; whitenoise serves them with a
+    # far-future Cache-Control because a changed file gets a new name
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 3600  # for the few unhashed names (e.g. favicon.ico)
+
+# ---- security ------------------------------------------------------------------------
+
+#: Is the site reached over HTTPS? Off for the local demo and DEBUG, on otherwise.
+OPENBEAT_HTTPS = env_bool("OPENBEAT_HTTPS", not (DEBUG or OPENBEAT_DEMO))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", OPENBEAT_HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if OPENBEAT_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", OPENBEAT_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", OPENBEAT_HTTPS)
+SESSION_COOKIE_SECURE = OPENBEAT_HTTPS
+CSRF_COOKIE_SECURE = OPENBEAT_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+#: Behind a proxy that ends TLS, name the header it sets (e.g. X-Forwarded-Proto); only
+#: set this when the proxy always overwrites that header, or clients could spoof HTTPS.
+_proxy_header = os.environ.get("OPENBEAT_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
+USE_X_FORWARDED_HOST = bool(_proxy_header)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+#: Content-Security-Policy: our own files only. No inline scripts or styles; Vega runs
+#: with its expression interpreter (vega-embed ``ast: true``), so no 'unsafe-eval' either.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if OPENBEAT_HTTPS:
+    CONTENT_SECURITY_POLICY["upgrade-insecure-requests"] = []
+#: Only "use my location" needs a browser feature, and only on our own pages.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
+# ---- OpenBeat ------------------------------------------------------------------------
+
+#: Seconds between checks of the lake's files (ETags, reconnecting after an ingest).
+OPENBEAT_LAKE_CHECK_SECONDS = float(os.environ.get("OPENBEAT_LAKE_CHECK_SECONDS", "2"))
+#: DuckDB threads per web worker connection (0: DuckDB's default, all cores).
+OPENBEAT_DUCKDB_THREADS = env_int("OPENBEAT_DUCKDB_THREADS", 0)
+#: Cache-Control max-age of API answers, in seconds (ETags make revalidation cheap).
+OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

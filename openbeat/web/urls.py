@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from openbeat.api.api import api
+from openbeat.api.views import api_home
+from openbeat.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("openbeat.areas.urls")),
+    path("api/", api_home, name="api_home"),
+    path("api/", api.urls),
+]
+
+handler400 = "openbeat.web.views.bad_request"
+handler404 = "openbeat.web.views.page_not_found"
+handler500 = "openbeat.web.views.server_error"

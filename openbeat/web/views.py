@@ -1,0 +1,81 @@
+"""Pages of the site itself: home, about and data sources, health check, error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from openbeat.web import lakedb
+
+log = logging.getLogger(__name__)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    state = lakedb.lake_state()
+    return render(request, "web/home.html", {"lake_empty": "areas" not in state.datasets})
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    state = lakedb.lake_state()
+    return render(request, "web/about.html", {"state": state, "datasets": sorted(state.datasets)})
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the database answers and the lake can be queried."""
+    checks = {}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # report, never raise: this page exists to say what is wrong
+        log.warning("health check: database: %s", exc)
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        lakedb.rows("SELECT 1 AS one")
+        state = lakedb.lake_state()
+        checks["lake"] = "ok" if not state.empty else "empty"
+    except Exception as exc:
+        log.warning("health check: lake: %s", exc)
+        checks["lake"] = f"error: {type(exc).__name__}"
+    ok = all(v in ("ok", "empty") for v in checks.values())
+    return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        from openbeat.api.errors import error_response
+
+        return error_response(404, "not_found", f"Nothing is at {request.path}.",
+                              hint="See /api/ for the endpoints.")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # keep this independent of the lake and the database: either may be why we are here
+    if _wants_json(request):
+        from openbeat.api.errors import error_response
+
+        return error_response(500, "server_error", "Something went wrong on our side. It has been logged.")
+    return render(request, "500.html", status=500)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        from openbeat.api.errors import error_response
+
+        return error_response(400, "bad_request", "The request could not be understood.")
+    return render(request, "400.html", status=400)

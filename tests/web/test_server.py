@@ -1,0 +1,81 @@
+"""`openbeat serve`'s library side: static files collected once, clear errors, gunicorn options."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from openbeat.web import server
+
+
+@pytest.fixture
+def fake_build(settings, tmp_path):
+    """A static build folder holding tiny stand-ins for the files build_static.sh makes."""
+    build = tmp_path / "static_build"
+    for name in server.REQUIRED_BUILD_FILES:
+        (build / name).parent.mkdir(parents=True, exist_ok=True)
+        (build / name).write_text("/* stand-in */\n")
+    settings.STATIC_BUILD_DIR = build
+    settings.STATICFILES_DIRS = [build]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    return build
+
+
+def test_static_files_are_collected_only_when_their_sources_change(fake_build, settings):
+    said = []
+    assert server._collect_static(said.append) is True
+    assert (settings.STATIC_ROOT / "vendor" / "vega" / "vega.min.js").read_text() == "/* stand-in */\n"
+    assert said == [f"collecting static files into {settings.STATIC_ROOT}"]
+    (settings.STATIC_ROOT / "staticfiles.json").write_text("{}")  # as the hashed storage leaves it
+    assert server._collect_static(said.append) is False
+    (fake_build / "openbeat" / "css" / "openbeat.css").write_text("body { color: black }\n")
+    assert server._collect_static(said.append) is True
+
+
+def test_missing_front_end_build_says_what_to_run(fake_build):
+    (fake_build / "vendor" / "vega" / "vega.min.js").unlink()
+    with pytest.raises(server.ServeError, match=r"vendor/vega/vega.min.js missing .* run scripts/build_static.sh"):
+        server._collect_static(lambda s: None)
+
+
+def test_gunicorn_options():
+    opts = server.gunicorn_options(host="127.0.0.1", port=8000, workers=3, threads=1, timeout=30)
+    assert (opts["bind"], opts["workers"], opts["worker_class"]) == ("127.0.0.1:8000", 3, "sync")
+    opts = server.gunicorn_options(host="::1", port=9000, workers=2, threads=4, timeout=30)
+    assert (opts["bind"], opts["worker_class"], opts["threads"]) == ("[::1]:9000", "gthread", 4)
+    assert opts["control_socket_disable"] is True
+    assert 3 <= server.default_workers() <= 9
+
+
+def test_serve_and_manage_commands_have_help_with_an_example():
+    from openbeat.cli.web_commands import COMMANDS
+
+    for command in COMMANDS:
+        result = CliRunner().invoke(command, ["--help"], prog_name=f"openbeat {command.name}")
+        assert result.exit_code == 0
+        assert "Example:" in result.output and f"openbeat {command.name}" in result.output
+
+
+def test_the_openbeat_command_has_serve_and_manage():
+    from openbeat.cli import main
+
+    assert {"serve", "manage"} <= set(main.commands), "register openbeat.cli.web_commands in openbeat/cli/__init__.py"
+
+
+def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.web.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "OPENBEAT_DEMO",
+                                                          "DJANGO_SETTINGS_MODULE")}
+    env["OPENBEAT_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "from openbeat.cli.web_commands import serve; serve(prog_name='openbeat serve')",
+         "--no-demo", "--lake", str(tmp_path / "lake")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: SECRET_KEY is not set.")
+    assert "OPENBEAT_DEMO=1" in result.stderr

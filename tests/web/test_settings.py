@@ -1,0 +1,122 @@
+"""Settings come from environment variables, securely by default, and are all documented."""
+
+from __future__ import annotations
+
+import re
+import runpy
+import secrets
+import stat
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tests.web.conftest import ROOT
+
+SETTINGS = ROOT / "openbeat" / "web" / "settings.py"
+
+VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "OPENBEAT_LAKE", "OPENBEAT_DEMO",
+             "OPENBEAT_DATA_DIR", "OPENBEAT_HTTPS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+             "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "OPENBEAT_PROXY_SSL_HEADER",
+             "CSRF_TRUSTED_ORIGINS", "OPENBEAT_STATIC_ROOT", "DATABASE_CONN_MAX_AGE", "OPENBEAT_LAKE_CHECK_SECONDS",
+             "OPENBEAT_DUCKDB_THREADS", "OPENBEAT_API_MAX_AGE", "LOG_LEVEL")
+
+
+@pytest.fixture
+def load(monkeypatch, tmp_path):
+    """Evaluate settings.py afresh under a given environment; returns its globals."""
+
+    def _load(**env):
+        for name in VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("OPENBEAT_DATA_DIR", str(tmp_path / "data"))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS))
+
+    return _load
+
+
+def test_production_defaults_are_secure(load):
+    s = load(SECRET_KEY="k" * 60)
+    assert s["DEBUG"] is False
+    assert s["OPENBEAT_DEMO"] is False
+    assert s["SECRET_KEY"] == "k" * 60
+    assert s["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert s["SECURE_SSL_REDIRECT"] is True
+    assert s["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert s["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True and s["SECURE_HSTS_PRELOAD"] is True
+    assert s["SESSION_COOKIE_SECURE"] is True and s["CSRF_COOKIE_SECURE"] is True
+    assert s["SECURE_PROXY_SSL_HEADER"] is None
+    assert "upgrade-insecure-requests" in s["CONTENT_SECURITY_POLICY"]
+
+
+def test_missing_secret_key_stops_production_with_a_clear_message(load):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set.*OPENBEAT_DEMO=1"):
+        load()
+
+
+def test_demo_makes_one_private_key_per_install_and_keeps_it(load, tmp_path):
+    first = load(OPENBEAT_DEMO="1")
+    key_file = tmp_path / "data" / "secret_key"
+    assert first["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(first["SECRET_KEY"]) >= 80
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load(OPENBEAT_DEMO="1")["SECRET_KEY"] == first["SECRET_KEY"]
+    # the demo runs on plain http://127.0.0.1, so no HTTPS redirect or secure-only cookies
+    assert first["SECURE_SSL_REDIRECT"] is False and first["SECURE_HSTS_SECONDS"] == 0
+    assert first["SESSION_COOKIE_SECURE"] is False
+
+
+def test_no_secret_key_is_written_in_the_code():
+    for path in (ROOT / "openbeat").rglob("*.py"):
+        text = path.read_text()
+        assert not re.search(r"SECRET_KEY\s*=\s*['\"][^'\"]+['\"]", text), f"hard-coded key in {path}"
+
+
+def test_database_url_sqlite_by_default_and_postgresql_when_asked(load, tmp_path):
+    s = load(SECRET_KEY="k" * 60)
+    assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert s["DATABASES"]["default"]["NAME"] == str(tmp_path / "data" / "openbeat.sqlite3")
+    s = load(SECRET_KEY="k" * 60, DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test")
+    db = s["DATABASES"]["default"]
+    assert (db["ENGINE"], db["NAME"], db["USER"], db["HOST"], db["PORT"]) == (
+        "django.db.backends.postgresql", "test", "postgres", "127.0.0.1", 5432)
+    assert db["CONN_MAX_AGE"] == 60 and db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_lists_switches_and_proxy_header(load):
+    s = load(SECRET_KEY="k" * 60, ALLOWED_HOSTS="beat.example.org, www.beat.example.org", DEBUG="yes",
+             OPENBEAT_LAKE="/srv/lake", OPENBEAT_PROXY_SSL_HEADER="X-Forwarded-Proto", OPENBEAT_HTTPS="1",
+             SECURE_SSL_REDIRECT="0", CSRF_TRUSTED_ORIGINS="https://beat.example.org")
+    assert s["ALLOWED_HOSTS"] == ["beat.example.org", "www.beat.example.org"]
+    assert s["DEBUG"] is True and s["OPENBEAT_LAKE"] == "/srv/lake"
+    assert s["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert s["SECURE_SSL_REDIRECT"] is False and s["SESSION_COOKIE_SECURE"] is True
+    assert s["CSRF_TRUSTED_ORIGINS"] == ["https://beat.example.org"]
+
+
+def test_a_bad_switch_value_is_refused(load):
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG='maybe' is not a yes/no value"):
+        load(SECRET_KEY="k" * 60, DEBUG="maybe")
+
+
+def test_every_variable_read_is_documented():
+    read = set(re.findall(r"env_\w+\(\"([A-Z_]+)\"", SETTINGS.read_text()))
+    read |= set(re.findall(r"os\.environ\.get\(\"([A-Z_]+)\"", SETTINGS.read_text()))
+    assert read == set(VARIABLES)
+    doc = (ROOT / "docs" / "web.md").read_text()
+    for name in read:
+        assert f"`{name}`" in doc, f"{name} is not in docs/web.md's settings table"
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SECRET_KEY": secrets.token_urlsafe(64),
+           "ALLOWED_HOSTS": "beat.example.org", "OPENBEAT_DATA_DIR": str(tmp_path / "data"),
+           "DJANGO_SETTINGS_MODULE": "openbeat.web.settings"}
+    result = subprocess.run(
+        [sys.executable, "-m", "openbeat.web.manage", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
