@@ -12,11 +12,16 @@ It adds the geography roll-up views (``crimes_geo``, ``outcomes_geo``,
 Aggregating once turns a ward profile over millions of crimes into a filter over a few
 hundred thousand sorted rows. The aggregates are rebuilt when the lake changes (its
 manifest or a reference dataset is rewritten); the check is a handful of ``stat`` calls.
-Queries use :meth:`Store.cursor`, so threads (web workers) each get their own cursor.
+They are also kept on disk, ``<lake>/derived/<name>-<fingerprint>.parquet``, built by the
+first process that needs them (under a lock) and read by every other — web workers start
+in a fraction of a second even on a Met-sized lake. Queries use :meth:`Store.cursor`, so
+threads (web workers) each get their own cursor.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import threading
 import time
@@ -34,6 +39,30 @@ from openbeat.lake import Lake
 #: Column holding an area's code at each level.
 LEVEL_COLUMN = {"lsoa21": "lsoa21_code", "ward": "ward_code", "borough": "borough_code", "force": "force"}
 LEVELS = tuple(LEVEL_COLUMN)
+
+#: The aggregates every figure is built from (see the module docstring).
+AGGREGATES = {
+    "crime_counts": f"""
+            WITH last_outcome AS (
+                SELECT crime_id, arg_max(outcome_type, month) AS outcome_type
+                FROM outcomes GROUP BY crime_id
+            )
+            SELECT c.force, c.month, c.crime_type, c.lsoa21_code, c.ward_code, c.borough_code,
+                   c.geo_status, {outcome_group_sql('coalesce(o.outcome_type, c.last_outcome_category)')} AS outcome_group,
+                   o.outcome_type IS NOT NULL AS outcome_from_outcomes,
+                   count(*)::INTEGER AS n
+            FROM crimes_geo c LEFT JOIN last_outcome o ON c.crime_id = o.crime_id
+            GROUP BY ALL
+            ORDER BY c.borough_code, c.ward_code, c.month""",
+    "stop_search_counts": """
+            SELECT force, month, lsoa21_code, ward_code, borough_code, geo_status,
+                   self_defined_ethnicity, officer_defined_ethnicity, legislation, object_of_search,
+                   outcome, outcome_linked_to_object_of_search AS linked, count(*)::INTEGER AS n
+            FROM stop_searches_geo
+            GROUP BY ALL
+            ORDER BY borough_code, ward_code, month""",
+}
+
 
 
 class UnknownArea(LookupError):
@@ -149,30 +178,40 @@ class Store:
         # Read-only: stop searches ingested since the last `areas load` are located in
         # memory here but not written back (that is `openbeat areas load`'s job).
         crimes_with_areas(con)
-        con.execute(f"""
-            CREATE TABLE crime_counts AS
-            WITH last_outcome AS (
-                SELECT crime_id, arg_max(outcome_type, month) AS outcome_type
-                FROM outcomes GROUP BY crime_id
-            )
-            SELECT c.force, c.month, c.crime_type, c.lsoa21_code, c.ward_code, c.borough_code,
-                   c.geo_status, {outcome_group_sql('coalesce(o.outcome_type, c.last_outcome_category)')} AS outcome_group,
-                   o.outcome_type IS NOT NULL AS outcome_from_outcomes,
-                   count(*)::INTEGER AS n
-            FROM crimes_geo c LEFT JOIN last_outcome o ON c.crime_id = o.crime_id
-            GROUP BY ALL
-            ORDER BY c.borough_code, c.ward_code, c.month
-        """)
-        con.execute("""
-            CREATE TABLE stop_search_counts AS
-            SELECT force, month, lsoa21_code, ward_code, borough_code, geo_status,
-                   self_defined_ethnicity, officer_defined_ethnicity, legislation, object_of_search,
-                   outcome, outcome_linked_to_object_of_search AS linked, count(*)::INTEGER AS n
-            FROM stop_searches_geo
-            GROUP BY ALL
-            ORDER BY borough_code, ward_code, month
-        """)
+        stamp = repr(self._stamp())
+        for name, sql in AGGREGATES.items():
+            # The fingerprint covers the lake's state and the SQL, so new code never reads old files.
+            fingerprint = hashlib.sha256((stamp + sql).encode()).hexdigest()[:16]
+            try:
+                path = self._derived(con, name, sql, fingerprint)
+            except OSError:  # a read-only lake: build in memory instead
+                con.execute(f"CREATE TABLE {name} AS {sql}")
+                continue
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
         return con
+
+    def _derived(self, con: duckdb.DuckDBPyConnection, name: str, sql: str, fingerprint: str) -> Path:
+        folder = self.lake.root / "derived"
+        path = folder / f"{name}-{fingerprint}.parquet"
+        if path.exists():
+            return path
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / ".lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one process builds; the others wait, then read
+            try:
+                if not path.exists():
+                    tmp = self.lake.temp_path(path)
+                    try:
+                        con.execute(f"COPY ({sql}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+                        self.lake.commit(tmp, path)
+                    finally:
+                        tmp.unlink(missing_ok=True)
+                    for old in folder.glob(f"{name}-*.parquet"):
+                        if old != path:
+                            old.unlink(missing_ok=True)  # readers that opened it keep their inode
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return path
 
     def has(self, relation: str) -> bool:
         self.cursor()
