@@ -5,6 +5,10 @@ category* and the outcomes files' *Outcome type*, which name the same outcomes).
 grouped here, in the spirit of the Home Office's outcome framework, into six groups that
 are stable across releases. A crime's outcome is its latest row in ``outcomes`` (linked by
 Crime ID); where a crime has none there, the street file's last outcome category is used.
+A crime can have two outcomes in the same month (real Met files do: "Investigation
+complete; no suspect identified" and "Suspect charged" for one burglary); the more
+conclusive one counts (:data:`CONCLUSIVENESS`), then the name, so the choice never
+depends on row order.
 """
 
 from __future__ import annotations
@@ -44,6 +48,19 @@ EXACT = {
 }
 #: Court results all follow a charge: "Offender sent to prison", "Defendant found not guilty" …
 PREFIXES = {"Offender ": "charged", "Defendant ": "charged"}
+
+
+#: Which outcome counts when a crime has several in its latest month: the higher, the more
+#: conclusive (a charge outranks "no suspect identified" for a crime with two suspects).
+CONCLUSIVENESS = {"charged": 7, "out_of_court": 6, "suspect_no_action": 5, "no_suspect": 4, "other": 3,
+                  "under_investigation": 2, "unavailable": 1, "none": 0}
+
+
+def latest_outcome_key_sql(outcome: str, month: str) -> str:
+    """A sortable key: latest month first, then the most conclusive outcome, then the name."""
+    rank = "CASE " + " ".join(f"WHEN {outcome_group_sql(outcome)} = '{g}' THEN {r}"
+                              for g, r in CONCLUSIVENESS.items()) + " END"
+    return f"(strftime({month}, '%Y-%m') || ({rank})::VARCHAR || {outcome})"
 
 
 def outcome_group(outcome: str | None) -> str:

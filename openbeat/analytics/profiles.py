@@ -31,12 +31,18 @@ def area_profile(store: Store, code: str, first: str | None = None, last: str | 
     area = store.area(code)
     period = store.period(first, last)
     before = previous_like(period)
-    table = harm_table or harm_lib.default_table()
     w = Window.fetch(store, area, min(before.first, period.shift(-23).first), period.last)
+    population, pop_source = population_of(store, area, period)
+    return profile_from(area, period, w, population, pop_source, sources(store), harm_table)
 
+
+def profile_from(area: Area, period: Period, w: Window, population: float | None, pop_source: str | None,
+                 srcs: list[str], harm_table: dict | None = None) -> Result:
+    """The profile's figures from an area's aggregated crimes (however they were fetched)."""
+    before = previous_like(period)
+    table = harm_table or harm_lib.default_table()
     now, then = w.by_type(period), w.by_type(before)
     comparable = w.covered(before) == before.months
-    population, pop_source = population_of(store, area, period)
 
     rows = [_type_row(ct, now.get(ct, 0), then.get(ct, 0), population, table.get(ct), comparable, period, before)
             for ct in harm_lib.CRIME_TYPES]
@@ -83,7 +89,7 @@ def area_profile(store: Store, code: str, first: str | None = None, last: str | 
         tables={"by_crime_type": rows, "trend": _trend(w, period), "by_month": by_month, "outcomes": outcomes},
         area=_area_dict(area),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
-        sources=sources(store),
+        sources=srcs,
         notes=notes,
     )
 

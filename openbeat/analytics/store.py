@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from openbeat.analytics.outcomes import outcome_group_sql
+from openbeat.analytics.outcomes import latest_outcome_key_sql, outcome_group_sql
 from openbeat.geo.rollup import crimes_with_areas
 from openbeat.lake import Lake
 
@@ -44,7 +44,7 @@ LEVELS = tuple(LEVEL_COLUMN)
 AGGREGATES = {
     "crime_counts": f"""
             WITH last_outcome AS (
-                SELECT crime_id, arg_max(outcome_type, month) AS outcome_type
+                SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type
                 FROM outcomes GROUP BY crime_id
             )
             SELECT c.force, c.month, c.crime_type, c.lsoa21_code, c.ward_code, c.borough_code,
