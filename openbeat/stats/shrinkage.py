@@ -26,7 +26,7 @@ How ``kappa`` is handled (``method``):
   some 20 wards and are too narrow: in our simulation (20 wards of 15–120 answers,
   ``kappa`` = 40) they covered the truth 91% of the time, and 74% at ``kappa`` = 150,
   where ``kappa``'s estimate often runs to its bound. The integrated method covered
-  94–97% over ``kappa`` from 5 to 200 (tests/analytics/test_trust.py checks this).
+  94–97% over ``kappa`` from 5 to 200 (tests/stats/test_shrinkage.py checks this).
 
 ``kappa`` reported is always the marginal ML estimate: the borough figure "counts as"
 that many answers.

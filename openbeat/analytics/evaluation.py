@@ -1,0 +1,314 @@
+"""Did it work? Crime in a priority's ward before and after, against comparison wards.
+
+For a target ward (the area of an adopted priority), a start month and a crime type:
+
+* **comparison wards** are chosen automatically — the ``k`` wards of the same borough
+  whose crime in the before period is closest to the target's (on the log scale, so twice
+  as much is as far as half; :func:`openbeat.stats.wdd.choose_comparison_areas`),
+  leaving out the target's neighbours, where displaced crime would land;
+* the **before/after ratio** is the target's after/before ratio divided by the
+  comparison wards', with a Poisson log-scale interval
+  (:func:`openbeat.stats.wdd.before_after`): below 1, the target fell relative to them;
+* the **Weighted Displacement Difference** (Wheeler & Ratcliffe 2018;
+  :func:`openbeat.stats.wdd.wdd`) counts crimes prevented (negative) or added, with its
+  standard error and z, including the **displacement area**: the wards sharing a
+  boundary with the target (from the ward polygons), against their own comparison
+  wards. Crime pushed round the corner then counts against the action.
+
+Comparison counts are scaled to the target's size: each control's counts are divided by
+its before count over the target's (an area weight in ``ptools::wdd``'s sense), so the
+WDD's local part reads "after, minus what the comparison wards' trend predicts". Periods
+of different lengths are per month (time weights). The weights are treated as fixed.
+
+The verdict never overclaims: a fall relative to the comparisons is "consistent with the
+action working", never proof (something else may have changed there, and areas picked
+for a priority because crime was high tend to fall back anyway: regression to the mean);
+no significant change is "no evidence either way at this size", never "it failed".
+
+Reference
+---------
+Wheeler, A. P. & Ratcliffe, J. H. (2018). A simple weighted displacement difference test
+to evaluate place based crime interventions. *Crime Science* 7, 11.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from openbeat.analytics import harm as harm_lib
+from openbeat.analytics.profiles import _area_dict, published_months, sources
+from openbeat.analytics.result import Result
+from openbeat.analytics.store import Area, Period, Store, UnknownArea, parse_month
+from openbeat.stats.change import compare_counts
+from openbeat.stats.wdd import before_after, choose_comparison_areas, wdd
+
+ALL = "All crime (excluding anti-social behaviour)"
+
+
+def did_it_work(store: Store, code: str, start: str, crime_type: str | None = None, *, before_months: int = 12,
+                after_months: int | None = None, comparison: list[str] | None = None, k: int = 5,
+                displacement: bool | list[str] = True, level: float = 0.95) -> Result:
+    """Before/after evaluation of an action in ward ``code`` starting in month ``start``.
+
+    Parameters
+    ----------
+    store : Store
+    code : str
+        The target ward (or a police.uk neighbourhood id, mapped to its ward).
+    start : str
+        ``YYYY-MM``: the first month of the action (e.g. when the priority was adopted).
+    crime_type : str, optional
+        A police.uk crime type, anti-social behaviour included; default all crime except
+        anti-social behaviour.
+    before_months : int
+        Months before ``start`` used as the baseline (12).
+    after_months : int, optional
+        Months from ``start`` on; default every month since, up to the latest in the lake.
+    comparison : list of str, optional
+        Comparison ward codes; default chosen automatically (same borough, similar baseline).
+    k : int
+        How many comparison wards to choose.
+    displacement : bool or list of str
+        True: neighbouring wards (shared boundary) as the displacement area; False: none;
+        or a list of ward codes.
+    level : float
+        Confidence level (0.95).
+    """
+    target = _target(store, code)
+    if target.level != "ward":
+        raise ValueError(f"{target.name} is a {target.level}; evaluate a ward (the area of a priority)")
+    if crime_type is not None and crime_type not in harm_lib.CRIME_TYPES:
+        raise ValueError(f"unknown crime type {crime_type!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
+    s = parse_month(start)
+    if before_months < 1:
+        raise ValueError("before_months must be at least 1")
+    months = store.months()
+    if not months:
+        raise ValueError("the lake holds no crimes")
+    before = Period(Period(s, s).shift(-before_months).first, Period(s, s).shift(-1).first)
+    if after_months is None:
+        after_months = (months[-1].year - s.year) * 12 + months[-1].month - s.month + 1
+    if after_months < 1:
+        raise ValueError(f"the lake ends at {months[-1]:%Y-%m}: there is no month from {s:%Y-%m} on to evaluate")
+    after = Period(s, Period(s, s).shift(after_months - 1).first)
+    _check_coverage(store, target, before, after)
+
+    wards = store.areas("ward")
+    by_code = {w.code: w for w in wards}
+    counts = _ward_counts(store, [w.code for w in wards], before, after, crime_type)
+    notes: list[str] = []
+
+    if displacement is True:
+        buffer = neighbours(store, target.code)
+    elif displacement:
+        buffer = [c for c in displacement if c != target.code]
+    else:
+        buffer = []
+    _known(buffer, by_code, "displacement")
+    frame = pd.DataFrame({"area": [w.code for w in wards], "borough": [w.borough_code for w in wards],
+                          "baseline": [counts[w.code][0] for w in wards]})
+    if comparison:
+        _known(comparison, by_code, "comparison")
+        controls = [c for c in comparison if c != target.code]
+    else:
+        chosen = choose_comparison_areas(frame, target.code, k=k, exclude=buffer)
+        controls = chosen["area"].tolist()
+        if len(controls) < k:
+            notes.append(f"Only {len(controls)} ward(s) of the borough were left to compare with.")
+
+    t0, t1 = counts[target.code]
+    c0, c1 = (sum(counts[c][i] for c in controls) for i in (0, 1))
+    ratio = before_after(t0, t1, c0, c1, level)
+    d0 = d1 = dc0 = dc1 = 0
+    buffer_controls: list[str] = []
+    if buffer:
+        d0, d1 = (sum(counts[c][i] for c in buffer) for i in (0, 1))
+        pool = frame[~frame["area"].isin([target.code, *controls, *buffer])]
+        mean_base = d0 / len(buffer)
+        pseudo = pd.concat([pool, pd.DataFrame({"area": ["_buffer"], "borough": [target.borough_code],
+                                                "baseline": [mean_base]})], ignore_index=True)
+        try:
+            picked = choose_comparison_areas(pseudo, "_buffer", k=len(buffer))
+            buffer_controls = picked["area"].tolist()
+        except ValueError:
+            buffer_controls = []
+        if buffer_controls:
+            dc0, dc1 = (sum(counts[c][i] for c in buffer_controls) for i in (0, 1))
+        if not buffer_controls or not dc0 or not d0:
+            notes.append("No wards were left to serve as the displacement area's comparison (or it had no crime "
+                         "before): displacement is not part of the test.")
+            d0 = d1 = dc0 = dc1 = 0
+            buffer_controls = []
+    if not c0 or not t0:
+        raise ValueError(f"no {crime_type or 'crime'} in {'the target' if not t0 else 'the comparison wards'} "
+                         f"before {s:%Y-%m}: there is no baseline to compare with; choose another crime type or a "
+                         "longer before period")
+    # Controls scaled to the size of what they stand for: counts ÷ (their before count / its before count).
+    weights = (c0 / t0, 1.0, (dc0 / d0) if d0 else 1.0, 1.0)
+    w = wdd(target=(t0, t1), control=(c0, c1), displacement=(d0, d1), displacement_control=(dc0, dc1),
+            time_weights=(before.months / after.months, 1.0), area_weights=weights, level=level)
+    alone = compare_counts(t0, t1, before.months, after.months, label1=before.label(), label2=after.label())
+
+    what = crime_type or ALL
+    rows = [_row("target", [target.code], by_code, counts, before, after),
+            _row("comparison", controls, by_code, counts, before, after)]
+    if buffer_controls:
+        rows += [_row("displacement", buffer, by_code, counts, before, after),
+                 _row("displacement comparison", buffer_controls, by_code, counts, before, after)]
+    per_ward = [{"role": role, "ward_code": c, "ward_name": by_code[c].name, "before": counts[c][0],
+                 "after": counts[c][1]}
+                for role, codes in (("target", [target.code]), ("comparison", controls),
+                                    ("displacement", buffer if buffer_controls else []),
+                                    ("displacement comparison", buffer_controls)) for c in codes]
+    verdict = _verdict(target.name, what, ratio, w, level, after.months)
+    summary = {
+        "crime_type": what, "start": f"{s:%Y-%m}", "before": before.label(), "after": after.label(),
+        "target_before": t0, "target_after": t1, "comparison_before": c0, "comparison_after": c1,
+        "before_after_ratio": {"ratio": ratio.ratio, "low": ratio.low, "high": ratio.high, "p_value": ratio.p_value,
+                               "summary": ratio.summary},
+        "wdd": {"estimate": w.estimate, "se": w.se, "z": w.z, "p_value": w.p_value, "low": w.low, "high": w.high,
+                "local": w.local, "displacement": w.displacement, "summary": w.summary},
+        "target_alone": alone.as_dict(),
+        "verdict": verdict,
+    }
+    notes += [
+        f"Comparison wards: the {len(controls)} ward(s) of the same borough with {what.lower()} before "
+        f"{s:%Y-%m} most like the target's" + (" (given)" if comparison else "")
+        + ", leaving out its neighbours.",
+        "Before/after ratio: the target's after/before ratio over the comparison wards'; below 1 the target fell "
+        f"relative to them ({level:.0%} interval from the Poisson counts).",
+        "Weighted Displacement Difference (Wheeler & Ratcliffe 2018): crimes prevented (negative) or added, "
+        "counting crime displaced to the neighbouring wards against the action, over the after period; before "
+        "counts are scaled to its length and comparison counts to the target's (and the neighbours') size before "
+        "the start.",
+        "A fall relative to the comparisons is consistent with the action working, not proof: other changes in the "
+        "ward at the same time, or a return to normal after an unusually bad spell (regression to the mean, "
+        "likely where a priority was chosen because crime was high), would look the same.",
+        "The target alone, before against after, ignores what happened everywhere else; it is shown for "
+        "reference only.",
+    ]
+    return Result(
+        method="evaluation",
+        title=f"Did it work? {what} in {target.name} from {s:%Y-%m}",
+        summary=summary,
+        tables={"areas": rows, "wards": per_ward},
+        area=_area_dict(target),
+        period={"from": f"{before.first:%Y-%m}", "to": f"{after.last:%Y-%m}", "months": before.months + after.months},
+        sources=sources(store),
+        notes=notes,
+    )
+
+
+def _target(store: Store, code: str) -> Area:
+    try:
+        return store.area(code)
+    except UnknownArea:
+        if store.has("neighbourhood_wards"):
+            row = store.cursor().execute(
+                "SELECT ward_code FROM neighbourhood_wards WHERE neighbourhood_id = ? AND is_best "
+                "ORDER BY share_of_neighbourhood DESC LIMIT 1", [code]).fetchone()
+            if row:
+                return store.area(row[0])
+        raise
+
+
+def _known(codes: list[str], by_code: dict, what: str) -> None:
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        raise ValueError(f"{what} ward(s) not loaded: {', '.join(unknown[:5])}")
+
+
+def _check_coverage(store: Store, target: Area, before: Period, after: Period) -> None:
+    """Every month before and after must be published: a missing month is not a month without crime."""
+    force = store.cursor().execute(
+        "SELECT force FROM crime_counts WHERE ward_code = ? GROUP BY 1 ORDER BY sum(n) DESC LIMIT 1",
+        [target.code]).fetchone()
+    if force is None:
+        raise ValueError(f"no crimes are recorded in {target.name}")
+    published = published_months(store, force[0])
+    missing = [f"{p.shift(i).first:%Y-%m}" for p in (before, after) for i in range(p.months)
+               if p.shift(i).first not in published]
+    if missing:
+        raise ValueError(f"{force[0]} did not publish {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}: "
+                         "choose before and after periods the lake covers")
+
+
+def _ward_counts(store: Store, codes: list[str], before: Period, after: Period,
+                 crime_type: str | None) -> dict[str, tuple[int, int]]:
+    sql = ("SELECT ward_code, sum(n) FILTER (WHERE month BETWEEN ? AND ?)::BIGINT, "
+           "sum(n) FILTER (WHERE month BETWEEN ? AND ?)::BIGINT FROM crime_counts WHERE ward_code IS NOT NULL ")
+    params: list = [before.first, before.last, after.first, after.last]
+    if crime_type:
+        sql += "AND crime_type = ? "
+        params.append(crime_type)
+    else:
+        sql += "AND crime_type <> ? "
+        params.append(harm_lib.ASB)
+    out = {c: (0, 0) for c in codes}
+    for code, b, a in store.cursor().execute(sql + "GROUP BY 1", params).fetchall():
+        if code in out:
+            out[code] = (int(b or 0), int(a or 0))
+    return out
+
+
+def neighbours(store: Store, ward_code: str, min_shared_m: float = 10.0) -> list[str]:
+    """Wards sharing at least ``min_shared_m`` metres of boundary with the ward (from ``areas``)."""
+    def compute():
+        rows = store.cursor().execute(
+            "SELECT code, geometry_bng FROM areas WHERE level = 'ward' AND geometry_bng IS NOT NULL ORDER BY code"
+        ).fetchall()
+        return [r[0] for r in rows], shapely.from_wkb(np.asarray([r[1] for r in rows], dtype=object))
+
+    if not store.has("areas"):
+        return []
+    codes, geoms = store.memo("ward_geometries", compute)
+    if ward_code not in codes:
+        return []
+    i = codes.index(ward_code)
+    # A 1 m buffer absorbs slivers between separately generalised polygons.
+    zone = shapely.buffer(geoms[i], 1.0)
+    tree = shapely.STRtree(geoms)
+    out = []
+    for j in tree.query(zone, predicate="intersects"):
+        if j == i:
+            continue
+        shared = shapely.length(shapely.intersection(zone, shapely.boundary(geoms[j])))
+        if shared >= min_shared_m:
+            out.append(codes[j])
+    return sorted(out)
+
+
+def _row(role: str, codes: list[str], by_code: dict, counts: dict, before: Period, after: Period) -> dict:
+    b = sum(counts[c][0] for c in codes)
+    a = sum(counts[c][1] for c in codes)
+    return {"role": role, "wards": len(codes), "names": ", ".join(by_code[c].name for c in codes),
+            "before": b, "after": a, "before_per_month": b / before.months, "after_per_month": a / after.months,
+            "after_over_before": (a / after.months) / (b / before.months) if b else None}
+
+
+def _verdict(name: str, what: str, ratio, w, level: float, months: int) -> str:
+    alpha = 1 - level
+    r_sig = ratio.p_value == ratio.p_value and ratio.p_value < alpha
+    w_sig = w.p_value < alpha
+    what = what.lower() if what != ALL else "crime"
+    if np.isnan(ratio.low):
+        return ratio.note
+    span = (f"relative to the comparison wards it was {ratio.ratio:.2f} times what their trend predicts "
+            f"({level:.0%} interval {ratio.low:.2f} to {ratio.high:.2f})")
+    if r_sig and w_sig and ratio.ratio < 1 and w.estimate < 0:
+        return (f"{what.capitalize()} in {name} fell by more than chance alone would explain: {span}, about "
+                f"{abs(w.estimate):.0f} fewer crimes over the {months} months since, allowing for displacement "
+                f"(z = {w.z:.2f}). This is "
+                "consistent with the action working, though a before/after comparison cannot rule out other "
+                "causes.")
+    if r_sig and w_sig and ratio.ratio > 1 and w.estimate > 0:
+        return (f"{what.capitalize()} in {name} rose by more than chance alone would explain: {span} "
+                f"(WDD z = {w.z:.2f}). The action has not, on this evidence, reduced it.")
+    if r_sig or w_sig:
+        return (f"Mixed evidence for {what} in {name}: {span}, and the displacement test gives z = {w.z:.2f}. "
+                "One test finds a change and the other does not; wait for more months before concluding.")
+    return (f"No evidence of a change in {what} in {name}: {span}, and the displacement test gives z = "
+            f"{w.z:.2f}. This does not show the action failed: a change within that interval could not be told "
+            "from chance at this size.")
