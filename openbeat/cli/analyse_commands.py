@@ -24,6 +24,12 @@ def common(f):
     return lake_option(f)
 
 
+def lake_and_format(f):
+    f = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                     show_default=True, help="csv writes the main table only.")(f)
+    return lake_option(f)
+
+
 @click.group()
 def analyse():
     """Compute figures from the lake: profiles, hotspots, stop and search, trust, targeting …
@@ -98,6 +104,102 @@ def compare(level, within, crime_type, overdispersion, lake, first, last, fmt):
 
     _emit(lambda store: compare_areas(store, level, within, first, last, crime_type=crime_type,
                                       overdispersion=overdispersion), lake, fmt)
+
+
+@analyse.command("stop-search")
+@click.option("--area", required=True, metavar="CODE", help="Force slug, borough or ward code.")
+@click.option("--ward-denominators", type=click.Choice(["decline", "borough_shares"]), default="decline",
+              show_default=True, help="Census ethnicity exists by borough only: decline ward rates, or "
+              "apply the borough's shares (marked approximate).")
+@common
+def stop_search(area, ward_denominators, lake, first, last, fmt):
+    """Stop and search: rates by ethnic group, disproportionality with Katz intervals, find and arrest rates
+
+    Example:
+
+        openbeat analyse stop-search --area metropolitan --from 2023-04 --to 2024-03
+    """
+    from openbeat.analytics.stopsearch import stop_search as compute
+
+    _emit(lambda store: compute(store, area, first, last, ward_denominators=ward_denominators), lake, fmt)
+
+
+@analyse.command()
+@click.option("--area", required=True, metavar="CODE", help="Borough or ward code, or a force slug.")
+@click.option("--responses", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of survey responses (ward_code, measure, yes, n) for ward estimates.")
+@click.option("--measure", help="One PAS measure, e.g. 'Trust MPS' [default: all].")
+@common
+def trust(area, responses, measure, lake, first, last, fmt):
+    """Trust and confidence: the Public Attitude Survey series, and ward estimates shrunk toward the borough
+
+    Example:
+
+        openbeat analyse trust --area E09000007 --measure "Trust MPS"
+    """
+    from openbeat.analytics.trust import trust as compute
+
+    _emit(lambda store: compute(store, area, first, last, responses=responses, measure=measure), lake, fmt)
+
+
+@analyse.command()
+@click.option("--level", type=click.Choice(["ward", "borough"]), default="ward", show_default=True)
+@click.option("--within", metavar="CODE", help="Only the areas inside this borough or force.")
+@click.option("--responses", type=click.Path(exists=True, dir_okay=False), help="Survey responses CSV for ward trust.")
+@common
+def targeting(level, within, responses, lake, first, last, fmt):
+    """Highest crime, lowest trust: areas ranked on harm rate and trust, classed only beyond chance
+
+    Example:
+
+        openbeat analyse targeting --level borough
+    """
+    from openbeat.analytics.targeting import targeting as compute
+
+    _emit(lambda store: compute(store, level, within, first, last, responses=responses), lake, fmt)
+
+
+@analyse.command()
+@click.option("--within", required=True, metavar="CODE", help="The borough (or force) whose wards share the officers.")
+@click.option("--officers", required=True, type=click.IntRange(min=0), help="Dedicated ward officers to place.")
+@click.option("--pcsos", required=True, type=click.IntRange(min=0), help="PCSOs to place.")
+@click.option("--trust-weight", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Weight need by trust deficit (0: harm only).")
+@click.option("--min-officers", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option("--min-pcsos", type=click.IntRange(min=0), default=1, show_default=True)
+@common
+def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lake, first, last, fmt):
+    """Share officers and PCSOs among wards: everyone's minimum first, the rest by need
+
+    Example:
+
+        openbeat analyse allocate --within X09000001 --officers 60 --pcsos 30
+    """
+    from openbeat.analytics.allocation import allocation_plan
+
+    _emit(lambda store: allocation_plan(store, within, officers, pcsos, trust_weight=trust_weight,
+                                        minimum_officers=min_officers, minimum_pcsos=min_pcsos,
+                                        first=first, last=last), lake, fmt)
+
+
+@analyse.command()
+@click.option("--area", required=True, metavar="CODE", help="The ward where the action happened.")
+@click.option("--start", required=True, metavar="YYYY-MM", help="The month the action started.")
+@click.option("--crime-type", metavar="TYPE", help="The crime the action targeted [default: all crime].")
+@click.option("--before-months", type=click.IntRange(min=1), default=12, show_default=True)
+@click.option("--after-months", type=click.IntRange(min=1), help="[default: up to the latest month]")
+@lake_and_format
+def evaluate(area, start, crime_type, before_months, after_months, lake, fmt):
+    """Did it work? Before/after against comparison wards, and the weighted displacement difference
+
+    Example:
+
+        openbeat analyse evaluate --area X05000030 --start 2025-01 --crime-type Burglary
+    """
+    from openbeat.analytics.evaluation import did_it_work
+
+    _emit(lambda store: did_it_work(store, area, start, crime_type, before_months=before_months,
+                                    after_months=after_months), lake, fmt)
 
 
 def _emit(compute, lake, fmt: str) -> None:
