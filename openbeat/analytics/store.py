@@ -253,8 +253,10 @@ class Store:
             if parent.level != "force":
                 sql += f" AND {parent.column} = ?"
                 params.append(parent.code)
-            else:
-                sql += " AND borough_code IN (SELECT DISTINCT borough_code FROM crime_counts WHERE force = ?)"
+            else:  # a force: the boroughs where it places crimes
+                column = "code" if level == "borough" else "borough_code"
+                sql += (f" AND {column} IN (SELECT DISTINCT borough_code FROM crime_counts "
+                        "WHERE force = ? AND geo_status = 'ok')")
                 params.append(parent.code)
         return [Area(*r) for r in cur.execute(sql + " ORDER BY name", params).fetchall()]
 

@@ -15,19 +15,23 @@ from openbeat.analytics.store import BadPeriod, Store, UnknownArea
 from openbeat.cli.options import lake_option
 
 
+def _format(f):
+    f = click.option("--table", "table", metavar="NAME", default=None,
+                     help="The table to print or write as CSV [default: the first].")(f)
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                        show_default=True, help="csv writes one table (see --table).")(f)
+
+
 def common(f):
-    """--area, --from, --to, --format and --lake, shared by every method."""
-    f = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-                     show_default=True, help="csv writes the main table only.")(f)
+    """--from, --to, --format, --table and --lake, shared by every method."""
+    f = _format(f)
     f = click.option("--to", "last", metavar="YYYY-MM", help="Last month [default: the latest in the lake].")(f)
     f = click.option("--from", "first", metavar="YYYY-MM", help="First month [default: 12 months to --to].")(f)
     return lake_option(f)
 
 
 def lake_and_format(f):
-    f = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-                     show_default=True, help="csv writes the main table only.")(f)
-    return lake_option(f)
+    return lake_option(_format(f))
 
 
 @click.group()
@@ -46,7 +50,7 @@ def analyse():
 @analyse.command()
 @click.option("--area", required=True, metavar="CODE", help="Ward, borough or LSOA 2021 code, or a force slug.")
 @common
-def profile(area, lake, first, last, fmt):
+def profile(area, lake, first, last, fmt, table):
     """Crimes per type and month, rates, harm, outcomes and change against a year earlier
 
     Example:
@@ -55,7 +59,7 @@ def profile(area, lake, first, last, fmt):
     """
     from openbeat.analytics.profiles import area_profile
 
-    _emit(lambda store: area_profile(store, area, first, last), lake, fmt)
+    _emit(lambda store: area_profile(store, area, first, last), lake, fmt, table)
 
 
 @analyse.command()
@@ -67,7 +71,7 @@ def profile(area, lake, first, last, fmt):
 @click.option("--geojson", "geojson_path", type=click.Path(dir_okay=False, writable=True),
               help="Also write the map (cells with z, p, q, class) as GeoJSON here.")
 @common
-def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, first, last, fmt):
+def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, first, last, fmt, table):
     """Getis-Ord Gi* hot spots on a grid or on LSOAs, with FDR-controlled classes and concentration
 
     Example:
@@ -84,7 +88,7 @@ def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, 
                 json.dump(result.geojson, fh)
         return result
 
-    _emit(run, lake, fmt)
+    _emit(run, lake, fmt, table)
 
 
 @analyse.command()
@@ -93,7 +97,7 @@ def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, 
 @click.option("--crime-type", metavar="TYPE", help="One police.uk crime type [default: all crime except ASB].")
 @click.option("--overdispersion", is_flag=True, help="Widen the limits by Spiegelhalter's phi.")
 @common
-def compare(level, within, crime_type, overdispersion, lake, first, last, fmt):
+def compare(level, within, crime_type, overdispersion, lake, first, last, fmt, table):
     """Crime rates per 1,000 residents of every area, with funnel-plot limits
 
     Example:
@@ -103,7 +107,7 @@ def compare(level, within, crime_type, overdispersion, lake, first, last, fmt):
     from openbeat.analytics.comparison import compare_areas
 
     _emit(lambda store: compare_areas(store, level, within, first, last, crime_type=crime_type,
-                                      overdispersion=overdispersion), lake, fmt)
+                                      overdispersion=overdispersion), lake, fmt, table)
 
 
 @analyse.command("stop-search")
@@ -112,7 +116,7 @@ def compare(level, within, crime_type, overdispersion, lake, first, last, fmt):
               show_default=True, help="Census ethnicity exists by borough only: decline ward rates, or "
               "apply the borough's shares (marked approximate).")
 @common
-def stop_search(area, ward_denominators, lake, first, last, fmt):
+def stop_search(area, ward_denominators, lake, first, last, fmt, table):
     """Stop and search: rates by ethnic group, disproportionality with Katz intervals, find and arrest rates
 
     Example:
@@ -121,7 +125,7 @@ def stop_search(area, ward_denominators, lake, first, last, fmt):
     """
     from openbeat.analytics.stopsearch import stop_search as compute
 
-    _emit(lambda store: compute(store, area, first, last, ward_denominators=ward_denominators), lake, fmt)
+    _emit(lambda store: compute(store, area, first, last, ward_denominators=ward_denominators), lake, fmt, table)
 
 
 @analyse.command()
@@ -130,7 +134,7 @@ def stop_search(area, ward_denominators, lake, first, last, fmt):
               help="CSV of survey responses (ward_code, measure, yes, n) for ward estimates.")
 @click.option("--measure", help="One PAS measure, e.g. 'Trust MPS' [default: all].")
 @common
-def trust(area, responses, measure, lake, first, last, fmt):
+def trust(area, responses, measure, lake, first, last, fmt, table):
     """Trust and confidence: the Public Attitude Survey series, and ward estimates shrunk toward the borough
 
     Example:
@@ -139,7 +143,7 @@ def trust(area, responses, measure, lake, first, last, fmt):
     """
     from openbeat.analytics.trust import trust as compute
 
-    _emit(lambda store: compute(store, area, first, last, responses=responses, measure=measure), lake, fmt)
+    _emit(lambda store: compute(store, area, first, last, responses=responses, measure=measure), lake, fmt, table)
 
 
 @analyse.command()
@@ -147,7 +151,7 @@ def trust(area, responses, measure, lake, first, last, fmt):
 @click.option("--within", metavar="CODE", help="Only the areas inside this borough or force.")
 @click.option("--responses", type=click.Path(exists=True, dir_okay=False), help="Survey responses CSV for ward trust.")
 @common
-def targeting(level, within, responses, lake, first, last, fmt):
+def targeting(level, within, responses, lake, first, last, fmt, table):
     """Highest crime, lowest trust: areas ranked on harm rate and trust, classed only beyond chance
 
     Example:
@@ -156,7 +160,7 @@ def targeting(level, within, responses, lake, first, last, fmt):
     """
     from openbeat.analytics.targeting import targeting as compute
 
-    _emit(lambda store: compute(store, level, within, first, last, responses=responses), lake, fmt)
+    _emit(lambda store: compute(store, level, within, first, last, responses=responses), lake, fmt, table)
 
 
 @analyse.command()
@@ -168,7 +172,7 @@ def targeting(level, within, responses, lake, first, last, fmt):
 @click.option("--min-officers", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option("--min-pcsos", type=click.IntRange(min=0), default=1, show_default=True)
 @common
-def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lake, first, last, fmt):
+def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lake, first, last, fmt, table):
     """Share officers and PCSOs among wards: everyone's minimum first, the rest by need
 
     Example:
@@ -179,7 +183,7 @@ def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lak
 
     _emit(lambda store: allocation_plan(store, within, officers, pcsos, trust_weight=trust_weight,
                                         minimum_officers=min_officers, minimum_pcsos=min_pcsos,
-                                        first=first, last=last), lake, fmt)
+                                        first=first, last=last), lake, fmt, table)
 
 
 @analyse.command()
@@ -189,7 +193,7 @@ def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lak
 @click.option("--before-months", type=click.IntRange(min=1), default=12, show_default=True)
 @click.option("--after-months", type=click.IntRange(min=1), help="[default: up to the latest month]")
 @lake_and_format
-def evaluate(area, start, crime_type, before_months, after_months, lake, fmt):
+def evaluate(area, start, crime_type, before_months, after_months, lake, fmt, table):
     """Did it work? Before/after against comparison wards, and the weighted displacement difference
 
     Example:
@@ -199,26 +203,46 @@ def evaluate(area, start, crime_type, before_months, after_months, lake, fmt):
     from openbeat.analytics.evaluation import did_it_work
 
     _emit(lambda store: did_it_work(store, area, start, crime_type, before_months=before_months,
-                                    after_months=after_months), lake, fmt)
+                                    after_months=after_months), lake, fmt, table)
 
 
-def _emit(compute, lake, fmt: str) -> None:
+@analyse.command()
+@click.option("--area", required=True, metavar="CODE", help="A force slug or a borough code.")
+@click.option("--measure", default="Trust MPS", show_default=True, help="The PAS trust measure.")
+@click.option("--responses", type=click.Path(exists=True, dir_okay=False), help="Survey responses CSV for ward trust.")
+@common
+def scorecard(area, measure, responses, lake, first, last, fmt, table):
+    """The progress scorecard: trust, crime and stop-search standards for every borough and ward
+
+    Example:
+
+        openbeat analyse scorecard --area northbridge --format csv --table wards
+    """
+    from openbeat.analytics.scorecard import scorecard as compute
+
+    _emit(lambda store: compute(store, area, first, last, measure=measure, responses=responses), lake, fmt, table)
+
+
+def _emit(compute, lake, fmt: str, table: str | None = None) -> None:
     try:
         result: Result = compute(Store(lake))
     except (UnknownArea, BadPeriod, ValueError) as e:
         raise click.ClickException(str(e)) from e
+    if table is not None and table not in result.tables:
+        raise click.ClickException(f"no table {table!r}; this method gives: {', '.join(result.tables)}")
+    chosen = result.tables[table] if table else result.main_table
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2))
     elif fmt == "csv":
-        rows = jsonable(result.main_table)
+        rows = jsonable(chosen)
         w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     else:
-        _print(result)
+        _print(result, chosen)
 
 
-def _print(result: Result) -> None:
+def _print(result: Result, chosen: list) -> None:
     console = Console(width=max(Console().width, 120))
     console.print(f"[bold]{result.title}[/]", highlight=False)
     for key, value in jsonable(result.summary).items():
@@ -227,7 +251,7 @@ def _print(result: Result) -> None:
         if isinstance(value, (dict, list)) or value is None:
             continue
         console.print(f"  {key.replace('_', ' ')}: {_fmt(value)}", highlight=False)
-    rows = jsonable(result.main_table)
+    rows = jsonable(chosen)
     if rows:
         table = Table()
         for col in rows[0]:

@@ -1,0 +1,151 @@
+"""The progress scorecard: trust, crime and standards for every borough and ward, in public.
+
+One row per borough and per ward of a force (or of one borough), each figure with its
+interval or its test, from the same methods the rest of the platform uses:
+
+* **more trust** — the Public Attitude Survey figure (boroughs; wards borrow their
+  borough's unless the platform's own surveys give a shrunk ward estimate), its interval
+  and its change over a year (descriptive: the PAS publishes no sample sizes);
+* **less crime** — crimes and harm (days, after the Cambridge Crime Harm Index) per 1,000
+  residents, and the change in crimes against the same months a year earlier with the
+  Poisson E-test and Wheeler's z;
+* **high standards** — stop and search: the Black/White disproportionality ratio with its
+  Katz interval (boroughs: Census ethnicity exists by borough only), the find rate where
+  the force records it, else the arrest rate, with Wilson intervals;
+* **engagement** — left empty until the community features collect it.
+"""
+
+from __future__ import annotations
+
+from openbeat.analytics import harm as harm_lib
+from openbeat.analytics.profiles import _compare, previous_like, sources
+from openbeat.analytics.result import Result
+from openbeat.analytics.stopsearch import stop_search
+from openbeat.analytics.store import Area, Store
+from openbeat.analytics.targeting import counts_by_area, populations
+from openbeat.analytics.trust import DEFAULT_MEASURE, area_trust
+from openbeat.stats.disproportionality import wilson_interval
+
+
+def scorecard(store: Store, code: str, first: str | None = None, last: str | None = None, *,
+              measure: str = DEFAULT_MEASURE, responses=None) -> Result:
+    """The scorecard of a force (all its boroughs and wards) or of one borough (it and its wards)."""
+    area = store.area(code)
+    if area.level not in ("force", "borough"):
+        raise ValueError(f"a scorecard covers a force or a borough; {area.name} is a {area.level}")
+    period = store.period(first, last)
+    before = previous_like(period)
+    boroughs = [area] if area.level == "borough" else store.areas("borough", within=area.code)
+    wards = store.areas("ward", within=area.code)
+    if not boroughs:
+        raise ValueError(f"no boroughs are loaded for {area.name}: run `openbeat areas load` first")
+
+    rows = {"boroughs": _rows(store, boroughs, period, before, measure, responses),
+            "wards": _rows(store, wards, period, before, measure, responses)}
+    _standards(store, rows["boroughs"], boroughs, period)
+    _ward_standards(store, rows["wards"], period)
+    down = sum(1 for r in rows["wards"] if r["crime_change"] == "down")
+    up = sum(1 for r in rows["wards"] if r["crime_change"] == "up")
+    summary = {
+        "boroughs": len(boroughs), "wards": len(wards), "trust_measure": measure,
+        "wards_crime_down": down, "wards_crime_up": up,
+        "wards_no_significant_change": len(wards) - down - up,
+        "comparison_period": before.label(),
+    }
+    notes = [
+        f"Trust is the Public Attitude Survey's '{measure}' (share agreeing); its interval assumes the "
+        "PAS's typical interviews per borough, and its change over a year is descriptive.",
+        "Crime excludes anti-social behaviour; harm is in days of imprisonment per crime (a category-level "
+        "approximation after the Cambridge Crime Harm Index). Change compares crimes with the same months a year "
+        "earlier (Poisson E-test; Wheeler's z flags shifts beyond ±3); 'no significant change' means the data "
+        "cannot tell a rise or fall from chance.",
+        "Stop and search: the Black/White ratio uses Census 2021 ethnicity, which exists by borough only; the "
+        "find rate is shown where the force records whether the outcome was linked to the object of the "
+        "search, else the arrest rate.",
+        "Engagement (meetings held, residents' priorities adopted, feedback) is filled in by the community "
+        "features.",
+    ]
+    return Result(
+        method="scorecard",
+        title=f"Progress scorecard: {area.name}, {period.label()}",
+        summary=summary,
+        tables=rows,
+        area={"code": area.code, "name": area.name, "level": area.level},
+        period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
+        sources=sources(store),
+        notes=notes,
+    )
+
+
+def _rows(store: Store, areas: list[Area], period, before, measure, responses) -> list[dict]:
+    if not areas:
+        return []
+    level = areas[0].level
+    codes = [a.code for a in areas]
+    now = counts_by_area(store, level, codes, period)
+    then = counts_by_area(store, level, codes, before)
+    covered = store.cursor().execute(
+        "SELECT count(DISTINCT month) FROM crime_counts WHERE month BETWEEN ? AND ?",
+        [before.first, before.last]).fetchone()[0] == before.months
+    pops = populations(store, level, codes, period)
+    trust_now = area_trust(store, areas, period, measure=measure, responses=responses)
+    trust_then = area_trust(store, areas, period.shift(-12), measure=measure, responses=responses)
+    years = period.months / 12
+    out = []
+    for a in areas:
+        c_now, c_then = now.get(a.code, {}), then.get(a.code, {})
+        h = harm_lib.harm_of_counts(c_now)
+        crimes_then = sum(n for t, n in c_then.items() if t != harm_lib.ASB)
+        pop = pops.get(a.code)
+        t, t0 = trust_now[a.code], trust_then[a.code]
+        row = {
+            "code": a.code, "name": a.name, "borough_code": a.borough_code if a.level == "ward" else a.code,
+            "trust": t.value, "trust_low": t.low, "trust_high": t.high, "trust_source": t.source,
+            "trust_change": None if t.value is None or t0.value is None else t.value - t0.value,
+            "crimes": h.crimes, "crimes_per_1000": h.crimes / pop * 1000 / years if pop else None,
+            "harm_days": h.harm_days, "harm_per_1000": h.harm_days / pop * 1000 / years if pop else None,
+            "crimes_previous_year": crimes_then if covered else None,
+        }
+        if covered:
+            ch = _compare(crimes_then, h.crimes, before.label(), period.label())
+            row.update(crime_change=ch.direction, crime_change_p=ch.p_value, crime_change_wheeler_z=ch.z,
+                       crime_ratio=ch.ratio)
+        else:
+            row.update(crime_change="not comparable", crime_change_p=None, crime_change_wheeler_z=None,
+                       crime_ratio=None)
+        row.update(black_white_ratio=None, ratio_low=None, ratio_high=None, searches=None,
+                   standards_measure=None, standards_rate=None, standards_low=None, standards_high=None,
+                   engagement=None)
+        out.append(row)
+    return out
+
+
+def _standards(store: Store, rows: list[dict], boroughs: list[Area], period) -> None:
+    for row, b in zip(rows, boroughs):
+        try:
+            s = stop_search(store, b.code, f"{period.first:%Y-%m}", f"{period.last:%Y-%m}").summary
+        except (ValueError, LookupError):
+            continue
+        ratio = s.get("black_white_ratio") or {}
+        row.update(searches=s.get("searches"), black_white_ratio=ratio.get("ratio"),
+                   ratio_low=ratio.get("ratio_low"), ratio_high=ratio.get("ratio_high"))
+        find, arrest = s.get("find_rate") or {}, s.get("arrest_rate") or {}
+        chosen, name = (find, "find rate") if find.get("status") == "ok" else (arrest, "arrest rate")
+        row.update(standards_measure=name, standards_rate=chosen.get("value"), standards_low=chosen.get("low"),
+                   standards_high=chosen.get("high"))
+
+
+def _ward_standards(store: Store, rows: list[dict], period) -> None:
+    """Wards: searches and the arrest rate (ratios need borough-level Census ethnicity)."""
+    if not rows:
+        return
+    counts = {code: (n, arrests) for code, n, arrests in store.cursor().execute(
+        "SELECT ward_code, sum(n)::INTEGER, sum(n) FILTER (WHERE outcome = 'Arrest')::INTEGER "
+        "FROM stop_search_counts WHERE month BETWEEN ? AND ? GROUP BY 1", [period.first, period.last]).fetchall()}
+    for row in rows:
+        n, arrests = counts.get(row["code"], (0, 0))
+        row["searches"] = n
+        if n:
+            lo, hi = wilson_interval(arrests or 0, n)
+            row.update(standards_measure="arrest rate", standards_rate=(arrests or 0) / n,
+                       standards_low=lo, standards_high=hi)

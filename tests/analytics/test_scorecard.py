@@ -1,0 +1,62 @@
+"""The scorecard agrees with the figures the other methods give for the same area and period."""
+
+from __future__ import annotations
+
+import pytest
+
+from openbeat.analytics.profiles import area_profile
+from openbeat.analytics.scorecard import scorecard
+from openbeat.analytics.stopsearch import stop_search
+from openbeat.analytics.store import Store
+from openbeat.analytics.trust import trust
+
+
+@pytest.fixture(scope="module")
+def store(northbridge):
+    return Store(northbridge)
+
+
+@pytest.fixture(scope="module")
+def card(store):
+    return scorecard(store, "northbridge", "2025-01", "2025-12")
+
+
+def test_every_borough_and_ward_has_a_row(store, card):
+    assert {r["code"] for r in card.tables["boroughs"]} == {b.code for b in store.areas("borough")}
+    assert {r["code"] for r in card.tables["wards"]} == {w.code for w in store.areas("ward")}
+    assert card.summary["wards_crime_down"] + card.summary["wards_crime_up"] + \
+        card.summary["wards_no_significant_change"] == len(card.tables["wards"])
+
+
+def test_crime_figures_equal_the_area_profiles(store, card):
+    for row in card.tables["boroughs"] + card.tables["wards"][:10]:
+        p = area_profile(store, row["code"], "2025-01", "2025-12")
+        assert row["crimes"] == p.summary["crimes"]
+        assert row["harm_days"] == pytest.approx(p.summary["harm_days"])
+        assert row["crimes_per_1000"] == pytest.approx(p.summary["crimes_per_1000"])
+        assert row["crime_change"] == p.summary["change"]["direction"]
+        assert row["crime_change_p"] == pytest.approx(p.summary["change"]["p_value"])
+
+
+def test_standards_and_trust_equal_their_own_methods(store, card):
+    for row in card.tables["boroughs"]:
+        s = stop_search(store, row["code"], "2025-01", "2025-12").summary
+        assert row["black_white_ratio"] == pytest.approx(s["black_white_ratio"]["ratio"])
+        assert (row["ratio_low"], row["ratio_high"]) == pytest.approx(
+            (s["black_white_ratio"]["ratio_low"], s["black_white_ratio"]["ratio_high"]))
+        assert row["standards_measure"] == "find rate"  # the demo force records linked outcomes
+        assert row["standards_rate"] == pytest.approx(s["find_rate"]["value"])
+        t = trust(store, row["code"], "2025-01", "2025-12", measure="Trust MPS")
+        latest = [r for r in t.main_table if r.get("area_code", row["code"]) == row["code"]]
+        assert latest and row["trust"] is not None
+    # Wards borrow their borough's PAS figure and say so.
+    ward = card.tables["wards"][0]
+    borough = next(b for b in card.tables["boroughs"] if b["code"] == ward["borough_code"])
+    assert ward["trust"] == borough["trust"] and "borrowed" in ward["trust_source"]
+    assert ward["black_white_ratio"] is None and ward["standards_measure"] in ("arrest rate", None)
+
+
+def test_only_forces_and_boroughs(store):
+    ward = store.areas("ward")[0]
+    with pytest.raises(ValueError, match="covers a force or a borough"):
+        scorecard(store, ward.code)

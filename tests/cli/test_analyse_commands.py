@@ -1,0 +1,64 @@
+"""`openbeat analyse …` on the synthetic city: each method runs, its JSON is the library's Result."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from openbeat.analytics.profiles import area_profile
+from openbeat.analytics.store import Store
+from openbeat.cli import main
+
+METHODS = [
+    ["profile", "--area", "northbridge"],
+    ["hotspots", "--area", "X09000001", "--permutations", "999"],
+    ["compare", "--level", "borough"],
+    ["stop-search", "--area", "northbridge"],
+    ["trust", "--area", "X09000001", "--measure", "Trust MPS"],
+    ["targeting", "--level", "borough"],
+    ["allocate", "--within", "X09000001", "--officers", "60", "--pcsos", "30"],
+    ["evaluate", "--area", "X05000030", "--start", "2025-01", "--crime-type", "Burglary"],
+    ["scorecard", "--area", "northbridge"],
+]
+
+
+@pytest.mark.parametrize("args", METHODS, ids=[m[0] for m in METHODS])
+def test_every_method_runs_in_every_format(northbridge, args):
+    runner = CliRunner()
+    lake = ["--lake", str(northbridge.root)]
+    as_json = runner.invoke(main, ["analyse", *args, *lake, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.stdout)
+    assert data["method"] and data["title"] and data["sources"] and data["licence"].startswith("Contains public")
+    first_table = next(iter(data["tables"]))
+    as_csv = runner.invoke(main, ["analyse", *args, *lake, "--format", "csv"])
+    assert as_csv.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(rows) == len(data["tables"][first_table]) > 0
+    as_table = runner.invoke(main, ["analyse", *args, *lake])
+    assert as_table.exit_code == 0 and data["title"] in as_table.stdout.replace("\n", " ")
+
+
+def test_profile_json_is_the_library_result(northbridge):
+    result = CliRunner().invoke(main, ["analyse", "profile", "--area", "X05000030", "--from", "2025-01",
+                                       "--to", "2025-12", "--lake", str(northbridge.root), "--format", "json"])
+    expected = area_profile(Store(northbridge), "X05000030", "2025-01", "2025-12").as_dict()
+    assert json.loads(result.stdout) == json.loads(json.dumps(expected))
+
+
+def test_errors_are_plain(northbridge):
+    runner = CliRunner()
+    lake = ["--lake", str(northbridge.root)]
+    cases = {
+        ("profile", "--area", "X05999999"): "no area with code 'X05999999' is loaded",
+        ("profile", "--area", "northbridge", "--from", "2025-13"): "'2025-13' is not a month",
+        ("scorecard", "--area", "northbridge", "--format", "csv", "--table", "nope"): "no table 'nope'",
+        ("hotspots", "--area", "northbridge", "--crime-type", "Arson"): "unknown crime type 'Arson'",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(main, ["analyse", *args, *lake])
+        assert result.exit_code == 1 and message in result.output, (args, result.output)
