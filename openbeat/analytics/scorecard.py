@@ -88,8 +88,8 @@ def _rows(store: Store, areas: list[Area], period, before, measure, responses) -
         "SELECT count(DISTINCT month) FROM crime_counts WHERE month BETWEEN ? AND ?",
         [before.first, before.last]).fetchone()[0] == before.months
     pops = populations(store, level, codes, period)
-    trust_now = area_trust(store, areas, period, measure=measure, responses=responses)
-    trust_then = area_trust(store, areas, period.shift(-12), measure=measure, responses=responses)
+    trust_now = _trust(store, areas, period, measure, responses)
+    trust_then = _trust(store, areas, period.shift(-12), measure, responses)
     years = period.months / 12
     out = []
     for a in areas:
@@ -120,10 +120,18 @@ def _rows(store: Store, areas: list[Area], period, before, measure, responses) -
     return out
 
 
+def _trust(store: Store, areas: list[Area], period, measure, responses):
+    if responses is not None:  # a table of responses is not a key: compute afresh
+        return area_trust(store, areas, period, measure=measure, responses=responses)
+    key = ("area-trust", tuple(a.code for a in areas), period, measure)
+    return store.memo(key, lambda: area_trust(store, areas, period, measure=measure))
+
+
 def _standards(store: Store, rows: list[dict], boroughs: list[Area], period) -> None:
     for row, b in zip(rows, boroughs):
-        try:
-            s = stop_search(store, b.code, f"{period.first:%Y-%m}", f"{period.last:%Y-%m}").summary
+        first, last = f"{period.first:%Y-%m}", f"{period.last:%Y-%m}"
+        try:  # the same figures as the borough's stop-and-search page, computed once per lake state
+            s = store.memo(("stop-search", b.code, first, last), lambda: stop_search(store, b.code, first, last)).summary
         except (ValueError, LookupError):
             continue
         ratio = s.get("black_white_ratio") or {}

@@ -219,46 +219,57 @@ class Store:
 
     # ---- areas and periods ------------------------------------------------------
 
+    def _index(self) -> dict:
+        """Every area by code and by level, read once per state of the lake (no geometry)."""
+        def build():
+            cur = self.cursor()
+            by_code: dict[str, Area] = {}
+            by_level: dict[str, list[Area]] = {level: [] for level in LEVELS}
+            if self.has("areas"):
+                rows = cur.execute(
+                    "SELECT code, name, level, ward_code, borough_code, coalesce(approximate, false) FROM areas "
+                    "WHERE level IN ('lsoa21', 'ward', 'borough') ORDER BY name").fetchall()
+                # A code names one area; prefer the ward, then the borough, if a level repeats one.
+                order = {"ward": 0, "borough": 1, "lsoa21": 2}
+                for row in sorted(rows, key=lambda r: order[r[2]], reverse=True):
+                    by_code[row[0]] = Area(*row)
+                for row in rows:
+                    by_level[row[2]].append(Area(*row))
+            # Force names come from the police files; the aggregates are far smaller than crimes.
+            for force, name in cur.execute(
+                    "SELECT force, any_value(falls_within) FROM crimes WHERE month = "
+                    "(SELECT max(month) FROM crime_counts) GROUP BY 1 ORDER BY 1").fetchall():
+                area = Area(force, name or force, "force")
+                by_code.setdefault(force, area)
+                by_level["force"].append(area)
+            return {"code": by_code, "level": by_level}
+        return self.memo("area-index", build)
+
     def area(self, code: str) -> Area:
         """The area with this code (LSOA 2021, ward, borough or a force slug)."""
-        cur = self.cursor()
-        if self.has("areas"):
-            row = cur.execute(
-                "SELECT code, name, level, ward_code, borough_code, coalesce(approximate, false) FROM areas "
-                "WHERE code = ? AND level IN ('lsoa21', 'ward', 'borough') "
-                "ORDER BY CASE level WHEN 'ward' THEN 0 WHEN 'borough' THEN 1 ELSE 2 END LIMIT 1", [code]
-            ).fetchone()
-            if row:
-                return Area(*row)
-        forces = {f: name for f, name in cur.execute(
-            "SELECT force, any_value(falls_within) FROM crimes GROUP BY 1").fetchall()}
-        if code in forces:
-            return Area(code, forces[code] or code, "force")
-        raise UnknownArea(f"no area with code {code!r} is loaded")
+        found = self._index()["code"].get(code)
+        if found is None:
+            raise UnknownArea(f"no area with code {code!r} is loaded")
+        return found
 
     def areas(self, level: str, *, within: str | None = None) -> list[Area]:
+        """Areas of ``level``, by name; ``within`` a ward, borough or force."""
         if level not in LEVELS:
             raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-        cur = self.cursor()
-        if level == "force":
-            return [Area(f, n or f, "force") for f, n in cur.execute(
-                "SELECT force, any_value(falls_within) FROM crimes GROUP BY 1 ORDER BY 1").fetchall()]
-        if not self.has("areas"):
-            return []
-        sql = ("SELECT code, name, level, ward_code, borough_code, coalesce(approximate, false) FROM areas "
-               "WHERE level = ?")
-        params: list = [level]
-        if within:
-            parent = self.area(within)
-            if parent.level != "force":
-                sql += f" AND {parent.column} = ?"
-                params.append(parent.code)
-            else:  # a force: the boroughs where it places crimes
-                column = "code" if level == "borough" else "borough_code"
-                sql += (f" AND {column} IN (SELECT DISTINCT borough_code FROM crime_counts "
-                        "WHERE force = ? AND geo_status = 'ok')")
-                params.append(parent.code)
-        return [Area(*r) for r in cur.execute(sql + " ORDER BY name", params).fetchall()]
+        found = self._index()["level"][level]
+        if not within:
+            return list(found)
+        parent = self.area(within)
+        if parent.level != "force":
+            return [a for a in found if getattr(a, parent.column, None) == parent.code
+                    or (level == parent.level and a.code == parent.code)]
+
+        def force_boroughs():  # the boroughs where the force places crimes
+            return {b for (b,) in self.cursor().execute(
+                "SELECT DISTINCT borough_code FROM crime_counts WHERE force = ? AND geo_status = 'ok'",
+                [parent.code]).fetchall()}
+        boroughs = self.memo(("force-boroughs", parent.code), force_boroughs)
+        return [a for a in found if (a.code if level == "borough" else a.borough_code) in boroughs]
 
     def months(self) -> list[date]:
         return [r[0] for r in self.cursor().execute("SELECT DISTINCT month FROM crime_counts ORDER BY 1").fetchall()]
