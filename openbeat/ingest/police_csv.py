@@ -145,6 +145,33 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
             future.cancel()
 
 
+def spool(src: Source) -> Source:
+    """Copy a stream (a zip member) to a plain temporary CSV: a source DuckDB can read in place.
+
+    The caller deletes ``local_path`` when done. A ``.gz`` member is decompressed on the way.
+    """
+    fname = parse_file_name(src.name)
+    gz = src.name.endswith(".gz")
+    fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as out, src.open() as raw:
+            stream = gzip.open(raw) if gz else raw
+            while True:
+                try:
+                    chunk = stream.read(_CHUNK)
+                except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:  # e.g. a bad CRC
+                    raise IngestError(src.path, f"cannot read the file: {e}",
+                                      hint="the download may be truncated; fetch it again") from e
+                if not chunk:
+                    break
+                out.write(chunk)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    name = src.name[:-3] if gz and fname else src.name
+    return Source(src.path, name, lambda: open(tmp_name, "rb"), local_path=Path(tmp_name))
+
+
 # ---- pass 1: hash, decompress, count -------------------------------------------
 
 
@@ -282,13 +309,17 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         # The stable row key: a hash of what identifies the record (not what police.uk
         # later updates, such as outcomes) plus its occurrence among identical records,
         # so re-ingests and re-publications in another row order give the same keys.
-        ident = " || chr(31) || ".join(
+        ident = "md5(" + " || chr(31) || ".join(
             f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in kind.columns if c.name in kind.identity
-        )
+        ) + ")"
+        if kind.dataset == "crimes":
+            # A Crime ID is already a 64-hex hash of the crime: no need to hash it again. Rows
+            # sharing one are told apart by the occurrence number below.
+            ident = f'CASE WHEN "Crime ID" IS NULL THEN {ident} ELSE "Crime ID" END'
         try:
             # rowid of this table is the row's position among the rows DuckDB parsed.
             con.execute(
-                f"""CREATE TEMP TABLE t AS SELECT *, md5({ident}) AS _h, CAST(NULL AS BIGINT) AS _n
+                f"""CREATE TEMP TABLE t AS SELECT *, {ident} AS _h, CAST(NULL AS BIGINT) AS _n
                     FROM read_csv({_s(str(csv_path))},
                     header = true, columns = {columns}, auto_detect = false,
                     delim = ',', quote = '"', escape = '"', strict_mode = true,
@@ -303,35 +334,35 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         checks = _row_checks(kind, fname)
         reason_sql = "CASE " + " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in checks) + " END"
         column_sql = "CASE " + " ".join(f"WHEN {cond} THEN {_s(col)}" for cond, col, _ in checks) + " END"
-        con.execute(f"CREATE TEMP TABLE bad AS SELECT * FROM (SELECT rowid AS ordinal, {reason_sql} AS reason, "
-                    f"{column_sql} AS col FROM t) WHERE reason IS NOT NULL")
+        bad = con.execute(f"SELECT * FROM (SELECT rowid AS ordinal, {reason_sql} AS reason, {column_sql} AS col "
+                          "FROM t) WHERE reason IS NOT NULL ORDER BY ordinal").fetchall()
         total, wrong_month = con.execute(
             "SELECT count(*), " + (f"count(*) FILTER (WHERE \"Month\" <> {_s(fname.month)})" if "Month" in kind.header else "0")
             + " FROM t"
         ).fetchone()
-        # Bad rows are few: deleting them keeps t a plain scan in file order for the COPY.
-        con.execute("DELETE FROM t WHERE rowid IN (SELECT ordinal FROM bad)")
-        # Among rows identical in identity, number them by their other fields before file
-        # order, so a re-publication in another order pairs them up the same way.
-        others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in kind.columns if c.name not in kind.identity)
-        con.execute(
-            f"UPDATE t SET _n = d.n FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY _h ORDER BY {others}, rowid) "
-            "AS n FROM t WHERE _h IN (SELECT _h FROM t GROUP BY _h HAVING count(*) > 1)) d WHERE t.rowid = d.r"
-        )
-        loaded, duplicates, mismatches = _summarise(con, kind, fname)
-
         # A file whose every row is dated another month is misnamed, not full of bad rows.
         if wrong_month and wrong_month == total:
             raise IngestError(
                 src.path, f"the Month column never says {fname.month}, the month in the file name",
                 hint="rename the file to the month it holds",
             )
+        if bad:  # few: deleting them keeps t a plain scan in file order for the COPY
+            con.execute("DELETE FROM t WHERE rowid IN (SELECT unnest(?))", [[b[0] for b in bad]])
+        loaded, duplicates, mismatches, repeated = _summarise(con, kind, fname)
+        if repeated:
+            # Among rows identical in identity, number them by their other fields before file
+            # order, so a re-publication in another order pairs them up the same way.
+            ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)  # identity first
+            others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
+            con.execute(
+                f"UPDATE t SET _n = d.n FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY _h ORDER BY {others}, "
+                "rowid) AS n FROM t WHERE _h IN (SELECT _h FROM t GROUP BY _h HAVING count(*) > 1)) d WHERE t.rowid = d.r"
+            )
 
         parse_rejects = con.execute(
             """SELECT line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line)
                FROM parse_rejects GROUP BY line ORDER BY line"""
         ).fetchall()
-        bad = con.execute("SELECT ordinal, reason, col FROM bad ORDER BY ordinal").fetchall()
         rejects = [(line, col, msg, (raw or "").lstrip("\r\n")) for line, col, msg, raw in parse_rejects]
         if bad:
             lines = _lines_of_ordinals(csv_path, [b[0] for b in bad], {r[0] for r in rejects})
@@ -382,8 +413,7 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             reject_examples=[f"line {ln}: {reason}" for ln, _, reason, _ in rejects[:5]],
         )
     finally:
-        for table in ("t", "bad", "parse_rejects", "parse_scans"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")
 
 
 def _row_checks(kind: Kind, fname: FileName) -> list[tuple[str, str, str]]:
@@ -414,14 +444,14 @@ def _row_checks(kind: Kind, fname: FileName) -> list[tuple[str, str, str]]:
     return checks
 
 
-def _summarise(con: duckdb.DuckDBPyConnection, kind: Kind, fname: FileName) -> tuple[int, int, int]:
-    """(rows loaded, duplicates, stop-search rows dated outside the file month)."""
+def _summarise(con: duckdb.DuckDBPyConnection, kind: Kind, fname: FileName) -> tuple[int, int, int, int]:
+    """(rows loaded, duplicates, stop-search rows dated outside the file month, rows repeating an identity)."""
     if "Crime ID" in kind.header:
         # Repeated Crime IDs are real (City of London publishes some); count, keep them.
-        loaded, duplicates = con.execute(
-            'SELECT count(*), count("Crime ID") - count(DISTINCT "Crime ID") FROM t'
+        loaded, duplicates, distinct = con.execute(
+            'SELECT count(*), count("Crime ID") - count(DISTINCT "Crime ID"), count(DISTINCT _h) FROM t'
         ).fetchone()
-        return loaded, duplicates, 0
+        return loaded, duplicates, 0, loaded - distinct
     # Stop-search rows have no ID: count rows identical to an earlier row. Searches are
     # dated in UTC; the file month is the local (Europe/London) month, so a search at
     # 00:30 BST on the 1st, dated 23:30 UTC the day before, is in the right file.
@@ -429,7 +459,7 @@ def _summarise(con: duckdb.DuckDBPyConnection, kind: Kind, fname: FileName) -> t
         "SELECT count(*), count(DISTINCT _h), count(*) FILTER (WHERE strftime(timezone('Europe/London', \"Date\"), "
         f"'%Y-%m') <> {_s(fname.month)}) FROM t"
     ).fetchone()
-    return loaded, loaded - distinct, mismatches
+    return loaded, loaded - distinct, mismatches, loaded - distinct
 
 
 def _select_good(kind: Kind, fname: FileName) -> str:

@@ -280,3 +280,15 @@ def test_a_corrupt_zip_member_fails_alone(tmp_path, lake):
     street = by_name["2023-03/2023-03-test-street.csv"]
     assert street.status == "failed" and "Bad CRC-32" in street.error and "fetch it again" in street.error
     assert not lake.partitions("crimes")
+
+
+def test_parallel_ingest_keeps_the_given_order_per_partition(tmp_path, lake):
+    first = [write(tmp_path / f"a{i}" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS[: i + 1]) for i in range(4)]
+    others = [write(tmp_path / f"b{m}" / f"2023-{m:02d}-test-street.csv", STREET_HEADER,
+                    [r.replace("2023-03", f"2023-{m:02d}") for r in STREET_ROWS]) for m in (4, 5, 6)]
+    paths = [first[0], others[0], first[1], others[1], first[2], others[2], first[3]]
+    report = ingest_paths(paths, lake=lake)
+    assert [f.source for f in report.files] == [str(p) for p in paths]  # reported in the order given
+    assert rows(lake, "SELECT month, count(*) FROM crimes GROUP BY 1 ORDER BY 1") == [
+        (date(2023, 3, 1), 4), (date(2023, 4, 1), 5), (date(2023, 5, 1), 5), (date(2023, 6, 1), 5)]
+    assert lake.current_sha256(lake.partitions("crimes")[0]) == hashlib.sha256(first[3].read_bytes()).hexdigest()
