@@ -36,3 +36,14 @@ def test_every_lake_dataset_is_documented():
 
     for name in [*MANIFEST_SCHEMA.names, *REJECTS_SCHEMA.names]:
         assert f"`{name}`" in doc, f"{name} is not in docs/lake.md"
+
+
+def test_every_analysis_method_and_statistic_is_documented():
+    from openbeat.cli.analyse_commands import analyse
+
+    doc = (ROOT / "docs" / "analytics.md").read_text()
+    for name in analyse.commands:
+        assert f"### `{name}`" in doc, f"openbeat analyse {name} is not described in docs/analytics.md"
+    for module in sorted((ROOT / "openbeat" / "stats").glob("*.py")):
+        if module.stem != "__init__":
+            assert f"stats/{module.name}" in doc, f"{module} is not mentioned in docs/analytics.md"
