@@ -1,30 +1,50 @@
-"""Areas: list, one area, its crimes by month, its map."""
+"""Areas: list, one area, its map, its neighbourhood team, its crimes month by month."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router
 from ninja.decorators import decorate_view
 
-from openbeat.api.caching import lake_cached
-from openbeat.api.errors import ERROR_RESPONSES, not_found
+from openbeat.api.errors import ERROR_RESPONSES, ApiError, not_found
 from openbeat.api.params import AreaCode, Month, check_period
+from openbeat.api.results import run
 from openbeat.api.schemas import AreaMapOut, AreaOut, AreaPage, CrimeMonthPage, TeamOut
 from openbeat.api.tables import CSV_OPENAPI, Formatted, Paging, table_response
 from openbeat.areas import selectors
-from openbeat.areas.selectors import LEVELS, Area
+from openbeat.areas.selectors import ALL_LEVELS, Area
+from openbeat.web.cache import lake_cached
 
 router = Router(tags=["areas"])
 
 
-def area_links(code: str) -> dict:
-    return {
+def area_links(area: Area | str) -> dict:
+    code = area if isinstance(area, str) else area.code
+    level = None if isinstance(area, str) else area.level
+    links = {
         "self": reverse("api:area_detail", kwargs={"code": code}),
         "page": reverse("areas:detail", kwargs={"code": code}),
-        "crimes_by_month": reverse("api:area_crimes_by_month", kwargs={"code": code}),
         "map": reverse("api:area_map", kwargs={"code": code}),
     }
+    figures = selectors.FIGURES.get(level, ()) if level else ("profile",)
+    if "profile" in figures:
+        links["profile"] = reverse("api:area_profile", kwargs={"code": code})
+        links["trends"] = reverse("api:area_trends", kwargs={"code": code})
+        links["crimes_by_month"] = reverse("api:area_crimes_by_month", kwargs={"code": code})
+    if "hotspots" in figures:
+        links["hotspots"] = reverse("api:area_hotspots", kwargs={"code": code})
+    if "stop_search" in figures:
+        links["stop_search"] = reverse("api:area_stop_search", kwargs={"code": code})
+    if "trust" in figures:
+        links["trust"] = reverse("api:area_trust", kwargs={"code": code})
+    if level in ("force", "borough"):
+        links["scorecard"] = reverse("api:area_scorecard", kwargs={"code": code})
+    if level == "ward":
+        links["team"] = reverse("api:area_team", kwargs={"code": code})
+    return links
 
 
 def area_out(area: Area) -> dict:
@@ -34,7 +54,7 @@ def area_out(area: Area) -> dict:
     return {
         "code": area.code, "name": area.name, "level": area.level, "level_name": area.level_name,
         "approximate": area.approximate, "parents": area.parent_codes, "centroid": centroid,
-        "links": area_links(area.code),
+        "links": area_links(area),
     }
 
 
@@ -47,7 +67,7 @@ def _flat(row: dict) -> dict:
     }
 
 
-def _get(code: str) -> Area:
+def get_area(code: str) -> Area:
     area = selectors.area_get(code=code)
     if area is None:
         raise not_found(f"No area has the code {code!r}.", hint="Find codes at /api/areas?q=NAME")
@@ -55,16 +75,17 @@ def _get(code: str) -> Area:
 
 
 class AreaFilters(Paging):
-    level: str | None = Field(None, description=f"One of: {', '.join(LEVELS)}.", pattern="^(" + "|".join(LEVELS) + ")$")
-    parent: AreaCode | None = Field(None, description="Only areas inside this borough, ward or MSOA.")
+    level: str | None = Field(None, description=f"One of: {', '.join(ALL_LEVELS)}.",
+                              pattern="^(" + "|".join(ALL_LEVELS) + ")$")
+    parent: AreaCode | None = Field(None, description="Only areas inside this force, borough, ward or MSOA.")
     q: str | None = Field(None, min_length=1, max_length=100, description="Part of a name or code, any case.")
 
 
 @router.get("/areas", response={200: AreaPage, **ERROR_RESPONSES}, url_name="area_list",
-            summary="Areas: boroughs, wards, MSOAs and LSOAs", openapi_extra=CSV_OPENAPI)
+            summary="Areas: forces, boroughs, wards, MSOAs and LSOAs", openapi_extra=CSV_OPENAPI)
 @decorate_view(lake_cached)
 def area_list(request: HttpRequest, filters: Query[AreaFilters]):
-    """Every loaded area, largest first then by name. Empty when no boundaries are loaded."""
+    """Every loaded area, forces first, then largest first and by name. Empty when nothing is loaded."""
     found, total = selectors.area_list(level=filters.level, parent=filters.parent, q=filters.q,
                                        limit=filters.limit, offset=filters.offset)
     return table_response(request, rows=[area_out(a) for a in found], count=total, limit=filters.limit,
@@ -75,39 +96,29 @@ def area_list(request: HttpRequest, filters: Query[AreaFilters]):
             summary="One area")
 @decorate_view(lake_cached)
 def area_detail(request: HttpRequest, code: AreaCode):
-    """The area with this code: name, level, the areas it lies in, its centre and links."""
-    return area_out(_get(code))
+    """The area with this code: name, level, the areas it lies in, its centre, and links to its figures."""
+    return area_out(get_area(code))
 
 
-class PeriodFilters(Paging):
-    start: Month | None = Field(None, alias="from", description="First month, YYYY-MM.")
-    end: Month | None = Field(None, alias="to", description="Last month, YYYY-MM.")
-
-
-@router.get("/areas/{code}/crimes/monthly", response={200: CrimeMonthPage, **ERROR_RESPONSES},
-            url_name="area_crimes_by_month", summary="Recorded crimes in an area, month by month",
-            openapi_extra=CSV_OPENAPI)
-@decorate_view(lake_cached)
-def area_crimes_by_month(request: HttpRequest, code: AreaCode, period: Query[PeriodFilters]):
-    """Street crimes police.uk placed in the area, each month of the lake (zero-filled), with
-    anti-social behaviour counted apart. Plain counts: trends and their tests come later."""
-    check_period(period.start, period.end)
-    area = _get(code)
-    months = selectors.area_crime_months(area=area, start=period.start, end=period.end)
-    page = months[period.offset:period.offset + period.limit]
-    return table_response(request, rows=page, count=len(months), limit=period.limit, offset=period.offset,
-                          fmt=period.format, name=f"crimes-by-month-{area.code}")
+class MapQuery(Formatted):
+    level: Literal["force", "borough", "ward", "lsoa21", "self"] | None = Field(
+        None, description="Which areas to draw: the area's parts by default (a force's boroughs, a borough's "
+                          "wards, a ward's LSOAs), smaller ones (a force's or borough's wards), or `self`.")
 
 
 @router.get("/areas/{code}/map", response={200: AreaMapOut, **ERROR_RESPONSES}, url_name="area_map",
-            summary="An area's parts as GeoJSON, with crimes in the last 12 months", openapi_extra=CSV_OPENAPI)
+            summary="An area's parts as GeoJSON, with crimes in the latest 12 months", openapi_extra=CSV_OPENAPI)
 @decorate_view(lake_cached)
-def area_map(request: HttpRequest, code: AreaCode, fmt: Query[Formatted]):
-    """GeoJSON FeatureCollection (WGS84) of the wards of a borough, the LSOAs of a ward or
-    MSOA, or the area itself. Exterior rings run clockwise, as d3-geo and Vega draw them."""
-    area = _get(code)
-    found = selectors.area_map(area=area)
-    if fmt.format == "csv":
+def area_map(request: HttpRequest, code: AreaCode, q: Query[MapQuery]):
+    """GeoJSON FeatureCollection (WGS84) of the areas inside this one, or the area itself.
+    Exterior rings run clockwise, as d3-geo and Vega draw them."""
+    area = get_area(code)
+    try:
+        found = selectors.area_map(area=area, level=q.level)
+    except ValueError as exc:
+        raise ApiError(400, "bad_level", str(exc),
+                       errors=[{"parameter": "level", "location": "query", "message": str(exc)}]) from None
+    if q.format == "csv":
         rows = [f["properties"] for f in found.features]
         return table_response(request, rows=rows, count=len(rows), limit=max(len(rows), 1), offset=0,
                               fmt="csv", name=f"map-{area.code}", columns=["code", "name", "level", "crimes"])
@@ -120,10 +131,38 @@ def area_map(request: HttpRequest, code: AreaCode, fmt: Query[Formatted]):
 @decorate_view(lake_cached)
 def area_team(request: HttpRequest, code: AreaCode):
     """The police.uk neighbourhood covering most of the ward: contact details, officers,
-    published priorities and the events not yet over. 404 when none is linked."""
-    area = _get(code)
+    published priorities and the events not yet over, as plain text. 404 when none is linked."""
+    area = get_area(code)
     team = selectors.area_team(area=area)
     if team is None:
         raise not_found(f"No neighbourhood team is linked to {area.name} ({area.code}).",
                         hint="Teams are linked to wards; load them with 'openbeat fetch neighbourhoods'.")
     return team.__dict__
+
+
+class MonthsQuery(Paging):
+    start: Month | None = Field(None, alias="from", description="First month, YYYY-MM (default: the lake's first).")
+    end: Month | None = Field(None, alias="to", description="Last month, YYYY-MM (default: the lake's last).")
+
+
+@router.get("/areas/{code}/crimes/monthly", response={200: CrimeMonthPage, **ERROR_RESPONSES},
+            url_name="area_crimes_by_month", summary="Recorded crimes in an area, month by month",
+            openapi_extra=CSV_OPENAPI)
+@decorate_view(lake_cached)
+def area_crimes_by_month(request: HttpRequest, code: AreaCode, period: Query[MonthsQuery]):
+    """Crimes police.uk placed in the area each month, anti-social behaviour counted apart, with
+    each month against the same month a year earlier and the 12 months to it against the 12
+    before (Poisson E-test). Months the force did not publish have no counts (null), never 0."""
+    check_period(period.start, period.end)
+    area = get_area(code)
+    if "profile" not in area.figures:
+        raise ApiError(404, "not_available", f"Crime figures are given for forces, boroughs, wards and LSOAs "
+                                             f"(2021); {area.name} is a {area.level_name}.")
+    months = selectors.lake_months()
+    rows = []
+    if months:
+        result = run("profile", area.code, period.start or months[0], period.end or months[1])
+        rows = selectors.monthly_counts(result)
+    page = rows[period.offset:period.offset + period.limit]
+    return table_response(request, rows=page, count=len(rows), limit=period.limit, offset=period.offset,
+                          fmt=period.format, name=f"crimes-by-month-{area.code}")

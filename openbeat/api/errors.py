@@ -17,7 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Schema
 from ninja.errors import HttpError, ValidationError
 
+from openbeat.analytics.store import BadPeriod, UnknownArea
 from openbeat.api.params import MONTH_PATTERN
+from openbeat.web.figures import sentence
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,25 @@ def install(api) -> None:
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(404, "not_found", str(exc) or "Nothing is here.")
 
+    def _analytics(request: HttpRequest, exc: Exception) -> HttpResponse:
+        e = analytics_error(exc)
+        return error_response(e.status, e.code, e.message, hint=e.hint)
+
+    # an unknown area or a bad period found by the analytics library (other errors are
+    # caught where the library is called: a ValueError elsewhere is a bug, not bad input)
+    api.add_exception_handler(UnknownArea, _analytics)
+    api.add_exception_handler(BadPeriod, _analytics)
+
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(exc.status_code, "error", exc.message)
+
+
+def analytics_error(exc: Exception) -> ApiError:
+    """The analytics library's input errors as API errors: unknown area 404, the rest 400."""
+    msg = sentence(str(exc))
+    if isinstance(exc, UnknownArea):
+        return ApiError(404, "not_found", msg, hint="Find codes at /api/areas?q=NAME")
+    if isinstance(exc, BadPeriod):
+        return ApiError(400, "bad_period", msg, hint="Months are YYYY-MM; 'from' must not be after 'to'.")
+    return ApiError(400, "cannot_compute", msg)

@@ -9,11 +9,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 
 from openbeat.api.areas import area_links
-from openbeat.api.caching import lake_cached
 from openbeat.api.errors import ERROR_RESPONSES, ApiError
 from openbeat.api.schemas import LocateOut
 from openbeat.areas import selectors
-from openbeat.web import lakedb
+from openbeat.web.cache import lake_cached
+from openbeat.web.store import StoreLake, get_store
 
 router = Router(tags=["locate"])
 
@@ -44,7 +44,7 @@ def locate(request: HttpRequest, params: Query[LocateQuery]):
         raise ApiError(400, "bad_query", str(exc),
                        errors=[{"parameter": "q", "location": "query", "message": str(exc)}]) from None
     try:
-        found = locate_point(lakedb.get_lake(), params.q)
+        found = locate_point(StoreLake(get_store()), params.q)
     except LocateError as exc:
         raise ApiError(404, "not_found", str(exc)) from None
     areas = []
@@ -52,7 +52,7 @@ def locate(request: HttpRequest, params: Query[LocateQuery]):
         hit = found.get(level)
         if hit and (area := selectors.area_get(code=hit["code"])) is not None:
             areas.append({"code": area.code, "name": area.name, "level": area.level,
-                          "links": area_links(area.code)})
+                          "links": area_links(area)})
     return {
         "query": params.q, "source": found.get("source") or "coordinates", "postcode": found.get("postcode"),
         "latitude": _finite(found.get("latitude")), "longitude": _finite(found.get("longitude")),

@@ -17,14 +17,21 @@ class Point(Schema):
 class AreaLinks(Schema):
     self: str = Field(..., description="This area in the API.")
     page: str = Field(..., description="This area's web page.")
-    crimes_by_month: str
     map: str
+    profile: str | None = Field(None, description="Crime profile (forces, boroughs, wards, LSOAs 2021).")
+    trends: str | None = None
+    crimes_by_month: str | None = None
+    hotspots: str | None = Field(None, description="Gi* hot spots (boroughs and wards).")
+    stop_search: str | None = Field(None, description="Stop and search (forces, boroughs, wards).")
+    trust: str | None = Field(None, description="Trust and confidence (forces, boroughs, wards).")
+    scorecard: str | None = Field(None, description="Progress scorecard (forces and boroughs).")
+    team: str | None = Field(None, description="Neighbourhood policing team (wards).")
 
 
 class AreaOut(Schema):
-    code: str = Field(..., description="GSS code, e.g. E05013806 (or a synthetic demo code).")
+    code: str = Field(..., description="GSS code, e.g. E05013806, a force's police.uk slug, or a synthetic demo code.")
     name: str
-    level: str = Field(..., description="borough, ward, msoa21, lsoa21 or lsoa11.")
+    level: str = Field(..., description="force, borough, ward, msoa21, lsoa21 or lsoa11.")
     level_name: str
     approximate: bool = Field(..., description="Boundary dissolved from LSOA 2021 polygons, not published.")
     parents: dict[str, str] = Field(..., description="Codes of the areas this one lies in, by level.")
@@ -37,8 +44,15 @@ AreaPage = page_schema(AreaOut, "AreaPage")
 
 class CrimeMonth(Schema):
     month: str = Field(..., description="YYYY-MM")
-    crimes: int = Field(..., description="Recorded crimes, anti-social behaviour apart.")
-    anti_social_behaviour: int
+    crimes: int | None = Field(..., description="Recorded crimes, anti-social behaviour apart (null: not published).")
+    anti_social_behaviour: int | None
+    count_year_before: int | None = Field(None, description="Crimes in the same month a year earlier.")
+    yoy_direction: str = Field(..., description="up, down, no significant change or not comparable (E-test).")
+    yoy_p_value: float | None
+    rolling_12: int | None = Field(None, description="Crimes in the 12 months to this one.")
+    rolling_12_before: int | None = Field(None, description="Crimes in the 12 months before those.")
+    rolling_direction: str
+    rolling_p_value: float | None
 
 
 CrimeMonthPage = page_schema(CrimeMonth, "CrimeMonthPage")
@@ -48,7 +62,7 @@ class FeatureProperties(Schema):
     code: str
     name: str
     level: str
-    crimes: int | None = Field(None, description="Recorded crimes in the period (null: no crime data).")
+    crimes: int | None = Field(None, description="Recorded crimes in the latest 12 months (null: no crime data).")
 
 
 class Feature(Schema):

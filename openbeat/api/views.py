@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from openbeat.areas import selectors
+from openbeat.web.cache import lake_cached
 
 
 @lru_cache(maxsize=1)
@@ -47,18 +48,42 @@ def _endpoints() -> tuple[dict, list[dict]]:
     return schema["info"], out
 
 
+def _examples() -> dict[str, str]:
+    """A working example URL for every operation, from the areas loaded."""
+    from openbeat.areas.selectors import forces, lake_months
+
+    ward = next(iter(selectors.area_list(level="ward", limit=1)[0]), None)
+    borough = next(iter(selectors.area_list(level="borough", limit=1)[0]), None)
+    force = next(iter(forces()), None)
+    months = lake_months()
+    out = {"/api/areas": "/api/areas"}
+    if "population" in selectors.lake_state().datasets:  # rates need residents
+        out.update({"/api/compare": "/api/compare?level=ward", "/api/targeting": "/api/targeting?level=ward"})
+    if ward is not None:
+        tails = ["", "/map", "/team", "/crimes/monthly", "/profile", "/trends", "/hotspots", "/stop-search"]
+        if "pas" in selectors.lake_state().datasets:
+            tails.append("/trust")
+        for tail in tails:
+            out["/api/areas/{code}" + tail] = f"/api/areas/{ward.code}{tail}"
+        if ward.centroid_lat is not None:
+            out["/api/locate"] = f"/api/locate?q={ward.centroid_lat:.4f},{ward.centroid_lon:.4f}"
+        if months and months[0] < months[1]:
+            last = int(months[1][:4]) * 12 + int(months[1][5:]) - 1
+            start = f"{(last - 11) // 12}-{(last - 11) % 12 + 1:02d}"
+            if start > months[0]:
+                out["/api/evaluation"] = f"/api/evaluation?ward={ward.code}&start={start}"
+    if borough is not None:
+        out["/api/allocation"] = f"/api/allocation?within={borough.code}&officers=100&pcsos=50"
+    scorecard_area = force or borough
+    if scorecard_area is not None:
+        out["/api/areas/{code}/scorecard"] = f"/api/areas/{scorecard_area.code}/scorecard"
+    return out
+
+
 @require_safe
+@lake_cached
 def api_home(request: HttpRequest) -> HttpResponse:
     info, endpoints = _endpoints()
-    example, _ = selectors.area_list(level="ward", limit=1)
-    example_code = example[0].code if example else None
-    for e in endpoints:
-        e["example"] = None
-        if "{code}" in e["path"] and example_code:
-            e["example"] = e["path"].replace("{code}", example_code)
-        elif e["path"].endswith("/locate"):
-            if example and example[0].centroid_lat is not None:
-                e["example"] = f"{e['path']}?q={example[0].centroid_lat:.4f},{example[0].centroid_lon:.4f}"
-        elif "{" not in e["path"]:
-            e["example"] = e["path"]
+    examples = _examples()
+    endpoints = [{**e, "example": examples.get(e["path"])} for e in endpoints]
     return render(request, "api/docs.html", {"info": info, "endpoints": endpoints})

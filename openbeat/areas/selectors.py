@@ -1,31 +1,38 @@
-"""Reads about areas (LSOAs, MSOAs, wards, boroughs), all from the lake through ``lakedb``.
+"""Reads about areas: names and boundaries, neighbourhood teams, and the figures of each area.
 
-Areas are not copied into the app database: the lake's ``areas`` reference dataset (code,
-name, level, parent codes, web geometry; see ``openbeat.ingest.boundaries``) is the one
-source, and the crime views ``crimes_geo`` (``openbeat.geo.rollup``) place each crime in its
-current LSOA, ward and borough. Every function copes with a lake that lacks a dataset:
-it returns nothing, and the page says there is no data yet.
-
-The figures here are plain counts. Statistics (trends with tests, harm, hotspots, stop
-and search, trust) come from ``openbeat.analytics`` and are wired in through
-:func:`area_sections`.
+Everything comes from the process's analytics store (:mod:`openbeat.web.store`): the
+lake's ``areas`` reference dataset (code, name, level, parent codes, web geometry; see
+``openbeat.ingest.boundaries``) is the one list of areas, and the figures are the
+:mod:`openbeat.analytics` results, fetched through :func:`openbeat.web.figures.figure`.
+Nothing here opens DuckDB: look-ups no analytics function makes run on
+``get_store().cursor()``. Every function copes with a lake that lacks a dataset: it
+returns nothing, and the page says so.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 
 import shapely
+from django.conf import settings
 
-from openbeat.lake import month_range
-from openbeat.web import lakedb
+from openbeat.analytics import harm as harm_lib
+from openbeat.analytics.result import Result
+from openbeat.analytics.store import BadPeriod, UnknownArea
+from openbeat.web.figures import available as figure_available  # noqa: F401 (for views)
+from openbeat.web.figures import figure, sentence
+from openbeat.web.store import StoreLake, get_store, lake_state
 
 #: Levels in the order a code is looked up (an LSOA code can be both 2011 and 2021).
 LEVELS = ("borough", "ward", "msoa21", "lsoa21", "lsoa11")
+#: Levels the API filters on; a force is an area too (its police.uk slug is its code).
+ALL_LEVELS = ("force", *LEVELS)
 
 LEVEL_NAMES = {
+    "force": "Police force",
     "borough": "Borough",
     "ward": "Ward",
     "msoa21": "Middle layer super output area (MSOA)",
@@ -36,8 +43,20 @@ LEVEL_NAMES = {
 #: Which level's areas make up an area, and the ``areas`` column that points up to it.
 CHILDREN = {"borough": ("ward", "borough_code"), "ward": ("lsoa21", "ward_code"),
             "msoa21": ("lsoa21", "msoa_code")}
+#: The ``crime_counts`` column holding an area's code at each level.
+COUNT_COLUMN = {"borough": "borough_code", "ward": "ward_code", "lsoa21": "lsoa21_code"}
 
-ASB = "Anti-social behaviour"
+ASB = harm_lib.ASB
+CRIME_TYPES = harm_lib.CRIME_TYPES
+ALL_CRIME = "All crime (excluding anti-social behaviour)"
+
+#: The analytics figures that exist for each level.
+FIGURES = {
+    "force": ("profile", "stop_search", "trust"),
+    "borough": ("profile", "hotspots", "stop_search", "trust"),
+    "ward": ("profile", "hotspots", "stop_search", "trust"),
+    "lsoa21": ("profile",),
+}
 
 
 @dataclass(frozen=True)
@@ -62,17 +81,37 @@ class Area:
         pairs = (("borough", self.borough_code), ("msoa21", self.msoa_code), ("ward", self.ward_code))
         return {level: code for level, code in pairs if code and code != self.code}
 
+    @property
+    def figures(self) -> tuple[str, ...]:
+        return FIGURES.get(self.level, ())
+
 
 _AREA_COLUMNS = ("code", "name", "level", "approximate", "ward_code", "borough_code", "msoa_code",
                  "centroid_lat", "centroid_lon")
 
 
 def _has(*names: str) -> bool:
-    return set(names) <= lakedb.lake_state().datasets
+    return set(names) <= lake_state().datasets
+
+
+def _rows(sql: str, params: list | tuple = ()) -> list[dict]:
+    cur = get_store().cursor()
+    try:
+        got = cur.execute(sql, list(params))
+        names = [d[0] for d in got.description]
+        return [dict(zip(names, r)) for r in got.fetchall()]
+    finally:
+        cur.close()
+
+
+def _columns(relation: str) -> set[str]:
+    store = get_store()
+    return store.memo(("web_columns", relation), lambda: {r["column_name"] for r in _rows(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [relation])})
 
 
 def _area_columns() -> str:
-    have = set(lakedb.columns("areas"))
+    have = _columns("areas")
     return ", ".join(c if c in have else f"NULL AS {c}" for c in _AREA_COLUMNS)
 
 
@@ -88,41 +127,72 @@ def _level_order() -> str:
     return "CASE level " + " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVELS)) + " ELSE 99 END"
 
 
+def forces() -> list[Area]:
+    """Forces with street crime in the lake (their police.uk slug is their code)."""
+    if not _has("crimes"):
+        return []
+    store = get_store()
+    # the store lists forces from the crimes files themselves: once per state of the lake
+    return store.memo("web_forces", lambda: [Area(a.code, a.name, "force") for a in store.areas("force")])
+
+
+def _memo(key, compute):
+    """``compute()`` once per state of the lake (look-ups pages repeat on every visit)."""
+    return get_store().memo(("web",) + key, compute)
+
+
 def area_get(*, code: str) -> Area | None:
-    """The area with this GSS code; a current level wins over LSOA 2011 when codes repeat."""
-    if not _has("areas"):
-        return None
-    found = lakedb.rows(
-        f"SELECT {_area_columns()} FROM areas WHERE code = ? ORDER BY {_level_order()} LIMIT 1", [code])
-    return _area(found[0]) if found else None
+    """The area with this code (GSS code, or a force's slug); a current level wins over LSOA 2011."""
+    return _memo(("area", code), lambda: _area_get(code))
+
+
+def _area_get(code: str) -> Area | None:
+    if _has("areas"):
+        found = _rows(f"SELECT {_area_columns()} FROM areas WHERE code = ? ORDER BY {_level_order()} LIMIT 1", [code])
+        if found:
+            return _area(found[0])
+    return next((f for f in forces() if f.code == code), None)
 
 
 def area_list(*, level: str | None = None, parent: str | None = None, q: str | None = None,
               limit: int = 100, offset: int = 0) -> tuple[list[Area], int]:
     """Areas matching the filters, by level then name, and how many match in all.
 
-    ``parent`` is a borough, ward or MSOA code; ``q`` matches names and codes, any case.
+    ``parent`` is a force, borough, ward or MSOA code; ``q`` matches names and codes, any case.
+    Forces come first when no level (or ``force``) is asked for.
     """
-    if not _has("areas"):
-        return [], 0
+    pool: list[Area] = []
+    if level in (None, "force") and not parent:
+        like = (q or "").lower()
+        pool = [f for f in forces() if like in f.name.lower() or like in f.code.lower()]
+    if level == "force" or not _has("areas"):
+        return pool[offset:offset + limit], len(pool)
     where, params = [], []
     if level:
         where.append("level = ?")
         params.append(level)
     if parent:
-        where.append("(borough_code = ? OR ward_code = ? OR msoa_code = ?) AND code <> ?")
-        params += [parent] * 4
+        if any(f.code == parent for f in forces()):
+            # every area of the boroughs the force's crimes fall in
+            where.append("coalesce(borough_code, code) IN (SELECT DISTINCT borough_code FROM crime_counts "
+                         "WHERE force = ? AND borough_code IS NOT NULL)")
+            params.append(parent)
+        else:
+            where.append("(borough_code = ? OR ward_code = ? OR msoa_code = ?) AND code <> ?")
+            params += [parent] * 4
     if q:
         where.append("(name ILIKE ? ESCAPE '\\' OR code ILIKE ? ESCAPE '\\')")
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         params += [like, like]
     cond = " WHERE " + " AND ".join(where) if where else ""
-    total = lakedb.rows(f"SELECT count(*) AS n FROM areas{cond}", params)[0]["n"]
-    found = lakedb.rows(
+    total = _rows(f"SELECT count(*) AS n FROM areas{cond}", params)[0]["n"] + len(pool)
+    skip = max(offset - len(pool), 0)
+    take = limit - len(pool[offset:offset + limit])
+    found = _rows(
         f"SELECT {_area_columns()} FROM areas{cond} ORDER BY {_level_order()}, name, code LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    return [_area(r) for r in found], int(total)
+        [*params, take, skip],
+    ) if take > 0 else []
+    return pool[offset:offset + limit] + [_area(r) for r in found], int(total)
 
 
 def area_parents(*, area: Area) -> list[Area]:
@@ -136,148 +206,108 @@ def area_parents(*, area: Area) -> list[Area]:
 
 
 def area_children(*, area: Area) -> list[Area]:
+    return _memo(("children", area.code, area.level), lambda: _area_children(area))
+
+
+def _area_children(area: Area) -> list[Area]:
+    if area.level == "force":
+        return [b for b in (area_get(code=a.code) for a in get_store().areas("borough", within=area.code)) if b]
     if area.level not in CHILDREN or not _has("areas"):
         return []
     level, column = CHILDREN[area.level]
-    found = lakedb.rows(
-        f"SELECT {_area_columns()} FROM areas WHERE level = ? AND {column} = ? ORDER BY name, code",
-        [level, area.code],
-    )
+    found = _rows(f"SELECT {_area_columns()} FROM areas WHERE level = ? AND {column} = ? ORDER BY name, code",
+                  [level, area.code])
     return [_area(r) for r in found]
 
 
-# ---- crime counts ---------------------------------------------------------------------
+def area_force(*, area: Area) -> Area | None:
+    """The force whose crimes mostly fall in the area (for links to force-wide figures)."""
+    return _memo(("force", area.code, area.level), lambda: _area_force(area))
 
 
-def _crime_filter(area: Area) -> tuple[str, list] | None:
-    """SQL condition on ``crimes_geo`` selecting the area's crimes."""
-    if area.level == "borough":
-        return "borough_code = ?", [area.code]
-    if area.level == "ward":
-        return "ward_code = ?", [area.code]
-    if area.level == "lsoa21":
-        return "lsoa21_code = ?", [area.code]
-    if area.level == "lsoa11":
-        return "lsoa_code = ?", [area.code]
-    if area.level == "msoa21":
-        return "lsoa21_code IN (SELECT code FROM areas WHERE level = 'lsoa21' AND msoa_code = ?)", [area.code]
-    return None
-
-
-@dataclass(frozen=True)
-class MonthRange:
-    first: str  # YYYY-MM
-    last: str
-
-    def months(self) -> list[str]:
-        return month_range(self.first, self.last)
-
-
-def crime_months_available() -> MonthRange | None:
-    """First and last month of street crime in the lake (all forces)."""
-    if not _has("crimes"):
+def _area_force(area: Area) -> Area | None:
+    if area.level == "force":
+        return area
+    column = COUNT_COLUMN.get(area.level)
+    if column is None or not _has("crimes"):
         return None
-
-    def compute() -> MonthRange | None:
-        got = lakedb.rows("SELECT strftime(min(month), '%Y-%m') AS a, strftime(max(month), '%Y-%m') AS b FROM crimes")
-        return MonthRange(got[0]["a"], got[0]["b"]) if got and got[0]["a"] else None
-
-    return lakedb.memo("crime_months", compute)
+    row = _rows(f"SELECT force FROM crime_counts WHERE {column} = ? GROUP BY 1 ORDER BY sum(n) DESC LIMIT 1",
+                [area.code])
+    return next((f for f in forces() if row and f.code == row[0]["force"]), None)
 
 
-def area_crime_months(*, area: Area, start: str | None = None, end: str | None = None) -> list[dict]:
-    """Recorded crimes (anti-social behaviour apart) per month, zero-filled over the lake's months.
-
-    Each row: ``{"month": "2024-03", "crimes": 41, "anti_social_behaviour": 12}``. Crimes
-    police.uk could not place (no location) are in no area's count.
-    """
-    available = crime_months_available()
-    cond = _crime_filter(area)
-    if available is None or cond is None or "crimes_geo" not in lakedb.relations():
-        return []
-    first = max(start or available.first, available.first)
-    last = min(end or available.last, available.last)
-    if first > last:
-        return []
-    sql, params = cond
-    counted = lakedb.rows(
-        f"""SELECT strftime(month, '%Y-%m') AS month,
-                   count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes,
-                   count(*) FILTER (WHERE crime_type = '{ASB}') AS anti_social_behaviour
-            FROM crimes_geo WHERE {sql} AND month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)
-            GROUP BY 1""",
-        [*params, f"{first}-01", f"{last}-01"],
-    )
-    by_month = {r["month"]: r for r in counted}
-    return [
-        {"month": m, "crimes": int(by_month.get(m, {}).get("crimes", 0)),
-         "anti_social_behaviour": int(by_month.get(m, {}).get("anti_social_behaviour", 0))}
-        for m in month_range(first, last)
-    ]
-
-
-def _last_twelve(available: MonthRange) -> tuple[str, str]:
-    months = month_range(available.first, available.last)[-12:]
-    return months[0], months[-1]
+# ---- maps -------------------------------------------------------------------------------
 
 
 @dataclass
 class AreaMap:
-    """A FeatureCollection of the area's parts (or the area itself) with crime counts."""
+    """A FeatureCollection of areas (with their crimes in ``period``) for a choropleth."""
 
     features: list[dict] = field(default_factory=list)
     period: tuple[str, str] | None = None
+    level: str | None = None
 
     def geojson(self) -> dict:
         return {"type": "FeatureCollection", "features": self.features}
 
 
-def _d3_winding(geojson_text: str) -> dict:
-    """Exterior rings clockwise: d3-geo (inside Vega) takes anticlockwise rings as the
-    whole globe minus the polygon. RFC 7946 asks readers to accept either winding."""
-    geom = shapely.orient_polygons(shapely.from_geojson(geojson_text), exterior_cw=True)
+def d3_winding(geometry: dict | str) -> dict:
+    """Exterior rings clockwise: d3-geo (inside Vega) takes anticlockwise rings as the whole
+    globe minus the polygon. RFC 7946 asks readers to accept either winding."""
+    text = geometry if isinstance(geometry, str) else json.dumps(geometry)
+    geom = shapely.orient_polygons(shapely.from_geojson(text), exterior_cw=True)
     return json.loads(shapely.to_geojson(geom))
 
 
-def area_map(*, area: Area) -> AreaMap:
-    """The area's children (wards of a borough, LSOAs of a ward) with crimes in the last 12 months."""
-    if not _has("areas"):
+def map_levels(area: Area) -> tuple[str, ...]:
+    """The levels a map of the area can show (its parts, then smaller ones, then itself)."""
+    return {"force": ("borough", "ward"), "borough": ("ward", "lsoa21"), "ward": ("lsoa21",),
+            "msoa21": ("lsoa21",)}.get(area.level, ()) + (("self",) if area.level != "force" else ())
+
+
+def area_map(*, area: Area, level: str | None = None) -> AreaMap:
+    """Areas of ``level`` within the area (default its parts), with crimes in the latest 12 months."""
+    if not _has("areas") or "geometry_web" not in _columns("areas"):
         return AreaMap()
-    if "geometry_web" not in lakedb.columns("areas"):
-        return AreaMap()
-    if area.level in CHILDREN:
-        level, column = CHILDREN[area.level]
-        parts = lakedb.rows(
-            f"SELECT code, name, level, geometry_web FROM areas WHERE level = ? AND {column} = ? "
-            "AND geometry_web IS NOT NULL ORDER BY code", [level, area.code])
+    level = level or (map_levels(area) or ("self",))[0]
+    if level not in map_levels(area):
+        raise ValueError(f"a map of {area.name} can show: {', '.join(map_levels(area))}")
+    if level == "self":
+        parts = _rows("SELECT code, name, level, geometry_web FROM areas WHERE code = ? AND level = ? "
+                      "AND geometry_web IS NOT NULL", [area.code, area.level])
+    elif area.level == "force":
+        parts = _rows(
+            "SELECT code, name, level, geometry_web FROM areas WHERE level = ? AND geometry_web IS NOT NULL "
+            "AND coalesce(borough_code, code) IN (SELECT DISTINCT borough_code FROM crime_counts WHERE force = ?) "
+            "ORDER BY code", [level, area.code])
     else:
-        parts = []
-    if not parts:
-        parts = lakedb.rows("SELECT code, name, level, geometry_web FROM areas WHERE code = ? AND level = ? "
-                            "AND geometry_web IS NOT NULL", [area.code, area.level])
+        column = {"borough": "borough_code", "ward": "ward_code", "msoa21": "msoa_code"}[area.level]
+        parts = _rows(f"SELECT code, name, level, geometry_web FROM areas WHERE level = ? AND {column} = ? "
+                      "AND geometry_web IS NOT NULL ORDER BY code", [level, area.code])
     counts: dict[str, int] = {}
     period = None
-    available = crime_months_available()
-    if parts and available and "crimes_geo" in lakedb.relations():
-        period = _last_twelve(available)
-        column = {"ward": "ward_code", "lsoa21": "lsoa21_code", "borough": "borough_code",
-                  "lsoa11": "lsoa_code"}.get(parts[0]["level"])
-        if column:
-            placeholders = ", ".join("?" for _ in parts)
-            for r in lakedb.rows(
-                f"SELECT {column} AS code, count(*) AS n FROM crimes_geo WHERE {column} IN ({placeholders}) "
-                f"AND crime_type <> '{ASB}' AND month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) GROUP BY 1",
-                [*(p["code"] for p in parts), f"{period[0]}-01", f"{period[1]}-01"],
+    column = COUNT_COLUMN.get(parts[0]["level"]) if parts else None
+    if column and _has("crimes"):
+        try:
+            p = get_store().period()
+        except BadPeriod:
+            p = None
+        if p is not None:
+            period = (f"{p.first:%Y-%m}", f"{p.last:%Y-%m}")
+            for r in _rows(
+                f"SELECT {column} AS code, sum(n)::BIGINT AS n FROM crime_counts WHERE {column} IN "
+                f"(SELECT unnest(?::VARCHAR[])) AND crime_type <> ? AND month BETWEEN ? AND ? GROUP BY 1",
+                [[x["code"] for x in parts], ASB, p.first, p.last],
             ):
                 counts[r["code"]] = int(r["n"])
     features = [
-        {"type": "Feature", "id": p["code"],
-         "properties": {"code": p["code"], "name": p["name"] or p["code"], "level": p["level"],
-                        "crimes": counts.get(p["code"], 0) if period else None},
-         "geometry": _d3_winding(p["geometry_web"])}
-        for p in parts
+        {"type": "Feature", "id": x["code"],
+         "properties": {"code": x["code"], "name": x["name"] or x["code"], "level": x["level"],
+                        "crimes": counts.get(x["code"], 0) if period else None},
+         "geometry": d3_winding(x["geometry_web"])}
+        for x in parts
     ]
-    return AreaMap(features, period)
+    return AreaMap(features, period, parts[0]["level"] if parts else None)
 
 
 # ---- the neighbourhood policing team ---------------------------------------------------
@@ -307,22 +337,38 @@ def _contact(text: str | None) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def area_team(*, area: Area, now=None) -> Team | None:
+def neighbourhood_ward(*, force: str, neighbourhood_id: str) -> str | None:
+    """The ward a police.uk neighbourhood covers most of."""
+    if not _has("neighbourhood_wards"):
+        return None
+    row = _rows("SELECT ward_code FROM neighbourhood_wards WHERE force = ? AND neighbourhood_id = ? "
+                "ORDER BY is_best DESC, share_of_neighbourhood DESC LIMIT 1", [force, neighbourhood_id])
+    return row[0]["ward_code"] if row else None
+
+
+def area_team(*, area: Area, now: dt.datetime | None = None) -> Team | None:
     """The neighbourhood team covering most of a ward (``neighbourhood_wards``), or None.
 
-    Events are those not yet over at ``now`` (UK local time, as the API publishes them).
+    Only the stored plain-text fields are read (``description_text``, ``issue_text``…):
+    police.uk's HTML is never shown as HTML. Events are those not yet over at ``now``
+    (UK local time, as the API publishes them; by default the start of this hour).
     """
+    from zoneinfo import ZoneInfo
+
+    now = now or dt.datetime.now(ZoneInfo("Europe/London")).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+    return _memo(("team", area.code, area.level, now), lambda: _area_team(area, now))
+
+
+def _area_team(area: Area, now: dt.datetime) -> Team | None:
     if area.level != "ward" or not _has("neighbourhood_wards", "neighbourhoods"):
         return None
-    link = lakedb.rows(
-        "SELECT force, neighbourhood_id FROM neighbourhood_wards WHERE ward_code = ? "
-        "ORDER BY is_best DESC, share_of_ward DESC LIMIT 1", [area.code])
+    link = _rows("SELECT force, neighbourhood_id FROM neighbourhood_wards WHERE ward_code = ? "
+                 "ORDER BY is_best DESC, share_of_ward DESC LIMIT 1", [area.code])
     if not link:
         return None
     key = [link[0]["force"], link[0]["neighbourhood_id"]]
-    found = lakedb.rows(
-        "SELECT name, description_text, url_force, contact_details FROM neighbourhoods "
-        "WHERE force = ? AND neighbourhood_id = ? LIMIT 1", key)
+    found = _rows("SELECT name, description_text, url_force, contact_details FROM neighbourhoods "
+                  "WHERE force = ? AND neighbourhood_id = ? LIMIT 1", key)
     if not found:
         return None
     n = found[0]
@@ -331,64 +377,137 @@ def area_team(*, area: Area, now=None) -> Team | None:
                 description=(n["description_text"] or "").strip(), email=contact.get("email"),
                 telephone=contact.get("telephone"), url=n["url_force"])
     if _has("neighbourhood_people"):
-        team.people = lakedb.rows(
+        team.people = _rows(
             "SELECT name, rank, bio_text AS bio FROM neighbourhood_people WHERE force = ? AND neighbourhood_id = ? "
             "ORDER BY position", key)
     if _has("neighbourhood_priorities"):
-        team.priorities = lakedb.rows(
+        team.priorities = _rows(
             "SELECT issue_text AS issue, CAST(issued_at AS DATE) AS issued, action_text AS action, "
             "CAST(actioned_at AS DATE) AS actioned FROM neighbourhood_priorities "
             "WHERE force = ? AND neighbourhood_id = ? ORDER BY issued_at DESC NULLS LAST, position", key)
     if _has("neighbourhood_events"):
-        import datetime as dt
-        from zoneinfo import ZoneInfo
-
-        now = now or dt.datetime.now(ZoneInfo("Europe/London")).replace(tzinfo=None)
-        team.events = lakedb.rows(
+        team.events = _rows(
             "SELECT title, type, description_text AS description, address, starts_at, ends_at "
             "FROM neighbourhood_events WHERE force = ? AND neighbourhood_id = ? "
             "AND coalesce(ends_at, starts_at) >= ? ORDER BY starts_at, position LIMIT 10", [*key, now])
     return team
 
 
-# ---- the three questions --------------------------------------------------------------
+# ---- figures ----------------------------------------------------------------------------
 
 
 @dataclass
-class Section:
-    """One of the three questions on an area page.
+class Figure:
+    """An analytics result for a page, or the plain-English reason there is none."""
 
-    ``status`` is 'ok' (figures below), 'no_data' (the lake lacks what this needs) or
-    'not_yet' (the figure is not built yet). ``message`` says so in plain English.
-    """
-
-    key: str
-    title: str
-    question: str
-    status: str = "not_yet"
+    result: Result | None = None
     message: str = ""
-    items: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
 
 
-def area_sections(*, area: Area) -> dict[str, Section]:
-    """Less crime, high standards, more trust: what the page can show for this area now."""
-    less = Section("less-crime", "Less crime", "How much crime is there here, and is it going up or down?")
-    months = area_crime_months(area=area)
-    if months:
-        less.status = "ok"
-        less.items["months"] = months
-        less.items["period"] = (months[0]["month"], months[-1]["month"])
-        less.items["map"] = area_map(area=area)
+def get_figure(name: str, *args, **kwargs) -> Figure:
+    """``figure(...)``, with the analytics library's input errors as a message, not an exception."""
+    try:
+        return Figure(figure(name, *args, **kwargs))
+    except (UnknownArea, BadPeriod, ValueError) as exc:
+        return Figure(None, sentence(str(exc)))
+
+
+def lake_months() -> tuple[str, str] | None:
+    """First and last month of crime in the lake, YYYY-MM."""
+    if not _has("crimes"):
+        return None
+    months = _memo(("months",), get_store().months)
+    return (f"{months[0]:%Y-%m}", f"{months[-1]:%Y-%m}") if months else None
+
+
+def ward_survey():
+    """The ward survey responses named by ``OPENBEAT_WARD_SURVEY`` (a CSV path), or None."""
+    return settings.OPENBEAT_WARD_SURVEY
+
+
+@dataclass
+class AreaFigures:
+    """Everything an area page shows, by question. Each is a :class:`Figure`."""
+
+    profile: Figure  # the latest 12 months, with the change on a year earlier
+    trend: Figure  # every month the lake holds
+    hotspots: Figure
+    stop_search: Figure
+    trust: Figure
+    trust_series: Figure  # every PAS quarter in the lake's months
+    compare: Figure  # the area's parts against each other (force: boroughs; borough: wards)
+
+
+def area_figures(*, area: Area) -> AreaFigures:
+    """The analytics figures of an area page; each says why when it cannot be shown."""
+    none = Figure(None, "")
+    has = area.figures
+    months = lake_months()
+    crimes = months is not None
+    no_crime = Figure(None, "No street crime data has been loaded for this area yet.")
+    profile = get_figure("profile", area.code, None, None) if crimes and "profile" in has else no_crime
+    trend = get_figure("profile", area.code, months[0], months[1]) if crimes and "profile" in has else no_crime
+    if "hotspots" in has and crimes:
+        hotspots = get_figure("hotspots", area.code, None, None)
     else:
-        less.status = "no_data"
-        less.message = "No street crime data has been loaded for this area yet."
-    standards = Section(
-        "high-standards", "High standards", "Is stop and search here used fairly and does it find what it looks for?",
-        message="Stop and search figures for this area are not available yet.")
-    trust = Section(
-        "more-trust", "More trust", "Do people here trust the police, and is that changing?",
-        message="Trust and confidence figures for this area are not available yet.")
-    return {s.key: s for s in (less, standards, trust)}
+        hotspots = none
+    if "stop_search" not in has:
+        stop_search = none
+    elif not _has("stop_searches"):
+        stop_search = Figure(None, "No stop and search data has been loaded yet.")
+    else:
+        stop_search = get_figure("stop_search", area.code, None, None)
+    if "trust" not in has:
+        trust = trust_series = none
+    elif not _has("pas"):
+        trust = trust_series = Figure(None, "No trust and confidence survey (the Public Attitude Survey) has "
+                                            "been loaded yet.")
+    else:
+        survey = ward_survey()
+        trust = get_figure("trust", area.code, None, None, responses=survey)
+        trust_series = get_figure("trust", area.code, months[0], months[1]) if months else trust
+    compare = none
+    if crimes and area.level in ("force", "borough") and _has("population"):
+        level = "borough" if area.level == "force" else "ward"
+        compare = get_figure("compare", level, area.code, None, None)
+    return AreaFigures(profile, trend, hotspots, stop_search, trust, trust_series, compare)
+
+
+def outcome_shares(result: Result) -> list[dict]:
+    """Outcomes of all crime types together (the profile gives them per type)."""
+    from openbeat.analytics.outcomes import GROUPS
+
+    counts: dict[str, int] = {}
+    for r in result.tables.get("outcomes", []):
+        counts[r["outcome_group"]] = counts.get(r["outcome_group"], 0) + r["count"]
+    total = sum(counts.values())
+    return [{"outcome_group": g, "outcome": label, "count": counts[g], "share": counts[g] / total}
+            for g, label in GROUPS if counts.get(g)]
+
+
+def monthly_counts(result: Result) -> list[dict]:
+    """Crimes and anti-social behaviour per month from a profile's ``by_month`` and ``trend`` tables.
+
+    Months the force did not publish have no counts (None), never zero.
+    """
+    asb: dict[str, int] = {}
+    for r in result.tables.get("by_month", []):
+        if r["crime_type"] == ASB:
+            asb[r["month"]] = asb.get(r["month"], 0) + r["count"]
+    out = []
+    for r in result.tables.get("trend", []):
+        published = r["count"] is not None
+        out.append({"month": r["month"], "crimes": r["count"],
+                    "anti_social_behaviour": asb.get(r["month"], 0) if published else None,
+                    "count_year_before": r["count_year_before"], "yoy_direction": r["yoy_direction"],
+                    "yoy_p_value": r["yoy_p_value"], "rolling_12": r["rolling_12"],
+                    "rolling_12_before": r["rolling_12_before"], "rolling_direction": r["rolling_direction"],
+                    "rolling_p_value": r["rolling_p_value"]})
+    return out
 
 
 # ---- finding an area ------------------------------------------------------------------
@@ -403,41 +522,48 @@ class FindResult:
     areas: list[Area] = field(default_factory=list)  # areas containing the point, largest first
     matches: list[Area] = field(default_factory=list)  # areas whose name matches
     message: str = ""  # why nothing was found, in plain English
-    locate_available: bool = True
+
+    @property
+    def destination(self) -> Area | None:
+        """Where to send the person straight away: the ward at a point, or the only name match."""
+        if self.areas:
+            return next((a for a in self.areas if a.level == "ward"), self.areas[-1])
+        if len(self.matches) == 1:
+            return self.matches[0]
+        return None
 
 
 def area_find(*, query: str, limit: int = 20) -> FindResult:
     """Areas for a postcode or "lat,lng" (through ``openbeat.locate``), else by name."""
+    from openbeat.locate import LocateError, locate, parse_query
+
     query = query.strip()
     result = FindResult(query)
     try:
-        from openbeat.locate import LocateError, locate, parse_query
-    except ImportError:
-        result.locate_available = False
-        locate = None
-    if locate is not None:
-        try:
-            kind, _ = parse_query(query)
-        except LocateError:
-            kind = "name"
-        if kind != "name":
-            try:
-                result.located = locate(lakedb.get_lake(), query)
-            except LocateError as exc:
-                result.message = str(exc)
-                return result
-            for level in ("borough", "ward", "msoa21", "lsoa21"):
-                hit = result.located.get(level)
-                if hit and (found := area_get(code=hit["code"])) is not None:
-                    result.areas.append(found)
-            if not result.areas:
-                result.message = "That place is outside the areas this site has data for."
+        kind, _ = parse_query(query)
+    except LocateError:
+        kind = "name"
+    if kind != "name":
+        if not _has("areas"):
+            result.message = "No areas have been loaded into this site yet."
             return result
+        try:
+            result.located = locate(StoreLake(get_store()), query)
+        except LocateError as exc:
+            msg = str(exc)
+            result.message = msg[:1].upper() + msg[1:]
+            return result
+        for level in ("borough", "ward", "msoa21", "lsoa21"):
+            hit = result.located.get(level)
+            if hit and (found := area_get(code=hit["code"])) is not None:
+                result.areas.append(found)
+        if not result.areas:
+            result.message = "That place is outside the areas this site has data for."
+        return result
     result.matches, _ = area_list(q=query, limit=limit)
     if not result.matches:
-        if not result.locate_available and _LOOKS_LIKE_PLACE.match(query):
-            result.message = ("Searching by postcode or location is not available on this site yet. "
-                              "Try part of a ward or borough name.")
+        if _LOOKS_LIKE_PLACE.match(query):
+            result.message = f"“{query}” is not a postcode this site knows. Try part of a ward or borough name."
         else:
             result.message = f"No area is called “{query}”. Try a postcode, or part of a ward or borough name."
     return result
@@ -445,3 +571,15 @@ def area_find(*, query: str, limit: int = 20) -> FindResult:
 
 # a postcode ("N13 4PN") or coordinates ("51.5,-0.12"): only for the message above
 _LOOKS_LIKE_PLACE = re.compile(r"^\s*([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}|[-+\d.]+\s*[, ]\s*[-+\d.]+)\s*$")
+
+
+def example_postcode() -> str | None:
+    """A postcode from the loaded directory, for the search box's hint (the demo's are made up)."""
+    if not _has("postcodes"):
+        return None
+
+    def compute():
+        row = _rows("SELECT postcode FROM postcodes WHERE latitude IS NOT NULL ORDER BY postcode_key LIMIT 1")
+        return row[0]["postcode"] if row else None
+
+    return get_store().memo("web_example_postcode", compute)

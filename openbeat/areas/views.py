@@ -1,134 +1,145 @@
-"""Area pages. Views only gather what selectors return and pick a template."""
+"""Area pages: find an area, a force, a borough, a ward (its neighbourhood), an LSOA.
+
+Views only gather what selectors return, turn results into charts and tables
+(:mod:`openbeat.areas.presenters`) and pick a template. Every page and chart spec is
+kept until the lake changes (:func:`openbeat.web.cache.lake_cached`).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from openbeat.areas import selectors
-from openbeat.areas.selectors import Area, Section
-from openbeat.web.charts import Chart, Column, DataLink, Table, choropleth_spec, monthly_line_spec
+from openbeat.areas import presenters, selectors
+from openbeat.web import charts
+from openbeat.web.cache import lake_cached
 
 
 @require_safe
 def area_find(request: HttpRequest) -> HttpResponse:
+    """A postcode, a point or a unique name goes straight to its ward (or area); else a list."""
     query = request.GET.get("q", "").strip()[:100]
     if not query:
         return render(request, "areas/find.html", {"result": None, "error": "Enter a postcode or a place name."})
     result = selectors.area_find(query=query)
+    if result.destination is not None:
+        return redirect("areas:detail", code=result.destination.code)
     return render(request, "areas/find.html", {"result": result, "query": query})
 
 
 @require_safe
-def area_index(request: HttpRequest) -> HttpResponse:
-    boroughs, _ = selectors.area_list(level="borough", limit=1000)
-    return render(request, "areas/index.html", {"boroughs": boroughs})
-
-
-def _month_label(month: str) -> str:
-    return dt.date.fromisoformat(f"{month}-01").strftime("%B %Y")
-
-
-def _less_crime_charts(area: Area, section: Section) -> list[Chart]:
-    if section.status != "ok":
-        return []
-    months = section.items["months"]
-    first, last = section.items["period"]
-    api_months = reverse("api:area_crimes_by_month", kwargs={"code": area.code})
-    total = sum(m["crimes"] for m in months)
-    charts = [Chart(
-        id="crimes-by-month",
-        title="Recorded crime, month by month",
-        description=(f"Line chart of recorded crimes in {area.name} each month from {_month_label(first)} "
-                     f"to {_month_label(last)}: {total:,} crimes in all, with anti-social behaviour shown apart."),
-        spec_url=reverse("areas:chart_spec", kwargs={"code": area.code, "name": "crimes-by-month"}),
-        table=Table(
-            caption=f"Recorded crimes and anti-social behaviour in {area.name}, by month",
-            columns=[Column("month_label", "Month"), Column("crimes", "Crimes", True),
-                     Column("anti_social_behaviour", "Anti-social behaviour", True)],
-            rows=[{**m, "month_label": _month_label(m["month"])} for m in months],
-        ),
-        data_links=[DataLink("CSV", f"{api_months}.csv?limit=1000"), DataLink("JSON", f"{api_months}?limit=1000")],
-        note="Source: police.uk street-level crime. Counts are of crimes police.uk placed in this area.",
-    )]
-    area_map = section.items.get("map")
-    if area_map and area_map.features:
-        period = area_map.period
-        api_map = reverse("api:area_map", kwargs={"code": area.code})
-        parts = area_map.features[0]["properties"]["level"]
-        what = "its wards" if parts == "ward" else "its small areas (LSOAs)" if area_map.features[0]["id"] != area.code \
-            else "the area"
-        when = f"{_month_label(period[0])} to {_month_label(period[1])}" if period else ""
-        rows = sorted((f["properties"] for f in area_map.features), key=lambda p: (-(p["crimes"] or 0), p["name"]))
-        charts.append(Chart(
-            id="crime-map",
-            title=f"Where crime was recorded, {when}" if when else "Map",
-            description=(f"Map of {area.name} showing {what}, shaded darker where more crimes were recorded "
-                         f"from {when}." if when else f"Map of {area.name}."),
-            spec_url=reverse("areas:chart_spec", kwargs={"code": area.code, "name": "crime-map"}),
-            kind="map",
-            table=Table(
-                caption=f"Recorded crimes by area, {when}",
-                columns=[Column("name", "Area"), Column("code", "Code"), Column("crimes", "Crimes", True)],
-                rows=rows,
-            ),
-            data_links=[DataLink("CSV", f"{api_map}.csv"), DataLink("GeoJSON", api_map)],
-            note="Boundaries: Office for National Statistics. Shapes are simplified for the web.",
-        ))
-    return charts
+def neighbourhood(request: HttpRequest, force: str, neighbourhood_id: str) -> HttpResponse:
+    """police.uk's neighbourhood ids (``/neighbourhoods/metropolitan/E05013806N``) lead to their ward."""
+    ward = selectors.neighbourhood_ward(force=force, neighbourhood_id=neighbourhood_id)
+    if ward is None:
+        raise Http404(f"No ward is linked to the police.uk neighbourhood {force}/{neighbourhood_id}")
+    return redirect("areas:detail", code=ward)
 
 
 @require_safe
+@lake_cached
+def area_index(request: HttpRequest) -> HttpResponse:
+    boroughs, _ = selectors.area_list(level="borough", limit=1000)
+    api = reverse("api:area_list")
+    links = [presenters.DataLink("Boroughs, CSV", f"{api}.csv?level=borough"),
+             presenters.DataLink("Boroughs, JSON", f"{api}?level=borough"),
+             presenters.DataLink("Wards, CSV", f"{api}.csv?level=ward&limit=1000")]
+    return render(request, "areas/index.html", {"forces": selectors.forces(), "boroughs": boroughs,
+                                                "data_links": links})
+
+
+@require_safe
+@lake_cached
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     area = selectors.area_get(code=code)
     if area is None:
         raise Http404(f"No area has the code {code}")
-    sections = selectors.area_sections(area=area)
-    api_area = reverse("api:area_detail", kwargs={"code": area.code})
-    api_months = reverse("api:area_crimes_by_month", kwargs={"code": area.code})
+    figs = selectors.area_figures(area=area)
     team = selectors.area_team(area=area)
-    data_links = [DataLink("JSON", api_area), DataLink("Crimes by month, CSV", f"{api_months}.csv?limit=1000")]
-    if team:
-        data_links.append(DataLink("Neighbourhood team, JSON", reverse("api:area_team", kwargs={"code": area.code})))
     context = {
         "area": area,
         "parents": selectors.area_parents(area=area),
         "children": selectors.area_children(area=area),
-        "sections": sections,
-        "less_crime_charts": _less_crime_charts(area, sections["less-crime"]),
+        "force": selectors.area_force(area=area),
+        "figs": figs,
         "team": team,
-        "data_links": data_links,
+        "results": presenters.page_results(figs),
+        "data_links": presenters.area_data_links(area, figs, team is not None),
     }
+    if figs.profile.ok:
+        context["crime_types"] = presenters.crime_type_table(figs.profile.result)
+        context["outcomes"] = selectors.outcome_shares(figs.profile.result)
+    if figs.trend.ok:
+        context["trend_chart"] = presenters.trend_chart(area, figs.trend.result)
+    if area.level in ("force", "borough") and figs.profile.ok:
+        context["map_chart"] = presenters.area_map_chart(area, selectors.area_map(area=area))
+    if figs.hotspots.ok:
+        context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result)
+        context["hotspot_headline"] = presenters.hotspot_headline(figs.hotspots.result)
+    if figs.stop_search.ok:
+        context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result)
+        context["objects"] = presenters.object_table(figs.stop_search.result)
+    if figs.trust.ok:
+        context["levels"] = presenters.levels_table(figs.trust.result)
+        context["ward_estimate"] = presenters.ward_estimate(figs.trust.result)
+    if figs.trust_series.ok:
+        context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result)
+    context["charts_on_page"] = any(k.endswith("_chart") and context[k] for k in context)
+    if team:
+        months = selectors.lake_months()
+        context["evaluable"] = months and [p for p in team.priorities if p["issued"] and
+                                           months[0] < f"{p['issued']:%Y-%m}" <= months[1]]
     return render(request, "areas/area_detail.html", context)
 
 
-_SPECS = {"crimes-by-month", "crime-map"}
-
-
 @require_safe
+@lake_cached
 def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
-    """A Vega-Lite spec; it holds only URLs of API data, so it can be cached a while."""
+    """A Vega-Lite spec whose data is a URL of the open API."""
     area = selectors.area_get(code=code)
-    if area is None or name not in _SPECS:
-        raise Http404("No such chart")
-    if name == "crimes-by-month":
-        spec = monthly_line_spec(
-            data_url=reverse("api:area_crimes_by_month", kwargs={"code": area.code}) + "?limit=1000",
+    if area is None:
+        raise Http404("No such area")
+    api = lambda op, **params: presenters._api(op, area.code, **params)  # noqa: E731
+    if name == "crimes-by-month" and "profile" in area.figures:
+        spec = charts.monthly_line_spec(
+            data_url=api("area_crimes_by_month", limit=1000),
             description=f"Recorded crimes and anti-social behaviour in {area.name}, month by month.",
             y_fields={"crimes": "Crimes", "anti_social_behaviour": "Anti-social behaviour"},
-            y_title="Number recorded",
-        )
+            y_title="Number recorded")
+    elif name == "crime-map" and area.level in ("force", "borough"):
+        spec = charts.choropleth_spec(
+            data_url=api("area_map"), description=f"Map of {area.name}, darker where more crimes were recorded.",
+            value_field="crimes", value_title="Crimes")
+    elif name == "hotspot-map" and "hotspots" in area.figures:
+        spec = charts.hotspot_map_spec(
+            cells_url=api("area_hotspots"), outline_url=api("area_map", level="self"),
+            description=f"Hot and cold spots of crime in {area.name} on a grid, with the area's boundary.")
+    elif name == "stop-search-rates" and "stop_search" in area.figures:
+        spec = charts.interval_spec(
+            data_url=api("area_stop_search", table="by_ethnicity"),
+            description=f"Searches per 1,000 residents a year by ethnic group in {area.name}, with 95% intervals.",
+            category="group", category_title="Self-defined ethnicity", value="rate_per_1000_per_year",
+            low="rate_low", high="rate_high", value_title="Searches per 1,000 residents a year")
+    elif name == "stop-search-groups" and "stop_search" in area.figures:
+        spec = charts.bar_spec(
+            data_url=api("area_stop_search", table="by_ethnicity"),
+            description=f"Searches by self-defined ethnic group in {area.name}.",
+            category="group", category_title="Self-defined ethnicity", value="searches", value_title="Searches")
+    elif name == "trust-series" and "trust" in area.figures:
+        months = selectors.lake_months()
+        fig = selectors.get_figure("trust", area.code, *months) if months else selectors.Figure()
+        if not fig.ok:
+            raise Http404("No trust figures for this area")
+        spec = charts.pas_series_spec(
+            data_url=api("area_trust", table="pas", **{"from": months[0], "to": months[1]}),
+            description=f"Trust and confidence in {area.name} by quarter.", measure=fig.result.summary["measure"],
+            area_name=fig.result.summary["area_surveyed"])
     else:
-        spec = choropleth_spec(
-            data_url=reverse("api:area_map", kwargs={"code": area.code}),
-            description=f"Map of {area.name}, darker where more crimes were recorded.",
-            value_field="crimes", value_title="Crimes",
-        )
-    response = JsonResponse(spec)
-    patch_cache_control(response, public=True, max_age=300)
-    return response
+        raise Http404("No such chart")
+    return JsonResponse(spec)
+
+
+def area_url(code: str) -> str:
+    return reverse("areas:detail", kwargs={"code": code})

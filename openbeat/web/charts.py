@@ -3,8 +3,9 @@
 A page passes :class:`Chart` objects to the ``components/chart.html`` template, which
 renders ``<div data-vega-spec="URL">`` (drawn as SVG by ``openbeat/js/charts.js``) and,
 under it, a table of the same numbers that works without JavaScript and for screen readers.
-Spec builders return plain Vega-Lite v6 dicts (Altair's ``chart.to_dict()`` works as well);
-the data is fetched from the open API by URL, so the chart shows what the API serves.
+Spec builders return plain Vega-Lite v6 dicts, served as JSON at their own URLs; their
+data is fetched from the open API by URL, so a chart shows exactly what the API serves.
+Maps are ``geoshape`` layers over the stored boundaries and the hot-spot grid: no tiles.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from dataclasses import dataclass, field
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
 
 #: Colours from GOV.UK Frontend's palette, with 3:1 contrast against white for marks.
-COLOURS = {"line": "#1d70b8", "asb": "#6f72af", "text": "#0b0c0c", "grid": "#b1b4b6"}
+COLOURS = {"line": "#1d70b8", "asb": "#6f72af", "text": "#0b0c0c", "grid": "#b1b4b6", "mps": "#505a5f",
+           "outline": "#0b0c0c", "above": "#d4351c", "below": "#1d70b8", "inside": "#505a5f"}
 #: A sequential scheme readable in greyscale and by people with colour-blindness.
 MAP_SCHEME = "blues"
+#: Hot and cold spot classes, hottest first, with a diverging palette (red hot, blue cold).
+HOTSPOT_CLASSES = ["hot 99%", "hot 95%", "not significant", "cold 95%", "cold 99%"]
+HOTSPOT_COLOURS = ["#d4351c", "#f47738", "#b1b4b6", "#5694ca", "#1d70b8"]
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
@@ -32,6 +37,7 @@ class Column:
     key: str
     label: str
     numeric: bool = False
+    format: str = ""  # "", "pct", "ratio", "int", "dec1", "month", "p"
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Table:
     caption: str
     columns: list[Column]
     rows: list[dict]
+    more: str = ""  # e.g. "The 20 hottest of 658 cells; all of them are in the CSV."
 
 
 @dataclass
@@ -60,29 +67,35 @@ def base_config() -> dict:
         "view": {"stroke": None},
         "axis": {"labelFontSize": 14, "titleFontSize": 14, "labelColor": COLOURS["text"],
                  "titleColor": COLOURS["text"], "gridColor": COLOURS["grid"], "gridOpacity": 0.5},
-        "legend": {"labelFontSize": 14, "titleFontSize": 14, "orient": "bottom"},
+        # whole labels, wrapped into columns, rather than cut short with "…"
+        "legend": {"labelFontSize": 14, "titleFontSize": 14, "orient": "bottom", "labelLimit": 0, "columns": 2},
     }
 
 
-def monthly_line_spec(*, data_url: str, description: str, y_fields: dict[str, str], y_title: str) -> dict:
-    """A line per field over ``month`` (YYYY-MM) from a paged API table (``results``).
+def _spec(description: str, height: int, **parts) -> dict:
+    # The page's own heading titles the chart, so the spec carries none (a title inside
+    # the SVG would be cut short on a phone).
+    return {"$schema": VEGA_LITE_SCHEMA, "description": description, "width": "container", "height": height,
+            **parts, "config": base_config()}
 
-    The page's own heading titles the chart, so the spec carries none (a title inside
-    the SVG would be cut short on a phone).
-    """
-    return {
-        "$schema": VEGA_LITE_SCHEMA,
-        "description": description,
-        "width": "container",
-        "height": 260,
-        "data": {"url": data_url, "format": {"type": "json", "property": "results"}},
-        "transform": [
+
+def _table(url: str, prop: str = "results") -> dict:
+    return {"url": url, "format": {"type": "json", "property": prop}}
+
+
+def monthly_line_spec(*, data_url: str, description: str, y_fields: dict[str, str], y_title: str) -> dict:
+    """A line per field over ``month`` (YYYY-MM) from a paged API table (``results``)."""
+    return _spec(
+        description, 260,
+        data=_table(data_url),
+        transform=[
             {"fold": list(y_fields), "as": ["series_key", "value"]},
+            {"filter": "datum.value !== null"},  # a month the force did not publish is a gap, not a zero
             {"calculate": " || ".join(f"(datum.series_key === '{k}' ? '{v}' : null)" for k, v in y_fields.items()),
              "as": "series"},
         ],
-        "mark": {"type": "line", "point": True, "strokeWidth": 2},
-        "encoding": {
+        mark={"type": "line", "point": True, "strokeWidth": 2},
+        encoding={
             "x": {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "Month",
                   "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}},
             "y": {"field": "value", "type": "quantitative", "title": y_title},
@@ -97,8 +110,7 @@ def monthly_line_spec(*, data_url: str, description: str, y_fields: dict[str, st
                 {"field": "value", "type": "quantitative", "title": "Number", "format": ","},
             ],
         },
-        "config": base_config(),
-    }
+    )
 
 
 def choropleth_spec(*, data_url: str, description: str, value_field: str, value_title: str) -> dict:
@@ -107,23 +119,251 @@ def choropleth_spec(*, data_url: str, description: str, value_field: str, value_
     No tiles and no external requests: the shapes are the stored boundaries. Mercator is
     right for a city-sized view and keeps shapes as people know them from street maps.
     """
-    return {
-        "$schema": VEGA_LITE_SCHEMA,
-        "description": description,
-        "width": "container",
-        "height": 380,
-        "data": {"url": data_url, "format": {"type": "json", "property": "features"}},
-        "projection": {"type": "mercator"},
-        "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
-        "encoding": {
+    return _spec(
+        description, 380,
+        data={"url": data_url, "format": {"type": "json", "property": "features"}},
+        projection={"type": "mercator"},
+        mark={"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
+        encoding={
             "color": {"field": f"properties.{value_field}", "type": "quantitative", "title": value_title,
                       # from zero: a pale area has few crimes, not merely the fewest of these
                       "scale": {"scheme": MAP_SCHEME, "zero": True}},
             "tooltip": [
                 {"field": "properties.name", "type": "nominal", "title": "Area"},
-                {"field": f"properties.{value_field}", "type": "quantitative", "title": value_title,
-                 "format": ","},
+                {"field": f"properties.{value_field}", "type": "quantitative", "title": value_title, "format": ","},
             ],
         },
-        "config": base_config(),
-    }
+    )
+
+
+def hotspot_map_spec(*, cells_url: str, outline_url: str, description: str) -> dict:
+    """Grid cells shaded by their crimes; Gi* hot spots outlined in red, cold spots in blue; the area's edge.
+
+    Shading shows where crime is recorded; the outlines show only the clusters that pass
+    the false-discovery-rate test, so a busy cell on its own is not called a hot spot.
+    """
+    cells = {"url": cells_url, "format": {"type": "json", "property": "features"}}
+    significant = [c for c in HOTSPOT_CLASSES if c != "not significant"]
+    tooltip = [
+        {"field": "properties.count", "type": "quantitative", "title": "Crimes", "format": ","},
+        {"field": "properties.class", "type": "nominal", "title": "Gi* class"},
+        {"field": "properties.gi_z", "type": "quantitative", "title": "Gi* z", "format": ".2f"},
+        {"field": "properties.q", "type": "quantitative", "title": "q (FDR)", "format": ".3f"},
+    ]
+    return _spec(
+        description, 400,
+        projection={"type": "mercator"},
+        layer=[
+            {"data": cells,
+             "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.3},
+             "encoding": {"color": {"field": "properties.count", "type": "quantitative", "title": "Crimes",
+                                    "scale": {"scheme": "greys", "zero": True}},
+                          "tooltip": tooltip}},
+            {"data": cells,
+             "transform": [{"filter": {"field": "properties.class", "oneOf": significant}}],
+             "mark": {"type": "geoshape", "filled": False, "strokeWidth": 2.5},
+             "encoding": {"stroke": {"field": "properties.class", "type": "nominal", "title": "Hot or cold spot",
+                                     "scale": {"domain": significant,
+                                               "range": [c for k, c in zip(HOTSPOT_CLASSES, HOTSPOT_COLOURS)
+                                                         if k != "not significant"]}},
+                          "tooltip": tooltip}},
+            {"data": {"url": outline_url, "format": {"type": "json", "property": "features"}},
+             "mark": {"type": "geoshape", "filled": False, "stroke": COLOURS["outline"], "strokeWidth": 2}},
+        ],
+    )
+
+
+def interval_spec(*, data_url: str, description: str, category: str, category_title: str, value: str,
+                  low: str, high: str, value_title: str, reference: float | None = None,
+                  reference_label: str = "", percent: bool = False, log: bool = False) -> dict:
+    """A dot per category with its interval as a line (rates, ratios, proportions)."""
+    fmt = ".0%" if percent else ".2f"
+    x = {"field": value, "type": "quantitative", "title": value_title,
+         "axis": {"format": fmt} if percent else {}, "scale": {"type": "log"} if log else {"zero": True}}
+    layers = [
+        {"mark": {"type": "rule", "strokeWidth": 2, "color": COLOURS["line"]},
+         "encoding": {"y": {"field": category, "type": "nominal", "title": category_title, "sort": None},
+                      "x": {"field": low, "type": "quantitative"}, "x2": {"field": high}}},
+        {"mark": {"type": "point", "filled": True, "size": 90, "color": COLOURS["line"]},
+         "encoding": {"y": {"field": category, "type": "nominal", "sort": None}, "x": x,
+                      "tooltip": [{"field": category, "type": "nominal", "title": category_title},
+                                  {"field": value, "type": "quantitative", "title": value_title, "format": fmt},
+                                  {"field": low, "type": "quantitative", "title": "95% interval from", "format": fmt},
+                                  {"field": high, "type": "quantitative", "title": "to", "format": fmt}]}},
+    ]
+    if reference is not None:
+        layers.append({"data": {"values": [{"x": reference, "label": reference_label}]},
+                       "mark": {"type": "rule", "strokeDash": [4, 4], "color": COLOURS["mps"]},
+                       "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    return _spec(description, {"step": 34}, data=_table(data_url),
+                 transform=[{"filter": f"isValid(datum.{value})"}], layer=layers)
+
+
+def bar_spec(*, data_url: str, description: str, category: str, category_title: str, value: str,
+             value_title: str) -> dict:
+    """Horizontal bars of a count per category."""
+    return _spec(
+        description, {"step": 30}, data=_table(data_url),
+        mark={"type": "bar", "color": COLOURS["line"]},
+        encoding={"y": {"field": category, "type": "nominal", "title": category_title, "sort": None},
+                  "x": {"field": value, "type": "quantitative", "title": value_title},
+                  "tooltip": [{"field": category, "type": "nominal", "title": category_title},
+                              {"field": value, "type": "quantitative", "title": value_title, "format": ","}]},
+    )
+
+
+def pas_series_spec(*, data_url: str, description: str, measure: str, area_name: str) -> dict:
+    """One PAS measure by quarter: the area's figure and the MPS-wide figure beside it."""
+    names = {"proportion": area_name, "mps_proportion": "MPS-wide"}
+    return _spec(
+        description, 240, data=_table(data_url),
+        transform=[
+            {"filter": {"field": "measure", "equal": measure}},
+            {"fold": list(names), "as": ["series_key", "value"]},
+            {"filter": "isValid(datum.value)"},
+            {"calculate": " || ".join(f"(datum.series_key === '{k}' ? '{v}' : null)" for k, v in names.items()),
+             "as": "series"},
+        ],
+        mark={"type": "line", "point": True, "strokeWidth": 2},
+        encoding={
+            "x": {"field": "quarter_end", "type": "temporal", "title": "Quarter ending",
+                  "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}},
+            "y": {"field": "value", "type": "quantitative", "title": f"{measure} (share agreeing)",
+                  "axis": {"format": ".0%"}, "scale": {"zero": False}},
+            "color": {"field": "series", "type": "nominal", "title": None,
+                      "scale": {"domain": list(names.values()), "range": [COLOURS["line"], COLOURS["mps"]]}},
+            "strokeDash": {"field": "series", "type": "nominal", "title": None,
+                           "scale": {"domain": list(names.values()), "range": [[1, 0], [6, 4]]}},
+            "tooltip": [{"field": "quarter", "type": "nominal", "title": "Quarter"},
+                        {"field": "series", "type": "nominal", "title": "Where"},
+                        {"field": "value", "type": "quantitative", "title": "Share", "format": ".0%"}],
+        },
+    )
+
+
+def funnel_spec(*, areas_url: str, funnel_url: str, description: str, centre: float, what: str) -> dict:
+    """A funnel plot: each area's rate against its population inside 95% and 99.8% limits."""
+    limits = {"lower_95": "95% limits", "upper_95": "95% limits", "lower_998": "99.8% limits",
+              "upper_998": "99.8% limits"}
+    return _spec(
+        description, 380,
+        layer=[
+            {"data": _table(funnel_url),
+             "transform": [{"fold": list(limits), "as": ["limit", "rate"]},
+                           {"calculate": "indexof(datum.limit, '998') >= 0 ? '99.8% limits' : '95% limits'",
+                            "as": "band"}],
+             "mark": {"type": "line", "strokeWidth": 1.5},
+             "encoding": {"x": {"field": "population", "type": "quantitative", "title": "Residents"},
+                          "y": {"field": "rate", "type": "quantitative", "scale": {"zero": False}},
+                          "detail": {"field": "limit"},
+                          "strokeDash": {"field": "band", "type": "nominal", "title": "Limits",
+                                         "scale": {"domain": ["95% limits", "99.8% limits"],
+                                                   "range": [[6, 3], [2, 2]]}},
+                          "color": {"value": COLOURS["mps"]}}},
+            {"data": {"values": [{"rate": centre}]},
+             "mark": {"type": "rule", "color": COLOURS["text"]},
+             "encoding": {"y": {"field": "rate", "type": "quantitative"}}},
+            {"data": _table(areas_url),
+             "transform": [{"calculate": "indexof(datum.classification, 'above') === 0 ? 'Above the limits' : "
+                                         "indexof(datum.classification, 'below') === 0 ? 'Below the limits' : "
+                                         "'Inside the limits'", "as": "where"}],
+             "mark": {"type": "point", "filled": True, "size": 70},
+             "encoding": {
+                 "x": {"field": "population", "type": "quantitative", "title": "Residents"},
+                 "y": {"field": "rate_per_1000", "type": "quantitative", "title": f"{what} per 1,000 residents a year",
+                       "scale": {"zero": False}},
+                 "color": {"field": "where", "type": "nominal", "title": None,
+                           "scale": {"domain": ["Above the limits", "Inside the limits", "Below the limits"],
+                                     "range": [COLOURS["above"], COLOURS["inside"], COLOURS["below"]]}},
+                 "shape": {"field": "where", "type": "nominal", "title": None,
+                           "scale": {"domain": ["Above the limits", "Inside the limits", "Below the limits"],
+                                     "range": ["triangle-up", "circle", "triangle-down"]}},
+                 "tooltip": [{"field": "name", "type": "nominal", "title": "Area"},
+                             {"field": "rate_per_1000", "type": "quantitative", "title": "Rate", "format": ".1f"},
+                             {"field": "population", "type": "quantitative", "title": "Residents", "format": ","},
+                             {"field": "classification", "type": "nominal", "title": "Against the limits"}]}},
+        ],
+    )
+
+
+def quadrant_spec(*, data_url: str, description: str, harm_median: float, trust_median: float) -> dict:
+    """Harm rate (log scale) against trust; lines at the medians make the four quadrants."""
+    tiers = ["high crime, low trust", "high crime, trust not distinguishable", "high crime, high trust",
+             "low trust, crime not distinguishable", "neither high crime nor low trust"]
+    return _spec(
+        description, 400,
+        layer=[
+            {"data": _table(data_url),
+             "transform": [{"filter": "isValid(datum.harm_rate) && datum.harm_rate > 0 && isValid(datum.trust)"}],
+             "mark": {"type": "point", "filled": True, "size": 80},
+             "encoding": {
+                 "x": {"field": "harm_rate", "type": "quantitative", "scale": {"type": "log"},
+                       "title": "Harm per 1,000 residents a year (days, log scale)"},
+                 "y": {"field": "trust", "type": "quantitative", "title": "Trust (share agreeing)",
+                       "axis": {"format": ".0%"}, "scale": {"zero": False}},
+                 "color": {"field": "priority", "type": "nominal", "title": None,
+                           "scale": {"domain": tiers,
+                                     "range": ["#d4351c", "#f47738", "#912b88", "#1d70b8", "#505a5f"]}},
+                 "shape": {"field": "priority", "type": "nominal", "title": None,
+                           "scale": {"domain": tiers,
+                                     "range": ["triangle-up", "diamond", "square", "triangle-down", "circle"]}},
+                 "tooltip": [{"field": "name", "type": "nominal", "title": "Area"},
+                             {"field": "harm_rate", "type": "quantitative", "title": "Harm rate", "format": ",.0f"},
+                             {"field": "trust", "type": "quantitative", "title": "Trust", "format": ".0%"},
+                             {"field": "priority", "type": "nominal", "title": "Class"},
+                             {"field": "rank", "type": "quantitative", "title": "Rank"}]}},
+            {"data": {"values": [{"x": harm_median}]}, "mark": {"type": "rule", "strokeDash": [4, 4],
+                                                                 "color": COLOURS["text"]},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+            {"data": {"values": [{"y": trust_median}]}, "mark": {"type": "rule", "strokeDash": [4, 4],
+                                                                 "color": COLOURS["text"]},
+             "encoding": {"y": {"field": "y", "type": "quantitative"}}},
+        ],
+    )
+
+
+def allocation_map_spec(*, shapes_url: str, plan_url: str, description: str, field_name: str,
+                        title: str) -> dict:
+    """Wards shaded by the people the plan gives them (shapes joined to the plan by ward code)."""
+    return _spec(
+        description, 400,
+        data={"url": shapes_url, "format": {"type": "json", "property": "features"}},
+        transform=[{"lookup": "properties.code",
+                    "from": {"data": _table(plan_url), "key": "ward_code",
+                             "fields": ["ward_name", "officers", "pcsos", "harm_days"]}}],
+        projection={"type": "mercator"},
+        mark={"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
+        encoding={
+            "color": {"field": field_name, "type": "quantitative", "title": title,
+                      "scale": {"scheme": MAP_SCHEME, "zero": True}},
+            "tooltip": [{"field": "ward_name", "type": "nominal", "title": "Ward"},
+                        {"field": "officers", "type": "quantitative", "title": "Officers"},
+                        {"field": "pcsos", "type": "quantitative", "title": "PCSOs"},
+                        {"field": "harm_days", "type": "quantitative", "title": "Harm (days)", "format": ",.0f"}],
+        },
+    )
+
+
+def before_after_spec(*, data_url: str, description: str) -> dict:
+    """Crimes per month before and after the start, for the ward, its comparisons and its neighbours."""
+    return _spec(
+        description, {"step": 26},
+        data=_table(data_url),
+        transform=[{"fold": ["before_per_month", "after_per_month"], "as": ["when_key", "per_month"]},
+                   {"calculate": "datum.when_key === 'before_per_month' ? 'Before' : 'After'", "as": "when"},
+                   {"calculate": "datum.role === 'target' ? 'This ward' : datum.role === 'comparison' ? "
+                                 "'Comparison wards' : datum.role === 'displacement' ? 'Neighbouring wards' : "
+                                 "'Their comparison wards'", "as": "wards"}],
+        mark={"type": "bar"},
+        encoding={
+            "y": {"field": "wards", "type": "nominal", "title": None, "sort": None},
+            "yOffset": {"field": "when", "sort": ["Before", "After"]},
+            "x": {"field": "per_month", "type": "quantitative", "title": "Crimes per month"},
+            "color": {"field": "when", "type": "nominal", "title": None,
+                      "scale": {"domain": ["Before", "After"], "range": [COLOURS["mps"], COLOURS["line"]]}},
+            "tooltip": [{"field": "wards", "type": "nominal", "title": "Wards"},
+                        {"field": "names", "type": "nominal", "title": "Which"},
+                        {"field": "when", "type": "nominal", "title": "When"},
+                        {"field": "per_month", "type": "quantitative", "title": "Per month", "format": ".1f"}],
+        },
+    )

@@ -119,6 +119,25 @@ def prepare(*, say: Callable[[str], None] = lambda s: None) -> Prepared:
     return out
 
 
+def _answers_folder() -> Path:
+    """The folder workers share kept answers in (``OPENBEAT_CACHE_DIR``), emptied now.
+
+    Emptied at every start: answers are keyed to the lake's state, not to the code, so
+    answers an older version of the app kept must not be served by this one.
+    """
+    import shutil
+
+    from platformdirs import user_data_dir
+
+    # the settings' DATA_DIR, worked out before the settings are read (they read this too)
+    default = Path(os.environ.get("OPENBEAT_DATA_DIR") or user_data_dir("openbeat")).expanduser() / "answers"
+    folder = Path(os.environ.get("OPENBEAT_CACHE_DIR") or default)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["OPENBEAT_CACHE_DIR"] = str(folder)
+    return folder
+
+
 def default_workers() -> int:
     """gunicorn's rule of thumb, 2 × cores + 1, capped so small hosts keep memory for DuckDB."""
     return min(2 * (os.cpu_count() or 1) + 1, 9)
@@ -134,9 +153,11 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "timeout": timeout,
         "graceful_timeout": 10,
         "keepalive": 5,
-        # recycle workers now and then so a slow leak can never grow without bound
-        "max_requests": 10_000,
-        "max_requests_jitter": 1_000,
+        # recycle workers now and then so a slow leak can never grow without bound; not
+        # often, as a new worker starts with an empty cache (at 600 requests a second a
+        # worker would be replaced every few seconds with 10,000)
+        "max_requests": 200_000,
+        "max_requests_jitter": 20_000,
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "openbeat",
@@ -150,14 +171,16 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
           lake: str | os.PathLike | None = None, demo: bool | None = None, timeout: int = 30,
           say: Callable[[str], None] = print) -> None:
     """Prepare the app and serve it with gunicorn until interrupted (Ctrl-C or SIGTERM)."""
+    cache_dir = _answers_folder()
     configure(lake=lake, demo=demo)
     prepared = prepare(say=say)
     from django.conf import settings
 
-    from openbeat.web.lakedb import get_lake, lake_state
+    from openbeat.web.store import lake_state, open_store
 
-    state = lake_state(get_lake())
+    state = lake_state()
     say(f"database: {prepared.database}")
+    say(f"answers kept until the lake changes, shared by the workers, in {cache_dir}")
     say(f"lake: {state.root}" + (" (empty: try 'openbeat demo')" if state.empty else ""))
     if settings.OPENBEAT_DEMO:
         say("demo mode: every page says the data is synthetic")
@@ -176,5 +199,15 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
             from openbeat.web.wsgi import application
 
             return application
+
+    def post_worker_init(worker):
+        # each worker opens its own store (the aggregates load from <lake>/derived in a
+        # second or two) before it takes a request, so no visitor waits for it
+        try:
+            open_store()
+        except Exception:  # the first request will try again and show what is wrong
+            worker.log.exception("could not open the lake at %s", state.root)
+
+    options["post_worker_init"] = post_worker_init
 
     _App().run()

@@ -237,12 +237,34 @@ PERMISSIONS_POLICY = {
 
 # ---- OpenBeat ------------------------------------------------------------------------
 
-#: Seconds between checks of the lake's files (ETags, reconnecting after an ingest).
+#: Seconds between checks of the lake's files (ETags, cache keys, the store's rebuild).
 OPENBEAT_LAKE_CHECK_SECONDS = float(os.environ.get("OPENBEAT_LAKE_CHECK_SECONDS", "2"))
-#: DuckDB threads per web worker connection (0: DuckDB's default, all cores).
-OPENBEAT_DUCKDB_THREADS = env_int("OPENBEAT_DUCKDB_THREADS", 0)
 #: Cache-Control max-age of API answers, in seconds (ETags make revalidation cheap).
 OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
+#: Ward survey responses (CSV: ward_code, measure, yes, n) for ward trust estimates.
+OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
+
+#: Pages and API answers are kept until the lake changes (openbeat.web.cache): in a folder
+#: all workers share when OPENBEAT_CACHE_DIR is set (`openbeat serve` sets it, and empties
+#: it when it starts), else in each worker's memory.
+OPENBEAT_RESPONSE_CACHE = "answers"
+OPENBEAT_CACHE_DIR = os.environ.get("OPENBEAT_CACHE_DIR") or None
+#: How many answers are kept (0: none; ETags and 304s still work).
+OPENBEAT_CACHE_ENTRIES = env_int("OPENBEAT_CACHE_ENTRIES", 5000)
+_answers = (
+    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": OPENBEAT_CACHE_DIR}
+    if OPENBEAT_CACHE_DIR else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-answers"}
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-default"},
+    OPENBEAT_RESPONSE_CACHE: {
+        **_answers,
+        # keys carry the lake's state, so entries only ever age out; no timeout needed
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": max(OPENBEAT_CACHE_ENTRIES, 1), "CULL_FREQUENCY": 4},
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

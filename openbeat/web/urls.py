@@ -7,6 +7,7 @@ from openbeat.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("tools/", views.tools, name="tools"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("openbeat.areas.urls")),
     path("api/", api_home, name="api_home"),

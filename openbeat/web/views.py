@@ -10,21 +10,42 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from openbeat.web import lakedb
+from openbeat.web.cache import lake_cached
+from openbeat.web.store import get_store, lake_state
 
 log = logging.getLogger(__name__)
 
 
 @require_safe
+@lake_cached
 def home(request: HttpRequest) -> HttpResponse:
-    state = lakedb.lake_state()
-    return render(request, "web/home.html", {"lake_empty": "areas" not in state.datasets})
+    from openbeat.areas import selectors
+
+    state = lake_state()
+    empty = "areas" not in state.datasets
+    context = {
+        "lake_empty": empty,
+        "example_postcode": None if empty else selectors.example_postcode(),
+        "forces": [] if empty else selectors.forces(),
+        "boroughs": [] if empty else selectors.area_list(level="borough", limit=1000)[0],
+    }
+    return render(request, "web/home.html", context)
 
 
 @require_safe
+@lake_cached
 def about(request: HttpRequest) -> HttpResponse:
-    state = lakedb.lake_state()
+    state = lake_state()
     return render(request, "web/about.html", {"state": state, "datasets": sorted(state.datasets)})
+
+
+@require_safe
+@lake_cached
+def tools(request: HttpRequest) -> HttpResponse:
+    from openbeat.areas import selectors
+
+    return render(request, "web/tools.html", {"tools_page": True, "forces": selectors.forces(),
+                                              "scorecard": selectors.figure_available("scorecard")})
 
 
 @never_cache
@@ -41,8 +62,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         log.warning("health check: database: %s", exc)
         checks["database"] = f"error: {type(exc).__name__}"
     try:
-        lakedb.rows("SELECT 1 AS one")
-        state = lakedb.lake_state()
+        state = lake_state()
+        if not state.empty:
+            cur = get_store().cursor()
+            cur.execute("SELECT 1").fetchall()
+            cur.close()
         checks["lake"] = "ok" if not state.empty else "empty"
     except Exception as exc:
         log.warning("health check: lake: %s", exc)

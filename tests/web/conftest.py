@@ -11,6 +11,9 @@ The lake ("Testborough") is small enough to know every count by heart:
 * North Ward's police.uk neighbourhood team ``testforce/N1`` ("North Team"): two officers,
   two priorities, one event long past and one far in the future (see :func:`write_team`).
 
+Tests that need every figure (population, stop and search, the trust survey, teams) use
+the session's small synthetic Northbridge lake (``demo_lake``, from tests/conftest.py).
+
 The database is PostgreSQL when ``DATABASE_URL`` says so (scripts/test.sh sets it when
 127.0.0.1:5432 answers), SQLite otherwise.
 """
@@ -182,22 +185,36 @@ def web_lake(tmp_path_factory):
     return build_lake(tmp_path_factory.mktemp("web-lake"))
 
 
+def point_at(settings, lake_root) -> None:
+    """Point the app at a lake: a new store, no cached figures or answers."""
+    from django.core.cache import caches
+
+    from openbeat.web import figures, store
+
+    settings.OPENBEAT_LAKE = str(lake_root)
+    store.reset()
+    figures.clear()
+    caches[settings.OPENBEAT_RESPONSE_CACHE].clear()
+
+
 @pytest.fixture
 def use_lake(settings, web_lake):
     """Point the app at the Testborough lake for one test."""
-    from openbeat.web import lakedb
-
-    settings.OPENBEAT_LAKE = str(web_lake.root)
-    lakedb.reset()
+    point_at(settings, web_lake.root)
     yield web_lake
-    lakedb.reset()
+    point_at(settings, web_lake.root)
 
 
 @pytest.fixture
 def empty_lake(settings, tmp_path):
-    from openbeat.web import lakedb
-
-    settings.OPENBEAT_LAKE = str(tmp_path / "no-lake-here")
-    lakedb.reset()
+    point_at(settings, tmp_path / "no-lake-here")
     yield tmp_path / "no-lake-here"
-    lakedb.reset()
+    point_at(settings, tmp_path / "no-lake-here")
+
+
+@pytest.fixture
+def demo_lake(settings, northbridge):
+    """Point the app at the small synthetic Northbridge lake (tests/conftest.py) for one test."""
+    point_at(settings, northbridge.root)
+    yield northbridge
+    point_at(settings, northbridge.root)

@@ -12,9 +12,24 @@ import pytest
 from tests.web.conftest import BOROUGH, NORTH, NORTH_MONTHS, SOUTH, SOUTH_MONTHS, build_lake
 
 
-def links(code: str) -> dict:
-    return {"self": f"/api/areas/{code}", "page": f"/areas/{code}/",
-            "crimes_by_month": f"/api/areas/{code}/crimes/monthly", "map": f"/api/areas/{code}/map"}
+def links(code: str, level: str) -> dict:
+    api = f"/api/areas/{code}"
+    figures = {"force": ("profile", "stop_search", "trust"), "borough": ("profile", "hotspots", "stop_search", "trust"),
+               "ward": ("profile", "hotspots", "stop_search", "trust"), "lsoa21": ("profile",)}.get(level, ())
+    out = {"self": api, "page": f"/areas/{code}/", "map": f"{api}/map"}
+    for name in ("profile", "trends", "crimes_by_month", "hotspots", "stop_search", "trust", "scorecard", "team"):
+        out[name] = None
+    if "profile" in figures:
+        out.update(profile=f"{api}/profile", trends=f"{api}/trends", crimes_by_month=f"{api}/crimes/monthly")
+    if "hotspots" in figures:
+        out["hotspots"] = f"{api}/hotspots"
+    if "stop_search" in figures:
+        out.update(stop_search=f"{api}/stop-search", trust=f"{api}/trust")
+    if level in ("force", "borough"):
+        out["scorecard"] = f"{api}/scorecard"
+    if level == "ward":
+        out["team"] = f"{api}/team"
+    return out
 
 
 def test_area_detail_whole_answer(client, use_lake):
@@ -24,7 +39,7 @@ def test_area_detail_whole_answer(client, use_lake):
     body = r.json()
     centroid = body.pop("centroid")
     assert body == {"code": NORTH, "name": "North Ward", "level": "ward", "level_name": "Ward",
-                    "approximate": False, "parents": {"borough": BOROUGH}, "links": links(NORTH)}
+                    "approximate": False, "parents": {"borough": BOROUGH}, "links": links(NORTH, "ward")}
     # the middle of the 2 km × 1 km ward at easting 531000, northing 180500 (pyproj, independently)
     from pyproj import Transformer
 
@@ -34,14 +49,18 @@ def test_area_detail_whole_answer(client, use_lake):
 
 def test_area_list_pages_with_next_and_previous_links(client, use_lake):
     first = client.get("/api/areas?limit=3").json()
-    assert [a["code"] for a in first["results"]] == [BOROUGH, NORTH, SOUTH]
-    assert (first["count"], first["limit"], first["offset"]) == (7, 3, 0)
+    # the force first (its police.uk slug is its code), then largest first
+    assert [a["code"] for a in first["results"]] == ["testforce", BOROUGH, NORTH]
+    assert (first["count"], first["limit"], first["offset"]) == (8, 3, 0)
     assert first["next"] == "/api/areas?limit=3&offset=3" and first["previous"] is None
     second = client.get(first["next"]).json()
-    assert [a["code"] for a in second["results"]] == ["X01000001", "X01000002", "X01000003"]
+    assert [a["code"] for a in second["results"]] == [SOUTH, "X01000001", "X01000002"]
     assert second["next"] == "/api/areas?limit=3&offset=6" and second["previous"] == "/api/areas?limit=3&offset=0"
     last = client.get(second["next"]).json()
-    assert [a["code"] for a in last["results"]] == ["X01000004"] and last["next"] is None
+    assert [a["code"] for a in last["results"]] == ["X01000003", "X01000004"] and last["next"] is None
+    force = first["results"][0]
+    assert (force["name"], force["level"], force["level_name"]) == ("Test Police", "force", "Police force")
+    assert force["links"] == links("testforce", "force")
 
 
 def test_area_list_filters(client, use_lake):
@@ -52,35 +71,56 @@ def test_area_list_filters(client, use_lake):
     named = client.get("/api/areas?q=north").json()
     assert [a["code"] for a in named["results"]] == [NORTH]
     assert client.get("/api/areas?q=100%25").json()["count"] == 0  # % is a character, not a wildcard
+    in_force = client.get("/api/areas?parent=testforce&level=ward").json()
+    assert [a["code"] for a in in_force["results"]] == [NORTH, SOUTH]
+    assert [a["code"] for a in client.get("/api/areas?level=force").json()["results"]] == ["testforce"]
 
 
 def test_crimes_by_month_counts_every_crime_once(client, use_lake):
     for code, expected in ((NORTH, NORTH_MONTHS), (SOUTH, SOUTH_MONTHS)):
         body = client.get(f"/api/areas/{code}/crimes/monthly").json()
-        assert body["results"] == [{"month": m, "crimes": c, "anti_social_behaviour": a} for m, c, a in expected]
+        # three months, none with a year before it in the lake: nothing to test against
+        assert body["results"] == [
+            {"month": m, "crimes": c, "anti_social_behaviour": a, "count_year_before": None,
+             "yoy_direction": "not comparable", "yoy_p_value": None, "rolling_12": None, "rolling_12_before": None,
+             "rolling_direction": "not comparable", "rolling_p_value": None} for m, c, a in expected]
     borough = client.get(f"/api/areas/{BOROUGH}/crimes/monthly").json()["results"]
     assert [(r["month"], r["crimes"], r["anti_social_behaviour"]) for r in borough] == [
         ("2024-01", 4, 2), ("2024-02", 5, 0), ("2024-03", 2, 0)]
+    force = client.get("/api/areas/testforce/crimes/monthly").json()["results"]
+    assert [(r["crimes"], r["anti_social_behaviour"]) for r in force] == [(4, 2), (5, 0), (2, 0)]
 
 
 def test_crimes_by_month_period(client, use_lake):
     body = client.get(f"/api/areas/{SOUTH}/crimes/monthly?from=2024-02&to=2024-03").json()
     assert [(r["month"], r["crimes"]) for r in body["results"]] == [("2024-02", 4), ("2024-03", 2)]
-    body = client.get(f"/api/areas/{SOUTH}/crimes/monthly?from=2023-01&to=2024-01").json()
-    assert [(r["month"], r["crimes"]) for r in body["results"]] == [("2024-01", 1)]
+    # months before the force published anything are blank, never zero
+    body = client.get(f"/api/areas/{SOUTH}/crimes/monthly?from=2023-12&to=2024-01").json()
+    assert [(r["month"], r["crimes"], r["anti_social_behaviour"]) for r in body["results"]] == [
+        ("2023-12", None, None), ("2024-01", 1, 0)]
 
 
 def test_map_is_geojson_with_clockwise_rings_and_counts(client, use_lake):
     import shapely
 
     body = client.get(f"/api/areas/{NORTH}/map").json()
-    assert body["type"] == "FeatureCollection" and body["period"] == ["2024-01", "2024-03"]
+    # the latest 12 months, as every figure by default (the lake starts in 2024-01)
+    assert body["type"] == "FeatureCollection" and body["period"] == ["2023-04", "2024-03"]
     assert [(f["id"], f["properties"]["crimes"]) for f in body["features"]] == [("X01000001", 4), ("X01000002", 0)]
     for f in body["features"]:
         ring = shapely.from_geojson(json.dumps(f["geometry"])).exterior
         assert not ring.is_ccw  # d3-geo's winding
     wards = client.get(f"/api/areas/{BOROUGH}/map").json()
     assert [(f["id"], f["properties"]["crimes"]) for f in wards["features"]] == [(NORTH, 4), (SOUTH, 7)]
+    lsoas = client.get(f"/api/areas/{BOROUGH}/map?level=lsoa21").json()
+    assert [(f["id"], f["properties"]["crimes"]) for f in lsoas["features"]] == [
+        ("X01000001", 4), ("X01000002", 0), ("X01000003", 3), ("X01000004", 4)]
+    itself = client.get(f"/api/areas/{NORTH}/map?level=self").json()
+    assert [(f["id"], f["properties"]["crimes"]) for f in itself["features"]] == [(NORTH, 4)]
+    force = client.get("/api/areas/testforce/map?level=ward").json()
+    assert [f["id"] for f in force["features"]] == [NORTH, SOUTH]
+    r = client.get(f"/api/areas/{NORTH}/map?level=borough")
+    assert r.status_code == 400 and error(r)["code"] == "bad_level"
 
 
 def test_locate_postcode_and_point(client, use_lake):
@@ -179,7 +219,11 @@ def test_csv_by_parameter_and_by_suffix_are_the_same(client, use_lake):
     assert a["Content-Type"] == "text/csv; charset=utf-8"
     assert a["Content-Disposition"] == f'attachment; filename="crimes-by-month-{NORTH}.csv"'
     assert a.content == b.content == (
-        b"month,crimes,anti_social_behaviour\r\n2024-01,3,2\r\n2024-02,1,0\r\n2024-03,0,0\r\n")
+        b"month,crimes,anti_social_behaviour,count_year_before,yoy_direction,yoy_p_value,rolling_12,"
+        b"rolling_12_before,rolling_direction,rolling_p_value\r\n"
+        b"2024-01,3,2,,not comparable,,,,not comparable,\r\n"
+        b"2024-02,1,0,,not comparable,,,,not comparable,\r\n"
+        b"2024-03,0,0,,not comparable,,,,not comparable,\r\n")
 
 
 def test_csv_of_areas_is_flat_and_paged(client, use_lake):
@@ -218,11 +262,10 @@ def test_etag_and_last_modified_then_304(client, use_lake):
 
 
 def test_etag_changes_when_the_lake_changes(client, settings, tmp_path):
-    from openbeat.web import lakedb
+    from tests.web.conftest import point_at
 
     lake = build_lake(tmp_path)
-    settings.OPENBEAT_LAKE = str(lake.root)
-    lakedb.reset()
+    point_at(settings, lake.root)
     try:
         r = client.get("/api/areas?level=ward")
         etag = r["ETag"]
@@ -237,8 +280,10 @@ def test_etag_changes_when_the_lake_changes(client, settings, tmp_path):
         r2 = client.get("/api/areas?level=ward", HTTP_IF_NONE_MATCH=etag)
         assert r2.status_code == 200 and r2["ETag"] != etag
         assert [a["code"] for a in r2.json()["results"]] == [SOUTH]
+        # pages too: kept until the lake changes, never after
+        assert "North Ward" not in client.get(f"/areas/{BOROUGH}/").content.decode()
     finally:
-        lakedb.reset()
+        point_at(settings, lake.root)
 
 
 def test_api_answers_are_gzipped_when_asked_and_still_revalidate(client, use_lake):
@@ -263,8 +308,15 @@ def test_api_answers_may_be_read_from_any_origin(client, use_lake):
 
 def test_openapi_document_lists_the_endpoints(client, use_lake):
     doc = client.get("/api/openapi.json").json()
-    assert set(doc["paths"]) == {"/api/areas", "/api/areas/{code}", "/api/areas/{code}/crimes/monthly",
-                                 "/api/areas/{code}/map", "/api/areas/{code}/team", "/api/locate"}
+    assert set(doc["paths"]) == {
+        "/api/areas", "/api/areas/{code}", "/api/areas/{code}/crimes/monthly", "/api/areas/{code}/map",
+        "/api/areas/{code}/team", "/api/locate", "/api/areas/{code}/profile", "/api/areas/{code}/trends",
+        "/api/areas/{code}/hotspots", "/api/areas/{code}/stop-search", "/api/areas/{code}/trust",
+        "/api/areas/{code}/scorecard", "/api/compare", "/api/targeting", "/api/allocation", "/api/evaluation"}
+    for path, ops in doc["paths"].items():  # every operation documents its errors and its CSV
+        assert {"400", "404", "422"} <= set(ops["get"]["responses"]), path
+        if path not in ("/api/areas/{code}", "/api/areas/{code}/team", "/api/locate"):
+            assert "text/csv" in ops["get"]["responses"]["200"]["content"], path
     assert doc["info"]["license"]["name"] == "Open Government Licence v3.0"
     ok = doc["paths"]["/api/areas"]["get"]["responses"]["200"]["content"]
     assert set(ok) == {"application/json", "text/csv"}

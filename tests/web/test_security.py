@@ -14,7 +14,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 @pytest.mark.parametrize("url", ["/", f"/areas/{NORTH}/", "/api/areas", "/api/areas/NOPE", "/no-such-page/",
-                                 f"/areas/{NORTH}/charts/crime-map.vl.json", "/api/openapi.json"])
+                                 f"/areas/{NORTH}/charts/hotspot-map.vl.json", "/api/openapi.json",
+                                 "/compare/", "/api/compare"])
 def test_security_headers(client, use_lake, settings, url):
     r = client.get(url)
     # the test client speaks plain HTTP; HTTPS-only headers are tested below

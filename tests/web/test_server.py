@@ -79,3 +79,33 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("Error: SECRET_KEY is not set.")
     assert "OPENBEAT_DEMO=1" in result.stderr
+
+
+def test_workers_share_kept_answers_in_a_folder_emptied_at_each_start(tmp_path, monkeypatch):
+    folder = tmp_path / "answers"
+    (folder / "stale").mkdir(parents=True)
+    (folder / "stale" / "old.djcache").write_text("an answer of an older version of the app")
+    monkeypatch.setenv("OPENBEAT_CACHE_DIR", str(folder))
+    assert server._answers_folder() == folder
+    assert list(folder.iterdir()) == []
+    monkeypatch.delenv("OPENBEAT_CACHE_DIR")
+    monkeypatch.setenv("OPENBEAT_DATA_DIR", str(tmp_path / "data"))
+    assert server._answers_folder() == tmp_path / "data" / "answers"
+    import os
+
+    assert os.environ["OPENBEAT_CACHE_DIR"] == str(tmp_path / "data" / "answers")  # for the workers to read
+
+
+def test_kept_answers_in_a_shared_folder(settings, tmp_path, client, use_lake):
+    """The file-based cache (what `openbeat serve` uses) keeps and serves whole answers too."""
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "answers"),
+        "TIMEOUT": None}}
+    settings.OPENBEAT_RESPONSE_CACHE = "shared"
+    first = client.get("/api/areas?level=ward")
+    assert len(list((tmp_path / "answers").glob("*.djcache"))) == 1
+    again = client.get("/api/areas?level=ward")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    caches["shared"].clear()

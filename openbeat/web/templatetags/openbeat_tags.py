@@ -1,6 +1,10 @@
-"""Small template filters the layouts need."""
+"""Small template filters the layouts need: look-ups and numbers written the UK way."""
 
 from __future__ import annotations
+
+import datetime as dt
+import math
+import re
 
 from django import template
 
@@ -16,9 +20,115 @@ def get_item(mapping, key):
         return None
 
 
+def _number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
 @register.filter
 def thousands(value):
-    """12345 → "12,345" (UK style; Django's humanize would need USE_THOUSAND_SEPARATOR)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """12345 → "12,345", 12.34 → "12.3" (UK style; humanize would need USE_THOUSAND_SEPARATOR)."""
+    if not _number(value):
         return value
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1000:
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+@register.filter
+def pct(value, decimals=0):
+    """0.356 → "36%" (``|pct:1`` → "35.6%")."""
+    if not _number(value):
+        return "–"
+    return f"{value * 100:.{int(decimals)}f}%"
+
+
+@register.filter
+def points(value):
+    """A change in a proportion, in percentage points: -0.02 → "−2 points"."""
+    if not _number(value):
+        return "–"
+    v = round(value * 100)
+    return "no change" if v == 0 else f"{'+' if v > 0 else '−'}{abs(v)} point{'s' if abs(v) != 1 else ''}"
+
+
+@register.filter
+def ratio(value):
+    """2.4567 → "2.46"."""
+    return f"{value:.2f}" if _number(value) else "–"
+
+
+@register.filter
+def pvalue(value):
+    """A p-value as people read it: "p < 0.001", "p = 0.017"."""
+    if not _number(value):
+        return "–"
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}" if value < 0.01 else f"p = {value:.2f}"
+
+
+@register.filter
+def month(value):
+    """"2025-03" → "March 2025"."""
+    try:
+        return dt.date.fromisoformat(f"{value}-01").strftime("%B %Y")
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def period(value):
+    """A result's period ({"from": "2025-01", "to": "2025-12"}) → "January 2025 to December 2025"."""
+    if not isinstance(value, dict) or not value.get("from"):
+        return ""
+    a, b = month(value["from"]), month(value["to"])
+    return a if a == b else f"{a} to {b}"
+
+
+@register.filter
+def cell(value, fmt=""):
+    """A table cell in a column's format (see ``openbeat.web.charts.Column``)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if fmt == "pct":
+        return pct(value, 1)
+    if fmt == "pct0":
+        return pct(value, 0)
+    if fmt == "ratio":
+        return ratio(value)
+    if fmt == "points":
+        return points(value)
+    if fmt == "p":
+        return pvalue(value)
+    if fmt == "month":
+        return month(value)
+    if fmt == "int" and _number(value):
+        return f"{round(value):,}"
+    return thousands(value)
+
+
+@register.filter
+def direction(value):
+    """An E-test direction in words: 'up' → 'Up (more than chance)'."""
+    return {"up": "Up, beyond chance", "down": "Down, beyond chance",
+            "no significant change": "No significant change",
+            "not comparable": "Not comparable"}.get(value, value or "–")
+
+
+@register.filter
+def sources(results):
+    """Every source named by a list of results, once each, in order."""
+    return list(dict.fromkeys(s for r in results for s in r.sources))
+
+
+@register.filter
+def notes(results):
+    """Every note of a list of results, once each, in order."""
+    return list(dict.fromkeys(n for r in results for n in r.notes))
+
+
+_PERIOD_LABEL = re.compile(r",?\s*(need from )?\d{4}-\d{2} to \d{4}-\d{2}")
+
+
+@register.filter
+def bare_title(title: str) -> str:
+    """A result's title without its "2025-01 to 2025-12" (the page writes periods in words)."""
+    return _PERIOD_LABEL.sub("", title).strip(" ,:")

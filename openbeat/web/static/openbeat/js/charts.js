@@ -1,10 +1,15 @@
 // Draws every <div data-vega-spec="URL"> on the page with Vega-Lite, as SVG.
 //
 // Progressive enhancement: the same figures are in a table under each chart, so a
-// failure here loses a picture, never information. Vega runs with its expression
-// interpreter (ast: true) so our Content-Security-Policy needs no 'unsafe-eval', and
-// vega-embed's injected <style> and action menu are switched off for the same reason
-// (our stylesheet styles the tooltip instead).
+// failure here loses a picture, never information. Vega runs with vega-interpreter
+// (ast: true: vega-embed then evaluates expressions with the interpreter it bundles
+// from npm's vega-interpreter, instead of compiling them with Function), so our
+// Content-Security-Policy needs no 'unsafe-eval'; vega-embed's injected <style> and
+// action menu are switched off for the same reason (our stylesheet styles the tooltip).
+//
+// Once drawn, the picture is one image for assistive technology: the container is
+// keyboard-focusable with role="img" and the chart's description as its name, and the
+// SVG's own per-mark labels (which would repeat the table below) are hidden.
 (function () {
   'use strict';
 
@@ -19,14 +24,11 @@
   function label(el, svg) {
     var name = el.getAttribute('data-vega-label');
     if (!svg || !name) return;
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', name);
+    el.setAttribute('role', 'img');
+    el.setAttribute('aria-label', name);
+    el.setAttribute('tabindex', '0');
+    svg.setAttribute('aria-hidden', 'true');
     svg.setAttribute('focusable', 'false');
-    // the picture is named once, on the SVG; Vega's own per-mark labels would repeat the
-    // table below for screen readers, so they are hidden from them
-    Array.prototype.forEach.call(svg.querySelectorAll('[aria-roledescription], [role="graphics-object"], [role="graphics-symbol"]'), function (node) {
-      node.setAttribute('aria-hidden', 'true');
-    });
   }
 
   function render(el) {
@@ -35,7 +37,7 @@
     return window.vegaEmbed(el, url, {
       renderer: 'svg',
       actions: false,
-      ast: true,
+      ast: true,  // vega-interpreter: no eval, no Function
       defaultStyle: false,
       tooltip: { disableDefaultStyle: true }
     }).then(function (result) {

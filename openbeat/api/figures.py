@@ -1,0 +1,142 @@
+"""An area's figures: profile, trends, hot spots, stop and search, trust, scorecard.
+
+Each answers with an analytics :class:`~openbeat.analytics.result.Result` (see
+:mod:`openbeat.api.results`): ``?table=`` for one table paged, ``?format=csv`` for CSV.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router
+from ninja.decorators import decorate_view
+
+from openbeat.api.areas import get_area
+from openbeat.api.errors import ERROR_RESPONSES, ApiError
+from openbeat.api.params import CRIME_TYPE_HELP, AreaCode, check_crime_type
+from openbeat.api.results import (
+    RESULT_OPENAPI, HotspotsOut, PeriodQuery, ResultOut, TableOut, period_of, result_response, run)
+from openbeat.areas import selectors
+from openbeat.areas.selectors import Area
+from openbeat.web.cache import lake_cached
+
+router = Router(tags=["figures"])
+
+RESPONSES = {200: ResultOut | TableOut, **ERROR_RESPONSES}
+
+
+def _area_for(code: str, figure: str) -> Area:
+    area = get_area(code)
+    if figure not in area.figures:
+        levels = [selectors.LEVEL_NAMES[lv].lower() for lv, figs in selectors.FIGURES.items() if figure in figs]
+        raise ApiError(404, "not_available", f"{area.name} is a {area.level_name.lower()}; these figures are given "
+                                             f"for: {', '.join(levels)}.")
+    return area
+
+
+@router.get("/areas/{code}/profile", response=RESPONSES, url_name="area_profile", openapi_extra=RESULT_OPENAPI,
+            summary="Crime profile: counts, rates, harm, outcomes and change on a year earlier")
+@decorate_view(lake_cached)
+def area_profile(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+    """Crimes per type (with the change on the same months a year earlier: Poisson E-test and
+    Wheeler's z), rates per 1,000 residents, harm, outcomes. Tables: by_crime_type, trend,
+    by_month, outcomes. Default period: the latest 12 months."""
+    first, last = period_of(q)
+    area = _area_for(code, "profile")
+    return result_response(request, run("profile", area.code, first, last), q, f"profile-{area.code}")
+
+
+@router.get("/areas/{code}/trends", response=RESPONSES, url_name="area_trends", openapi_extra=RESULT_OPENAPI,
+            summary="Crime trends: every month, each against a year earlier")
+@decorate_view(lake_cached)
+def area_trends(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+    """The profile over every month the lake holds (or the period asked for): table ``trend``
+    has each month against the same month a year earlier and the 12 months to it against the
+    12 before, with the E-test; ``by_month`` has every crime type."""
+    first, last = period_of(q)
+    area = _area_for(code, "profile")
+    months = selectors.lake_months()
+    if months:
+        first, last = first or months[0], last or months[1]
+    return result_response(request, run("profile", area.code, first, last), q, f"trends-{area.code}")
+
+
+class HotspotQuery(PeriodQuery):
+    crime_type: str | None = Field(None, max_length=60, description=CRIME_TYPE_HELP)
+    by: Literal["grid", "lsoa"] = Field("grid", description="250 m grid cells, or LSOAs (2021).")
+    cell_size: Literal[100, 150, 200, 250, 300, 400, 500] = Field(250, description="Grid cell size in metres.")
+
+
+def hotspot_geojson(result) -> dict:
+    """The result's GeoJSON with rings wound as d3-geo draws them, and the result's figures beside it."""
+    features = []
+    for f in (result.geojson or {}).get("features", []):
+        features.append({**f, "geometry": selectors.d3_winding(f["geometry"])})
+    out = result.as_dict()
+    out.pop("tables")
+    return {"type": "FeatureCollection", "features": features, **out}
+
+
+@router.get("/areas/{code}/hotspots", response={200: HotspotsOut | TableOut, **ERROR_RESPONSES}, url_name="area_hotspots", openapi_extra=RESULT_OPENAPI,
+            summary="Hot spots (Getis-Ord Gi*) as GeoJSON")
+@decorate_view(lake_cached)
+def area_hotspots(request: HttpRequest, code: AreaCode, q: Query[HotspotQuery]):
+    """A GeoJSON FeatureCollection of grid cells (or LSOAs) with their count, Gi* z, p, q and
+    class (hot/cold at 95% or 99% after false-discovery-rate control), with the result's
+    summary, notes and sources as members beside ``features``. Tables: cells, concentration."""
+    first, last = period_of(q)
+    check_crime_type(q.crime_type)
+    area = _area_for(code, "hotspots")
+    result = run("hotspots", area.code, first, last, crime_type=q.crime_type, cell_size=float(q.cell_size), by=q.by)
+    body = hotspot_geojson(result) if q.table is None and q.format == "json" else None
+    return result_response(request, result, q, f"hotspots-{area.code}", body=body)
+
+
+@router.get("/areas/{code}/stop-search", response=RESPONSES, url_name="area_stop_search",
+            openapi_extra=RESULT_OPENAPI, summary="Stop and search: rates by group, disproportionality, finds")
+@decorate_view(lake_cached)
+def area_stop_search(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+    """Searches, rates per 1,000 residents by self-defined ethnicity with Census 2021
+    denominators, the ratio to the White rate with its Katz interval, find and arrest rates
+    with Wilson intervals ("not recorded" where the force does not record the find outcome).
+    Wards: rates by group are declined (Census ethnicity exists by borough only)."""
+    first, last = period_of(q)
+    area = _area_for(code, "stop_search")
+    return result_response(request, run("stop_search", area.code, first, last), q, f"stop-search-{area.code}")
+
+
+class TrustQuery(PeriodQuery):
+    measure: str | None = Field(None, max_length=80, description="A PAS measure, e.g. `Trust MPS` (the default).")
+
+
+@router.get("/areas/{code}/trust", response=RESPONSES, url_name="area_trust", openapi_extra=RESULT_OPENAPI,
+            summary="Trust and confidence: the Public Attitude Survey, and ward estimates")
+@decorate_view(lake_cached)
+def area_trust(request: HttpRequest, code: AreaCode, q: Query[TrustQuery]):
+    """The borough's (or MPS-wide) PAS measures by quarter with indicative intervals and
+    descriptive change; a ward's estimate from local surveys, shrunk toward its borough,
+    where the site has survey responses."""
+    first, last = period_of(q)
+    area = _area_for(code, "trust")
+    if "pas" not in selectors.lake_state().datasets:
+        raise ApiError(404, "not_available", "No Public Attitude Survey has been loaded on this server.")
+    result = run("trust", area.code, first, last, responses=selectors.ward_survey(), measure=q.measure)
+    return result_response(request, result, q, f"trust-{area.code}")
+
+
+@router.get("/areas/{code}/scorecard", response=RESPONSES, url_name="area_scorecard",
+            openapi_extra=RESULT_OPENAPI, summary="Progress scorecard of a force or borough")
+@decorate_view(lake_cached)
+def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+    """For every borough and ward of a force (or of one borough): trust with its interval and
+    change, crime and harm per 1,000 residents with the change on a year earlier (E-test), and
+    stop and search (Black/White ratio with its interval; find or arrest rate). Tables:
+    boroughs, wards."""
+    first, last = period_of(q)
+    area = get_area(code)
+    if area.level not in ("force", "borough"):
+        raise ApiError(404, "not_available", f"A scorecard covers a force or a borough; {area.name} is a "
+                                             f"{area.level_name.lower()}.")
+    result = run("scorecard", area.code, first, last, responses=selectors.ward_survey())
+    return result_response(request, result, q, f"scorecard-{area.code}")

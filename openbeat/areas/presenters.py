@@ -1,0 +1,280 @@
+"""Analytics results as what a page shows: charts with their table alternatives, and data links.
+
+Presentation only: every number comes from a :class:`~openbeat.analytics.result.Result`
+(through :mod:`openbeat.areas.selectors`); here it is put in a table, given a picture whose
+spec URL serves the same rows from the API, and linked to as CSV and JSON.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from openbeat.analytics.result import Result, jsonable
+from openbeat.areas import selectors
+from openbeat.areas.selectors import Area, AreaFigures
+from openbeat.web.charts import Chart, Column, DataLink, Table
+
+HOTSPOT_ROWS = 20
+
+
+def _api(name: str, code: str | None = None, **params) -> str:
+    url = reverse(f"api:{name}", kwargs={"code": code} if code else None)
+    params = {k: v for k, v in params.items() if v is not None}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _spec(area: Area, name: str) -> str:
+    return reverse("areas:chart_spec", kwargs={"code": area.code, "name": name})
+
+
+def links(json_url: str, *, table: str | None = None, geojson: bool = False) -> list[DataLink]:
+    """CSV and JSON links for one table of a result (or the whole result)."""
+    sep = "&" if "?" in json_url else "?"
+    out = [DataLink("CSV", f"{json_url}{sep}format=csv" + (f"&table={table}" if table else ""))]
+    out.append(DataLink("GeoJSON" if geojson else "JSON", json_url + (f"{sep}table={table}" if table else "")))
+    return out
+
+
+def source_note(result: Result) -> str:
+    return "Sources: " + "; ".join(result.sources) + "." if result.sources else ""
+
+
+# ---- less crime ------------------------------------------------------------------------
+
+
+def trend_chart(area: Area, trend: Result) -> Chart:
+    rows = selectors.monthly_counts(trend)
+    period = trend.period or {}
+    api = _api("area_crimes_by_month", area.code)
+    total = sum(r["crimes"] or 0 for r in rows)
+    return Chart(
+        id="crimes-by-month",
+        title="Recorded crime, month by month",
+        description=(f"Line chart of recorded crimes in {area.name} each month from {_period(period)}: {total:,} "
+                     "crimes in all, with anti-social behaviour shown apart."),
+        spec_url=_spec(area, "crimes-by-month"),
+        table=Table(
+            caption=f"Recorded crimes in {area.name}, by month, each against the same month a year earlier",
+            columns=[Column("month", "Month", format="month"), Column("crimes", "Crimes", True),
+                     Column("anti_social_behaviour", "Anti-social behaviour", True),
+                     Column("count_year_before", "Crimes a year earlier", True),
+                     Column("yoy_label", "Change on a year earlier (E-test)"),
+                     Column("rolling_label", "12 months to here against the 12 before")],
+            rows=[{**r, "yoy_label": _direction(r["yoy_direction"], r["yoy_p_value"]),
+                   "rolling_label": _direction(r["rolling_direction"], r["rolling_p_value"])} for r in rows],
+        ),
+        data_links=[DataLink("CSV", f"{api}.csv?limit=1000"), DataLink("JSON", f"{api}?limit=1000")],
+        note=("Crimes police.uk placed in this area. A month the force did not publish is left blank. "
+              "Changes are tested with the Poisson E-test (Krishnamoorthy & Thomson 2004); 'no significant "
+              "change' means the counts cannot tell a rise or fall from chance. " + source_note(trend)),
+    )
+
+
+def _period(period: dict | None) -> str:
+    from openbeat.web.templatetags.openbeat_tags import period as words
+
+    return words(period)
+
+
+def _direction(direction: str | None, p: float | None) -> str:
+    from openbeat.web.templatetags.openbeat_tags import direction as words, pvalue
+
+    text = words(direction)
+    return f"{text} ({pvalue(p)})" if p is not None else text
+
+
+def crime_type_table(profile: Result) -> Table:
+    rows = []
+    for r in profile.tables["by_crime_type"]:
+        rows.append({**r, "change": _direction(r["direction"], r["p_value"])})
+    return Table(
+        caption="Crimes by type, with the change on the same months a year earlier",
+        columns=[Column("crime_type", "Crime type"), Column("count", "Crimes", True),
+                 Column("per_1000", "Per 1,000 residents a year", True),
+                 Column("harm_days", "Harm (days)", True, "int"),
+                 Column("count_previous_year", "A year earlier", True),
+                 Column("ratio", "Rate ratio", True, "ratio"),
+                 Column("wheeler_z", "Wheeler's z", True, "ratio"), Column("change", "Change (E-test)")],
+        rows=rows,
+    )
+
+
+def area_map_chart(area: Area, area_map: selectors.AreaMap) -> Chart | None:
+    if not area_map.features:
+        return None
+    parts = {"ward": "its wards", "borough": "its boroughs", "lsoa21": "its small areas (LSOAs)"}.get(
+        area_map.level, "the area")
+    when = ""
+    if area_map.period:
+        from openbeat.web.templatetags.openbeat_tags import period as period_words
+
+        when = period_words({"from": area_map.period[0], "to": area_map.period[1]})
+    rows = sorted((f["properties"] for f in area_map.features), key=lambda p: (-(p["crimes"] or 0), p["name"]))
+    api = _api("area_map", area.code)
+    return Chart(
+        id="crime-map",
+        title=f"Where crime was recorded, {when}" if when else "Map",
+        description=(f"Map of {area.name} showing {parts}, shaded darker where more crimes were recorded from "
+                     f"{when}." if when else f"Map of {area.name}."),
+        spec_url=_spec(area, "crime-map"),
+        kind="map",
+        table=Table(caption=f"Recorded crimes by area, {when}",
+                    columns=[Column("name", "Area"), Column("code", "Code"), Column("crimes", "Crimes", True)],
+                    rows=rows),
+        data_links=[DataLink("CSV", f"{api}.csv"), DataLink("GeoJSON", api)],
+        note="Boundaries: Office for National Statistics, simplified for the web. Crimes exclude anti-social "
+             "behaviour.",
+    )
+
+
+def hotspot_chart(area: Area, hot: Result) -> Chart:
+    s = hot.summary
+    cells = hot.tables["cells"]
+    api = _api("area_hotspots", area.code)
+    shown = cells[:HOTSPOT_ROWS]
+    from openbeat.web.templatetags.openbeat_tags import period as period_words
+
+    when = period_words(hot.period)
+    found = s["hot_99"] + s["hot_95"]
+    return Chart(
+        id="hotspot-map",
+        title=f"Hot spots, {when}",
+        description=(f"Map of {area.name} on a grid of {s['unit']}, each cell shaded by its number of crimes "
+                     f"({s['crimes_mapped']:,} in all); {found} hot spot cell(s) are outlined in red and "
+                     f"{s['cold_99'] + s['cold_95']} cold spot cell(s) in blue, after allowing for chance."),
+        spec_url=_spec(area, "hotspot-map"),
+        kind="map",
+        table=Table(
+            caption=f"Cells with the highest Gi* z-scores ({len(shown)} of {len(cells)})",
+            columns=[Column("cell_id", "Cell"), Column("count", "Crimes", True), Column("gi_z", "Gi* z", True, "ratio"),
+                     Column("q", "q (false discovery rate)", True, "ratio"), Column("class", "Class")],
+            rows=shown,
+            more=f"All {len(cells):,} cells are in the CSV." if len(cells) > len(shown) else "",
+        ),
+        data_links=[DataLink("CSV", f"{api}?format=csv&table=cells"), DataLink("GeoJSON", api)],
+        note=" ".join(hot.notes[:2]) + " " + source_note(hot),
+    )
+
+
+def hotspot_headline(hot: Result) -> str:
+    s = hot.summary
+    found = s["hot_99"] + s["hot_95"]
+    top = s.get("share_of_crime_in_top_5pct_of_cells")
+    text = (f"{found} of {s['cells']:,} cells are hot spots at the 95% level or beyond, after controlling "
+            "the false discovery rate." if found else
+            f"None of the {s['cells']:,} cells is a hot spot once chance across all of them is allowed for.")
+    if top is not None:
+        text += f" The busiest 5% of cells hold {top:.0%} of the crime."
+    return text
+
+
+# ---- high standards ----------------------------------------------------------------------
+
+
+def stop_search_chart(area: Area, ss: Result) -> Chart:
+    rows = ss.tables["by_ethnicity"]
+    api = _api("area_stop_search", area.code)
+    rates = any(r["rate_per_1000_per_year"] is not None for r in rows)
+    cols = [Column("group", "Self-defined ethnicity"), Column("searches", "Searches", True)]
+    if rates:
+        cols += [Column("residents", "Residents", True, "int"),
+                 Column("rate_per_1000_per_year", "Searches per 1,000 a year", True),
+                 Column("rate_low", "95% interval from", True), Column("rate_high", "to", True),
+                 Column("ratio", "Ratio to White", True, "ratio"), Column("ratio_low", "95% interval from", True, "ratio"),
+                 Column("ratio_high", "to", True, "ratio")]
+    cols.append(Column("note", "Note"))
+    if rates:
+        title, name = "Stop and search rates by ethnic group", "stop-search-rates"
+        description = (f"Chart of searches per 1,000 residents a year in {area.name} for each self-defined ethnic "
+                       "group, a dot for the rate and a line for its 95% interval.")
+    else:
+        title, name = "Searches by ethnic group", "stop-search-groups"
+        description = (f"Bar chart of the number of searches in {area.name} by self-defined ethnic group. "
+                       "Rates are not given for a ward: the Census gives ethnicity by borough only.")
+    return Chart(
+        id="stop-search", title=title, description=description, spec_url=_spec(area, name),
+        table=Table(caption=f"Stop and search in {area.name} by self-defined ethnic group", columns=cols, rows=rows),
+        data_links=links(api, table="by_ethnicity"),
+        note=" ".join(ss.notes[:1]) + " " + source_note(ss),
+    )
+
+
+def object_table(ss: Result) -> Table:
+    return Table(
+        caption="Find and arrest rates by what the search was for",
+        columns=[Column("object_of_search", "Object of search"), Column("searches", "Searches", True),
+                 Column("find_rate", "Find rate", True, "pct"), Column("find_status", "Find outcome"),
+                 Column("arrest_rate", "Arrest rate", True, "pct"), Column("arrest_low", "95% interval from", True, "pct"),
+                 Column("arrest_high", "to", True, "pct")],
+        rows=[{**r, "find_status": "recorded" if r["find_status"] == "ok" else r["find_status"]}
+              for r in ss.tables["by_object_of_search"]],
+    )
+
+
+# ---- more trust ------------------------------------------------------------------------
+
+
+def trust_chart(area: Area, series: Result) -> Chart:
+    measure = series.summary["measure"]
+    rows = [r for r in series.tables["pas"] if r["measure"] == measure]
+    p = series.period or {}
+    api = _api("area_trust", area.code, **{"from": p.get("from"), "to": p.get("to")})
+    where = series.summary["area_surveyed"]
+    return Chart(
+        id="trust-series",
+        title=f"“{measure}”, quarter by quarter",
+        description=(f"Line chart of the share of people in {where} agreeing with the survey measure "
+                     f"“{measure}” each quarter, with the MPS-wide figure beside it."),
+        spec_url=_spec(area, "trust-series"),
+        table=Table(caption=f"“{measure}” in {where} by quarter",
+                    columns=[Column("quarter", "Quarter"), Column("proportion", where, True, "pct0"),
+                             Column("mps_proportion", "MPS-wide", True, "pct0"),
+                             Column("year_earlier", "A year earlier", True, "pct0")],
+                    rows=rows),
+        data_links=links(api, table="pas"),
+        note=" ".join(series.notes[:2]) + " " + source_note(series),
+    )
+
+
+def levels_table(trust: Result) -> Table:
+    return Table(
+        caption="Every survey measure: the latest quarter, with an indicative interval",
+        columns=[Column("measure", "Measure"), Column("quarter", "Quarter"), Column("level", "Share agreeing", True, "pct0"),
+                 Column("low", "Indicative 95% interval from", True, "pct0"), Column("high", "to", True, "pct0"),
+                 Column("mps_level", "MPS-wide", True, "pct0"),
+                 Column("change_on_year_points", "Change on a year (points, descriptive)", True)],
+        rows=trust.tables["levels"],
+    )
+
+
+def ward_estimate(trust: Result) -> dict | None:
+    est = trust.summary.get("ward_estimate")
+    return jsonable(est) if est else None
+
+
+# ---- the page's data links ----------------------------------------------------------------
+
+
+def area_data_links(area: Area, figs: AreaFigures, team: bool) -> list[DataLink]:
+    out = [DataLink("Area, JSON", _api("area_detail", area.code))]
+    if figs.profile.ok:
+        api = _api("area_profile", area.code)
+        out += [DataLink("Crime profile, JSON", api), DataLink("Crimes by type, CSV", f"{api}?format=csv")]
+    if figs.hotspots.ok:
+        out.append(DataLink("Hot spots, GeoJSON", _api("area_hotspots", area.code)))
+    if figs.stop_search.ok:
+        api = _api("area_stop_search", area.code)
+        out += [DataLink("Stop and search, JSON", api), DataLink("Stop and search, CSV", f"{api}?format=csv")]
+    if figs.trust.ok:
+        api = _api("area_trust", area.code)
+        out += [DataLink("Trust, JSON", api), DataLink("Trust, CSV", f"{api}?format=csv")]
+    if team:
+        out.append(DataLink("Neighbourhood team, JSON", _api("area_team", area.code)))
+    return out
+
+
+def page_results(figs: AreaFigures) -> list[Result]:
+    return [f.result for f in (figs.profile, figs.trend, figs.hotspots, figs.stop_search, figs.trust,
+                               figs.compare) if f.ok]

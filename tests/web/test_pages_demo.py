@@ -1,0 +1,171 @@
+"""Pages over the synthetic Northbridge lake: every figure shown is the analytics library's, in words.
+
+The pages must say what the library says (its E-test and Wheeler wording, its intervals,
+"not recorded" where a rate is not recorded), name their sources and periods, and link to
+the same data as CSV and JSON. Each check computes the figure independently (a store of
+its own) and looks for it in the page.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import pytest
+
+from tests.web.test_pages import text
+
+WARD = "X05000001"  # Brackenfield South
+LARKRISE = "X05000022"  # the burglary priority that worked (adopted 2025-04 in this small city)
+BOROUGH = "X09000001"
+FORCE = "northbridge"
+
+
+@pytest.fixture(scope="module")
+def reference(northbridge):
+    from openbeat.analytics.store import Store
+
+    return Store(northbridge)
+
+
+def page_text(client, url: str) -> str:
+    r = client.get(url)
+    assert r.status_code == 200, url
+    return htmllib.unescape(text(r))
+
+
+def test_ward_page_says_what_the_analytics_say(client, demo_lake, reference):
+    from openbeat.analytics.profiles import area_profile
+    from openbeat.analytics.stopsearch import stop_search
+    from openbeat.analytics.trust import trust
+
+    page = page_text(client, f"/areas/{WARD}/")
+    p = area_profile(reference, WARD).summary
+    assert (f"{p['crimes']:,} crimes were recorded here from January 2025 to December 2025: "
+            f"{p['crimes_per_1000']:,.1f} for every 1,000 residents a year.") in page
+    assert f"Compared with a year earlier: {p['change']['summary']}" in page  # E-test and Wheeler, never a bare %
+    assert f"add up to {round(p['harm_days']):,} days of imprisonment" in page
+    s = stop_search(reference, WARD).summary
+    assert s["black_white_ratio"]["summary"] in page and s["borough_black_white_ratio"]["summary"] in page
+    assert s["find_rate"]["summary"] in page and s["arrest_rate"]["summary"] in page
+    t = trust(reference, WARD).summary
+    assert t["summary"] in page
+    assert "There is no survey of this ward on its own, so the borough’s figure applies" in page
+    for heading in ("Your neighbourhood policing team", "Recorded crime, month by month", "Hot spots, January 2025",
+                    "Searches by ethnic group", "“Trust MPS”, quarter by quarter", "About these figures"):
+        assert heading in page, heading
+
+
+def test_every_page_names_sources_periods_and_licence(client, demo_lake):
+    for url in (f"/areas/{WARD}/", f"/areas/{BOROUGH}/", f"/areas/{FORCE}/", "/compare/",
+                "/highest-crime-lowest-trust/", f"/scorecard/{BOROUGH}/",
+                "/allocation/?within=X09000002&officers=60&pcsos=30",
+                f"/did-it-work/?ward={LARKRISE}&start=2025-04&crime_type=Burglary"):
+        page = page_text(client, url)
+        about = page.split("About these figures")[1]
+        assert "Periods" in about and "Sources" in about, url
+        assert "police.uk street-level crime, northbridge, 2023-10 to 2025-12 (27 files)" in about, url
+        assert ("Licence Contains public sector information licensed under the Open Government Licence v3.0. "
+                "Read the licence") in about, url
+    ward = page_text(client, f"/areas/{WARD}/").split("About these figures")[1]
+    assert "Crime in Brackenfield South: January 2025 to December 2025" in ward
+    assert "Crime in Brackenfield South: October 2023 to December 2025" in ward  # the trend
+    assert "MOPAC Public Attitude Survey (London Datastore): PAS_Total.csv, PAS_buroughs.csv" in ward
+
+
+def test_every_data_link_answers(client, demo_lake):
+    for url in (f"/areas/{WARD}/", f"/areas/{BOROUGH}/", f"/areas/{FORCE}/", "/areas/X01000001/", "/compare/",
+                "/highest-crime-lowest-trust/", "/allocation/?within=X09000002&officers=60&pcsos=30",
+                f"/did-it-work/?ward={LARKRISE}&start=2025-04&crime_type=Burglary", f"/scorecard/{FORCE}/"):
+        html = client.get(url).content.decode()
+        hrefs = {htmllib.unescape(h) for h in re.findall(r'href="(/api/[^"]+)"', html)}
+        kinds = set()
+        for href in hrefs:
+            r = client.get(href)
+            assert r.status_code == 200, (url, href)
+            kinds.add(r["Content-Type"].split(";")[0])
+        assert {"text/csv", "application/json"} <= kinds, url
+
+
+def test_borough_page_compares_its_wards_fairly(client, demo_lake, reference):
+    from openbeat.analytics.comparison import compare_areas
+    from openbeat.analytics.hotspots import hotspots
+
+    r = client.get(f"/areas/{BOROUGH}/")
+    table = r.content.decode().split('id="compared-table"')[1].split("</table>")[0]
+    rows = re.findall(r'href="/areas/(\w+)/">[^<]+</a></th><td[^>]*>([\d,]+)</td><td[^>]*>([\d,.]+)</td>'
+                      r'<td[^>]*>([^<]+)</td>', table)
+    expected = compare_areas(reference, "ward", BOROUGH).tables["areas"]
+    assert rows == [(e["code"], f"{e['count']:,}", f"{e['rate_per_1000']:,.1f}", e["classification"])
+                    for e in expected]
+    s = hotspots(reference, BOROUGH).summary
+    assert f"The busiest 5% of cells hold {s['share_of_crime_in_top_5pct_of_cells']:.0%} of the crime." in text(r)
+
+
+def test_force_page(client, demo_lake, reference):
+    from openbeat.analytics.stopsearch import stop_search
+
+    page = page_text(client, f"/areas/{FORCE}/")
+    assert "Police force" in page and "Boroughs compared fairly" in page
+    assert stop_search(reference, FORCE).summary["black_white_ratio"]["summary"] in page
+    assert "Progress scorecard for Northbridge Police (synthetic demo)" in page
+
+
+def test_a_demo_postcode_finds_its_neighbourhood(client, demo_lake, northbridge):
+    import csv
+
+    with open(northbridge.root.parent / "out" / "postcodes" / "postcodes.csv") as fh:
+        row = next(csv.DictReader(fh))
+    r = client.get("/find/", {"q": row["pcds"]})
+    assert r["Location"] == f"/areas/{row['osward']}/"
+
+
+def test_priorities_link_to_did_it_work_and_it_answers(client, demo_lake, reference):
+    from openbeat.analytics.evaluation import did_it_work
+
+    html = client.get(f"/areas/{LARKRISE}/").content.decode()
+    link = f"/did-it-work/?ward={LARKRISE}&amp;start=2025-04"
+    assert link in html
+    page = page_text(client, htmllib.unescape(link) + "&crime_type=Burglary")
+    s = did_it_work(reference, LARKRISE, "2025-04", "Burglary").summary
+    assert s["verdict"] in page and s["wdd"]["summary"] in page and s["before_after_ratio"]["summary"] in page
+    assert f"Standard error {s['wdd']['se']:,.1f}." in page
+
+
+def test_compare_targeting_allocation_and_scorecard_pages(client, demo_lake, reference):
+    from openbeat.analytics.allocation import allocation_plan
+    from openbeat.analytics.comparison import compare_areas
+    from openbeat.analytics.targeting import targeting
+
+    c = compare_areas(reference, "ward").summary
+    assert (f"Of {c['areas']} areas, {c['above_limits']} are above the limits and {c['below_limits']} below them"
+            in page_text(client, "/compare/"))
+    page = page_text(client, "/compare/?level=borough&crime_type=Burglary")
+    assert "Burglary by borough" in page
+    t = targeting(reference, "ward")
+    assert t.summary["summary"] in page_text(client, "/highest-crime-lowest-trust/")
+    html = client.get("/allocation/?within=X09000002&officers=60&pcsos=30").content.decode()
+    plan = allocation_plan(reference, "X09000002", 60, 30).tables["wards"]
+    got = dict(re.findall(r'href="/areas/(\w+)/">[^<]+</a></th>(?:<td[^>]*>[^<]*</td>){2}<td[^>]*>(\d+)</td>',
+                          html.split('id="allocation-map"')[1]))
+    assert got == {r["ward_code"]: str(r["officers"]) for r in plan}
+    assert sum(int(v) for v in got.values()) == 60
+    page = page_text(client, f"/scorecard/{BOROUGH}/")
+    assert "Progress scorecard" in page and "Not yet collected" in page  # the engagement slot
+
+
+def test_the_allocation_form_starts_empty_and_explains_mistakes(client, demo_lake):
+    r = client.get("/allocation/")
+    assert r.status_code == 200 and "There is a problem" not in text(r) and "data-vega-spec" not in r.content.decode()
+    r = client.get("/allocation/?within=X09000002&officers=lots&pcsos=-1")
+    assert r.status_code == 400
+    page = text(r)
+    assert "There is a problem Enter a whole number. Ensure this value is greater than or equal to 0." in page
+    assert 'href="#id_officers"' in r.content.decode()
+    r = client.get("/allocation/?within=X09000002&officers=3&pcsos=30")
+    assert r.status_code == 400
+    assert "3 officers cannot give each of the" in text(r)
+    r = client.get("/allocation/?within=nowhere&officers=30&pcsos=30")
+    assert r.status_code == 400 and "Select a valid choice." in text(r)
+    r = client.get(f"/did-it-work/?ward={WARD}&start=25-01")
+    assert r.status_code == 400 and "Enter the month as year and month, for example 2025-01" in text(r)
