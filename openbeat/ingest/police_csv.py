@@ -3,7 +3,7 @@
 Two streaming passes over the source, run side by side where they can be:
 
 * *scan*: the sha256 of the bytes as stored, their size and an independent count of
-  records (non-blank lines after the header), decompressing ``.gz`` as it goes. Zip
+  records (lines after the header, less blank ones), decompressing ``.gz`` as it goes. Zip
   members are copied to a plain temporary CSV on the way. The count is independent of
   the parser, so ``rows read = loaded + rejected`` is checked, not assumed.
 * *load*: DuckDB reads the CSV with the kind's types. Rows it cannot parse (wrong number
@@ -83,7 +83,7 @@ class _Scan:
     sha256: str
     nbytes: int
     first_line: bytes
-    records: int  # non-blank lines after the header
+    lines: int  # lines after the header, blank ones included
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -217,21 +217,23 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
             raise IngestError(src.path, "truncated gzip: the compressed stream ends early",
                               hint="the download may be incomplete; fetch it again")
     counter.close()
-    return _Scan(sha.hexdigest(), nbytes, counter.first_line, counter.records)
+    return _Scan(sha.hexdigest(), nbytes, counter.first_line, counter.lines)
 
 
 class _RecordCounter:
-    """Counts non-blank lines after the header, across chunk boundaries."""
+    """Counts lines after the header, across chunk boundaries.
+
+    ``lines`` includes blank lines: counting only newlines runs at memory speed, while
+    finding blank lines (a two-byte search) costs several times more. Blank lines are
+    rare, so they are counted (:func:`_blank_lines`) only when the totals disagree.
+    """
 
     def __init__(self) -> None:
         self.first_line = b""
         self._in_header = True
-        self._lines = 0  # complete lines after the header
-        self._blank = 0
-        self._prev = b"\n"  # the byte before the current chunk
-        self._pending = False  # bytes seen since the last newline
-        self._pending_blank = True  # ...and all of them were '\r'
-        self.records = 0
+        self._newlines = 0  # after the header
+        self._tail = False  # a non-blank last line without a final newline
+        self.lines = 0
 
     def feed(self, chunk: bytes) -> None:
         if self._in_header:
@@ -242,27 +244,29 @@ class _RecordCounter:
             self.first_line += chunk[:i]
             self._in_header = False
             chunk = chunk[i + 1 :]
-            self._prev = b"\n"
         if not chunk:
             return
-        n = chunk.count(b"\n")
-        # A blank line is "\n\n" or "\n\r\n"; look across the boundary with the previous byte(s).
-        joined = self._prev + chunk
-        self._blank += joined.count(b"\n\n") + joined.count(b"\n\r\n")
-        self._lines += n
+        self._newlines += chunk.count(b"\n")
         last_nl = chunk.rfind(b"\n")
-        tail = chunk[last_nl + 1 :] if last_nl >= 0 else chunk
+        tail = chunk[last_nl + 1 :]
         if last_nl >= 0:
-            self._pending = bool(tail)
-            self._pending_blank = tail.strip(b"\r") == b""
-        elif tail:
-            self._pending = True
-            self._pending_blank = self._pending_blank and tail.strip(b"\r") == b""
-        self._prev = joined[-2:]
+            self._tail = bool(tail.strip(b"\r"))
+        elif tail.strip(b"\r"):
+            self._tail = True
 
     def close(self) -> None:
-        trailing = 1 if (self._pending and not self._pending_blank) else 0
-        self.records = self._lines - self._blank + trailing
+        self.lines = self._newlines + (1 if self._tail else 0)
+
+
+def _blank_lines(path: Path) -> int:
+    """Blank lines after the header (the slow count, only needed when totals disagree)."""
+    blank = 0
+    with (gzip.open(path) if path.name.endswith(".gz") else open(path, "rb")) as fh:
+        next(fh, None)
+        for line in fh:
+            if not line.strip(b"\r\n"):
+                blank += 1
+    return blank
 
 
 def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
@@ -370,12 +374,13 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         rejects.sort(key=lambda r: r[0] or 0)
 
         rows_read = loaded + len(rejects)
-        if rows_read != scan.records:
+        records = scan.lines if rows_read == scan.lines else scan.lines - _blank_lines(csv_path)
+        if rows_read != records:
             # A count from the parser disagreeing with the count of lines means a quoted
             # line break or a parser fault: refuse rather than lose or invent rows.
             raise IngestError(
                 src.path,
-                f"the file has {scan.records} data lines but {rows_read} rows were read "
+                f"the file has {records} data lines but {rows_read} rows were read "
                 f"({loaded} loaded, {len(rejects)} rejected)",
                 hint="a field may contain a line break; police.uk files never do",
             )

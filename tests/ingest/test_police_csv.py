@@ -292,3 +292,13 @@ def test_parallel_ingest_keeps_the_given_order_per_partition(tmp_path, lake):
     assert rows(lake, "SELECT month, count(*) FROM crimes GROUP BY 1 ORDER BY 1") == [
         (date(2023, 3, 1), 4), (date(2023, 4, 1), 5), (date(2023, 5, 1), 5), (date(2023, 6, 1), 5)]
     assert lake.current_sha256(lake.partitions("crimes")[0]) == hashlib.sha256(first[3].read_bytes()).hexdigest()
+
+
+def test_a_line_break_inside_a_field_is_refused_not_miscounted(tmp_path, lake):
+    broken = STREET_ROWS[0].replace("On or near ,", '"On or near\nSomewhere",')
+    f = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER, [broken, STREET_ROWS[1], ""])
+    report = ingest_paths([f], lake=lake)
+    assert not report.ok
+    assert "the file has 3 data lines but 2 rows were read" in report.files[0].error
+    assert "line break" in report.files[0].error
+    assert not lake.partitions("crimes")
