@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
@@ -10,18 +9,11 @@ import pytest
 
 from openbeat.analytics.allocation import allocation_plan
 from openbeat.analytics.profiles import area_profile
-from openbeat.analytics.store import Store
 from openbeat.stats.apportion import allocate, need_score
 
 
 @pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
-
-
-@pytest.fixture(scope="module")
-def heath(northbridge):
-    planted = json.loads((northbridge.root.parent / "out" / "truth" / "planted.json").read_text())
+def heath(planted):
     return planted["burglary_priority"]["borough_code"]
 
 

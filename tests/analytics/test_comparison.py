@@ -8,12 +8,6 @@ import pytest
 from scipy import stats
 
 from openbeat.analytics.comparison import compare_areas
-from openbeat.analytics.store import Store
-
-
-@pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
 
 
 def test_ward_rates_and_limits(store, northbridge):

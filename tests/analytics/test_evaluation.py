@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from openbeat.analytics.evaluation import did_it_work, neighbours
 from openbeat.analytics.profiles import area_profile
-from openbeat.analytics.store import Store
 from openbeat.stats.wdd import before_after, wdd
-
-
-@pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
-
-
-@pytest.fixture(scope="module")
-def planted(northbridge):
-    return json.loads((northbridge.root.parent / "out" / "truth" / "planted.json").read_text())
 
 
 def count(store, ward, crime_type, first, last):

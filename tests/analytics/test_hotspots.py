@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import numpy as np
 import pytest
 
 from openbeat.analytics.hotspots import hotspots
-from openbeat.analytics.store import Store
 from openbeat.geo.crs import to_bng
 from openbeat.stats.gistar import GiStar
-
-
-@pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
-
-
-@pytest.fixture(scope="module")
-def planted(northbridge):
-    return json.loads((northbridge.root.parent / "out" / "truth" / "planted.json").read_text())
 
 
 def cell_of(lon, lat, size=250):

@@ -10,12 +10,7 @@ from statsmodels.stats import rates as sm_rates
 
 from openbeat.analytics import harm as harm_lib
 from openbeat.analytics.profiles import Window, _trend, area_profile, previous_like
-from openbeat.analytics.store import BadPeriod, Period, Store, UnknownArea
-
-
-@pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
+from openbeat.analytics.store import BadPeriod, Period, UnknownArea
 
 
 def ward_named(store, prefix):
@@ -68,10 +63,7 @@ def test_ward_profile_counts_rates_harm_and_change(store, northbridge):
     assert burglary["wheeler_z"] == pytest.approx(2 * (math.sqrt(c2) - math.sqrt(c1)))
 
 
-def test_the_planted_burglary_fall_is_found_and_the_asb_non_effect_is_not(store, northbridge):
-    import json
-
-    planted = json.loads((northbridge.root.parent / "out" / "truth" / "planted.json").read_text())
+def test_the_planted_burglary_fall_is_found_and_the_asb_non_effect_is_not(store, planted):
     burglary, asb = planted["burglary_priority"], planted["asb_priority_without_effect"]
     after = area_profile(store, burglary["ward_code"], burglary["adopted"], "2025-12")
     row = next(r for r in after.tables["by_crime_type"] if r["crime_type"] == "Burglary")

@@ -7,13 +7,7 @@ import pytest
 from openbeat.analytics.profiles import area_profile
 from openbeat.analytics.scorecard import scorecard
 from openbeat.analytics.stopsearch import stop_search
-from openbeat.analytics.store import Store
 from openbeat.analytics.trust import trust
-
-
-@pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +40,10 @@ def test_standards_and_trust_equal_their_own_methods(store, card):
             (s["black_white_ratio"]["ratio_low"], s["black_white_ratio"]["ratio_high"]))
         assert row["standards_measure"] == "find rate"  # the demo force records linked outcomes
         assert row["standards_rate"] == pytest.approx(s["find_rate"]["value"])
-        t = trust(store, row["code"], "2025-01", "2025-12", measure="Trust MPS")
-        latest = [r for r in t.main_table if r.get("area_code", row["code"]) == row["code"]]
-        assert latest and row["trust"] is not None
+        level = trust(store, row["code"], "2025-01", "2025-12", measure="Trust MPS").summary["level"]
+        assert (row["trust"], row["trust_low"], row["trust_high"]) == pytest.approx(
+            (level["level"], level["low"], level["high"]))
+        assert row["trust_change"] == pytest.approx(level["change_on_year_points"] / 100)
     # Wards borrow their borough's PAS figure and say so.
     ward = card.tables["wards"][0]
     borough = next(b for b in card.tables["boroughs"] if b["code"] == ward["borough_code"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date
 
@@ -204,11 +203,6 @@ def test_ward_ratios_are_declined_unless_borough_shares_are_asked_for(tiny):
 @pytest.fixture(scope="module")
 def demo(northbridge):
     return Store(northbridge)
-
-
-@pytest.fixture(scope="module")
-def planted(northbridge):
-    return json.loads((northbridge.root.parent / "out" / "truth" / "planted.json").read_text())
 
 
 def test_planted_within_borough_ratio_is_recovered_in_every_borough(demo, planted):

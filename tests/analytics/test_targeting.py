@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
@@ -10,19 +9,8 @@ import pytest
 from scipy import stats
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.analytics.store import Store
 from openbeat.analytics.targeting import classify, harm_interval, targeting
 from openbeat.stats.disproportionality import poisson_interval
-
-
-@pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
-
-
-@pytest.fixture(scope="module")
-def planted(northbridge):
-    return json.loads((northbridge.root.parent / "out" / "truth" / "planted.json").read_text())
 
 
 def test_equal_weights_give_the_exact_poisson_interval():

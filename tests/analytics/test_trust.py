@@ -9,15 +9,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from openbeat.analytics.store import Store
 from openbeat.analytics.trust import area_trust, borough_figure, read_responses, trust, ward_trust
 from openbeat.stats.disproportionality import wilson_interval
 from openbeat.stats.shrinkage import shrink_to_borough
-
-
-@pytest.fixture(scope="module")
-def store(northbridge):
-    return Store(northbridge)
 
 
 @pytest.fixture(scope="module")
