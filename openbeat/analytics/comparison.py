@@ -11,7 +11,7 @@ widen the limits (Spiegelhalter 2005b). :mod:`openbeat.stats.funnel` does the ma
 from __future__ import annotations
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.analytics.profiles import _describe, sources
+from openbeat.analytics.profiles import describe_population, sources
 from openbeat.analytics.result import Result
 from openbeat.analytics.store import Store
 from openbeat.ingest.census import denominators
@@ -64,7 +64,7 @@ def compare_areas(store: Store, level: str = "ward", within: str | None = None, 
         (f"Limits widened for overdispersion (phi = {f.phi:.2f}, Spiegelhalter 2005b)." if f.overdispersed else
          f"Overdispersion phi = {f.phi:.2f} (p = {f.phi_p_value:.2g}); limits not widened"
          + (" — ask for overdispersion to widen them." if f.phi > 1 else ".")),
-        "Population: " + (_describe(pops[with_pop[0].code]) if with_pop else "none loaded") + ".",
+        "Population: " + (describe_population(pops[with_pop[0].code]) if with_pop else "none loaded") + ".",
     ]
     if missing:
         notes.append(f"{len(missing)} area(s) have no population loaded and are left out: "

@@ -191,14 +191,15 @@ def _population(store: Store, area: Area, period: Period) -> tuple[float | None,
         pops = denominators(cur, "borough", period.first, codes=codes)
         if not pops:
             return None, None
-        return float(sum(d.population for d in pops)), f"sum of {len(pops)} boroughs: {_describe(pops[0])}"
+        return float(sum(d.population for d in pops)), f"sum of {len(pops)} boroughs: {describe_population(pops[0])}"
     d = denominator(cur, area.code, area.level, period.first)
     if d is None:
         return None, None
-    return float(d.population), _describe(d)
+    return float(d.population), describe_population(d)
 
 
-def _describe(d) -> str:
+def describe_population(d) -> str:
+    """'Census 2021 summed over lsoa21 via WD22, March 2021': which population a rate used."""
     names = {"census2021_ts007a": "Census 2021", "mid_year_estimate": "ONS mid-year estimate"}
     base = d.source.split(" ")[0]
     return f"{names.get(base, base)}{d.source[len(base):]}, {d.period:%B %Y}"
@@ -271,12 +272,7 @@ def sources(store: Store) -> list[str]:
 
 
 def _sources(store: Store) -> list[str]:
-    cur = store.cursor()
-    out = []
-    for force, first, last, files in cur.execute(
-        "SELECT force, min(month), max(month), count(*) FROM manifest WHERE dataset = 'crimes' GROUP BY 1 ORDER BY 1"
-    ).fetchall():
-        out.append(f"police.uk street-level crime, {force}, {first:%Y-%m} to {last:%Y-%m} ({files} files)")
+    out = store.police_sources("crimes")
     if store.has("population"):
         out.append("ONS Census 2021 (TS007A) and mid-year population estimates")
     if store.has("areas"):

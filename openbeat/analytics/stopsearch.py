@@ -569,14 +569,7 @@ def _borough_context(store: Store, area: Area, period: Period) -> dict | None:
 
 
 def search_sources(store: Store, counts: Counts) -> list[str]:
-    forces = sorted({r[0] for r in counts.rows})
-    out = []
-    if forces:
-        for force, first, last, files in store.cursor().execute(
-            "SELECT force, min(month), max(month), count(*) FROM manifest WHERE dataset = 'stop_searches' "
-            "AND force IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 1", [forces]
-        ).fetchall():
-            out.append(f"police.uk stop and search, {force}, {first:%Y-%m} to {last:%Y-%m} ({files} files)")
+    out = store.police_sources("stop_searches", forces=sorted({r[0] for r in counts.rows}))
     if store.has("population_ethnicity"):
         out.append("ONS Census 2021 ethnic group (8 categories) by local authority")
     if store.has("population"):

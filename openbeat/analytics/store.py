@@ -271,6 +271,19 @@ class Store:
         boroughs = self.memo(("force-boroughs", parent.code), force_boroughs)
         return [a for a in found if (a.code if level == "borough" else a.borough_code) in boroughs]
 
+    def police_sources(self, dataset: str, forces: list[str] | None = None) -> list[str]:
+        """One line per force naming the police.uk files behind a figure, from the manifest."""
+        label = {"crimes": "street-level crime", "outcomes": "outcomes", "stop_searches": "stop and search"}[dataset]
+
+        def compute():
+            rows = self.cursor().execute(
+                "SELECT force, min(month), max(month), count(*) FROM manifest WHERE dataset = ? GROUP BY 1 ORDER BY 1",
+                [dataset]).fetchall()
+            return [(force, f"police.uk {label}, {force}, {first:%Y-%m} to {last:%Y-%m} ({files} files)")
+                    for force, first, last, files in rows]
+        return [line for force, line in self.memo(("police-sources", dataset), compute)
+                if forces is None or force in forces]
+
     def months(self) -> list[date]:
         return [r[0] for r in self.cursor().execute("SELECT DISTINCT month FROM crime_counts ORDER BY 1").fetchall()]
 
