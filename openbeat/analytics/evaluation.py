@@ -38,7 +38,8 @@ import pandas as pd
 import shapely
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.analytics.profiles import _area_dict, published_months, sources
+from openbeat.analytics.coverage import CannotCompare, Coverage, spans
+from openbeat.analytics.profiles import _area_dict, sources
 from openbeat.analytics.result import Result
 from openbeat.analytics.store import Area, Period, Store, UnknownArea, parse_month
 from openbeat.stats.change import compare_counts
@@ -84,16 +85,18 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
     s = parse_month(start)
     if before_months < 1:
         raise ValueError("before_months must be at least 1")
-    months = store.months()
-    if not months:
-        raise ValueError("the lake holds no crimes")
+    cov = Coverage(store)
+    last = cov.default_end(cov.own_forces(target))  # the latest month the ward's own force published
+    if last is None:
+        raise CannotCompare(f"no crimes are recorded in {target.name}")
+    months = [last]
     before = Period(Period(s, s).shift(-before_months).first, Period(s, s).shift(-1).first)
     if after_months is None:
         after_months = (months[-1].year - s.year) * 12 + months[-1].month - s.month + 1
     if after_months < 1:
-        raise ValueError(f"the lake ends at {months[-1]:%Y-%m}: there is no month from {s:%Y-%m} on to evaluate")
+        raise CannotCompare(f"{target.name}'s force published up to {months[-1]:%Y-%m}: there is no month from {s:%Y-%m} on to evaluate")
     after = Period(s, Period(s, s).shift(after_months - 1).first)
-    _check_coverage(store, target, before, after)
+    _check_coverage(store, [target], before, after)
 
     wards = store.areas("ward")
     by_code = {w.code: w for w in wards}
@@ -118,6 +121,7 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
         if len(controls) < k:
             notes.append(f"Only {len(controls)} ward(s) of the borough were left to compare with.")
 
+    _check_coverage(store, [by_code[c] for c in [target.code, *controls, *buffer]], before, after)
     t0, t1 = counts[target.code]
     c0, c1 = (sum(counts[c][i] for c in controls) for i in (0, 1))
     ratio = before_after(t0, t1, c0, c1, level)
@@ -220,19 +224,19 @@ def _known(codes: list[str], by_code: dict, what: str) -> None:
         raise ValueError(f"{what} ward(s) not loaded: {', '.join(unknown[:5])}")
 
 
-def _check_coverage(store: Store, target: Area, before: Period, after: Period) -> None:
-    """Every month before and after must be published: a missing month is not a month without crime."""
-    force = store.cursor().execute(
-        "SELECT force FROM crime_counts WHERE ward_code = ? GROUP BY 1 ORDER BY sum(n) DESC LIMIT 1",
-        [target.code]).fetchone()
-    if force is None:
-        raise ValueError(f"no crimes are recorded in {target.name}")
-    published = published_months(store, force[0])
-    missing = [f"{p.shift(i).first:%Y-%m}" for p in (before, after) for i in range(p.months)
-               if p.shift(i).first not in published]
-    if missing:
-        raise ValueError(f"{force[0]} did not publish {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}: "
-                         "choose before and after periods the lake covers")
+def _check_coverage(store: Store, wards: list[Area], before: Period, after: Period) -> None:
+    """Every force with crimes in these wards must have published every month before and after:
+    a missing month is not a month without crime."""
+    cov = Coverage(store)
+    forces = sorted({f for w in wards for f in cov.forces_of(w)})
+    if not forces:
+        raise CannotCompare(f"no crimes are recorded in {wards[0].name}")
+    months = {p.shift(i).first for p in (before, after) for i in range(p.months)}
+    gaps = [f"{cov.force_name(f)} did not publish {spans(sorted(months - cov.published(f)))}"
+            for f in forces if months - cov.published(f)]
+    if gaps:
+        raise CannotCompare("; ".join(gaps) + f" (needed for {before.label()} and {after.label()}): choose "
+                            "before and after periods every force with crimes in these wards published")
 
 
 def _ward_counts(store: Store, codes: list[str], before: Period, after: Period,

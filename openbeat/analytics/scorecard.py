@@ -18,11 +18,12 @@ interval or its test, from the same methods the rest of the platform uses:
 from __future__ import annotations
 
 from openbeat.analytics import harm as harm_lib
+from openbeat.analytics.coverage import Coverage, spans
 from openbeat.analytics.profiles import _compare, previous_like, sources
 from openbeat.analytics.result import Result
 from openbeat.analytics.stopsearch import stop_search
 from openbeat.analytics.store import Area, Store
-from openbeat.analytics.targeting import counts_by_area, populations
+from openbeat.analytics.targeting import populations
 from openbeat.analytics.trust import DEFAULT_MEASURE, area_trust
 from openbeat.stats.disproportionality import wilson_interval
 
@@ -33,7 +34,9 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
     area = store.area(code)
     if area.level not in ("force", "borough"):
         raise ValueError(f"a scorecard covers a force or a borough; {area.name} is a {area.level}")
-    period = store.period(first, last)
+    cov = Coverage(store)
+    period = cov.area_period(area, first, last)
+    cov.require(area, period)
     before = previous_like(period)
     boroughs = [area] if area.level == "borough" else store.areas("borough", within=area.code)
     wards = store.areas("ward", within=area.code)
@@ -46,11 +49,15 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
     _ward_standards(store, rows["wards"], period)
     down = sum(1 for r in rows["wards"] if r["crime_change"] == "down")
     up = sum(1 for r in rows["wards"] if r["crime_change"] == "up")
+    unknown = sum(1 for r in rows["wards"] if r["crime_change"] == "not comparable")
     summary = {
         "boroughs": len(boroughs), "wards": len(wards), "trust_measure": measure,
         "wards_crime_down": down, "wards_crime_up": up,
-        "wards_no_significant_change": len(wards) - down - up,
+        "wards_no_significant_change": len(wards) - down - up - unknown,
         "comparison_period": before.label(),
+        "wards_not_comparable": unknown,
+        "wards_compared_on_fewer_months": sum(1 for r in rows["wards"]
+                                              if 0 < r["months_compared"] < period.months),
     }
     notes = [
         f"Trust is the Public Attitude Survey's '{measure}' (share agreeing); its interval assumes the "
@@ -59,6 +66,9 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
         "approximation after the Cambridge Crime Harm Index). Change compares crimes with the same months a year "
         "earlier (Poisson E-test; Wheeler's z flags shifts beyond ±3); 'no significant change' means the data "
         "cannot tell a rise or fall from chance.",
+        "Coverage: a row's change compares only months every force with crimes there (British Transport "
+        "Police included) published in both periods; 'not comparable' names the force and months missing. "
+        "Rates are per month the area's own force published.",
         "Stop and search: the Black/White ratio uses Census 2021 ethnicity, which exists by borough only; the "
         "find rate is shown where the force records whether the outcome was linked to the object of the "
         "search, else the arrest rate.",
@@ -78,45 +88,69 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
 
 
 def _rows(store: Store, areas: list[Area], period, before, measure, responses) -> list[dict]:
+    """One row per area; crime change only over month pairs every force with crimes there published."""
     if not areas:
         return []
     level = areas[0].level
     codes = [a.code for a in areas]
-    now = counts_by_area(store, level, codes, period)
-    then = counts_by_area(store, level, codes, before)
-    covered = store.cursor().execute(
-        "SELECT count(DISTINCT month) FROM crime_counts WHERE month BETWEEN ? AND ?",
-        [before.first, before.last]).fetchone()[0] == before.months
+    cov = Coverage(store)
+    by_month = counts_by_area_month(store, level, codes, before.first, period.last)
     pops = populations(store, level, codes, period)
     trust_now = _trust(store, areas, period, measure, responses)
     trust_then = _trust(store, areas, period.shift(-12), measure, responses)
-    years = period.months / 12
     out = []
     for a in areas:
-        c_now, c_then = now.get(a.code, {}), then.get(a.code, {})
+        forces = cov.forces_of(a) or cov.own_forces(a)
+        months = cov.complete_months(cov.own_forces(a), period)
+        pairs = cov.pairs(forces, period, before)
+        rows_a = by_month.get(a.code, {})
+        c_now: dict[str, int] = {}
+        for (m, ct), n in rows_a.items():
+            if period.first <= m <= period.last:
+                c_now[ct] = c_now.get(ct, 0) + n
         h = harm_lib.harm_of_counts(c_now)
-        crimes_then = sum(n for t, n in c_then.items() if t != harm_lib.ASB)
+        cmp_now = sum(n for (m, ct), n in rows_a.items() if ct != harm_lib.ASB and m in {p[0] for p in pairs})
+        cmp_then = sum(n for (m, ct), n in rows_a.items() if ct != harm_lib.ASB and m in {p[1] for p in pairs})
         pop = pops.get(a.code)
+        years = len(months) / 12
         t, t0 = trust_now[a.code], trust_then[a.code]
         row = {
             "code": a.code, "name": a.name, "borough_code": a.borough_code if a.level == "ward" else a.code,
             "trust": t.value, "trust_low": t.low, "trust_high": t.high, "trust_source": t.source,
             "trust_change": None if t.value is None or t0.value is None else t.value - t0.value,
-            "crimes": h.crimes, "crimes_per_1000": h.crimes / pop * 1000 / years if pop else None,
-            "harm_days": h.harm_days, "harm_per_1000": h.harm_days / pop * 1000 / years if pop else None,
-            "crimes_previous_year": crimes_then if covered else None,
+            "crimes": h.crimes, "crimes_per_1000": h.crimes / pop * 1000 / years if pop and years else None,
+            "harm_days": h.harm_days, "harm_per_1000": h.harm_days / pop * 1000 / years if pop and years else None,
+            "forces": ", ".join(cov.force_name(f) for f in forces),
+            "months_compared": len(pairs),
+            "crimes_compared": cmp_now if pairs else None,
+            "crimes_previous_year": cmp_then if pairs else None,
         }
-        if covered:
-            ch = _compare(crimes_then, h.crimes, before.label(), period.label())
+        if pairs:
+            label_now = period.label() if len(pairs) == period.months else spans([p[0] for p in pairs])
+            label_then = before.label() if len(pairs) == period.months else spans([p[1] for p in pairs])
+            ch = _compare(cmp_then, cmp_now, label_then, label_now)
             row.update(crime_change=ch.direction, crime_change_p=ch.p_value, crime_change_wheeler_z=ch.z,
-                       crime_ratio=ch.ratio)
+                       crime_ratio=ch.ratio, crime_change_note=None if len(pairs) == period.months else
+                       f"over {label_now} only: {cov.gaps_sentence(forces, before, period)}")
         else:
             row.update(crime_change="not comparable", crime_change_p=None, crime_change_wheeler_z=None,
-                       crime_ratio=None)
+                       crime_ratio=None, crime_change_note=cov.gaps_sentence(forces, before, period)
+                       or "no crimes recorded")
         row.update(black_white_ratio=None, ratio_low=None, ratio_high=None, searches=None,
                    standards_measure=None, standards_rate=None, standards_low=None, standards_high=None,
                    engagement=None)
         out.append(row)
+    return out
+
+
+def counts_by_area_month(store: Store, level: str, codes: list[str], first, last) -> dict[str, dict]:
+    """{area code: {(month, crime type): crimes}} where police.uk places them, any force."""
+    col = {"ward": "ward_code", "borough": "borough_code", "lsoa21": "lsoa21_code"}[level]
+    out: dict[str, dict] = {c: {} for c in codes}
+    for code, m, ct, n in store.cursor().execute(
+            f"SELECT {col}, month, crime_type, sum(n)::BIGINT FROM crime_counts WHERE {col} IN "
+            f"(SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? GROUP BY ALL", [codes, first, last]).fetchall():
+        out[code][(m, ct)] = int(n)
     return out
 
 

@@ -25,7 +25,8 @@ def _format(f):
 def common(f):
     """--from, --to, --format, --table and --lake, shared by every method."""
     f = _format(f)
-    f = click.option("--to", "last", metavar="YYYY-MM", help="Last month [default: the latest in the lake].")(f)
+    f = click.option("--to", "last", metavar="YYYY-MM",
+                     help="Last month [default: the latest the area's own forces published].")(f)
     f = click.option("--from", "first", metavar="YYYY-MM", help="First month [default: 12 months to --to].")(f)
     return lake_option(f)
 
@@ -48,18 +49,22 @@ def analyse():
 
 
 @analyse.command()
-@click.option("--area", required=True, metavar="CODE", help="Ward, borough or LSOA 2021 code, or a force slug.")
+@click.option("--area", required=True, metavar="CODE", help="Ward, borough or LSOA 2021 code, or a force slug or name.")
+@click.option("--force", metavar="SLUG", help="Only this force's crimes (e.g. the Met's apart from BTP's).")
 @common
-def profile(area, lake, first, last, fmt, table):
+def profile(area, force, lake, first, last, fmt, table):
     """Crimes per type and month, rates, harm, outcomes and change against a year earlier
+
+    Change compares only months every force counted here published in both periods, or
+    is declined with the force and months missing (table by_force splits it by force).
 
     Example:
 
-        openbeat analyse profile --area northbridge --format json
+        openbeat analyse profile --area E09000007 --force metropolitan --format json
     """
     from openbeat.analytics.profiles import area_profile
 
-    _emit(lambda store: area_profile(store, area, first, last), lake, fmt, table)
+    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table)
 
 
 @analyse.command()
