@@ -25,7 +25,9 @@ class CompareQuery(PeriodQuery):
     level: Literal["ward", "borough", "lsoa21"] = Field("ward", description="Which areas to compare.")
     within: AreaCode | None = Field(None, description="Only the areas inside this force or borough.")
     crime_type: str | None = Field(None, max_length=60, description=CRIME_TYPE_HELP)
-    overdispersion: bool = Field(False, description="Widen the limits by Spiegelhalter's phi.")
+    overdispersion: bool | None = Field(None, description="Limits widened by Spiegelhalter's phi (true) or plain "
+                                        "Poisson (false); default: widened when the areas are overdispersed "
+                                        "(phi > 1).")
 
 
 @router.get("/compare", response=RESPONSES, url_name="compare", openapi_extra=RESULT_OPENAPI,

@@ -45,8 +45,11 @@ class CompareForm(_Form):
         ("ward", "Wards"), ("borough", "Boroughs"), ("lsoa21", "Small areas (LSOAs)")])
     within = forms.ChoiceField(label="Within", required=False, help_text="Leave empty for every area loaded.")
     crime_type = forms.ChoiceField(label="Crime", required=False, choices=CRIME_TYPE_CHOICES)
-    overdispersion = forms.BooleanField(label="Widen the limits for differences beyond chance (overdispersion)",
-                                        required=False)
+    overdispersion = forms.TypedChoiceField(
+        label="Limits", required=False, initial="", empty_value=None,
+        coerce=lambda v: {"true": True, "false": False}.get(v),
+        choices=[("", "Widened where areas differ beyond chance (overdispersion), the default"),
+                 ("false", "Poisson: chance alone"), ("true", "Always widened")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -52,9 +52,9 @@ def _params(tool: str, data: dict) -> dict:
     out = {}
     for name in TOOLS[tool][1]:
         value = data.get(name)
-        if value in (None, "", False):
+        if value in (None, "") or (value is False and name != "overdispersion"):
             continue
-        out[name] = "true" if value is True else value
+        out[name] = "true" if value is True else "false" if value is False else value
     return out
 
 
@@ -113,8 +113,10 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
     chart = Chart(
         id="funnel", title="Funnel plot",
         description=(f"Funnel plot of {s['areas']} areas: each area's rate of {s['crime_type'].lower()} per 1,000 "
-                     f"residents against its population, inside lines marking the 95% and 99.8% limits of "
-                     f"chance. {s['above_limits']} areas are above the limits and {s['below_limits']} below."),
+                     f"residents against its population, inside lines marking the 95% and 99.8% "
+                     + ("limits widened for overdispersion" if s["limits"] == "overdispersed" else
+                        "Poisson limits of chance alone")
+                     + f". {s['above_limits']} areas are above the limits and {s['below_limits']} below."),
         spec_url=spec,
         table=Table(caption="Areas by rate, with the funnel limits for their size",
                     columns=[Column("name", "Area"), Column("count", "Crimes", True),
@@ -124,7 +126,8 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("classification", "Against the limits")],
                     rows=rows),
         data_links=presenters.links(api, table="areas"),
-        note=" ".join(result.notes[:2]) + " " + presenters.source_note(result),
+        note=" ".join(n for n in result.notes if n.startswith(("Limits drawn", "Rates count only")))
+        + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 
@@ -156,7 +159,8 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("priority", "Class")],
                     rows=rows),
         data_links=presenters.links(api, table="areas"),
-        note=" ".join(result.notes[:2]) + " " + presenters.source_note(result),
+        note=" ".join(n for n in result.notes if n.startswith(("Limits drawn", "Rates count only")))
+        + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 
@@ -185,7 +189,8 @@ def _allocation(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("pcsos", "PCSOs", True), Column("pcsos_exact", "Exact share", True)],
                     rows=rows),
         data_links=presenters.links(api, table="wards"),
-        note=" ".join(result.notes[:2]) + " " + presenters.source_note(result),
+        note=" ".join(n for n in result.notes if n.startswith(("Limits drawn", "Rates count only")))
+        + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 

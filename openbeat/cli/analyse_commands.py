@@ -100,7 +100,8 @@ def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, 
 @click.option("--level", type=click.Choice(["ward", "borough", "lsoa21"]), default="ward", show_default=True)
 @click.option("--within", metavar="CODE", help="Only the areas inside this borough or force.")
 @click.option("--crime-type", metavar="TYPE", help="One police.uk crime type [default: all crime except ASB].")
-@click.option("--overdispersion", is_flag=True, help="Widen the limits by Spiegelhalter's phi.")
+@click.option("--overdispersion/--poisson", default=None,
+              help="Limits widened by Spiegelhalter's phi, or plain Poisson [default: widened when phi > 1].")
 @common
 def compare(level, within, crime_type, overdispersion, lake, first, last, fmt, table):
     """Crime rates per 1,000 residents of every area, with funnel-plot limits
