@@ -95,8 +95,9 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
     notes = [
         "Gi* (Getis & Ord 1992; Ord & Getis 1995) compares each cell and its neighbours (queen contiguity) "
         "with the whole area; a hot spot is a cluster of high counts, not one busy cell.",
-        f"p-values from {permutations:,} conditional permutations (seeded, so the map is reproducible); classes "
-        "control the false discovery rate across all cells (Benjamini & Hochberg 1995) at 5% and 1%."
+        f"p-values from {permutations:,} conditional permutations (seeded, so the map is reproducible), ties "
+        "counted half (mid-p), so an empty cell among empty cells is never a cold spot; classes control the "
+        "false discovery rate across all cells (Benjamini & Hochberg 1995) at 5% and 1%."
         if permutations else "p-values from the normal approximation; classes control the false discovery rate.",
         "Crimes are plotted at police.uk's anonymised map points (snapped to a nearby street or place), so "
         "cells show where crime is recorded, to about 100 m.",
