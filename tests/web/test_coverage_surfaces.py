@@ -226,6 +226,8 @@ def test_api_and_pages_decline_months_not_held(settings, client, mixed):
         assert body["code"] == "cannot_compute" and "Metropolitan Police Service published 2022-02 to 2025-02" in body["message"]
         r = client.get(f"/api/areas/{CITY}/profile")
         assert r.status_code == 200 and r.json()["summary"]["change"] is None
+        r = client.get(f"/api/areas/{CAMDEN}/profile?from=2024-03&to=2025-02&force=metropolitan")
+        assert r.status_code == 200 and r.json()["summary"]["months_compared"] == 12
         r = client.get(f"/api/areas/{CITY}/profile?format=csv")
         assert r.status_code == 200
         assert {row["direction"] for row in csv.DictReader(r.content.decode().splitlines())} == {"not comparable"}
