@@ -48,7 +48,7 @@ from openbeat.stats.wdd import before_after, choose_comparison_areas, wdd
 ALL = "All crime (excluding anti-social behaviour)"
 
 
-def did_it_work(store: Store, code: str, start: str, crime_type: str | None = None, *, before_months: int = 12,
+def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str] | None = None, *, before_months: int = 12,
                 after_months: int | None = None, comparison: list[str] | None = None, k: int = 5,
                 displacement: bool | list[str] = True, level: float = 0.95) -> Result:
     """Before/after evaluation of an action in ward ``code`` starting in month ``start``.
@@ -60,9 +60,10 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
         The target ward (or a police.uk neighbourhood id, mapped to its ward).
     start : str
         ``YYYY-MM``: the first month of the action (e.g. when the priority was adopted).
-    crime_type : str, optional
-        A police.uk crime type, anti-social behaviour included; default all crime except
-        anti-social behaviour.
+    crime_type : str or list of str, optional
+        The police.uk crime type(s) the action aimed at (a priority's:
+        :func:`priority_crime_types`), anti-social behaviour included; default all crime
+        except anti-social behaviour.
     before_months : int
         Months before ``start`` used as the baseline (12).
     after_months : int, optional
@@ -80,8 +81,12 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
     target = _target(store, code)
     if target.level != "ward":
         raise ValueError(f"{target.name} is a {target.level}; evaluate a ward (the area of a priority)")
-    if crime_type is not None and crime_type not in harm_lib.CRIME_TYPES:
-        raise ValueError(f"unknown crime type {crime_type!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
+    types = [crime_type] if isinstance(crime_type, str) else list(crime_type or [])
+    for ct in types:
+        if ct not in harm_lib.CRIME_TYPES:
+            raise ValueError(f"unknown crime type {ct!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
+    crime_type = types or None
+    label = " and ".join(types) if types else None
     s = parse_month(start)
     if before_months < 1:
         raise ValueError("before_months must be at least 1")
@@ -146,7 +151,7 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
             d0 = d1 = dc0 = dc1 = 0
             buffer_controls = []
     if not c0 or not t0:
-        raise ValueError(f"no {crime_type or 'crime'} in {'the target' if not t0 else 'the comparison wards'} "
+        raise ValueError(f"no {label or 'crime'} in {'the target' if not t0 else 'the comparison wards'} "
                          f"before {s:%Y-%m}: there is no baseline to compare with; choose another crime type or a "
                          "longer before period")
     # Controls scaled to the size of what they stand for: counts ÷ (their before count / its before count).
@@ -155,7 +160,7 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
             time_weights=(before.months / after.months, 1.0), area_weights=weights, level=level)
     alone = compare_counts(t0, t1, before.months, after.months, label1=before.label(), label2=after.label())
 
-    what = crime_type or ALL
+    what = label or ALL
     rows = [_row("target", [target.code], by_code, counts, before, after),
             _row("comparison", controls, by_code, counts, before, after)]
     if buffer_controls:
@@ -205,6 +210,34 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
     )
 
 
+#: Words in a priority's text → the police.uk crime types it is about (first match wins per type).
+PRIORITY_WORDS = (
+    (("burglar", "break-in", "break in"), "Burglary"),
+    (("anti-social", "antisocial", "anti social", "asb", "nuisance"), "Anti-social behaviour"),
+    (("violence", "assault", "fight"), "Violence and sexual offences"),
+    (("disorder", "public order"), "Public order"),
+    (("robbery", "mugging"), "Robbery"),
+    (("drug", "dealing", "cannabis"), "Drugs"),
+    (("vehicle", "car crime", "theft from cars", "motorbike", "moped"), "Vehicle crime"),
+    (("bicycle", "bike", "cycle theft"), "Bicycle theft"),
+    (("shoplift",), "Shoplifting"),
+    (("pickpocket", "theft from the person", "phone snatch"), "Theft from the person"),
+    (("criminal damage", "graffiti", "vandal", "arson"), "Criminal damage and arson"),
+    (("knife", "weapon"), "Possession of weapons"),
+)
+
+
+def priority_crime_types(issue: str) -> list[str]:
+    """The police.uk crime types a neighbourhood priority's text is about, in police.uk's order.
+
+    >>> priority_crime_types("Violence and disorder around the late-night venues")
+    ['Public order', 'Violence and sexual offences']
+    """
+    text = (issue or "").lower()
+    found = {ct for words, ct in PRIORITY_WORDS if any(w in text for w in words)}
+    return [ct for ct in harm_lib.CRIME_TYPES if ct in found]
+
+
 def _target(store: Store, code: str) -> Area:
     try:
         return store.area(code)
@@ -240,13 +273,13 @@ def _check_coverage(store: Store, wards: list[Area], before: Period, after: Peri
 
 
 def _ward_counts(store: Store, codes: list[str], before: Period, after: Period,
-                 crime_type: str | None) -> dict[str, tuple[int, int]]:
+                 crime_type: list[str] | None) -> dict[str, tuple[int, int]]:
     sql = ("SELECT ward_code, sum(n) FILTER (WHERE month BETWEEN ? AND ?)::BIGINT, "
            "sum(n) FILTER (WHERE month BETWEEN ? AND ?)::BIGINT FROM crime_counts WHERE ward_code IS NOT NULL ")
     params: list = [before.first, before.last, after.first, after.last]
     if crime_type:
-        sql += "AND crime_type = ? "
-        params.append(crime_type)
+        sql += "AND crime_type IN (SELECT unnest(?::VARCHAR[])) "
+        params.append(list(crime_type))
     else:
         sql += "AND crime_type <> ? "
         params.append(harm_lib.ASB)

@@ -254,6 +254,30 @@ def ward_estimate(trust: Result) -> dict | None:
     return jsonable(est) if est else None
 
 
+# ---- you said, we did ------------------------------------------------------------------------
+
+
+def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dict]:
+    """The team's priorities, each with the 'did it work?' link for its own crime types and period.
+
+    A priority without a published action gets no link (there is no action to evaluate);
+    one whose text names no crime type is evaluated on all crime, and says so.
+    """
+    from openbeat.analytics.evaluation import priority_crime_types
+
+    out = []
+    for p in team.priorities:
+        item = {**p, "crime_types": priority_crime_types(p.get("issue") or ""), "evaluate_url": None}
+        issued = f"{p['issued']:%Y-%m}" if p.get("issued") else None
+        if p.get("action") and issued and months and months[0] < issued <= months[1]:
+            params = [("ward", area.code), ("start", issued)] + [("crime_type", ct) for ct in item["crime_types"]]
+            item["evaluate_url"] = reverse("areas:evaluation") + "?" + urlencode(params)
+            what = " and ".join(item["crime_types"]).lower() if item["crime_types"] else "all crime"
+            item["evaluate_label"] = f"Did it work? {what[:1].upper() + what[1:]} here before and after {p['issued']:%B %Y}"
+        out.append(item)
+    return out
+
+
 # ---- the page's data links ----------------------------------------------------------------
 
 

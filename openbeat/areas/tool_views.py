@@ -52,14 +52,14 @@ def _params(tool: str, data: dict) -> dict:
     out = {}
     for name in TOOLS[tool][1]:
         value = data.get(name)
-        if value in (None, "") or (value is False and name != "overdispersion"):
+        if value in (None, "", []) or (value is False and name != "overdispersion"):
             continue
         out[name] = "true" if value is True else "false" if value is False else value
     return out
 
 
 def _query(params: dict) -> str:
-    return "?" + urlencode(params) if params else ""
+    return "?" + urlencode(params, doseq=True) if params else ""
 
 
 def _compute(tool: str, data: dict) -> selectors.Figure:
@@ -74,7 +74,7 @@ def _compute(tool: str, data: dict) -> selectors.Figure:
             "allocation", data["within"], data["officers"], data["pcsos"], trust_weight=data["trust_weight"],
             minimum_officers=data["min_officers"], minimum_pcsos=data["min_pcsos"], first=None, last=None,
             responses=selectors.ward_survey() if data["trust_weight"] else None)
-    return selectors.get_figure("evaluation", data["ward"], data["start"], data["crime_type"] or None,
+    return selectors.get_figure("evaluation", data["ward"], data["start"], tuple(data["crime_type"]) or None,
                                 before_months=data["before_months"], after_months=None)
 
 

@@ -124,10 +124,12 @@ def test_priorities_link_to_did_it_work_and_it_answers(client, demo_lake, refere
     from openbeat.analytics.evaluation import did_it_work
 
     html = client.get(f"/areas/{LARKRISE}/").content.decode()
-    link = f"/did-it-work/?ward={LARKRISE}&amp;start=2025-04"
-    assert link in html
-    page = page_text(client, htmllib.unescape(link) + "&crime_type=Burglary")
+    # the priority's own crime type and month, not all crime
+    link = f"/did-it-work/?ward={LARKRISE}&amp;start=2025-04&amp;crime_type=Burglary"
+    assert link in html and "Did it work? Burglary here before and after April 2025" in html
+    page = page_text(client, htmllib.unescape(link))
     s = did_it_work(reference, LARKRISE, "2025-04", "Burglary").summary
+    assert s["verdict"].startswith("Burglary in Larkrise fell by more than chance alone would explain")
     assert s["verdict"] in page and s["wdd"]["summary"] in page and s["before_after_ratio"]["summary"] in page
     assert f"Standard error {s['wdd']['se']:,.1f}." in page
 
