@@ -37,6 +37,16 @@ def links(json_url: str, *, table: str | None = None, geojson: bool = False) -> 
     return out
 
 
+#: Notes said beside a chart, not only in the collapsed notes: what limits the figure.
+CAVEATS = ("Trust does not separate", "wards have no survey responses", "Limits drawn", "Rates count only",
+           "Change compares only", "No change is given", "Outcome shares leave out")
+
+
+def caveats(result: Result) -> str:
+    """The result's notes on coverage, borrowed trust and limits drawn, for the chart's own note."""
+    return " ".join(n for n in result.notes if any(c in n for c in CAVEATS))
+
+
 def source_note(result: Result) -> str:
     return "Sources: " + "; ".join(result.sources) + "." if result.sources else ""
 

@@ -126,8 +126,7 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("classification", "Against the limits")],
                     rows=rows),
         data_links=presenters.links(api, table="areas"),
-        note=" ".join(n for n in result.notes if n.startswith(("Limits drawn", "Rates count only")))
-        + " " + presenters.source_note(result),
+        note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 
@@ -148,7 +147,10 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
         id="quadrant", title="Harm and trust together",
         description=(f"Scatter chart of {s['areas']} areas: harm per 1,000 residents across, trust up, with dashed "
                      "lines at the middle of each. Areas to the right and low down are higher crime and lower "
-                     f"trust; {len(s['first'])} are distinguishably so."),
+                     f"trust; {len(s['first'])} are distinguishably so."
+                     + ("" if s.get("trust_separates_wards", True) else
+                        " Every ward shows its borough's trust figure, so the wards of a borough sit on one "
+                        "horizontal line: trust does not separate them.")),
         spec_url=spec,
         table=Table(caption="Areas in order of priority",
                     columns=[Column("rank", "Rank", True), Column("name", "Area"),
@@ -159,8 +161,7 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("priority", "Class")],
                     rows=rows),
         data_links=presenters.links(api, table="areas"),
-        note=" ".join(n for n in result.notes if n.startswith(("Limits drawn", "Rates count only")))
-        + " " + presenters.source_note(result),
+        note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 
@@ -189,8 +190,7 @@ def _allocation(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("pcsos", "PCSOs", True), Column("pcsos_exact", "Exact share", True)],
                     rows=rows),
         data_links=presenters.links(api, table="wards"),
-        note=" ".join(n for n in result.notes if n.startswith(("Limits drawn", "Rates count only")))
-        + " " + presenters.source_note(result),
+        note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 
