@@ -99,12 +99,23 @@ def crime_type_table(profile: Result) -> Table:
     rows = []
     for r in profile.tables["by_crime_type"]:
         rows.append({**r, "change": _direction(r["direction"], r["p_value"])})
+    compared = profile.summary.get("compared")
+    period = profile.period or {}
+    partial = compared is not None and len(compared["months"]) < period.get("months", 0)
+    caption = "Crimes by type, with the change on the same months a year earlier"
+    if partial:
+        caption += (f" (compared over {len(compared['months'])} of the {period['months']} months: those every "
+                    "force counted here published in both years)")
+    elif compared is None:
+        caption += " (no change given: " + (profile.summary.get("change_declined") or "").removeprefix(
+            "No change is given: ").rstrip(".") + ")"
     return Table(
-        caption="Crimes by type, with the change on the same months a year earlier",
+        caption=caption,
         columns=[Column("crime_type", "Crime type"), Column("count", "Crimes", True),
                  Column("per_1000", "Per 1,000 residents a year", True),
-                 Column("harm_days", "Harm (days)", True, "int"),
-                 Column("count_previous_year", "A year earlier", True),
+                 Column("harm_days", "Harm (days)", True, "int")]
+        + ([Column("count_compared", "In the months compared", True)] if partial else [])
+        + [Column("count_previous_year", "A year earlier", True),
                  Column("ratio", "Rate ratio", True, "ratio"),
                  Column("wheeler_z", "Wheeler's z", True, "ratio"), Column("change", "Change (E-test)")],
         rows=rows,
