@@ -115,8 +115,18 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str]
     else:
         buffer = []
     _known(buffer, by_code, "displacement")
-    frame = pd.DataFrame({"area": [w.code for w in wards], "borough": [w.borough_code for w in wards],
-                          "baseline": [counts[w.code][0] for w in wards]})
+    # Wards where a force with crimes there missed a month cannot stand in for anything:
+    # they are left out of the automatic comparison and displacement areas, and said so.
+    gaps = _incomplete_wards(store, before, after)
+    dropped = [c for c in buffer if c in gaps]
+    if dropped and displacement is True:
+        buffer = [c for c in buffer if c not in gaps]
+        notes.append(f"Neighbouring ward(s) left out of the displacement area because a force with crimes there "
+                     f"did not publish every month: {', '.join(by_code[c].name for c in dropped)} "
+                     f"({gaps[dropped[0]]}).")
+    pool = [w for w in wards if w.code == target.code or w.code not in gaps]
+    frame = pd.DataFrame({"area": [w.code for w in pool], "borough": [w.borough_code for w in pool],
+                          "baseline": [counts[w.code][0] for w in pool]})
     if comparison:
         _known(comparison, by_code, "comparison")
         controls = [c for c in comparison if c != target.code]
@@ -255,6 +265,22 @@ def _known(codes: list[str], by_code: dict, what: str) -> None:
     unknown = [c for c in codes if c not in by_code]
     if unknown:
         raise ValueError(f"{what} ward(s) not loaded: {', '.join(unknown[:5])}")
+
+
+def _incomplete_wards(store: Store, before: Period, after: Period) -> dict[str, str]:
+    """{ward code: 'X did not publish …'} for wards with crimes of a force that missed a month."""
+    cov = Coverage(store)
+    months = {p.shift(i).first for p in (before, after) for i in range(p.months)}
+    rows = store.memo("ward-forces", lambda: store.cursor().execute(
+        "SELECT ward_code, list(DISTINCT force ORDER BY force) FROM crime_counts WHERE ward_code IS NOT NULL "
+        "GROUP BY 1").fetchall())
+    out = {}
+    for code, forces in rows:
+        gaps = [f"{cov.force_name(f)} did not publish {spans(sorted(months - cov.published(f)))}"
+                for f in forces if months - cov.published(f)]
+        if gaps:
+            out[code] = "; ".join(gaps)
+    return out
 
 
 def _check_coverage(store: Store, wards: list[Area], before: Period, after: Period) -> None:

@@ -12,6 +12,7 @@ import csv
 import gzip
 import json
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -160,8 +161,9 @@ def test_months_not_held_decline_and_forces_are_found_by_name(store):
 def test_scorecard_compare_and_evaluate_never_use_unpublished_months(store):
     from openbeat.analytics.comparison import compare_areas
     from openbeat.analytics.coverage import CannotCompare
-    from openbeat.analytics.evaluation import did_it_work
+    from openbeat.analytics.evaluation import _incomplete_wards, did_it_work
     from openbeat.analytics.scorecard import scorecard
+    from openbeat.analytics.store import Period
 
     card = scorecard(store, CAMDEN, "2024-03", "2025-02")
     for row in card.tables["wards"]:
@@ -171,8 +173,16 @@ def test_scorecard_compare_and_evaluate_never_use_unpublished_months(store):
             assert row["months_compared"] == 12
     c = compare_areas(store, "ward", CAMDEN, "2024-03", "2025-02")
     assert c.summary["months_counted"] == 2  # BTP published 2024-03 and 2024-04 only
+    camden_town = next(a.code for a in store.areas("ward", within=CAMDEN) if a.name == "Camden Town")
     with pytest.raises(CannotCompare, match="British Transport Police did not publish"):
-        did_it_work(store, next(a.code for a in store.areas("ward", within=CAMDEN)), "2024-09")
+        did_it_work(store, camden_town, "2024-09")  # BTP has crimes there and missed months
+    belsize = next(a.code for a in store.areas("ward", within=CAMDEN) if a.name == "Belsize")
+    e = did_it_work(store, belsize, "2024-09", "Burglary", before_months=12, after_months=6)
+    others = {r["ward_code"] for r in e.tables["wards"] if r["role"] != "target"}
+    incomplete = _incomplete_wards(store, Period(date(2023, 9, 1), date(2024, 8, 1)),
+                                   Period(date(2024, 9, 1), date(2025, 2, 1)))
+    assert camden_town in incomplete and belsize not in incomplete
+    assert others and not others & set(incomplete)  # comparison and neighbours: only wards fully published
 
 
 def test_cli_json_and_csv_decline_or_compare_like_with_like(mixed):
