@@ -112,19 +112,23 @@ def common_months(store: Store, areas: list, within: str | None, first: str | No
     """
     from openbeat.analytics.coverage import CannotCompare, Coverage, spans
 
+    from openbeat.analytics.coverage import NATIONAL_FORCES
+
     cov = Coverage(store)
     parent = store.area(within) if within else None
-    if parent is not None:
-        period = cov.area_period(parent, first, last)
-    else:
-        own = sorted({f for a in areas[:1] for f in cov.own_forces(a)})
-        end = cov.default_end(own) if last is None and own else None
-        period = store.period(first, last or (f"{end:%Y-%m}" if end else None))
     level = areas[0].level
     column = {"ward": "ward_code", "borough": "borough_code", "lsoa21": "lsoa21_code"}[level]
-    forces = store.memo(("forces-of-areas", level, within), lambda: [f for (f,) in store.cursor().execute(
-        f"SELECT DISTINCT force FROM crime_counts WHERE {column} IN (SELECT unnest(?::VARCHAR[])) ORDER BY 1",
-        [[a.code for a in areas]]).fetchall()])
+    # (force, whether any of its crimes here lie in its own territory) for the areas compared
+    found = store.memo(("forces-of-areas", level, within), lambda: store.cursor().execute(
+        f"SELECT force, bool_or(geo_status = 'ok') FROM crime_counts WHERE {column} IN "
+        "(SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 1", [[a.code for a in areas]]).fetchall())
+    forces = [f for f, _ in found]
+    if parent is not None:
+        period = cov.area_period(parent, first, last)
+    else:  # every area loaded: the period ends where the territorial forces' data all end
+        own = [f for f, ok in found if ok and f not in NATIONAL_FORCES] or forces
+        end = cov.default_end(own) if last is None and own else None
+        period = store.period(first, last or (f"{end:%Y-%m}" if end else None))
     months = cov.complete_months(forces, period)
     gaps = cov.gaps_sentence(forces, period)
     if not months:

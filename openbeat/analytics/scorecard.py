@@ -59,6 +59,9 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
         "wards_compared_on_fewer_months": sum(1 for r in rows["wards"]
                                               if 0 < r["months_compared"] < period.months),
     }
+    search_forces = cov.own_forces(area, "stop_searches") if cov.forces_of(area, "stop_searches") else []
+    search_gaps = cov.gaps_sentence(search_forces, period, dataset="stop_searches")
+    summary["stop_search_months_missing"] = search_gaps or None
     notes = [
         f"Trust is the Public Attitude Survey's '{measure}' (share agreeing); its interval assumes the "
         "PAS's typical interviews per borough, and its change over a year is descriptive.",
@@ -75,6 +78,9 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
         "Engagement (meetings held, residents' priorities adopted, feedback) is filled in by the community "
         "features.",
     ]
+    if search_gaps:
+        notes.append(f"Stop and search: {search_gaps}; search counts cover only the months published, and the "
+                     "ratios and rates, which do not depend on the number of months, use those months.")
     return Result(
         method="scorecard",
         title=f"Progress scorecard: {area.name}, {period.label()}",
