@@ -29,8 +29,12 @@ from openbeat.stats.disproportionality import wilson_interval
 
 
 def scorecard(store: Store, code: str, first: str | None = None, last: str | None = None, *,
-              measure: str = DEFAULT_MEASURE, responses=None) -> Result:
-    """The scorecard of a force (all its boroughs and wards) or of one borough (it and its wards)."""
+              measure: str = DEFAULT_MEASURE, responses=None, force: str | None = None) -> Result:
+    """The scorecard of a force (all its boroughs and wards) or of one borough (it and its wards).
+
+    ``force`` (a slug) counts only that force's crimes, e.g. the Met's apart from British
+    Transport Police's, so its wards compare every month it published.
+    """
     area = store.area(code)
     if area.level not in ("force", "borough"):
         raise ValueError(f"a scorecard covers a force or a borough; {area.name} is a {area.level}")
@@ -43,8 +47,13 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
     if not boroughs:
         raise ValueError(f"no boroughs are loaded for {area.name}: run `openbeat areas load` first")
 
-    rows = {"boroughs": _rows(store, boroughs, period, before, measure, responses),
-            "wards": _rows(store, wards, period, before, measure, responses)}
+    if force is not None:
+        found = store.area(force)
+        if found.level != "force":
+            raise ValueError(f"{force!r} is not a force; give a force slug such as metropolitan or btp")
+        force = found.code
+    rows = {"boroughs": _rows(store, boroughs, period, before, measure, responses, force),
+            "wards": _rows(store, wards, period, before, measure, responses, force)}
     _standards(store, rows["boroughs"], boroughs, period)
     _ward_standards(store, rows["wards"], period)
     down = sum(1 for r in rows["wards"] if r["crime_change"] == "down")
@@ -81,9 +90,12 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
     if search_gaps:
         notes.append(f"Stop and search: {search_gaps}; search counts cover only the months published, and the "
                      "ratios and rates, which do not depend on the number of months, use those months.")
+    if force:
+        notes.insert(0, f"Crime counts only {cov.force_name(force)}'s crimes.")
     return Result(
         method="scorecard",
-        title=f"Progress scorecard: {area.name}, {period.label()}",
+        title=f"Progress scorecard: {area.name}" + (f" ({cov.force_name(force)}'s crimes)" if force else "")
+        + f", {period.label()}",
         summary=summary,
         tables=rows,
         area={"code": area.code, "name": area.name, "level": area.level},
@@ -93,21 +105,21 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
     )
 
 
-def _rows(store: Store, areas: list[Area], period, before, measure, responses) -> list[dict]:
+def _rows(store: Store, areas: list[Area], period, before, measure, responses, force=None) -> list[dict]:
     """One row per area; crime change only over month pairs every force with crimes there published."""
     if not areas:
         return []
     level = areas[0].level
     codes = [a.code for a in areas]
     cov = Coverage(store)
-    by_month = counts_by_area_month(store, level, codes, before.first, period.last)
+    by_month = counts_by_area_month(store, level, codes, before.first, period.last, force)
     pops = populations(store, level, codes, period)
     trust_now = _trust(store, areas, period, measure, responses)
     trust_then = _trust(store, areas, period.shift(-12), measure, responses)
     out = []
     for a in areas:
-        forces = cov.forces_of(a) or cov.own_forces(a)
-        months = cov.complete_months(cov.own_forces(a), period)
+        forces = [force] if force else (cov.forces_of(a) or cov.own_forces(a))
+        months = cov.complete_months([force] if force else cov.own_forces(a), period)
         pairs = cov.pairs(forces, period, before)
         rows_a = by_month.get(a.code, {})
         c_now: dict[str, int] = {}
@@ -149,13 +161,15 @@ def _rows(store: Store, areas: list[Area], period, before, measure, responses) -
     return out
 
 
-def counts_by_area_month(store: Store, level: str, codes: list[str], first, last) -> dict[str, dict]:
-    """{area code: {(month, crime type): crimes}} where police.uk places them, any force."""
+def counts_by_area_month(store: Store, level: str, codes: list[str], first, last,
+                         force: str | None = None) -> dict[str, dict]:
+    """{area code: {(month, crime type): crimes}} where police.uk places them, any force (or ``force``'s)."""
     col = {"ward": "ward_code", "borough": "borough_code", "lsoa21": "lsoa21_code"}[level]
     out: dict[str, dict] = {c: {} for c in codes}
     for code, m, ct, n in store.cursor().execute(
             f"SELECT {col}, month, crime_type, sum(n)::BIGINT FROM crime_counts WHERE {col} IN "
-            f"(SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? GROUP BY ALL", [codes, first, last]).fetchall():
+            f"(SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? AND (?::VARCHAR IS NULL OR force = ?) "
+            "GROUP BY ALL", [codes, first, last, force, force]).fetchall():
         out[code][(m, ct)] = int(n)
     return out
 

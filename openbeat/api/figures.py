@@ -140,7 +140,7 @@ def area_trust(request: HttpRequest, code: AreaCode, q: Query[TrustQuery]):
 @router.get("/areas/{code}/scorecard", response=RESPONSES, url_name="area_scorecard",
             openapi_extra=RESULT_OPENAPI, summary="Progress scorecard of a force or borough")
 @decorate_view(lake_cached)
-def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[ProfileQuery]):
     """For every borough and ward of a force (or of one borough): trust with its interval and
     change, crime and harm per 1,000 residents with the change on a year earlier (E-test), and
     stop and search (Black/White ratio with its interval; find or arrest rate). Tables:
@@ -150,5 +150,8 @@ def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
     if area.level not in ("force", "borough"):
         raise ApiError(404, "not_available", f"A scorecard covers a force or a borough; {area.name} is a "
                                              f"{area.level_name.lower()}.")
-    result = run("scorecard", area.code, first, last, responses=selectors.ward_survey())
+    if q.force:
+        result = run("scorecard", area.code, first, last, responses=selectors.ward_survey(), force=q.force)
+    else:
+        result = run("scorecard", area.code, first, last, responses=selectors.ward_survey())
     return result_response(request, result, q, f"scorecard-{area.code}")

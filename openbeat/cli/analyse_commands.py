@@ -216,8 +216,9 @@ def evaluate(area, start, crime_type, before_months, after_months, lake, fmt, ta
 @click.option("--area", required=True, metavar="CODE", help="A force slug or a borough code.")
 @click.option("--measure", default="Trust MPS", show_default=True, help="The PAS trust measure.")
 @click.option("--responses", type=click.Path(exists=True, dir_okay=False), help="Survey responses CSV for ward trust.")
+@click.option("--force", metavar="SLUG", help="Count only this force's crimes (e.g. the Met's apart from BTP's).")
 @common
-def scorecard(area, measure, responses, lake, first, last, fmt, table):
+def scorecard(area, measure, responses, force, lake, first, last, fmt, table):
     """The progress scorecard: trust, crime and stop-search standards for every borough and ward
 
     Example:
@@ -226,7 +227,8 @@ def scorecard(area, measure, responses, lake, first, last, fmt, table):
     """
     from openbeat.analytics.scorecard import scorecard as compute
 
-    _emit(lambda store: compute(store, area, first, last, measure=measure, responses=responses), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last, measure=measure, responses=responses, force=force), lake,
+          fmt, table)
 
 
 def _emit(compute, lake, fmt: str, table: str | None = None) -> None:

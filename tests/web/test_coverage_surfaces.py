@@ -185,6 +185,31 @@ def test_scorecard_compare_and_evaluate_never_use_unpublished_months(store):
     assert others and not others & set(incomplete)  # comparison and neighbours: only wards fully published
 
 
+def test_the_mets_own_scorecard_compares_every_ward_over_twelve_months(store, mixed):
+    """Split by force: each Camden ward's Met crimes, against a csv-module count by ward."""
+    from openbeat.analytics.scorecard import scorecard
+
+    with open(SHARED_DATA / "lookups" / LOOKUP, encoding="utf-8-sig", newline="") as fh:
+        ward_of = {r["LSOA21CD"]: r["WD22CD"] for r in csv.DictReader(fh) if r["LAD22CD"] == CAMDEN}
+    now, then = Counter(), Counter()
+    for f in mixed[1]:
+        if "metropolitan-street" not in f.name:
+            continue
+        with gzip.open(f, "rt", encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                ward = ward_of.get(row["LSOA code"])
+                if ward and "2024-03" <= row["Month"] <= "2025-02":
+                    now[ward] += 1
+                elif ward and "2023-03" <= row["Month"] <= "2024-02":
+                    then[ward] += 1
+    card = scorecard(store, CAMDEN, "2024-03", "2025-02", force="metropolitan")
+    assert card.title == "Progress scorecard: Camden (Metropolitan Police Service's crimes), 2024-03 to 2025-02"
+    rows = card.tables["wards"]
+    assert len(rows) == 20 and all(r["months_compared"] == 12 for r in rows)
+    assert {r["code"]: (r["crimes_previous_year"], r["crimes_compared"]) for r in rows} == {
+        w: (then[w], now[w]) for w in {r["code"] for r in rows}}
+
+
 def test_cli_json_and_csv_decline_or_compare_like_with_like(mixed):
     from openbeat.cli import main as cli
 
