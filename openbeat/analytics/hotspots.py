@@ -73,6 +73,8 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
     else:
         cells = _lsoa_cells(store, area, period, type_sql, type_arg)
     ids, counts, rings, weights, unit = cells
+    if by == "lsoa" and counts.size == 0:
+        raise ValueError(f"no loaded LSOA boundaries cover {area.name}; map it on the grid instead (by=grid)")
     if counts.size < 3:
         raise ValueError(f"{area.name} has {counts.size} cells: too few for hotspot analysis")
 
