@@ -166,11 +166,9 @@ class SqliteRoute:
         start = min(before.first, period.shift(-23).first)
         rows = self.db.execute(self.window_sql, {"w": area.code, "a": start.isoformat(),
                                                  "b": period.last.isoformat()}).fetchall()
-        by_force: dict[str, int] = {}
-        for force, *_, n in rows:
-            by_force[force] = by_force.get(force, 0) + n
-        force = max(by_force, key=by_force.get)
-        window = Window([(date.fromisoformat(m), ct, g, n) for _, m, ct, g, n in rows], self.published(force))
+        forces = sorted({r[0] for r in rows})
+        window = Window([(f, date.fromisoformat(m), ct, g, n) for f, m, ct, g, n in rows],
+                        {f: self.published(f) for f in forces})
         (pop,) = self.db.execute(
             "SELECT sum(p.population) FROM population p JOIN lsoa_wards w ON p.area_code = w.lsoa21_code "
             "WHERE p.level = 'lsoa21' AND w.ward_code = ?", [area.code]).fetchone()

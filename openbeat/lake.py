@@ -49,7 +49,7 @@ MANIFEST_SCHEMA = pa.schema(
         ("rows_read", pa.int64()),
         ("rows_loaded", pa.int64()),
         ("rows_rejected", pa.int64()),
-        ("duplicates", pa.int64()),  # rows whose Crime ID repeats an earlier row's
+        ("duplicates", pa.int64()),  # rows whose Crime ID repeats an earlier row's (stop and search: identical rows)
         ("month_mismatches", pa.int64()),  # stop-search rows dated outside the file month
         ("ingested_at", pa.timestamp("us", tz="UTC")),
         ("openbeat_version", pa.string()),

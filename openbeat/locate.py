@@ -101,8 +101,8 @@ def locate(lake: Lake, query: str, *, online: bool = False, postcodes_io_url: st
     Returns a dict with ``query``, ``source`` ('coordinates', 'postcode_directory' or
     'postcodes.io'), ``postcode``, ``latitude``, ``longitude``, ``easting``,
     ``northing``, one {'code', 'name'} (or None) per level, ``neighbourhood`` (None
-    when not loaded or not found) and ``status`` ('ok', or 'outside_area' when no
-    loaded LSOA contains the point). Raises :class:`LocateError` when the query cannot
+    when not loaded or not found) and ``status`` ('ok'; 'outside_area' when no
+    loaded LSOA contains the point; 'no_areas' when no boundaries are loaded at all). Raises :class:`LocateError` when the query cannot
     be read or the postcode is unknown.
     """
     kind, value = parse_query(query)
@@ -154,7 +154,7 @@ def locate(lake: Lake, query: str, *, online: bool = False, postcodes_io_url: st
         out["neighbourhood"] = (_neighbourhood_at(con, lon, lat, x, y)
                                 if "neighbourhood_boundaries" in rel else None)
         out["neighbourhoods_loaded"] = "neighbourhood_boundaries" in rel
-        out["status"] = "ok" if out["lsoa21"] else "outside_area"
+        out["status"] = "ok" if out["lsoa21"] else "outside_area" if "areas" in rel else "no_areas"
         out.update(extra)
         return out
     finally:

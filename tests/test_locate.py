@@ -61,7 +61,7 @@ def test_locate_online_only(lake, postcodes_io):  # noqa: F811
     lake.root.mkdir(parents=True)
     got = locate(lake, "N13 4PN", online=True, postcodes_io_url=postcodes_io)
     assert (got["source"], got["latitude"], got["longitude"], got["lsoa21"], got["status"]) == (
-        "postcodes.io", 51.62, -0.1, None, "outside_area")
+        "postcodes.io", 51.62, -0.1, None, "no_areas")
     assert got["postcodes_io_codes"]["admin_ward"] == "E05013696"
 
 
@@ -94,3 +94,14 @@ def test_cli_text_and_json(city_lake):
     assert json.loads(res.output)["ward"]["code"] == "X05000002"
     res = runner.invoke(locate_cmd, ["nowhere", "--lake", str(city_lake.root)])
     assert res.exit_code == 1 and "neither coordinates" in res.output
+
+
+def test_cli_on_a_lake_without_areas_fails_instead_of_saying_outside(tmp_path):
+    from openbeat.lake import Lake
+
+    empty = Lake(tmp_path / "lake")
+    assert locate(empty, "51.5074,-0.1278")["status"] == "no_areas"
+    res = CliRunner().invoke(locate_cmd, ["51.5074,-0.1278", "--lake", str(empty.root)])
+    assert res.exit_code == 1
+    assert res.output == ("Error: no boundaries are loaded in this lake, so no point can be located; load them "
+                          "first, e.g. `openbeat areas load ../shared/data/boundaries ../shared/data/lookups`\n")

@@ -75,12 +75,15 @@ def allocation_plan(store: Store, within: str, officers: int, pcsos: int, *, tru
         raise ValueError("officers and PCSOs must be whole numbers of people, zero or more")
     if trust_weight < 0:
         raise ValueError("trust_weight must be zero or more")
-    period = store.period(first, last)
+    from openbeat.analytics.comparison import common_months
+    from openbeat.analytics.targeting import summary_borrowed, trust_borrowed_sentence
+
     parent = store.area(within)
     wards = sorted(store.areas("ward", within=within), key=lambda a: a.code)
     if not wards:
         raise ValueError(f"no wards are loaded within {parent.name}; load boundaries and lookups with "
                          "`openbeat areas load`")
+    period, months, coverage_note = common_months(store, wards, within, first, last)
     n = len(wards)
     for people, minimum, what in ((officers, minimum_officers, "officers"), (pcsos, minimum_pcsos, "PCSOs")):
         if people < minimum * n:
@@ -88,7 +91,7 @@ def allocation_plan(store: Store, within: str, officers: int, pcsos: int, *, tru
                 f"{people} {what} cannot give each of the {n} wards of {parent.name} its minimum of {minimum} "
                 f"({minimum * n} needed); allocate at least {minimum * n} {what} or lower the minimum")
     codes = [w.code for w in wards]
-    harm = harm_by_area(store, wards, period, harm_table or harm_lib.default_table())
+    harm = harm_by_area(store, wards, period, harm_table or harm_lib.default_table(), months=months)
     h = np.array([harm.get(c, {}).get("harm_days", 0.0) for c in codes])
     trust = None
     figures = {}
@@ -128,9 +131,12 @@ def allocation_plan(store: Store, within: str, officers: int, pcsos: int, *, tru
         "(Balinski & Young 1982).",
         "Harm counts what is recorded and placed on the map; it is one input to a decision, not the decision.",
     ]
-    if trust_weight and any(f.source.startswith("PAS (borrowed") for f in figures.values()):
-        notes.append("Wards without survey responses borrow their borough's PAS figure, so trust moves people "
-                     "only between boroughs there.")
+    borrowed = summary_borrowed(rows)
+    if trust_weight and borrowed:
+        notes.insert(0, trust_borrowed_sentence(borrowed, n) + " The trust weight therefore moves people only "
+                     "between boroughs, never between the wards of one borough.")
+    if coverage_note:
+        notes.append(coverage_note)
     from openbeat.analytics.profiles import _area_dict, sources
 
     return Result(
@@ -139,7 +145,8 @@ def allocation_plan(store: Store, within: str, officers: int, pcsos: int, *, tru
               f"need from {period.label()}",
         summary={"wards": n, "officers": officers, "pcsos": pcsos, "method_officers": a.method,
                  "method_pcsos": b.method, "trust_weight": trust_weight, "harm_days": float(h.sum()),
-                 "officers_deviation": a.deviation, "pcsos_deviation": b.deviation},
+                 "officers_deviation": a.deviation, "pcsos_deviation": b.deviation,
+                 "trust_separates_wards": bool(trust_weight) and borrowed < n, "months_counted": len(months)},
         tables={"wards": rows},
         area=_area_dict(parent),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},

@@ -38,7 +38,8 @@ import pandas as pd
 import shapely
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.analytics.profiles import _area_dict, published_months, sources
+from openbeat.analytics.coverage import CannotCompare, Coverage, spans
+from openbeat.analytics.profiles import _area_dict, sources
 from openbeat.analytics.result import Result
 from openbeat.analytics.store import Area, Period, Store, UnknownArea, parse_month
 from openbeat.stats.change import compare_counts
@@ -47,7 +48,7 @@ from openbeat.stats.wdd import before_after, choose_comparison_areas, wdd
 ALL = "All crime (excluding anti-social behaviour)"
 
 
-def did_it_work(store: Store, code: str, start: str, crime_type: str | None = None, *, before_months: int = 12,
+def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str] | None = None, *, before_months: int = 12,
                 after_months: int | None = None, comparison: list[str] | None = None, k: int = 5,
                 displacement: bool | list[str] = True, level: float = 0.95) -> Result:
     """Before/after evaluation of an action in ward ``code`` starting in month ``start``.
@@ -59,9 +60,10 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
         The target ward (or a police.uk neighbourhood id, mapped to its ward).
     start : str
         ``YYYY-MM``: the first month of the action (e.g. when the priority was adopted).
-    crime_type : str, optional
-        A police.uk crime type, anti-social behaviour included; default all crime except
-        anti-social behaviour.
+    crime_type : str or list of str, optional
+        The police.uk crime type(s) the action aimed at (a priority's:
+        :func:`priority_crime_types`), anti-social behaviour included; default all crime
+        except anti-social behaviour.
     before_months : int
         Months before ``start`` used as the baseline (12).
     after_months : int, optional
@@ -79,21 +81,27 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
     target = _target(store, code)
     if target.level != "ward":
         raise ValueError(f"{target.name} is a {target.level}; evaluate a ward (the area of a priority)")
-    if crime_type is not None and crime_type not in harm_lib.CRIME_TYPES:
-        raise ValueError(f"unknown crime type {crime_type!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
+    types = [crime_type] if isinstance(crime_type, str) else list(crime_type or [])
+    for ct in types:
+        if ct not in harm_lib.CRIME_TYPES:
+            raise ValueError(f"unknown crime type {ct!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
+    crime_type = types or None
+    label = " and ".join(types) if types else None
     s = parse_month(start)
     if before_months < 1:
         raise ValueError("before_months must be at least 1")
-    months = store.months()
-    if not months:
-        raise ValueError("the lake holds no crimes")
+    cov = Coverage(store)
+    last = cov.default_end(cov.own_forces(target))  # the latest month the ward's own force published
+    if last is None:
+        raise CannotCompare(f"no crimes are recorded in {target.name}")
+    months = [last]
     before = Period(Period(s, s).shift(-before_months).first, Period(s, s).shift(-1).first)
     if after_months is None:
         after_months = (months[-1].year - s.year) * 12 + months[-1].month - s.month + 1
     if after_months < 1:
-        raise ValueError(f"the lake ends at {months[-1]:%Y-%m}: there is no month from {s:%Y-%m} on to evaluate")
+        raise CannotCompare(f"{target.name}'s force published up to {months[-1]:%Y-%m}: there is no month from {s:%Y-%m} on to evaluate")
     after = Period(s, Period(s, s).shift(after_months - 1).first)
-    _check_coverage(store, target, before, after)
+    _check_coverage(store, [target], before, after)
 
     wards = store.areas("ward")
     by_code = {w.code: w for w in wards}
@@ -107,8 +115,18 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
     else:
         buffer = []
     _known(buffer, by_code, "displacement")
-    frame = pd.DataFrame({"area": [w.code for w in wards], "borough": [w.borough_code for w in wards],
-                          "baseline": [counts[w.code][0] for w in wards]})
+    # Wards where a force with crimes there missed a month cannot stand in for anything:
+    # they are left out of the automatic comparison and displacement areas, and said so.
+    gaps = _incomplete_wards(store, before, after)
+    dropped = [c for c in buffer if c in gaps]
+    if dropped and displacement is True:
+        buffer = [c for c in buffer if c not in gaps]
+        notes.append(f"Neighbouring ward(s) left out of the displacement area because a force with crimes there "
+                     f"did not publish every month: {', '.join(by_code[c].name for c in dropped)} "
+                     f"({gaps[dropped[0]]}).")
+    pool = [w for w in wards if w.code == target.code or w.code not in gaps]
+    frame = pd.DataFrame({"area": [w.code for w in pool], "borough": [w.borough_code for w in pool],
+                          "baseline": [counts[w.code][0] for w in pool]})
     if comparison:
         _known(comparison, by_code, "comparison")
         controls = [c for c in comparison if c != target.code]
@@ -118,6 +136,7 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
         if len(controls) < k:
             notes.append(f"Only {len(controls)} ward(s) of the borough were left to compare with.")
 
+    _check_coverage(store, [by_code[c] for c in [target.code, *controls, *buffer]], before, after)
     t0, t1 = counts[target.code]
     c0, c1 = (sum(counts[c][i] for c in controls) for i in (0, 1))
     ratio = before_after(t0, t1, c0, c1, level)
@@ -142,7 +161,7 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
             d0 = d1 = dc0 = dc1 = 0
             buffer_controls = []
     if not c0 or not t0:
-        raise ValueError(f"no {crime_type or 'crime'} in {'the target' if not t0 else 'the comparison wards'} "
+        raise ValueError(f"no {label or 'crime'} in {'the target' if not t0 else 'the comparison wards'} "
                          f"before {s:%Y-%m}: there is no baseline to compare with; choose another crime type or a "
                          "longer before period")
     # Controls scaled to the size of what they stand for: counts ÷ (their before count / its before count).
@@ -151,7 +170,7 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
             time_weights=(before.months / after.months, 1.0), area_weights=weights, level=level)
     alone = compare_counts(t0, t1, before.months, after.months, label1=before.label(), label2=after.label())
 
-    what = crime_type or ALL
+    what = label or ALL
     rows = [_row("target", [target.code], by_code, counts, before, after),
             _row("comparison", controls, by_code, counts, before, after)]
     if buffer_controls:
@@ -201,6 +220,34 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | None = No
     )
 
 
+#: Words in a priority's text → the police.uk crime types it is about (first match wins per type).
+PRIORITY_WORDS = (
+    (("burglar", "break-in", "break in"), "Burglary"),
+    (("anti-social", "antisocial", "anti social", "asb", "nuisance"), "Anti-social behaviour"),
+    (("violence", "assault", "fight"), "Violence and sexual offences"),
+    (("disorder", "public order"), "Public order"),
+    (("robbery", "mugging"), "Robbery"),
+    (("drug", "dealing", "cannabis"), "Drugs"),
+    (("vehicle", "car crime", "theft from cars", "motorbike", "moped"), "Vehicle crime"),
+    (("bicycle", "bike", "cycle theft"), "Bicycle theft"),
+    (("shoplift",), "Shoplifting"),
+    (("pickpocket", "theft from the person", "phone snatch"), "Theft from the person"),
+    (("criminal damage", "graffiti", "vandal", "arson"), "Criminal damage and arson"),
+    (("knife", "weapon"), "Possession of weapons"),
+)
+
+
+def priority_crime_types(issue: str) -> list[str]:
+    """The police.uk crime types a neighbourhood priority's text is about, in police.uk's order.
+
+    >>> priority_crime_types("Violence and disorder around the late-night venues")
+    ['Public order', 'Violence and sexual offences']
+    """
+    text = (issue or "").lower()
+    found = {ct for words, ct in PRIORITY_WORDS if any(w in text for w in words)}
+    return [ct for ct in harm_lib.CRIME_TYPES if ct in found]
+
+
 def _target(store: Store, code: str) -> Area:
     try:
         return store.area(code)
@@ -220,29 +267,45 @@ def _known(codes: list[str], by_code: dict, what: str) -> None:
         raise ValueError(f"{what} ward(s) not loaded: {', '.join(unknown[:5])}")
 
 
-def _check_coverage(store: Store, target: Area, before: Period, after: Period) -> None:
-    """Every month before and after must be published: a missing month is not a month without crime."""
-    force = store.cursor().execute(
-        "SELECT force FROM crime_counts WHERE ward_code = ? GROUP BY 1 ORDER BY sum(n) DESC LIMIT 1",
-        [target.code]).fetchone()
-    if force is None:
-        raise ValueError(f"no crimes are recorded in {target.name}")
-    published = published_months(store, force[0])
-    missing = [f"{p.shift(i).first:%Y-%m}" for p in (before, after) for i in range(p.months)
-               if p.shift(i).first not in published]
-    if missing:
-        raise ValueError(f"{force[0]} did not publish {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}: "
-                         "choose before and after periods the lake covers")
+def _incomplete_wards(store: Store, before: Period, after: Period) -> dict[str, str]:
+    """{ward code: 'X did not publish …'} for wards with crimes of a force that missed a month."""
+    cov = Coverage(store)
+    months = {p.shift(i).first for p in (before, after) for i in range(p.months)}
+    rows = store.memo("ward-forces", lambda: store.cursor().execute(
+        "SELECT ward_code, list(DISTINCT force ORDER BY force) FROM crime_counts WHERE ward_code IS NOT NULL "
+        "GROUP BY 1").fetchall())
+    out = {}
+    for code, forces in rows:
+        gaps = [f"{cov.force_name(f)} did not publish {spans(sorted(months - cov.published(f)))}"
+                for f in forces if months - cov.published(f)]
+        if gaps:
+            out[code] = "; ".join(gaps)
+    return out
+
+
+def _check_coverage(store: Store, wards: list[Area], before: Period, after: Period) -> None:
+    """Every force with crimes in these wards must have published every month before and after:
+    a missing month is not a month without crime."""
+    cov = Coverage(store)
+    forces = sorted({f for w in wards for f in cov.forces_of(w)})
+    if not forces:
+        raise CannotCompare(f"no crimes are recorded in {wards[0].name}")
+    months = {p.shift(i).first for p in (before, after) for i in range(p.months)}
+    gaps = [f"{cov.force_name(f)} did not publish {spans(sorted(months - cov.published(f)))}"
+            for f in forces if months - cov.published(f)]
+    if gaps:
+        raise CannotCompare("; ".join(gaps) + f" (needed for {before.label()} and {after.label()}): choose "
+                            "before and after periods every force with crimes in these wards published")
 
 
 def _ward_counts(store: Store, codes: list[str], before: Period, after: Period,
-                 crime_type: str | None) -> dict[str, tuple[int, int]]:
+                 crime_type: list[str] | None) -> dict[str, tuple[int, int]]:
     sql = ("SELECT ward_code, sum(n) FILTER (WHERE month BETWEEN ? AND ?)::BIGINT, "
            "sum(n) FILTER (WHERE month BETWEEN ? AND ?)::BIGINT FROM crime_counts WHERE ward_code IS NOT NULL ")
     params: list = [before.first, before.last, after.first, after.last]
     if crime_type:
-        sql += "AND crime_type = ? "
-        params.append(crime_type)
+        sql += "AND crime_type IN (SELECT unnest(?::VARCHAR[])) "
+        params.append(list(crime_type))
     else:
         sql += "AND crime_type <> ? "
         params.append(harm_lib.ASB)

@@ -24,6 +24,7 @@ from openbeat.stats.concentration import concentration
 from openbeat.stats.gistar import GiStar, hotspot_table, hotspots_geojson
 
 SEED = 20_250_101  # fixed: the same data always draws the same map
+MAX_CELLS = 400_000  # a county at 250 m is ~30,000 cells; a national network (BTP) is millions
 
 
 def hotspots(store: Store, code: str, first: str | None = None, last: str | None = None, *,
@@ -39,8 +40,17 @@ def hotspots(store: Store, code: str, first: str | None = None, last: str | None
         raise ValueError(f"unknown crime type {crime_type!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
     if not 250 <= permutations + 1 <= 100_000 and permutations != 0:
         raise ValueError("permutations must be 0, or between 249 and 99,999")
+    from openbeat.analytics.coverage import Coverage
+
     area = store.area(code)
-    period = store.period(first, last)
+    if area.level != "force" and not store.has("areas"):
+        raise ValueError(f"hot spots of {code} need its boundary: load areas with `openbeat areas load`")
+    cov = Coverage(store)
+    period = cov.area_period(area, first, last)
+    cov.require(area, period)
+    if by == "lsoa" and not store.has("areas"):
+        raise ValueError("hot spots by LSOA need the LSOA boundaries: load them with `openbeat areas load`, "
+                         "or use the grid")
     key = ("hotspots", area.code, period, crime_type, cell_size, by, permutations, seed)
     return store.memo(key, lambda: _hotspots(store, area, period, crime_type, cell_size, by, permutations, seed))
 
@@ -51,14 +61,20 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
     type_arg = crime_type or harm_lib.ASB
     cur = store.cursor()
     if by == "grid":
+        # A force's map is every crime it located, wherever boundaries are loaded or not.
+        relation = "crimes" if area.level == "force" else "crimes_geo"
         lon, lat = cur.execute(
-            f"SELECT longitude, latitude FROM crimes_geo WHERE {area.column} = ? AND month BETWEEN ? AND ? "
-            f"AND {type_sql} AND longitude IS NOT NULL",
+            f"SELECT longitude, latitude FROM {relation} WHERE {area.column} = ? AND month BETWEEN ? AND ? "
+            f"AND {type_sql} AND longitude IS NOT NULL AND latitude IS NOT NULL",
             [area.code, period.first, period.last, type_arg]).fetchnumpy().values()
+        if len(lon) == 0:
+            raise ValueError(f"{area.name} has no located {what.lower()} in {period.label()} to map")
         cells = _grid_cells(store, area, np.asarray(lon, float), np.asarray(lat, float), cell_size)
     else:
         cells = _lsoa_cells(store, area, period, type_sql, type_arg)
     ids, counts, rings, weights, unit = cells
+    if by == "lsoa" and counts.size == 0:
+        raise ValueError(f"no loaded LSOA boundaries cover {area.name}; map it on the grid instead (by=grid)")
     if counts.size < 3:
         raise ValueError(f"{area.name} has {counts.size} cells: too few for hotspot analysis")
 
@@ -95,8 +111,9 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
     notes = [
         "Gi* (Getis & Ord 1992; Ord & Getis 1995) compares each cell and its neighbours (queen contiguity) "
         "with the whole area; a hot spot is a cluster of high counts, not one busy cell.",
-        f"p-values from {permutations:,} conditional permutations (seeded, so the map is reproducible); classes "
-        "control the false discovery rate across all cells (Benjamini & Hochberg 1995) at 5% and 1%."
+        f"p-values from {permutations:,} conditional permutations (seeded, so the map is reproducible), ties "
+        "counted half (mid-p), so an empty cell among empty cells is never a cold spot; classes control the "
+        "false discovery rate across all cells (Benjamini & Hochberg 1995) at 5% and 1%."
         if permutations else "p-values from the normal approximation; classes control the false discovery rate.",
         "Crimes are plotted at police.uk's anonymised map points (snapped to a nearby street or place), so "
         "cells show where crime is recorded, to about 100 m.",
@@ -116,17 +133,33 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
     )
 
 
-def _area_geometry(store: Store, area: Area):
-    if area.level == "force":
-        rows = store.cursor().execute(
-            "SELECT geometry_bng FROM areas WHERE level = 'borough' AND code IN "
-            "(SELECT DISTINCT borough_code FROM crime_counts WHERE force = ? AND geo_status = 'ok')", [area.code]
-        ).fetchall()
-        if not rows:
-            return None
-        return shapely.union_all(shapely.from_wkb([r[0] for r in rows]))
+def _area_geometry(store: Store, area: Area, x=None, y=None):
+    """The area's boundary (BNG), or None where none is loaded.
+
+    A force's boundary is the union of the loaded boroughs it polices; it is used only when
+    those boroughs hold most of the force's located crimes, so a force outside the loaded
+    boundaries is mapped on a grid over its own crimes instead of being clipped away.
+    """
     if not store.has("areas"):
         return None
+    if area.level == "force":
+        from openbeat.geo.rollup import FORCE_BOROUGHS
+
+        listed = FORCE_BOROUGHS.get(area.code)
+        rows = store.cursor().execute(
+            "SELECT geometry_bng FROM areas WHERE level = 'borough' AND code IN "
+            "(SELECT DISTINCT borough_code FROM crime_counts WHERE force = ? AND geo_status = 'ok')"
+            + (" AND code IN (SELECT unnest(?::VARCHAR[]))" if listed else ""),
+            [area.code, listed] if listed else [area.code]).fetchall()
+        if not rows:
+            return None
+        geom = shapely.union_all(shapely.from_wkb([r[0] for r in rows]))
+        if x is not None and len(x):
+            shapely.prepare(geom)
+            inside = shapely.contains_xy(geom, x, y).mean()
+            if inside < 0.9:
+                return None
+        return geom
     row = store.cursor().execute(
         "SELECT geometry_bng FROM areas WHERE code = ? AND level = ?", [area.code, area.level]).fetchone()
     return shapely.from_wkb(row[0]) if row else None
@@ -134,13 +167,18 @@ def _area_geometry(store: Store, area: Area):
 
 def _grid_cells(store: Store, area: Area, lon, lat, cell_size):
     x, y = to_bng(lon, lat)
-    geom = _area_geometry(store, area)
+    geom = _area_geometry(store, area, x, y)
     if geom is not None:
         extent = shapely.bounds(geom)
         inside = (x >= extent[0]) & (x <= extent[2]) & (y >= extent[1]) & (y <= extent[3])
         x, y = x[inside], y[inside]  # a crime placed in the area but snapped just outside its box
     else:
         extent = None
+    box = extent if extent is not None else (x.min(), y.min(), x.max(), y.max())
+    cells = (int((box[2] - box[0]) // cell_size) + 1) * (int((box[3] - box[1]) // cell_size) + 1)
+    if cells > MAX_CELLS:
+        raise ValueError(f"{area.name}'s located crimes spread over {cells:,} cells of {cell_size:g} m (more than "
+                         f"{MAX_CELLS:,}); map one of its areas, or choose a larger cell size")
     grid = Grid.from_points(x, y, cell_size=cell_size, extent=extent)
     keep = None
     if geom is not None:

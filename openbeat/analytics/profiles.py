@@ -19,6 +19,7 @@ from openbeat.analytics import harm as harm_lib
 from openbeat.stats.change import compare_counts
 from openbeat.analytics.outcomes import GROUPS
 from openbeat.analytics.result import Result
+from openbeat.analytics.coverage import CannotCompare, Coverage, span, spans
 from openbeat.analytics.store import Area, Period, Store
 from openbeat.geo.rollup import FORCE_BOROUGHS
 
@@ -26,48 +27,97 @@ ALL = "All crime (excluding anti-social behaviour)"
 
 
 def area_profile(store: Store, code: str, first: str | None = None, last: str | None = None,
-                 *, harm_table: dict | None = None) -> Result:
-    """The profile of area ``code`` over ``first``..``last`` (default: the latest 12 months)."""
+                 *, harm_table: dict | None = None, force: str | None = None) -> Result:
+    """The profile of area ``code`` over ``first``..``last``.
+
+    The default period is the 12 months to the latest month the area's own forces
+    published (:mod:`openbeat.analytics.coverage`). ``force`` (a slug) keeps only that
+    force's crimes, e.g. the Met's apart from British Transport Police's. Raises
+    :class:`~openbeat.analytics.coverage.CannotCompare` when the area's own forces
+    published none of the period's months.
+    """
     area = store.area(code)
-    period = store.period(first, last)
+    cov = Coverage(store)
+    period = cov.area_period(area, first, last)
+    forces = _forces(cov, area, force)
+    cover = cov.of(forces, period, own=cov.own_forces(area))
+    if force is None:
+        cov.require(area, period)
+    elif not cover[0].published:
+        raise CannotCompare(f"{cover[0].name} published no street-level crime in {period.label()} "
+                            f"(it published {span(cov.published(force))})")
     before = previous_like(period)
-    w = Window.fetch(store, area, min(before.first, period.shift(-23).first), period.last)
+    w = Window.fetch(store, area, min(before.first, period.shift(-23).first), period.last, forces=forces)
     population, pop_source = population_of(store, area, period)
-    return profile_from(area, period, w, population, pop_source, sources(store), harm_table)
+    return profile_from(area, period, w, population, pop_source, sources(store), harm_table, force=force)
+
+
+def _forces(cov: Coverage, area: Area, force: str | None) -> list[str]:
+    forces = cov.forces_of(area)
+    if force is None:
+        return forces or cov.own_forces(area)
+    found = cov.store.area(force)
+    if found.level != "force":
+        raise ValueError(f"{force!r} is not a force; give a force slug such as metropolitan or btp")
+    if found.code not in forces:
+        raise ValueError(f"{found.name} has no crimes placed in {area.name}; its forces are: "
+                         + ", ".join(cov.force_name(f) for f in forces))
+    return [found.code]
 
 
 def profile_from(area: Area, period: Period, w: Window, population: float | None, pop_source: str | None,
-                 srcs: list[str], harm_table: dict | None = None) -> Result:
+                 srcs: list[str], harm_table: dict | None = None, *, force: str | None = None) -> Result:
     """The profile's figures from an area's aggregated crimes (however they were fetched)."""
     before = previous_like(period)
     table = harm_table or harm_lib.default_table()
-    now, then = w.by_type(period), w.by_type(before)
-    comparable = w.covered(before) == before.months
+    now = w.by_type(period)
+    pairs = w.pairs(period, before)
+    comparable = bool(pairs)
+    now_c = w.by_type_months([p[0] for p in pairs])
+    then_c = w.by_type_months([p[1] for p in pairs])
+    compared_now = Period(pairs[0][0], pairs[-1][0]) if pairs else period
+    label_now, label_then = w.labels(pairs, period, before)
+    complete = w.own_months(period)
 
-    rows = [_type_row(ct, now.get(ct, 0), then.get(ct, 0), population, table.get(ct), comparable, period, before)
+    rows = [_type_row(ct, now.get(ct, 0), now_c.get(ct, 0), then_c.get(ct, 0), population, table.get(ct),
+                      comparable, complete, label_then, label_now)
             for ct in harm_lib.CRIME_TYPES]
     crimes_now = sum(v for k, v in now.items() if k != harm_lib.ASB)
-    crimes_then = sum(v for k, v in then.items() if k != harm_lib.ASB)
+    cmp_now = sum(v for k, v in now_c.items() if k != harm_lib.ASB)
+    cmp_then = sum(v for k, v in then_c.items() if k != harm_lib.ASB)
     harm_now = harm_lib.harm_of_counts(now, table)
-    harm_then = harm_lib.harm_of_counts(then, table)
-    total = _type_row(ALL, crimes_now, crimes_then, population, None, comparable, period, before)
+    harm_then = harm_lib.harm_of_counts(then_c, table)
+    total = _type_row(ALL, crimes_now, cmp_now, cmp_then, population, None, comparable, complete,
+                      label_then, label_now)
     total["harm_days"] = harm_now.harm_days
     rows.insert(0, total)
 
     by_month = [{"month": f"{m:%Y-%m}", "crime_type": ct, "count": n}
                 for (m, ct), n in sorted(w.by_month_type(period).items())]
     outcomes = w.outcomes(period)
-    change = _compare(crimes_then, crimes_now, before.label(), period.label()) if comparable else None
+    change = _compare(cmp_then, cmp_now, label_then, label_now) if comparable else None
+    gaps = w.gaps(period, before)
+    declined = None
+    if not comparable:
+        declined = (f"No change is given: no month of {period.label()} and the same month a year earlier were "
+                    f"both published by every force whose crimes are counted here ({gaps}).")
     summary = {
         "crimes": crimes_now,
         "anti_social_behaviour": now.get(harm_lib.ASB, 0),
         "harm_days": harm_now.harm_days,
-        "harm_days_previous_year": harm_then.harm_days if comparable else None,
+        "harm_days_previous_year": harm_then.harm_days if len(pairs) == period.months else None,
         "population": population,
         "population_source": pop_source,
-        "crimes_per_1000": _rate(crimes_now, population, period),
-        "harm_days_per_1000": _rate(harm_now.harm_days, population, period),
+        "crimes_per_1000": _rate(crimes_now, population, complete),
+        "harm_days_per_1000": _rate(harm_now.harm_days, population, complete),
         "change": change.as_dict() if change else None,
+        "change_declined": declined,
+        "months_compared": len(pairs),
+        "compared": {"from": f"{compared_now.first:%Y-%m}", "to": f"{compared_now.last:%Y-%m}",
+                     "months": [f"{p[0]:%Y-%m}" for p in pairs],
+                     "against": [f"{p[1]:%Y-%m}" for p in pairs]} if pairs else None,
+        "forces": w.force_list(period),
+        "change_by_force": _by_force_sentence(w.by_force(period, before)),
         "charged_share": _share(outcomes, "charged"),
     }
     notes = [
@@ -78,16 +128,28 @@ def profile_from(area: Area, period: Period, w: Window, population: float | None
         "Change compares the same months a year earlier with the Poisson E-test (Krishnamoorthy & Thomson "
         "2004); Wheeler's z flags only shifts beyond ±3.",
         "Outcomes are each crime's latest outcome in the outcomes files, linked by Crime ID, else the street "
-        "file's last outcome category.",
+        "file's last outcome category; shares count only crimes of forces that published outcomes for that "
+        "month.",
+        "Forces counted here: " + w.forces_sentence(period) + ".",
     ]
-    if not comparable:
-        notes.append(f"No comparison with {before.label()}: the lake does not hold all of those months.")
+    if declined:
+        notes.append(declined)
+    elif len(pairs) < period.months:
+        notes.append(f"Change compares only the {len(pairs)} month(s) every force counted here published in both "
+                     f"periods ({label_now} against {label_then}): {gaps}.")
+    if complete < period.months:
+        notes.append(f"Rates are per month the area's own force(s) published ({complete} of {period.months}); "
+                     "months a force did not publish are not months without crime.")
+    if w.outcome_gaps(period):
+        notes.append("Outcome shares leave out " + w.outcome_gaps(period) + ".")
+    who = "" if force is None else f" ({w.names[force]} only)"
     return Result(
         method="profile",
-        title=f"Crime in {area.name}, {period.label()}",
+        title=f"Crime in {area.name}{who}, {period.label()}",
         summary=summary,
-        tables={"by_crime_type": rows, "trend": _trend(w, period), "by_month": by_month, "outcomes": outcomes},
-        area=_area_dict(area),
+        tables={"by_crime_type": rows, "trend": _trend(w, period), "by_month": by_month, "outcomes": outcomes,
+                "by_force": w.by_force(period, before)},
+        area=_area_dict(area) | ({"force": force} if force else {}),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
         sources=srcs,
         notes=notes,
@@ -106,55 +168,105 @@ def _compare(c1: int, c2: int, label1: str, label2: str):
 
 
 class Window:
-    """An area's aggregated crimes over a span of months, fetched in one query."""
+    """An area's aggregated crimes over a span of months, fetched in one query, with its coverage.
 
-    def __init__(self, rows: list[tuple], published: set[date]):
-        self.rows = rows  # (month, crime_type, outcome_group, n)
-        self.published = published  # months the area's force published
+    ``rows`` are (force, month, crime_type, outcome_group, n); ``published`` maps each
+    force counted here to the months it published, ``outcomes`` to the months it published
+    outcomes; ``own`` lists the area's own (territorial) forces.
+    """
+
+    def __init__(self, rows: list[tuple], published: dict[str, set[date]], *, own: list[str] | None = None,
+                 outcomes: dict[str, set[date]] | None = None, names: dict[str, str] | None = None):
+        self.rows = rows
+        self.published = published
+        self.own = own if own is not None else list(published)
+        self.outcome_months = outcomes if outcomes is not None else published
+        self.names = names or {f: f for f in published}
 
     @classmethod
-    def fetch(cls, store: Store, area: Area, first: date, last: date) -> Window:
-        cur = store.cursor()
-        rows = cur.execute(
+    def fetch(cls, store: Store, area: Area, first: date, last: date, *, forces: list[str]) -> Window:
+        cov = Coverage(store)
+        rows = store.cursor().execute(
             f"SELECT force, month, crime_type, outcome_group, sum(n)::INTEGER FROM crime_counts "
-            f"WHERE {area.column} = ? AND month BETWEEN ? AND ? GROUP BY ALL", [area.code, first, last]
-        ).fetchall()
-        by_force: dict[str, int] = {}
-        for force, *_, n in rows:
-            by_force[force] = by_force.get(force, 0) + n
-        force = area.code if area.level == "force" else max(by_force, key=by_force.get, default=None)
-        return cls([r[1:] for r in rows], published_months(store, force))
+            f"WHERE {area.column} = ? AND month BETWEEN ? AND ? AND force IN (SELECT unnest(?::VARCHAR[])) "
+            f"GROUP BY ALL", [area.code, first, last, forces]).fetchall()
+        own = [f for f in cov.own_forces(area) if f in forces] or forces
+        return cls(rows, {f: set(cov.published(f)) for f in forces}, own=own,
+                   outcomes={f: set(cov.published(f, "outcomes")) for f in forces},
+                   names={f: cov.force_name(f) for f in forces})
 
     def _in(self, period: Period):
-        return (r for r in self.rows if period.first <= r[0] <= period.last)
+        return (r for r in self.rows if period.first <= r[1] <= period.last)
 
-    def covered(self, period: Period) -> int:
-        return sum(1 for m in self.published if period.first <= m <= period.last)
+    def _all(self, m: date, forces=None) -> bool:
+        return all(m in self.published[f] for f in (forces or self.published))
+
+    def pairs(self, period: Period, before: Period, forces=None) -> list[tuple[date, date]]:
+        """(month, month a year earlier) pairs every force counted here published on both sides."""
+        out = []
+        for i in range(period.months):
+            now, then = period.shift(i).first, before.shift(i).first
+            if self._all(now, forces) and self._all(then, forces):
+                out.append((now, then))
+        return out
+
+    def own_months(self, period: Period) -> int:
+        """Months of the period every own force published (the months rates are per)."""
+        return sum(1 for i in range(period.months) if self._all(period.shift(i).first, self.own))
+
+    @staticmethod
+    def labels(pairs, period: Period, before: Period) -> tuple[str, str]:
+        if len(pairs) == period.months or not pairs:
+            return period.label(), before.label()
+        return spans([p[0] for p in pairs]), spans([p[1] for p in pairs])
+
+    def gaps(self, period: Period, before: Period) -> str:
+        parts = []
+        for f, pub in sorted(self.published.items()):
+            missing = sorted({p.shift(i).first for p in (before, period) for i in range(p.months)} - pub)
+            if missing:
+                parts.append(f"{self.names[f]} did not publish {spans(missing)}")
+        return "; ".join(parts) or "every force published every month"
 
     def by_type(self, period: Period) -> dict[str, int]:
         out: dict[str, int] = {}
-        for _, ct, _, n in self._in(period):
+        for _, _, ct, _, n in self._in(period):
             out[ct] = out.get(ct, 0) + n
+        return out
+
+    def by_type_months(self, months, forces=None) -> dict[str, int]:
+        months = set(months)
+        out: dict[str, int] = {}
+        for f, m, ct, _, n in self.rows:
+            if m in months and (forces is None or f in forces):
+                out[ct] = out.get(ct, 0) + n
         return out
 
     def by_month_type(self, period: Period) -> dict[tuple[date, str], int]:
         out: dict[tuple[date, str], int] = {}
-        for m, ct, _, n in self._in(period):
+        for _, m, ct, _, n in self._in(period):
             out[(m, ct)] = out.get((m, ct), 0) + n
         return out
 
     def monthly_crimes(self) -> dict[date, int]:
-        out: dict[date, int] = {m: 0 for m in self.published}
-        for m, ct, _, n in self.rows:
+        """Crimes per month, for the months the area's own forces published (others are unknown)."""
+        months = set.intersection(*(self.published[f] for f in self.own)) if self.own else set()
+        out: dict[date, int] = {m: 0 for m in months}
+        for _, m, ct, _, n in self.rows:
             if ct != harm_lib.ASB and m in out:
                 out[m] += n
         return out
 
+    def complete(self, m: date) -> bool:
+        """Every force counted here published month ``m``: only such months are compared."""
+        return self._all(m)
+
     def outcomes(self, period: Period) -> list[dict]:
+        """Outcome shares per crime type, over crimes whose force published outcomes that month."""
         counts: dict[tuple[str, str], int] = {}
         totals: dict[str, int] = {}
-        for _, ct, g, n in self._in(period):
-            if ct == harm_lib.ASB:
+        for f, m, ct, g, n in self._in(period):
+            if ct == harm_lib.ASB or m not in self.outcome_months.get(f, ()):
                 continue
             counts[(ct, g)] = counts.get((ct, g), 0) + n
             totals[ct] = totals.get(ct, 0) + n
@@ -163,12 +275,73 @@ class Window:
         return [{"crime_type": ct, "outcome_group": g, "outcome": labels[g], "count": n, "share": n / totals[ct]}
                 for (ct, g), n in sorted(counts.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))]
 
+    def outcome_gaps(self, period: Period) -> str:
+        left: dict[str, int] = {}
+        for f, m, ct, _, n in self._in(period):
+            if ct != harm_lib.ASB and m not in self.outcome_months.get(f, ()):
+                left[f] = left.get(f, 0) + n
+        return "; ".join(f"{n:,} crimes of {self.names[f]} (no outcomes published for "
+                         f"{spans(sorted(_months(period) - self.outcome_months.get(f, set())))})"
+                         for f, n in sorted(left.items()))
 
-def published_months(store: Store, force: str | None) -> set[date]:
-    def compute():
-        return {m for (m,) in store.cursor().execute(
-            "SELECT DISTINCT month FROM crime_counts WHERE force = ?", [force]).fetchall()}
-    return store.memo(("published", force), compute)
+    def force_list(self, period: Period) -> list[dict]:
+        crimes = self._crimes_by_force(period)
+        return [{"force": f, "name": self.names[f], "own_force": f in self.own,
+                 "crimes": crimes.get(f, 0),
+                 "months_published": len(_months(period) & pub),
+                 "months_missing": spans(sorted(_months(period) - pub)) if _months(period) - pub else None}
+                for f, pub in sorted(self.published.items())]
+
+    def _crimes_by_force(self, period: Period) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f, _, ct, _, n in self._in(period):
+            if ct != harm_lib.ASB:
+                out[f] = out.get(f, 0) + n
+        return out
+
+    def forces_sentence(self, period: Period) -> str:
+        out = []
+        for r in self.force_list(period):
+            text = f"{r['name']} ({r['crimes']:,} crimes"
+            text += f"; did not publish {r['months_missing']})" if r["months_missing"] else ")"
+            out.append(text)
+        return ", ".join(out)
+
+    def by_force(self, period: Period, before: Period) -> list[dict]:
+        """Each force's own figure: its crimes, and its change over the months it published on both sides."""
+        crimes = self._crimes_by_force(period)
+        out = []
+        for f in sorted(self.published):
+            pairs = self.pairs(period, before, [f])
+            now = sum(n for ct, n in self.by_type_months([p[0] for p in pairs], [f]).items() if ct != harm_lib.ASB)
+            then = sum(n for ct, n in self.by_type_months([p[1] for p in pairs], [f]).items() if ct != harm_lib.ASB)
+            row = {"force": f, "name": self.names[f], "own_force": f in self.own, "crimes": crimes.get(f, 0),
+                   "months_published": len(_months(period) & self.published[f]), "months_compared": len(pairs),
+                   "crimes_compared": now if pairs else None, "crimes_year_before": then if pairs else None}
+            if pairs:
+                ln, lt = self.labels(pairs, period, before)
+                ch = _compare(then, now, lt, ln)
+                row.update(ratio=ch.ratio, p_value=ch.p_value, wheeler_z=ch.z, direction=ch.direction)
+            else:
+                row.update(ratio=None, p_value=None, wheeler_z=None, direction="not comparable")
+            out.append(row)
+        return out
+
+
+def _by_force_sentence(rows: list[dict]) -> str:
+    """'Metropolitan Police Service: up, 2,166 to 2,282 over 12 months (p = 0.08)' for each force."""
+    out = []
+    for r in rows:
+        if r["months_compared"]:
+            out.append(f"{r['name']}: {r['direction']}, {r['crimes_year_before']:,} to {r['crimes_compared']:,} "
+                       f"over {r['months_compared']} month(s) (E-test p = {r['p_value']:.2g})")
+        else:
+            out.append(f"{r['name']}: not comparable (no month published in both periods)")
+    return "; ".join(out)
+
+
+def _months(period: Period) -> set[date]:
+    return {period.shift(i).first for i in range(period.months)}
 
 
 def population_of(store: Store, area: Area, period: Period) -> tuple[float | None, str | None]:
@@ -205,22 +378,25 @@ def describe_population(d) -> str:
     return f"{names.get(base, base)}{d.source[len(base):]}, {d.period:%B %Y}"
 
 
-def _rate(count: float, population: float | None, period: Period) -> float | None:
-    if not population:
+def _rate(count: float, population: float | None, months: int) -> float | None:
+    if not population or not months:
         return None
-    return count / population * 1000 * 12 / period.months
+    return count / population * 1000 * 12 / months
 
 
-def _type_row(ct: str, c2: int, c1: int, population, weight, comparable: bool, period: Period, before: Period) -> dict:
+def _type_row(ct: str, count: int, c2: int, c1: int, population, weight, comparable: bool, months: int,
+              label1: str, label2: str) -> dict:
+    """``count`` in the period; ``c2`` against ``c1`` over the compared month pairs."""
     row = {
         "crime_type": ct,
-        "count": c2,
-        "per_1000": _rate(c2, population, period),
-        "harm_days": None if weight is None else c2 * weight,
+        "count": count,
+        "per_1000": _rate(count, population, months),
+        "harm_days": None if weight is None else count * weight,
+        "count_compared": c2 if comparable else None,
         "count_previous_year": c1 if comparable else None,
     }
     if comparable:
-        ch = _compare(c1, c2, before.label(), period.label())
+        ch = _compare(c1, c2, label1, label2)
         row.update(ratio=ch.ratio, p_value=ch.p_value, wheeler_z=ch.z, flag=ch.flag, direction=ch.direction)
     else:
         row.update(ratio=None, p_value=None, wheeler_z=None, flag=None, direction="not comparable")
@@ -230,15 +406,18 @@ def _type_row(ct: str, c2: int, c1: int, population, weight, comparable: bool, p
 def _trend(w: Window, period: Period) -> list[dict]:
     """Each month against the same month a year earlier, and the 12 months to it against the 12 before.
 
-    Months the force did not publish are skipped, never counted as zero.
+    A month the area's own forces did not publish has no count (never zero); a month is
+    compared only where every force counted here published both it and the month it is
+    compared with.
     """
     monthly = w.monthly_crimes()
+    ok = {m for m in monthly if w.complete(m)}
     out = []
     for i in range(period.months):
         m = period.shift(i).first
         row = {"month": f"{m:%Y-%m}", "count": monthly.get(m)}
         prev = period.shift(i - 12).first
-        if m in monthly and prev in monthly:
+        if m in ok and prev in ok:
             ch = _compare(monthly[prev], monthly[m], f"{prev:%Y-%m}", f"{m:%Y-%m}")
             row.update(count_year_before=monthly[prev], yoy_p_value=ch.p_value, yoy_wheeler_z=ch.z,
                        yoy_direction=ch.direction)
@@ -246,7 +425,7 @@ def _trend(w: Window, period: Period) -> list[dict]:
             row.update(count_year_before=None, yoy_p_value=None, yoy_wheeler_z=None, yoy_direction="not comparable")
         year = [period.shift(i - k).first for k in range(12)]
         year_before = [period.shift(i - 12 - k).first for k in range(12)]
-        if all(x in monthly for x in year + year_before):
+        if all(x in ok for x in year + year_before):
             c2, c1 = sum(monthly[x] for x in year), sum(monthly[x] for x in year_before)
             ch = _compare(c1, c2, f"{year_before[-1]:%Y-%m} to {year_before[0]:%Y-%m}",
                           f"{year[-1]:%Y-%m} to {m:%Y-%m}")

@@ -102,8 +102,16 @@ def stop_search(store: Store, code: str, first: str | None = None, last: str | N
     if ward_denominators not in WARD_DENOMINATORS:
         raise ValueError(f"ward_denominators must be one of {', '.join(WARD_DENOMINATORS)}, "
                          f"got {ward_denominators!r}")
+    from openbeat.analytics.coverage import Coverage
+
     area = search_area(store, code)
+    cov = Coverage(store)
+    if last is None and cov.forces_of(area, "stop_searches"):
+        end = cov.default_end(cov.own_forces(area, "stop_searches"), "stop_searches")
+        last = f"{end:%Y-%m}" if end else None
     period = search_period(store, first, last)
+    if cov.forces_of(area, "stop_searches"):
+        cov.require(area, period, "stop_searches")
     counts = area_counts(store, area, period)
     notes: list[str] = []
 

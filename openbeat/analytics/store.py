@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -111,6 +112,11 @@ def parse_month(value: str) -> date:
         return date(int(y), int(m), 1)
     except (ValueError, AttributeError):
         raise BadPeriod(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2024-03") from None
+
+
+def _plain(text: str) -> str:
+    """'City of London Police' and 'city-of-london-police' alike: letters and digits, lower case."""
+    return re.sub(r"[^a-z0-9]+", "", str(text).lower())
 
 
 def _add_months(d: date, n: int) -> date:
@@ -235,19 +241,33 @@ class Store:
                     by_code[row[0]] = Area(*row)
                 for row in rows:
                     by_level[row[2]].append(Area(*row))
-            # Force names come from the police files; the aggregates are far smaller than crimes.
-            for force, name in cur.execute(
-                    "SELECT force, any_value(falls_within) FROM crimes WHERE month = "
-                    "(SELECT max(month) FROM crime_counts) GROUP BY 1 ORDER BY 1").fetchall():
-                area = Area(force, name or force, "force")
+            # Every force the lake holds, whatever months it published (names from its own files).
+            for force, name in self.force_names():
+                area = Area(force, name, "force")
                 by_code.setdefault(force, area)
                 by_level["force"].append(area)
             return {"code": by_code, "level": by_level}
         return self.memo("area-index", build)
 
+    def force_names(self) -> list[tuple[str, str]]:
+        """(slug, name) of every force with crimes or stop searches in the lake, by slug."""
+        def compute():
+            cur = self.cursor()
+            names = dict(cur.execute("SELECT force, any_value(falls_within) FROM crimes GROUP BY 1").fetchall())
+            forces = {f for (f,) in cur.execute(
+                "SELECT DISTINCT force FROM crime_counts UNION SELECT DISTINCT force FROM stop_search_counts"
+            ).fetchall()}
+            return [(f, names.get(f) or f) for f in sorted(forces | set(names))]
+        return self.memo("force-names", compute)
+
     def area(self, code: str) -> Area:
-        """The area with this code (LSOA 2021, ward, borough or a force slug)."""
-        found = self._index()["code"].get(code)
+        """The area with this code (LSOA 2021, ward, borough), or a force by slug or name."""
+        index = self._index()["code"]
+        found = index.get(code)
+        if found is None:
+            wanted = _plain(code)
+            found = next((a for a in self._index()["level"]["force"]
+                          if wanted in (_plain(a.code), _plain(a.name))), None)
         if found is None:
             raise UnknownArea(f"no area with code {code!r} is loaded")
         return found

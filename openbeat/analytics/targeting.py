@@ -93,12 +93,18 @@ def harm_interval(counts: Mapping[str, int], table: Mapping[str, float | None] |
 
 
 def counts_by_area(store: Store, level: str, codes: list[str], period: Period,
-                   crime_type: str | None = None) -> dict[str, dict[str, int]]:
-    """Crimes per crime type for each area (where police.uk places them, any force)."""
+                   crime_type: str | None = None, months: list | None = None) -> dict[str, dict[str, int]]:
+    """Crimes per crime type for each area (where police.uk places them, any force).
+
+    ``months``: only these months of the period (those every force with crimes there published).
+    """
     col = {"ward": "ward_code", "borough": "borough_code", "lsoa21": "lsoa21_code"}[level]
     sql = (f"SELECT {col}, crime_type, sum(n)::BIGINT FROM crime_counts WHERE {col} IN "
            f"(SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ?")
     params: list = [codes, period.first, period.last]
+    if months is not None:
+        sql += " AND month IN (SELECT unnest(?::DATE[]))"
+        params.append(list(months))
     if crime_type:
         sql += " AND crime_type = ?"
         params.append(crime_type)
@@ -217,17 +223,19 @@ def targeting(store: Store, level: str = "ward", within: str | None = None, firs
     """
     if level not in ("ward", "borough"):
         raise ValueError("level must be 'ward' or 'borough' (trust is known for no smaller area)")
-    period = store.period(first, last)
+    from openbeat.analytics.comparison import common_months
+
     areas = store.areas(level, within=within)
     if not areas:
         raise ValueError(f"no {level}s are loaded" + (f" within {within}" if within else "")
                          + "; load boundaries and lookups with `openbeat areas load`")
+    period, months, coverage_note = common_months(store, areas, within, first, last)
     table = harm_table or harm_lib.default_table()
     codes = [a.code for a in areas]
-    counts = counts_by_area(store, level, codes, period)
+    counts = counts_by_area(store, level, codes, period, months=months)
     pops = populations(store, level, codes, period)
     trust = area_trust(store, areas, period, measure=measure, responses=responses, interviews=pas_interviews)
-    per_year = 12 / period.months
+    per_year = 12 / len(months)
     rows = []
     for a in areas:
         c = counts[a.code]
@@ -253,6 +261,8 @@ def targeting(store: Store, level: str = "ward", within: str | None = None, firs
         "borrowed_trust": sum(r["trust_source"].startswith("PAS (borrowed") for r in ranked),
         "measure": measure,
         "level": level,
+        "trust_separates_wards": level != "ward" or summary_borrowed(ranked) < len(ranked),
+        "months_counted": len(months),
         "summary": _summary(first_list, ranked, level),
     }
     notes = [
@@ -267,9 +277,10 @@ def targeting(store: Store, level: str = "ward", within: str | None = None, firs
         "Ranked in tiers (high crime and low trust first, the plan's list), then by the average of harm-rate and "
         "trust ranks.",
     ]
+    if coverage_note:
+        notes.append(coverage_note)
     if summary["borrowed_trust"]:
-        notes.append(f"{summary['borrowed_trust']} ward(s) have no survey responses and borrow their borough's PAS "
-                     "figure: trust cannot tell them apart from the other wards of their borough.")
+        notes.insert(0, trust_borrowed_sentence(summary["borrowed_trust"], len(ranked)))
     missing = [r["name"] for r in ranked if r["harm_rate"] is None]
     if missing:
         notes.append(f"No population for {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}: not ranked "
@@ -290,6 +301,20 @@ def targeting(store: Store, level: str = "ward", within: str | None = None, firs
     )
 
 
+def summary_borrowed(rows: list[dict]) -> int:
+    return sum(1 for r in rows if (r.get("trust_source") or "").startswith("PAS (borrowed"))
+
+
+def trust_borrowed_sentence(borrowed: int, total: int) -> str:
+    """Said where ward trust is drawn: a borrowed borough figure does not tell wards apart."""
+    if borrowed == total:
+        return ("Trust does not separate wards within a borough: no ward has its own survey yet, so every ward "
+                "shows its borough's Public Attitude Survey figure. Wards of one borough differ here only in "
+                "crime.")
+    return (f"{borrowed} of {total} wards have no survey responses and show their borough's Public Attitude Survey "
+            "figure: trust cannot tell them apart from the other wards of their borough.")
+
+
 def _summary(first: list[dict], ranked: list[dict], level: str) -> str:
     if first:
         names = ", ".join(r["name"] for r in first)
@@ -300,10 +325,11 @@ def _summary(first: list[dict], ranked: list[dict], level: str) -> str:
             f"allowed for; highest on the combined ranking: {', '.join(top)}.")
 
 
-def harm_by_area(store: Store, areas: list[Area], period: Period, table: dict | None = None) -> dict[str, dict]:
-    """Harm days and crimes per area over the period (for allocation)."""
+def harm_by_area(store: Store, areas: list[Area], period: Period, table: dict | None = None,
+                 months: list | None = None) -> dict[str, dict]:
+    """Harm days and crimes per area over the period (or only ``months`` of it), for allocation."""
     table = table or harm_lib.default_table()
-    counts = counts_by_area(store, areas[0].level, [a.code for a in areas], period) if areas else {}
+    counts = counts_by_area(store, areas[0].level, [a.code for a in areas], period, months=months) if areas else {}
     out = defaultdict(dict)
     for code, c in counts.items():
         h = harm_lib.harm_of_counts(c, table)

@@ -35,16 +35,28 @@ def _area_for(code: str, figure: str) -> Area:
     return area
 
 
+class ProfileQuery(PeriodQuery):
+    force: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+                              description="Only this force's crimes, by slug (e.g. `metropolitan` apart from `btp`).")
+
+
 @router.get("/areas/{code}/profile", response=RESPONSES, url_name="area_profile", openapi_extra=RESULT_OPENAPI,
             summary="Crime profile: counts, rates, harm, outcomes and change on a year earlier")
 @decorate_view(lake_cached)
-def area_profile(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+def area_profile(request: HttpRequest, code: AreaCode, q: Query[ProfileQuery]):
     """Crimes per type (with the change on the same months a year earlier: Poisson E-test and
     Wheeler's z), rates per 1,000 residents, harm, outcomes. Tables: by_crime_type, trend,
-    by_month, outcomes. Default period: the latest 12 months."""
+    by_month, outcomes, by_force. Default period: the 12 months to the latest month the area's
+    own forces published. The change compares only months every force counted published in
+    both periods, else it is null with `change_declined` saying why; a period the area's
+    forces published none of is `400 cannot_compute`."""
     first, last = period_of(q)
     area = _area_for(code, "profile")
-    return result_response(request, run("profile", area.code, first, last), q, f"profile-{area.code}")
+    if q.force:
+        result = run("profile", area.code, first, last, force=q.force)
+    else:
+        result = run("profile", area.code, first, last)
+    return result_response(request, result, q, f"profile-{area.code}")
 
 
 @router.get("/areas/{code}/trends", response=RESPONSES, url_name="area_trends", openapi_extra=RESULT_OPENAPI,
@@ -128,7 +140,7 @@ def area_trust(request: HttpRequest, code: AreaCode, q: Query[TrustQuery]):
 @router.get("/areas/{code}/scorecard", response=RESPONSES, url_name="area_scorecard",
             openapi_extra=RESULT_OPENAPI, summary="Progress scorecard of a force or borough")
 @decorate_view(lake_cached)
-def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[ProfileQuery]):
     """For every borough and ward of a force (or of one borough): trust with its interval and
     change, crime and harm per 1,000 residents with the change on a year earlier (E-test), and
     stop and search (Black/White ratio with its interval; find or arrest rate). Tables:
@@ -138,5 +150,8 @@ def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
     if area.level not in ("force", "borough"):
         raise ApiError(404, "not_available", f"A scorecard covers a force or a borough; {area.name} is a "
                                              f"{area.level_name.lower()}.")
-    result = run("scorecard", area.code, first, last, responses=selectors.ward_survey())
+    if q.force:
+        result = run("scorecard", area.code, first, last, responses=selectors.ward_survey(), force=q.force)
+    else:
+        result = run("scorecard", area.code, first, last, responses=selectors.ward_survey())
     return result_response(request, result, q, f"scorecard-{area.code}")

@@ -25,7 +25,9 @@ class CompareQuery(PeriodQuery):
     level: Literal["ward", "borough", "lsoa21"] = Field("ward", description="Which areas to compare.")
     within: AreaCode | None = Field(None, description="Only the areas inside this force or borough.")
     crime_type: str | None = Field(None, max_length=60, description=CRIME_TYPE_HELP)
-    overdispersion: bool = Field(False, description="Widen the limits by Spiegelhalter's phi.")
+    overdispersion: bool | None = Field(None, description="Limits widened by Spiegelhalter's phi (true) or plain "
+                                        "Poisson (false); default: widened when the areas are overdispersed "
+                                        "(phi > 1).")
 
 
 @router.get("/compare", response=RESPONSES, url_name="compare", openapi_extra=RESULT_OPENAPI,
@@ -87,7 +89,8 @@ def allocation(request: HttpRequest, q: Query[AllocationQuery]):
 class EvaluationQuery(ResultQuery):
     ward: AreaCode = Field(..., description="The ward where the action happened (or its police.uk neighbourhood id).")
     start: Month = Field(..., description="The month the action started, YYYY-MM.")
-    crime_type: str | None = Field(None, max_length=60, description=CRIME_TYPE_HELP)
+    crime_type: list[str] | None = Field(None, max_length=14, description=CRIME_TYPE_HELP + " Repeat it for a "
+                                         "priority about several crime types.")
     before_months: int = Field(12, ge=1, le=60, description="Months before the start used as the baseline.")
     after_months: int | None = Field(None, ge=1, le=60, description="Months from the start (default: to the latest).")
 
@@ -100,7 +103,8 @@ def evaluation(request: HttpRequest, q: Query[EvaluationQuery]):
     borough (a before/after ratio with its interval), and the Weighted Displacement Difference
     (Wheeler & Ratcliffe 2018) with its standard error, counting crime pushed into
     neighbouring wards against the action. Tables: areas, wards."""
-    check_crime_type(q.crime_type)
-    result = run("evaluation", q.ward, q.start, q.crime_type, before_months=q.before_months,
+    for crime_type in q.crime_type or []:
+        check_crime_type(crime_type)
+    result = run("evaluation", q.ward, q.start, tuple(q.crime_type or ()) or None, before_months=q.before_months,
                  after_months=q.after_months)
     return result_response(request, result, q, f"evaluation-{q.ward}")

@@ -35,7 +35,7 @@ class ResultQuery(Schema):
 
 class PeriodQuery(ResultQuery):
     start: Month | None = Field(None, alias="from", description="First month, YYYY-MM (default: 12 months to `to`).")
-    end: Month | None = Field(None, alias="to", description="Last month, YYYY-MM (default: the latest in the lake).")
+    end: Month | None = Field(None, alias="to", description="Last month, YYYY-MM (default: the latest the area's own forces published).")
 
 
 class ResultOut(Schema):

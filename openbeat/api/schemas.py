@@ -93,7 +93,8 @@ class LocateOut(Schema):
     longitude: float | None
     easting: float | None
     northing: float | None
-    status: str = Field(..., description="ok, or outside_area when no loaded area contains the point.")
+    status: str = Field(..., description="ok; outside_area when no loaded area contains the point; no_areas when "
+                                         "no boundaries are loaded.")
     areas: list[LocatedArea] = Field(..., description="Loaded areas containing the point, largest first.")
     neighbourhood: dict | None = Field(None, description="police.uk neighbourhood (force, id, name) if known.")
 

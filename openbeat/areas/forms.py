@@ -45,8 +45,11 @@ class CompareForm(_Form):
         ("ward", "Wards"), ("borough", "Boroughs"), ("lsoa21", "Small areas (LSOAs)")])
     within = forms.ChoiceField(label="Within", required=False, help_text="Leave empty for every area loaded.")
     crime_type = forms.ChoiceField(label="Crime", required=False, choices=CRIME_TYPE_CHOICES)
-    overdispersion = forms.BooleanField(label="Widen the limits for differences beyond chance (overdispersion)",
-                                        required=False)
+    overdispersion = forms.TypedChoiceField(
+        label="Limits", required=False, initial="", empty_value=None,
+        coerce=lambda v: {"true": True, "false": False}.get(v),
+        choices=[("", "Widened where areas differ beyond chance (overdispersion), the default"),
+                 ("false", "Poisson: chance alone"), ("true", "Always widened")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,7 +95,9 @@ class EvaluationForm(_Form):
     start = forms.RegexField(label="Month the action started", regex=MONTH_RE, max_length=7,
                              help_text="Year and month, for example 2025-01.",
                              error_messages={"invalid": "Enter the month as year and month, for example 2025-01"})
-    crime_type = forms.ChoiceField(label="Crime the action was aimed at", required=False, choices=CRIME_TYPE_CHOICES)
+    crime_type = forms.MultipleChoiceField(label="Crime the action was aimed at", required=False,
+                                           choices=CRIME_TYPE_CHOICES,
+                                           help_text="One or more; none chosen means all crime.")
     before_months = forms.IntegerField(label="Months before the start to compare with", min_value=1, max_value=60,
                                        initial=12, required=False)
 
@@ -103,4 +108,5 @@ class EvaluationForm(_Form):
     def clean(self):
         data = super().clean()
         data["before_months"] = data.get("before_months") or 12
+        data["crime_type"] = [c for c in data.get("crime_type") or [] if c]
         return data

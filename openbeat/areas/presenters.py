@@ -37,6 +37,16 @@ def links(json_url: str, *, table: str | None = None, geojson: bool = False) -> 
     return out
 
 
+#: Notes said beside a chart, not only in the collapsed notes: what limits the figure.
+CAVEATS = ("Trust does not separate", "wards have no survey responses", "Limits drawn", "Rates count only",
+           "Change compares only", "No change is given", "Outcome shares leave out")
+
+
+def caveats(result: Result) -> str:
+    """The result's notes on coverage, borrowed trust and limits drawn, for the chart's own note."""
+    return " ".join(n for n in result.notes if any(c in n for c in CAVEATS))
+
+
 def source_note(result: Result) -> str:
     return "Sources: " + "; ".join(result.sources) + "." if result.sources else ""
 
@@ -89,12 +99,23 @@ def crime_type_table(profile: Result) -> Table:
     rows = []
     for r in profile.tables["by_crime_type"]:
         rows.append({**r, "change": _direction(r["direction"], r["p_value"])})
+    compared = profile.summary.get("compared")
+    period = profile.period or {}
+    partial = compared is not None and len(compared["months"]) < period.get("months", 0)
+    caption = "Crimes by type, with the change on the same months a year earlier"
+    if partial:
+        caption += (f" (compared over {len(compared['months'])} of the {period['months']} months: those every "
+                    "force counted here published in both years)")
+    elif compared is None:
+        caption += " (no change given: " + (profile.summary.get("change_declined") or "").removeprefix(
+            "No change is given: ").rstrip(".") + ")"
     return Table(
-        caption="Crimes by type, with the change on the same months a year earlier",
+        caption=caption,
         columns=[Column("crime_type", "Crime type"), Column("count", "Crimes", True),
                  Column("per_1000", "Per 1,000 residents a year", True),
-                 Column("harm_days", "Harm (days)", True, "int"),
-                 Column("count_previous_year", "A year earlier", True),
+                 Column("harm_days", "Harm (days)", True, "int")]
+        + ([Column("count_compared", "In the months compared", True)] if partial else [])
+        + [Column("count_previous_year", "A year earlier", True),
                  Column("ratio", "Rate ratio", True, "ratio"),
                  Column("wheeler_z", "Wheeler's z", True, "ratio"), Column("change", "Change (E-test)")],
         rows=rows,
@@ -252,6 +273,30 @@ def levels_table(trust: Result) -> Table:
 def ward_estimate(trust: Result) -> dict | None:
     est = trust.summary.get("ward_estimate")
     return jsonable(est) if est else None
+
+
+# ---- you said, we did ------------------------------------------------------------------------
+
+
+def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dict]:
+    """The team's priorities, each with the 'did it work?' link for its own crime types and period.
+
+    A priority without a published action gets no link (there is no action to evaluate);
+    one whose text names no crime type is evaluated on all crime, and says so.
+    """
+    from openbeat.analytics.evaluation import priority_crime_types
+
+    out = []
+    for p in team.priorities:
+        item = {**p, "crime_types": priority_crime_types(p.get("issue") or ""), "evaluate_url": None}
+        issued = f"{p['issued']:%Y-%m}" if p.get("issued") else None
+        if p.get("action") and issued and months and months[0] < issued <= months[1]:
+            params = [("ward", area.code), ("start", issued)] + [("crime_type", ct) for ct in item["crime_types"]]
+            item["evaluate_url"] = reverse("areas:evaluation") + "?" + urlencode(params)
+            what = " and ".join(item["crime_types"]).lower() if item["crime_types"] else "all crime"
+            item["evaluate_label"] = f"Did it work? {what[:1].upper() + what[1:]} here before and after {p['issued']:%B %Y}"
+        out.append(item)
+    return out
 
 
 # ---- the page's data links ----------------------------------------------------------------

@@ -52,14 +52,14 @@ def _params(tool: str, data: dict) -> dict:
     out = {}
     for name in TOOLS[tool][1]:
         value = data.get(name)
-        if value in (None, "", False):
+        if value in (None, "", []) or (value is False and name != "overdispersion"):
             continue
-        out[name] = "true" if value is True else value
+        out[name] = "true" if value is True else "false" if value is False else value
     return out
 
 
 def _query(params: dict) -> str:
-    return "?" + urlencode(params) if params else ""
+    return "?" + urlencode(params, doseq=True) if params else ""
 
 
 def _compute(tool: str, data: dict) -> selectors.Figure:
@@ -74,7 +74,7 @@ def _compute(tool: str, data: dict) -> selectors.Figure:
             "allocation", data["within"], data["officers"], data["pcsos"], trust_weight=data["trust_weight"],
             minimum_officers=data["min_officers"], minimum_pcsos=data["min_pcsos"], first=None, last=None,
             responses=selectors.ward_survey() if data["trust_weight"] else None)
-    return selectors.get_figure("evaluation", data["ward"], data["start"], data["crime_type"] or None,
+    return selectors.get_figure("evaluation", data["ward"], data["start"], tuple(data["crime_type"]) or None,
                                 before_months=data["before_months"], after_months=None)
 
 
@@ -113,8 +113,10 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
     chart = Chart(
         id="funnel", title="Funnel plot",
         description=(f"Funnel plot of {s['areas']} areas: each area's rate of {s['crime_type'].lower()} per 1,000 "
-                     f"residents against its population, inside lines marking the 95% and 99.8% limits of "
-                     f"chance. {s['above_limits']} areas are above the limits and {s['below_limits']} below."),
+                     f"residents against its population, inside lines marking the 95% and 99.8% "
+                     + ("limits widened for overdispersion" if s["limits"] == "overdispersed" else
+                        "Poisson limits of chance alone")
+                     + f". {s['above_limits']} areas are above the limits and {s['below_limits']} below."),
         spec_url=spec,
         table=Table(caption="Areas by rate, with the funnel limits for their size",
                     columns=[Column("name", "Area"), Column("count", "Crimes", True),
@@ -124,7 +126,7 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("classification", "Against the limits")],
                     rows=rows),
         data_links=presenters.links(api, table="areas"),
-        note=" ".join(result.notes[:2]) + " " + presenters.source_note(result),
+        note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 
@@ -145,7 +147,10 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
         id="quadrant", title="Harm and trust together",
         description=(f"Scatter chart of {s['areas']} areas: harm per 1,000 residents across, trust up, with dashed "
                      "lines at the middle of each. Areas to the right and low down are higher crime and lower "
-                     f"trust; {len(s['first'])} are distinguishably so."),
+                     f"trust; {len(s['first'])} are distinguishably so."
+                     + ("" if s.get("trust_separates_wards", True) else
+                        " Every ward shows its borough's trust figure, so the wards of a borough sit on one "
+                        "horizontal line: trust does not separate them.")),
         spec_url=spec,
         table=Table(caption="Areas in order of priority",
                     columns=[Column("rank", "Rank", True), Column("name", "Area"),
@@ -156,7 +161,7 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("priority", "Class")],
                     rows=rows),
         data_links=presenters.links(api, table="areas"),
-        note=" ".join(result.notes[:2]) + " " + presenters.source_note(result),
+        note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 
@@ -185,7 +190,7 @@ def _allocation(result: Result, data: dict, api: str, spec: str) -> dict:
                              Column("pcsos", "PCSOs", True), Column("pcsos_exact", "Exact share", True)],
                     rows=rows),
         data_links=presenters.links(api, table="wards"),
-        note=" ".join(result.notes[:2]) + " " + presenters.source_note(result),
+        note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
     return {"chart": chart, "rows": rows}
 

@@ -88,9 +88,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result)
     context["charts_on_page"] = any(k.endswith("_chart") and context[k] for k in context)
     if team:
-        months = selectors.lake_months()
-        context["evaluable"] = months and [p for p in team.priorities if p["issued"] and
-                                           months[0] < f"{p['issued']:%Y-%m}" <= months[1]]
+        context["priorities"] = presenters.priority_items(area, team, selectors.lake_months())
     return render(request, "areas/area_detail.html", context)
 
 

@@ -25,7 +25,8 @@ def _format(f):
 def common(f):
     """--from, --to, --format, --table and --lake, shared by every method."""
     f = _format(f)
-    f = click.option("--to", "last", metavar="YYYY-MM", help="Last month [default: the latest in the lake].")(f)
+    f = click.option("--to", "last", metavar="YYYY-MM",
+                     help="Last month [default: the latest the area's own forces published].")(f)
     f = click.option("--from", "first", metavar="YYYY-MM", help="First month [default: 12 months to --to].")(f)
     return lake_option(f)
 
@@ -48,18 +49,22 @@ def analyse():
 
 
 @analyse.command()
-@click.option("--area", required=True, metavar="CODE", help="Ward, borough or LSOA 2021 code, or a force slug.")
+@click.option("--area", required=True, metavar="CODE", help="Ward, borough or LSOA 2021 code, or a force slug or name.")
+@click.option("--force", metavar="SLUG", help="Only this force's crimes (e.g. the Met's apart from BTP's).")
 @common
-def profile(area, lake, first, last, fmt, table):
+def profile(area, force, lake, first, last, fmt, table):
     """Crimes per type and month, rates, harm, outcomes and change against a year earlier
+
+    Change compares only months every force counted here published in both periods, or
+    is declined with the force and months missing (table by_force splits it by force).
 
     Example:
 
-        openbeat analyse profile --area northbridge --format json
+        openbeat analyse profile --area E09000007 --force metropolitan --format json
     """
     from openbeat.analytics.profiles import area_profile
 
-    _emit(lambda store: area_profile(store, area, first, last), lake, fmt, table)
+    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table)
 
 
 @analyse.command()
@@ -95,7 +100,8 @@ def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, 
 @click.option("--level", type=click.Choice(["ward", "borough", "lsoa21"]), default="ward", show_default=True)
 @click.option("--within", metavar="CODE", help="Only the areas inside this borough or force.")
 @click.option("--crime-type", metavar="TYPE", help="One police.uk crime type [default: all crime except ASB].")
-@click.option("--overdispersion", is_flag=True, help="Widen the limits by Spiegelhalter's phi.")
+@click.option("--overdispersion/--poisson", default=None,
+              help="Limits widened by Spiegelhalter's phi, or plain Poisson [default: widened when phi > 1].")
 @common
 def compare(level, within, crime_type, overdispersion, lake, first, last, fmt, table):
     """Crime rates per 1,000 residents of every area, with funnel-plot limits
@@ -210,8 +216,9 @@ def evaluate(area, start, crime_type, before_months, after_months, lake, fmt, ta
 @click.option("--area", required=True, metavar="CODE", help="A force slug or a borough code.")
 @click.option("--measure", default="Trust MPS", show_default=True, help="The PAS trust measure.")
 @click.option("--responses", type=click.Path(exists=True, dir_okay=False), help="Survey responses CSV for ward trust.")
+@click.option("--force", metavar="SLUG", help="Count only this force's crimes (e.g. the Met's apart from BTP's).")
 @common
-def scorecard(area, measure, responses, lake, first, last, fmt, table):
+def scorecard(area, measure, responses, force, lake, first, last, fmt, table):
     """The progress scorecard: trust, crime and stop-search standards for every borough and ward
 
     Example:
@@ -220,7 +227,8 @@ def scorecard(area, measure, responses, lake, first, last, fmt, table):
     """
     from openbeat.analytics.scorecard import scorecard as compute
 
-    _emit(lambda store: compute(store, area, first, last, measure=measure, responses=responses), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last, measure=measure, responses=responses, force=force), lake,
+          fmt, table)
 
 
 def _emit(compute, lake, fmt: str, table: str | None = None) -> None:

@@ -156,6 +156,10 @@ def locate(query, lake, online, postcodes_io_url, as_json):
         res = locate_lib(lake, query, online=online or bool(postcodes_io_url), postcodes_io_url=postcodes_io_url)
     except (LocateError, IngestError) as e:
         raise click.ClickException(str(e)) from e
+    if res["status"] == "no_areas" and not res.get("postcodes_io_codes"):  # not "outside": nothing to be inside of
+        raise click.ClickException("no boundaries are loaded in this lake, so no point can be located; load them "
+                                   "first, e.g. `openbeat areas load ../shared/data/boundaries "
+                                   "../shared/data/lookups`")
     if as_json:
         click.echo(json.dumps(res, indent=2, ensure_ascii=False))
         return
@@ -172,8 +176,10 @@ def locate(query, lake, online, postcodes_io_url, as_json):
             if v.get("approximate"):
                 text += " (shape approximate: dissolved from LSOAs)"
         click.echo(f"  {label:<14} {text}")
-    if res["status"] != "ok":
+    if res["status"] == "outside_area":
         click.echo("  (outside the loaded areas)")
+    elif res["status"] == "no_areas":
+        click.echo("  (no boundaries are loaded: the codes above are postcodes.io's)")
 
 
 COMMANDS = [areas, locate]

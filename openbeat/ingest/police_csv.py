@@ -459,14 +459,18 @@ def _summarise(con: duckdb.DuckDBPyConnection, kind: Kind, fname: FileName) -> t
             'SELECT count(*), count("Crime ID") - count(DISTINCT "Crime ID"), count(DISTINCT _h) FROM t'
         ).fetchone()
         return loaded, duplicates, 0, loaded - distinct
-    # Stop-search rows have no ID: count rows identical to an earlier row. Searches are
-    # dated in UTC; the file month is the local (Europe/London) month, so a search at
-    # 00:30 BST on the 1st, dated 23:30 UTC the day before, is in the right file.
-    loaded, distinct, mismatches = con.execute(
-        "SELECT count(*), count(DISTINCT _h), count(*) FILTER (WHERE strftime(timezone('Europe/London', \"Date\"), "
+    # Stop-search rows have no ID: a duplicate is a row identical in every column to an
+    # earlier row of the file (rows sharing only the identity columns, e.g. differing in
+    # whether clothing was removed, are different searches). Searches are dated in UTC;
+    # the file month is the local (Europe/London) month, so a search at 00:30 BST on the
+    # 1st, dated 23:30 UTC the day before, is in the right file.
+    every = ", ".join(_q(c.header) for c in kind.columns)
+    loaded, distinct, whole, mismatches = con.execute(
+        f"SELECT count(*), count(DISTINCT _h), (SELECT count(*) FROM (SELECT DISTINCT {every} FROM t)), "
+        "count(*) FILTER (WHERE strftime(timezone('Europe/London', \"Date\"), "
         f"'%Y-%m') <> {_s(fname.month)}) FROM t"
     ).fetchone()
-    return loaded, loaded - distinct, mismatches, loaded - distinct
+    return loaded, loaded - whole, mismatches, loaded - distinct
 
 
 def _select_good(kind: Kind, fname: FileName) -> str:

@@ -124,8 +124,11 @@ class GiStar:
     p_norm : ndarray
         One-sided normal p-value of ``|Zs|`` (double it for two-sided).
     p_sim : ndarray
-        Pseudo p-value ``(M + 1) / (P + 1)`` from the permutations (NaN for a cell
-        with no neighbours: there is nothing to permute).
+        Pseudo p-value ``(M + 1) / (P + 1)`` from the permutations, ties counted as
+        extreme as esda counts them (NaN for a cell with no neighbours).
+    p_mid : ndarray
+        Tie-aware one-sided mid-p, ``(M_strict + T/2 + 1/2) / (P + 1)`` in the tail the
+        observed value lies in (T draws equal to it); what the classes use.
     EG_sim, VG_sim, seG_sim, z_sim, p_z_sim : ndarray
         Mean, variance and sd of the reference distribution, the z of ``Gs`` against
         it, and its one-sided normal p-value.
@@ -280,6 +283,14 @@ class GiStar:
         p = (count + 1) / (P + 1)
         p[islands] = np.nan
         self.p_sim = p
+        # Tie-aware mid-p: draws equal to the observed sum count half (the observed value
+        # itself too), so a cell whose draws are mostly ties (an empty cell among empty
+        # cells) is not "as extreme as every draw" but in the middle: p about 0.5.
+        ties = ge + le - P
+        mid = np.minimum((P - le) + ties / 2, (P - ge) + ties / 2)
+        p_mid = (mid + 0.5) / (P + 1)
+        p_mid[islands] = np.nan
+        self.p_mid = p_mid
 
         total = y.sum()
         mean_r = s1 / P
@@ -336,15 +347,21 @@ def _distinct_draws(rng: np.random.Generator, n_other: int, k: int, P: int) -> n
 
 
 def two_sided_p(gi: GiStar, source: str = "sim") -> np.ndarray:
-    """Two-sided p-value per cell: ``min(1, 2 p)`` from the permutations or the normal."""
-    if source == "sim":
+    """Two-sided p-value per cell: ``min(1, 2 p)`` from the permutations or the normal.
+
+    ``"sim"`` uses the tie-aware mid-p (``p_mid``); ``"sim_esda"`` esda's count, in which
+    every tie is "as extreme" (so an empty cell among empty cells gets p = 1/(P+1)).
+    """
+    if source in ("sim", "sim_esda"):
         if gi.permutations == 0 or gi.alternative not in ("directed", "folded"):
             raise ValueError("two-sided permutation p needs permutations and alternative "
                              "'directed' or 'folded'")
-        return gi.p_sim if gi.alternative == "folded" else np.minimum(1.0, 2 * gi.p_sim)
+        if gi.alternative == "folded":
+            return gi.p_sim
+        return np.minimum(1.0, 2 * (gi.p_mid if source == "sim" else gi.p_sim))
     if source == "norm":
         return np.minimum(1.0, 2 * gi.p_norm)
-    raise ValueError("source must be 'sim' or 'norm'")
+    raise ValueError("source must be 'sim', 'sim_esda' or 'norm'")
 
 
 def classify(z, q) -> np.ndarray:
@@ -366,13 +383,18 @@ def hotspot_table(gi: GiStar, cell_ids, counts=None, source: str = "sim") -> dic
     """Columns for a per-cell hotspot table: id, count, z, p (two-sided), q (BH), class."""
     p = two_sided_p(gi, source)
     _, q = benjamini_hochberg(p)
+    classes = classify(gi.Zs, q)
+    # A cell with no crime whose neighbours have none either carries no evidence of a cold
+    # spot: "fewer crimes than chance would give" needs somewhere chance could have put some.
+    empty = (gi.y == 0) & ((gi.w @ gi.y) == 0)
+    classes[empty] = "not significant"
     return {
         "cell_id": np.asarray(cell_ids),
         "count": np.asarray(gi.y if counts is None else counts),
         "z": gi.Zs,
         "p": p,
         "q": q,
-        "class": classify(gi.Zs, q),
+        "class": classes,
     }
 
 

@@ -11,7 +11,7 @@ from openbeat.analytics.comparison import compare_areas
 
 
 def test_ward_rates_and_limits(store, northbridge):
-    r = compare_areas(store, "ward", first="2025-01", last="2025-12", crime_type="Burglary")
+    r = compare_areas(store, "ward", first="2025-01", last="2025-12", crime_type="Burglary", overdispersion=False)
     con = northbridge.connect()
     raw = dict(con.execute(
         "SELECT w.ward_code, count(*) FROM crimes c JOIN lsoa_wards w ON c.lsoa_code = w.lsoa21_code "
@@ -34,10 +34,14 @@ def test_ward_rates_and_limits(store, northbridge):
     assert r.summary["overall_rate_per_1000"] == pytest.approx(theta * 1000)
 
 
-def test_overdispersion_widens_the_limits(store):
-    plain = compare_areas(store, "ward", first="2025-01", last="2025-12")
+def test_overdispersion_widens_the_limits_and_is_the_default_when_phi_exceeds_one(store):
+    plain = compare_areas(store, "ward", first="2025-01", last="2025-12", overdispersion=False)
     wide = compare_areas(store, "ward", first="2025-01", last="2025-12", overdispersion=True)
+    default = compare_areas(store, "ward", first="2025-01", last="2025-12")
     assert wide.summary["overdispersion_applied"] and wide.summary["phi"] > 1
+    assert default.tables["areas"] == wide.tables["areas"] and default.summary["limits"] == "overdispersed"
+    assert plain.summary["limits"] == "poisson"
+    assert any(n.startswith("Limits drawn: Poisson (chance alone), as asked") for n in plain.notes)
     assert wide.summary["above_limits"] + wide.summary["below_limits"] < plain.summary["above_limits"] + plain.summary["below_limits"]
 
 

@@ -105,13 +105,35 @@ def test_comparison_is_like_with_like_and_never_overlaps():
 def test_unpublished_months_are_not_zero():
     months = [date(2024, m, 1) for m in range(1, 13)] + [date(2025, m, 1) for m in range(1, 13)]
     published = set(months) - {date(2024, 6, 1)}
-    rows = [(m, "Burglary", "none", 10 if m.year == 2024 else 20) for m in published]
-    trend = _trend(Window(rows, published), Period(date(2025, 1, 1), date(2025, 12, 1)))
+    rows = [("f", m, "Burglary", "none", 10 if m.year == 2024 else 20) for m in published]
+    trend = _trend(Window(rows, {"f": published}), Period(date(2025, 1, 1), date(2025, 12, 1)))
     june = next(t for t in trend if t["month"] == "2025-06")
     assert june["count"] == 20 and june["count_year_before"] is None and june["yoy_direction"] == "not comparable"
     july = next(t for t in trend if t["month"] == "2025-07")
     assert (july["count_year_before"], july["yoy_direction"]) == (10, "no significant change")
     assert all(t["rolling_12"] is None for t in trend if t["month"] < "2025-06")  # a year containing the gap
+
+
+def test_a_month_one_force_missed_is_not_compared_and_counts_stay_whole():
+    """Two forces; the second published 2024-03 and 2025-01 only: months compared need both forces."""
+    months = [date(2024, m, 1) for m in range(1, 13)] + [date(2025, m, 1) for m in range(1, 13)]
+    other = {date(2024, 3, 1), date(2025, 1, 1)}
+    rows = [("own", m, "Burglary", "none", 10) for m in months] + [("btp", m, "Theft from the person", "none", 50)
+                                                                 for m in other]
+    w = Window(rows, {"own": set(months), "btp": other}, own=["own"])
+    period, before = Period(date(2025, 1, 1), date(2025, 12, 1)), Period(date(2024, 1, 1), date(2024, 12, 1))
+    assert w.pairs(period, before) == []  # btp never published a month and the month a year before it
+    assert w.by_type(period) == {"Burglary": 120, "Theft from the person": 50}
+    assert w.own_months(period) == 12
+    by_force = {r["force"]: r for r in w.by_force(period, before)}
+    assert (by_force["own"]["months_compared"], by_force["own"]["crimes_compared"]) == (12, 120)
+    assert by_force["btp"]["direction"] == "not comparable"
+    assert w.gaps(period, before) == ("btp did not publish 2024-01 to 2024-02, 2024-04 to 2024-12 and "
+                                      "2025-02 to 2025-12")
+    trend = {t["month"]: t for t in _trend(w, period)}
+    assert trend["2025-01"]["count"] == 60 and trend["2025-01"]["yoy_direction"] == "not comparable"
+    assert trend["2025-02"]["count"] == 10  # the own force published it: a count, but no comparison
+    assert trend["2025-02"]["yoy_direction"] == "not comparable"
 
 
 def test_bad_requests_say_what_is_wrong(store):

@@ -189,15 +189,17 @@ def test_geojson_feature_collection_whole_output():
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 25
     first = fc["features"][0]
     assert first["properties"] == {"cell_id": "E530000N180000", "count": 9, "gi_z": 4.6774,
-                                   "p": 0.004, "q": 0.025, "class": "hot 95%"}
+                                   "p": 0.002, "q": 0.0167, "class": "hot 95%"}
     ring = first["geometry"]["coordinates"][0]
     assert len(ring) == 5 and ring[0] == ring[-1]
     lon, lat = ring[0]
     assert -0.13 < lon < -0.12 and 51.49 < lat < 51.51
     flagged = {i: f["properties"]["class"] for i, f in enumerate(fc["features"])
                if f["properties"]["class"] != "not significant"}
-    # The 9-7-6-5 corner is hot; the opposite corner, zeros all round, is cold.
-    assert flagged == {0: "hot 95%", 1: "hot 95%", 5: "hot 95%", 24: "cold 95%"}
+    # The 9-7-6-5 corner is hot; the opposite corner, zeros all round, is no cold spot: its
+    # neighbour sum 0 ties with most draws (esda's count gives p = 0.001, the mid-p 0.0645).
+    assert flagged == {0: "hot 95%", 1: "hot 95%", 5: "hot 95%"}
+    assert fc["features"][24]["properties"]["p"] == 0.129 and gi.p_sim[24] == 0.001
 
 
 @pytest.mark.parametrize("transform", ["B", "R", "weighted"])
@@ -220,6 +222,7 @@ def test_fast_counting_equals_direct_permutation_with_the_same_draws(counts, tra
     k = np.diff(off.indptr)
     J = _distinct_draws(np.random.default_rng(9), n - 1, int(k.max()), P_small)
     expected = np.empty(n)
+    mid = np.empty(n)
     observed = off @ counts
     for i in range(n):
         wi = off.data[off.indptr[i]:off.indptr[i + 1]]
@@ -233,5 +236,36 @@ def test_fast_counting_equals_direct_permutation_with_the_same_draws(counts, tra
         else:
             ge, le = (R >= O - tol).sum(), (R <= O + tol).sum()
             c = {"greater": ge, "lesser": le, "directed": min(ge, P_small - ge)}[alternative]
+            ties = ge + le - P_small
+            mid[i] = (min(P_small - le, P_small - ge) + ties / 2 + 0.5) / (P_small + 1)
         expected[i] = (c + 1) / (P_small + 1)
     np.testing.assert_allclose(ours.p_sim, expected, rtol=0, atol=1e-12)
+    if alternative != "folded":
+        np.testing.assert_allclose(ours.p_mid, mid, rtol=0, atol=1e-12)
+
+
+def test_empty_cells_among_empty_cells_are_not_cold_spots():
+    """A mostly empty grid (95% zeros, one small cluster): esda's count calls an empty cell
+    among empty neighbours 'as extreme as every draw' (p = 1/(P+1)); the tie-aware mid-p puts
+    it near the middle, no such cell is classed cold, and z is still esda's."""
+    from openbeat.stats.gistar import hotspot_table, two_sided_p
+
+    n_r, n_c = 20, 20
+    y = np.zeros(n_r * n_c)
+    rng = np.random.default_rng(3)
+    y[rng.choice(n_r * n_c, 14, replace=False)] = 1
+    y[[21, 22, 41, 42]] = [6, 5, 4, 7]  # a cluster near a corner
+    g = Grid(0.0, 0.0, 250.0, n_r, n_c, y)
+    ours = GiStar(g.counts, g.weights(), "B", permutations=P, seed=5)
+    ref = esda_g(y, libpysal_weights.lat2W(n_r, n_c, rook=False), "B", seed=5)
+    np.testing.assert_allclose(ours.Zs, ref.Zs, rtol=1e-10, atol=1e-10)
+    w = g.weights()
+    empty = (y == 0) & ((w @ y) == 0)
+    assert empty.mean() > 0.5
+    # esda's reading: every empty cell among empty cells is at the floor
+    assert np.all(two_sided_p(ours, "sim_esda")[empty] <= 2 / (P + 1))
+    # tie-aware: the observed sum 0 ties with most draws, so p is far from significant
+    assert np.all(ours.p_mid[empty] > 0.25) and np.all(two_sided_p(ours, "sim")[empty] > 0.5)
+    table = hotspot_table(ours, g.cell_ids, source="sim")
+    assert not any(str(c).startswith("cold") for c in table["class"][empty])
+    assert set(table["class"][[21, 22, 41, 42]]) <= {"hot 95%", "hot 99%"}

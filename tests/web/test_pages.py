@@ -80,7 +80,9 @@ def test_ward_page_has_the_three_questions_with_plain_messages_for_what_is_missi
     # the latest 12 months hold the lake's three: 4 crimes, 2 incidents of anti-social behaviour
     assert ("4 crimes were recorded here from April 2023 to March 2024. Anti-social behaviour is counted apart: "
             "2 incidents.") in page
-    assert "There is no comparison with a year earlier: the data loaded does not cover those months." in page
+    assert ("No change is given: no month of 2023-04 to 2024-03 and the same month a year earlier were both "
+            "published by every force whose crimes are counted here (Test Police did not publish 2022-04 to "
+            "2023-12).") in page
     assert "No stop and search data has been loaded yet." in page
     assert "No trust and confidence survey (the Public Attitude Survey) has been loaded yet." in page
     # the trend's table: every month of the lake, none with a year before it
@@ -102,14 +104,16 @@ def test_ward_page_shows_its_neighbourhood_team_as_text(client, use_lake):
     assert team.strip() == (
         "North Team: The north of Testborough. Email north@police.example Telephone 101 (in an emergency, "
         "call 999) Web page The team on the force’s website Officers Sam Sergeant , Sergeant Pat Constable , PCSO "
-        "Priorities Speeding &lt;script&gt;alert(1)&lt;/script&gt; (set 1 March 2024) No action published yet. "
-        "Did it work? Crime here before and after March 2024 "
+        "Priorities Speeding &lt;script&gt;alert(1)&lt;/script&gt; (set 1 March 2024) No action published yet, so "
+        "there is nothing to evaluate. "
         "Burglary on Test Street (set 1 February 2024) Action (5 March 2024): Patrols every evening "
-        "Did it work? Crime here before and after February 2024 "
+        "Did it work? Burglary here before and after February 2024 "
         "Upcoming events Ward panel Monday 1 June 2099, 6:30 p.m., Test Hall Source: police.uk neighbourhood data.")
     assert "<script>alert(1)" not in html  # text from outside is escaped
     assert "<b>north</b>" not in html  # police.uk's HTML description is never used
-    assert f'href="/did-it-work/?ward={NORTH}&amp;start=2024-02"' in html
+    # the priority's own crime type and month; no link where no action was published
+    assert f'href="/did-it-work/?ward={NORTH}&amp;start=2024-02&amp;crime_type=Burglary"' in html
+    assert "start=2024-03" not in html
     assert 'href="/api/areas/X05000001/team">Neighbourhood team, JSON</a>' in html
     assert "Your neighbourhood policing team" not in text(client.get(f"/areas/{SOUTH}/"))
 

@@ -124,10 +124,12 @@ def test_priorities_link_to_did_it_work_and_it_answers(client, demo_lake, refere
     from openbeat.analytics.evaluation import did_it_work
 
     html = client.get(f"/areas/{LARKRISE}/").content.decode()
-    link = f"/did-it-work/?ward={LARKRISE}&amp;start=2025-04"
-    assert link in html
-    page = page_text(client, htmllib.unescape(link) + "&crime_type=Burglary")
+    # the priority's own crime type and month, not all crime
+    link = f"/did-it-work/?ward={LARKRISE}&amp;start=2025-04&amp;crime_type=Burglary"
+    assert link in html and "Did it work? Burglary here before and after April 2025" in html
+    page = page_text(client, htmllib.unescape(link))
     s = did_it_work(reference, LARKRISE, "2025-04", "Burglary").summary
+    assert s["verdict"].startswith("Burglary in Larkrise fell by more than chance alone would explain")
     assert s["verdict"] in page and s["wdd"]["summary"] in page and s["before_after_ratio"]["summary"] in page
     assert f"Standard error {s['wdd']['se']:,.1f}." in page
 
@@ -169,3 +171,20 @@ def test_the_allocation_form_starts_empty_and_explains_mistakes(client, demo_lak
     assert r.status_code == 400 and "Select a valid choice." in text(r)
     r = client.get(f"/did-it-work/?ward={WARD}&start=25-01")
     assert r.status_code == 400 and "Enter the month as year and month, for example 2025-01" in text(r)
+
+
+def test_borrowed_ward_trust_is_said_where_it_is_drawn(client, demo_lake, reference):
+    """No ward has its own survey in the demo: every ward shows its borough's PAS figure, and the
+    quadrant and the allocation planner say that trust does not separate wards within a borough."""
+    from openbeat.analytics.allocation import allocation_plan
+    from openbeat.analytics.targeting import targeting
+
+    t = targeting(reference, "ward")
+    assert t.summary["borrowed_trust"] == t.summary["areas"] and t.summary["trust_separates_wards"] is False
+    page = page_text(client, "/highest-crime-lowest-trust/")
+    assert "Trust does not separate wards within a borough" in page
+    assert "the wards of a borough sit on one horizontal line" in page
+    plans = [allocation_plan(reference, "X09000002", 60, 30, trust_weight=w) for w in (1.0, 3.0)]
+    assert all(p.summary["trust_separates_wards"] is False for p in plans)
+    page = page_text(client, "/allocation/?within=X09000002&officers=60&pcsos=30&trust_weight=3")
+    assert "never between the wards of one borough" in page
