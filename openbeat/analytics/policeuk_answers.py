@@ -23,10 +23,12 @@ invented: ``location_subtype`` is ``""`` (police.uk fills it only for some BTP p
 e.g. ``LU STATION``); ``person_id`` is ``null``; a stop and search's ``street.name`` is
 ``""`` (its CSV has coordinates but no place name).
 
-``outcome_status`` is the street file's *Last outcome category* with, as ``date``, the
-month of the latest outcomes-file row with that category for the crime, else the crime's
-own month (the street file carries no outcome date; police.uk's current data gives the
-crime month there too).
+``outcome_status`` is the crime's latest outcome, chosen as everywhere in OpenBeat
+(:mod:`openbeat.analytics.outcomes`): its latest row in the outcomes files, with that
+row's month as ``date``; else the street file's *Last outcome category* with the crime's
+own month as ``date`` (the street file carries no outcome date; police.uk's current data
+gives the crime month there too). ``outcomes-for-crime`` lists outcomes by month, and
+within a month from the least to the most conclusive (the files' row order is not kept).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+
+from openbeat.analytics.outcomes import latest_outcome_key_sql
 
 #: police.uk's "one mile radius": a great-circle distance of one international mile.
 MILE_M = 1609.344
@@ -306,14 +310,15 @@ CRIME_ID_SQL = _ID.format("row_key")
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the one helper table the answers need (the month of each crime's outcomes).
+    """Build the one helper table the answers need (each crime's latest outcome and its month).
 
     Once per state of the lake: the web app runs it through the store's ``memo``.
     """
-    con.execute("""
-        CREATE OR REPLACE TABLE policeuk_outcome_months AS
-        SELECT crime_id, outcome_type, max(month) AS month FROM outcomes
-        WHERE crime_id IS NOT NULL GROUP BY ALL ORDER BY crime_id""")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE policeuk_latest_outcomes AS
+        SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type,
+               max(month) AS month
+        FROM outcomes WHERE crime_id IS NOT NULL GROUP BY crime_id ORDER BY crime_id""")
 
 
 def _crime_columns(alias: str = "c") -> str:
@@ -356,7 +361,7 @@ def crime_object(row: dict, *, with_outcome: bool = True) -> dict:
         "context": row["context"] or "",
     }
     if with_outcome:
-        outcome = row["last_outcome_category"]
+        outcome = row.get("outcome_type") or row["last_outcome_category"]
         out["outcome_status"] = {
             "category": outcome,
             "date": _month(row["outcome_month"] or row["month"]),
@@ -381,9 +386,8 @@ def _crimes(con, *, month: date, where: str, params: list, area: Area | None = N
     if src is None:
         return []
     cur = con.execute(f"""
-        SELECT {_crime_columns()}, o.month AS outcome_month
-        FROM {src} c LEFT JOIN policeuk_outcome_months o
-          ON o.crime_id = c.crime_id AND o.outcome_type = c.last_outcome_category
+        SELECT {_crime_columns()}, o.month AS outcome_month, o.outcome_type
+        FROM {src} c LEFT JOIN policeuk_latest_outcomes o ON o.crime_id = c.crime_id
         WHERE {where}
         ORDER BY id""", params)
     rows = _rows(cur)
@@ -475,10 +479,10 @@ def outcomes_for_crime(con, *, persistent_id: str) -> dict:
     if not rows:
         raise NotFound(f"no crime has the persistent id {persistent_id!r}")
     outcomes = con.execute(
-        "SELECT DISTINCT outcome_type, month FROM outcomes WHERE crime_id = ? ORDER BY month, outcome_type",
-        [persistent_id]).fetchall()
+        "SELECT DISTINCT outcome_type, month, " + latest_outcome_key_sql("outcome_type", "month") +
+        " AS k FROM outcomes WHERE crime_id = ? ORDER BY k", [persistent_id]).fetchall()
     return {"crime": crime_object(rows[0], with_outcome=False),
-            "outcomes": [outcome_object(name, m) for name, m in outcomes]}
+            "outcomes": [outcome_object(name, m) for name, m, _ in outcomes]}
 
 
 # ---- stop and search ----------------------------------------------------------------
@@ -498,9 +502,10 @@ def stop_object(row: dict) -> dict:
         "removal_of_more_than_outer_clothing": row["removal_of_more_than_just_outer_clothing"],
         "outcome_object": {"id": STOP_OUTCOME_IDS.get(outcome), "name": outcome} if outcome else None,
         "location": {
-            "latitude": _coord(row["latitude"]),
+            # police.uk writes stop coordinates in their shortest form ("52.63625"), crimes' with six decimals
+            "latitude": _float_str(row["latitude"]),
             "street": {"id": row["street_id"], "name": ""},
-            "longitude": _coord(row["longitude"]),
+            "longitude": _float_str(row["longitude"]),
         } if located else None,
         "operation": row["part_of_a_policing_operation"],
         "officer_defined_ethnicity": row["officer_defined_ethnicity"],
