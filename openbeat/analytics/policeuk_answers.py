@@ -370,7 +370,7 @@ def crime_object(row: dict, *, with_outcome: bool = True) -> dict:
         "persistent_id": row["crime_id"] or "",
         "id": row["id"],
         "location_subtype": "",
-        "month": _month(row["month"]),
+        "month": _month(row["month"]) if row["month"] else None,
     })
     return out
 
@@ -453,10 +453,8 @@ def _outcomes(con, *, month: date, where: str, params: list, area: Area | None =
         rows = [r for r, k in zip(rows, area.keep([r["latitude"] for r in rows], [r["longitude"] for r in rows])) if k]
     out = []
     for r in rows:
+        # a crime whose street row is not in the lake has category and month null
         crime = crime_object(r, with_outcome=False)
-        if r["crime_type"] is None:  # the crime's street row is not in the lake
-            crime["category"] = None
-            crime["month"] = None
         out.append({**outcome_object(r["outcome_type"], r["outcome_month"]), "crime": crime})
     return out
 

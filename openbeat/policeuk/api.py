@@ -123,7 +123,8 @@ def _force(request: HttpRequest) -> str:
 
 
 def _cached(view):
-    return decorate_view(rate_limited, lake_cached)(view)
+    # ninja applies these inside out: the rate limit is outermost, so kept answers count too
+    return decorate_view(lake_cached, rate_limited)(view)
 
 
 # ---- forces ---------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""The API's contract beyond its data: OpenAPI, the rate limit, caching headers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import caches
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/police-uk/api/"
+
+#: Every method of the police.uk API documentation that the lake can answer.
+PATHS = {
+    "/forces": {"get"}, "/forces/{force_id}": {"get"}, "/forces/{force_id}/people": {"get"},
+    "/crime-categories": {"get"}, "/crime-last-updated": {"get"}, "/crimes-street-dates": {"get"},
+    "/crimes-street/{category}": {"get", "post"}, "/crimes-at-location": {"get"}, "/crimes-no-location": {"get"},
+    "/outcomes-at-location": {"get", "post"}, "/outcomes-for-crime/{persistent_id}": {"get"},
+    "/{force}/neighbourhoods": {"get"}, "/{force}/{neighbourhood}": {"get"},
+    "/{force}/{neighbourhood}/boundary": {"get"}, "/{force}/{neighbourhood}/people": {"get"},
+    "/{force}/{neighbourhood}/events": {"get"}, "/{force}/{neighbourhood}/priorities": {"get"},
+    "/locate-neighbourhood": {"get"},
+    "/stops-street": {"get", "post"}, "/stops-at-location": {"get"}, "/stops-no-location": {"get"},
+    "/stops-force": {"get"},
+}
+
+
+def test_openapi_lists_every_method_under_its_own_tag(client):
+    response = client.get(BASE + "openapi.json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    paths = {p.removeprefix("/police-uk/api"): set(ops) for p, ops in schema["paths"].items()}
+    assert paths == PATHS
+    tags = {t for ops in schema["paths"].values() for op in ops.values() for t in op["tags"]}
+    assert tags == {"police.uk-compatible"}
+    street = schema["paths"]["/police-uk/api/crimes-street/{category}"]["get"]
+    assert {p["name"] for p in street["parameters"]} == {"category", "lat", "lng", "poly", "date", "limit", "offset"}
+
+
+def test_the_rate_limit_answers_429_beyond_the_burst(client, settings, use_samples):
+    settings.OPENBEAT_POLICEUK_RATE = 1
+    settings.OPENBEAT_POLICEUK_BURST = 3
+    caches["default"].clear()
+    statuses = [client.get(BASE + "forces").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    response = client.get(BASE + "forces")
+    assert response["Retry-After"] == "1"
+    # another client is not held back
+    assert client.get(BASE + "forces", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_the_bucket_refills_at_the_rate():
+    from openbeat.policeuk.ratelimit import take
+
+    caches["default"].clear()
+    key = "policeuk-rate:test"
+    assert [take(key, rate=15, burst=30, now=100.0) for _ in range(30)] == [0.0] * 30
+    assert take(key, rate=15, burst=30, now=100.0) == pytest.approx(1 / 15)
+    assert take(key, rate=15, burst=30, now=100.07) == 0.0  # one token came back after 1/15 s
+
+
+def test_answers_are_compact_json_open_to_any_origin(client, use_samples):
+    response = client.get(BASE + "forces")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert b": " not in response.content and b", " not in response.content
+    assert response["ETag"]  # kept until the lake changes, like the rest of the API
+    again = client.get(BASE + "forces", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
