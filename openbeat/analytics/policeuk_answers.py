@@ -33,6 +33,7 @@ within a month from the least to the most conclusive (the files' row order is no
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -309,25 +310,50 @@ STREET_ID_SQL = _ID.format("printf('%.6f,%.6f,%s', latitude, longitude, coalesce
 CRIME_ID_SQL = _ID.format("row_key")
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the one helper table the answers need (each crime's latest outcome and its month).
+def month_outcomes(con: duckdb.DuckDBPyConnection, month: date) -> str | None:
+    """The table of the latest outcome (and its month) of each crime of ``month``, made on
+    first use and kept with the connection (the store's connection lives as long as the
+    lake state it reads). A look-up there costs a tenth of a join with every outcome."""
+    name = f"policeuk_outcomes_{month:%Y_%m}"
+    if _has(con, name):
+        return name
+    src = _source(con, "crimes", month)
+    if src is None:
+        return None
+    try:
+        con.execute(f"""
+            CREATE TABLE {name} AS
+            SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type,
+                   max(month) AS month
+            FROM outcomes WHERE crime_id IN (SELECT crime_id FROM {src} WHERE crime_id IS NOT NULL)
+            GROUP BY crime_id ORDER BY crime_id""")
+    except duckdb.Error:
+        if not _has(con, name):  # another thread made it first: use theirs
+            raise
+    return name
 
-    Once per state of the lake: the web app runs it through the store's ``memo``.
-    """
-    con.execute(f"""
-        CREATE OR REPLACE TABLE policeuk_latest_outcomes AS
-        SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type,
-               max(month) AS month
-        FROM outcomes WHERE crime_id IS NOT NULL GROUP BY crime_id ORDER BY crime_id""")
+
+def derived_id(text: str) -> int:
+    """The first 13 hex digits of md5: the same number :data:`CRIME_ID_SQL` and
+    :data:`STREET_ID_SQL` compute in DuckDB."""
+    return int(hashlib.md5(text.encode()).hexdigest()[:13], 16)
 
 
-def _crime_columns(alias: str = "c") -> str:
-    a = alias
-    return (f"{a}.crime_type, {a}.force, {a}.latitude, {a}.longitude, {a}.location, {a}.context, "
-            f"{a}.crime_id, {a}.month, {a}.last_outcome_category, "
-            f"{CRIME_ID_SQL.replace('row_key', a + '.row_key')} AS id, "
-            + STREET_ID_SQL.replace("latitude", f"{a}.latitude").replace("longitude", f"{a}.longitude")
-            .replace("location,", f"{a}.location,") + " AS street_id")
+def street_id(latitude: float, longitude: float, location: str | None) -> int:
+    return derived_id(f"{latitude:.6f},{longitude:.6f},{location or ''}")
+
+
+_CRIME_COLUMNS = ("crime_type, force, latitude, longitude, location, context, crime_id, month, "
+                  "last_outcome_category, row_key")
+
+
+def _latest_outcomes(con, *, month: date, crime_ids: list[str]) -> dict[str, tuple[str, date]]:
+    table = month_outcomes(con, month) if crime_ids else None
+    if table is None:
+        return {}
+    return {cid: (outcome, m) for cid, outcome, m in con.execute(
+        f"SELECT crime_id, outcome_type, month FROM {table} WHERE crime_id IN (SELECT unnest(?::VARCHAR[]))",
+        [crime_ids]).fetchall()}
 
 
 def _category_filter(category: str) -> tuple[str, list]:
@@ -348,8 +374,11 @@ def _coord(v: float | None) -> str | None:
 
 
 def crime_object(row: dict, *, with_outcome: bool = True) -> dict:
-    """One crime as police.uk shapes it, from a row of :func:`_crime_columns` (+ outcome_month)."""
+    """One crime as police.uk shapes it, from a row of the crimes dataset (+ its latest outcome)."""
     located = row["latitude"] is not None and row["longitude"] is not None
+    if "id" not in row:
+        row["id"] = derived_id(row["row_key"])
+        row["street_id"] = street_id(row["latitude"], row["longitude"], row["location"]) if located else None
     out = {
         "category": CATEGORY_SLUG.get(row["crime_type"], row["crime_type"]),
         "location_type": ("BTP" if row["force"] == BTP else "Force") if located else None,
@@ -385,21 +414,20 @@ def _crimes(con, *, month: date, where: str, params: list, area: Area | None = N
     src = _source(con, "crimes", month, force)
     if src is None:
         return []
-    cur = con.execute(f"""
-        SELECT {_crime_columns()}, o.month AS outcome_month, o.outcome_type
-        FROM {src} c LEFT JOIN policeuk_latest_outcomes o ON o.crime_id = c.crime_id
-        WHERE {where}
-        ORDER BY id""", params)
-    rows = _rows(cur)
+    rows = _rows(con.execute(f"SELECT {_CRIME_COLUMNS} FROM {src} c WHERE {where}", params))
     if area is not None and area.poly is not None:
         rows = [r for r, k in zip(rows, area.keep([r["latitude"] for r in rows], [r["longitude"] for r in rows])) if k]
-    return [crime_object(r) for r in rows]
+    # a join with the whole outcomes table costs ten times this look-up of the few crimes found
+    latest = _latest_outcomes(con, month=month, crime_ids=[r["crime_id"] for r in rows if r["crime_id"]])
+    for r in rows:
+        r["outcome_type"], r["outcome_month"] = latest.get(r["crime_id"], (None, None))
+    return sorted((crime_object(r) for r in rows), key=lambda c: c["id"])
 
 
 def crimes_street(con, *, category: str, area: Area, month: date) -> list[dict]:
     """``crimes-street/{category}``: crimes of that month within a mile of a point or in a polygon."""
     cat_sql, cat_params = _category_filter(category)
-    where, params = area.where("c.latitude", "c.longitude")
+    where, params = area.where()
     return _crimes(con, month=month, where=where + cat_sql, params=params + cat_params, area=area)
 
 
@@ -417,13 +445,12 @@ def nearest_location(con, *, dataset: str, point: tuple[float, float], month: da
 
 
 def crimes_at_location(con, *, location_id: int, month: date) -> list[dict]:
-    return _crimes(con, month=month, where=f"{STREET_ID_SQL.replace('latitude', 'c.latitude').replace('longitude', 'c.longitude').replace('location,', 'c.location,')} = ?",
-                   params=[location_id])
+    return _crimes(con, month=month, where=f"{STREET_ID_SQL} = ?", params=[location_id])
 
 
 def crimes_no_location(con, *, category: str, force: str, month: date) -> list[dict]:
     cat_sql, cat_params = _category_filter(category)
-    return _crimes(con, month=month, where="(c.latitude IS NULL OR c.longitude IS NULL)" + cat_sql,
+    return _crimes(con, month=month, where="(latitude IS NULL OR longitude IS NULL)" + cat_sql,
                    params=cat_params, force=force)
 
 
@@ -470,9 +497,8 @@ def outcomes_at_location(con, *, month: date, area: Area | None = None, location
 
 def outcomes_for_crime(con, *, persistent_id: str) -> dict:
     """``outcomes-for-crime/{persistent_id}``: the crime and every outcome, oldest first."""
-    cur = con.execute(f"""
-        SELECT {_crime_columns()}, NULL AS outcome_month FROM crimes c WHERE crime_id = ?
-        ORDER BY month DESC, row_key LIMIT 1""", [persistent_id])
+    cur = con.execute(f"SELECT {_CRIME_COLUMNS} FROM crimes WHERE crime_id = ? ORDER BY month DESC, row_key LIMIT 1",
+                      [persistent_id])
     rows = _rows(cur)
     if not rows:
         raise NotFound(f"no crime has the persistent id {persistent_id!r}")

@@ -1,4 +1,4 @@
-"""Reads for the police.uk-compatible API: the process's analytics store, prepared once per lake state."""
+"""Reads for the police.uk-compatible API, through the process's analytics store (openbeat.web.store)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from openbeat.web.store import get_store
 
 
 def policeuk_cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor on the store, with the answers' helper table built for this state of the lake."""
-    store = get_store()
-    store.memo("policeuk-prepared", lambda: answers.prepare(store.cursor()) or True)
-    return store.cursor()
+    """A cursor on the store: the answers' helper tables live as long as its lake state."""
+    return get_store().cursor()
 
 
 def force_names() -> dict[str, str | None]:
