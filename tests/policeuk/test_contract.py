@@ -67,3 +67,12 @@ def test_answers_are_compact_json_open_to_any_origin(client, use_samples):
     assert response["ETag"]  # kept until the lake changes, like the rest of the API
     again = client.get(BASE + "forces", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
+
+
+def test_every_method_is_documented():
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "police-uk-api.md").read_text()
+    for path in PATHS:
+        name = path.lstrip("/").replace("{force_id}", "{id}")
+        assert f"| `{name}` |" in doc, f"{name} is not in docs/police-uk-api.md's table"
