@@ -23,6 +23,7 @@ from ninja.decorators import decorate_view
 import openbeat
 from openbeat.analytics import policeuk_answers as answers
 from openbeat.policeuk import selectors
+from openbeat.policeuk.kept import kept_in_worker
 from openbeat.policeuk.ratelimit import rate_limited
 from openbeat.web.cache import lake_cached
 
@@ -124,7 +125,7 @@ def _force(request: HttpRequest) -> str:
 
 def _cached(view):
     # ninja applies these inside out: the rate limit is outermost, so kept answers count too
-    return decorate_view(lake_cached, rate_limited)(view)
+    return decorate_view(lake_cached, kept_in_worker, rate_limited)(view)
 
 
 # ---- forces ---------------------------------------------------------------------------

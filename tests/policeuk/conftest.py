@@ -174,18 +174,25 @@ def sample_lake(tmp_path_factory):
     return lake
 
 
+def point_policeuk_at(settings, root) -> None:
+    from openbeat.policeuk import kept
+
+    point_at(settings, root)
+    kept.clear()
+
+
 @pytest.fixture
 def use_real(settings, real_lake):
-    point_at(settings, real_lake.root)
+    point_policeuk_at(settings, real_lake.root)
     yield real_lake
-    point_at(settings, real_lake.root)
+    point_policeuk_at(settings, real_lake.root)
 
 
 @pytest.fixture
 def use_samples(settings, sample_lake):
-    point_at(settings, sample_lake.root)
+    point_policeuk_at(settings, sample_lake.root)
     yield sample_lake
-    point_at(settings, sample_lake.root)
+    point_policeuk_at(settings, sample_lake.root)
 
 
 @pytest.fixture(autouse=True)

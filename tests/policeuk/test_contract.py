@@ -76,3 +76,15 @@ def test_every_method_is_documented():
     for path in PATHS:
         name = path.lstrip("/").replace("{force_id}", "{id}")
         assert f"| `{name}` |" in doc, f"{name} is not in docs/police-uk-api.md's table"
+
+
+def test_a_repeat_is_served_from_the_workers_memory_with_the_same_headers(client, use_samples, monkeypatch):
+    from openbeat.policeuk import kept
+
+    first = client.get(BASE + "crimes-street-dates")
+    assert len(kept._kept) == 1
+    # were the view run again, this would fail
+    monkeypatch.setattr("openbeat.analytics.policeuk_answers.crimes_street_dates", lambda con: 1 / 0)
+    again = client.get(BASE + "crimes-street-dates")
+    assert again.content == first.content
+    assert (again["ETag"], again["Content-Type"]) == (first["ETag"], first["Content-Type"])

@@ -1,0 +1,71 @@
+"""Each worker keeps its latest police.uk answers in memory, in front of the shared kept answers.
+
+police.uk answers are large — a mile of a city's street crimes is a megabyte of JSON — and
+the shared answer cache (:mod:`openbeat.web.cache`, a folder all workers read) costs a
+file read and a zlib decompression of the whole body on every hit. A worker-local copy
+of its most recent answers (up to :data:`BUDGET` bytes) serves a repeat with no work.
+Keys are :func:`openbeat.web.cache.answer_key`: the lake's state, the day and the URL, so
+a kept answer never outlives the data it came from. Conditional requests (``If-None-Match``
+…) go on to the shared layer, which answers them with ``304``.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+
+from django.http import HttpRequest, HttpResponse
+
+from openbeat.web.cache import answer_key
+from openbeat.web.store import lake_state
+
+#: Bytes of answers a worker keeps (oldest dropped first).
+BUDGET = 64 * 2**20
+
+_lock = threading.Lock()
+_kept: OrderedDict[str, tuple[bytes, dict]] = OrderedDict()
+_size = 0
+
+
+def clear() -> None:
+    global _size
+    with _lock:
+        _kept.clear()
+        _size = 0
+
+
+def _keep(key: str, content: bytes, headers: dict) -> None:
+    global _size
+    if len(content) > BUDGET // 4:
+        return
+    with _lock:
+        if key in _kept:
+            return
+        _kept[key] = (content, headers)
+        _size += len(content)
+        while _size > BUDGET:
+            _, (old, _) = _kept.popitem(last=False)
+            _size -= len(old)
+
+
+def kept_in_worker(view):
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        plain = request.method in ("GET", "HEAD") and not any(
+            h in request.META for h in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH"))
+        if not plain:
+            return view(request, *args, **kwargs)
+        key = answer_key(request, lake_state())
+        with _lock:
+            hit = _kept.get(key)
+            if hit is not None:
+                _kept.move_to_end(key)
+        if hit is not None:
+            return HttpResponse(hit[0], headers=hit[1])
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            _keep(key, response.content, {k: v for k, v in response.headers.items() if k.lower() != "content-length"})
+        return response
+
+    return wrapper
