@@ -15,6 +15,7 @@ import functools
 import threading
 from collections import OrderedDict
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from openbeat.web.cache import answer_key
@@ -52,7 +53,8 @@ def _keep(key: str, content: bytes, headers: dict) -> None:
 def kept_in_worker(view):
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        plain = request.method in ("GET", "HEAD") and not any(
+        # OPENBEAT_CACHE_ENTRIES=0 keeps no answers anywhere, this layer included
+        plain = settings.OPENBEAT_CACHE_ENTRIES and request.method in ("GET", "HEAD") and not any(
             h in request.META for h in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH"))
         if not plain:
             return view(request, *args, **kwargs)
