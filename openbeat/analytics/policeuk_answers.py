@@ -279,29 +279,34 @@ def force_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 # ---- crimes -------------------------------------------------------------------------
 
 def _source(con: duckdb.DuckDBPyConnection, dataset: str, month: date, force: str | None = None) -> str | None:
-    """A FROM clause over just the partition files of that month (and force): the view
-    over the whole lake would open every file's footer first."""
-    root = _lake_root(con)
-    if root is None:
-        return dataset
+    """A FROM clause over just the partition files of that month (and force), or None when
+    the lake has none: the view over the whole lake would open every file's footer first."""
     sql = "SELECT DISTINCT force FROM manifest WHERE dataset = ? AND month = ?"
     params: list = [dataset, month]
     if force is not None:
         sql += " AND force = ?"
         params.append(force)
     forces = [r[0] for r in con.execute(sql, params).fetchall()]
+    root = _lake_root(con, dataset)
+    if root is None:  # not a lake's connection (a test's tables): filter the relation itself
+        cond = f"month = DATE '{month.isoformat()}'" + (" AND force = " + _sql_str(force) if force else "")
+        return f"(SELECT * FROM {dataset} WHERE {cond})" if forces else None
     files = [f"{root}/{dataset}/force={f}/month={_month(month)}/part.parquet" for f in forces]
     files = [f for f in files if os.path.exists(f)]
     if not files:
         return None
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    return f"read_parquet([{listed}], hive_partitioning=false, union_by_name=true)"
+    return f"read_parquet([{', '.join(map(_sql_str, files))}], hive_partitioning=false, union_by_name=true)"
 
 
-def _lake_root(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The lake folder, read back from the ``crimes`` view's definition."""
-    row = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'crimes'").fetchone()
-    m = re.search(r"read_parquet\('(.*?)/crimes/force=\*", row[0]) if row else None
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _lake_root(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
+    """The lake folder, read back from the dataset's view (:meth:`openbeat.lake.Lake.connect`
+    makes one over ``<root>/<dataset>/force=*/month=*/part.parquet`` when it has files)."""
+    row = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = ?", [dataset]).fetchone()
+    m = re.search(rf"read_parquet\('(.*?)/{dataset}/force=\*", row[0]) if row else None
     return m[1].replace("''", "'") if m else None
 
 
