@@ -79,7 +79,8 @@ def _answer(request: HttpRequest, compute, *, listing: bool = False) -> HttpResp
 
 
 def _month(request: HttpRequest):
-    """The ``date`` asked for, or the latest month with street crimes (police.uk's default)."""
+    """The ``date`` asked for, or the latest month with street crimes (police.uk's default);
+    None for a lake with no street crimes, which every method answers with ``[]``."""
     return answers.parse_date(_param(request, "date")) or selectors.latest_month()
 
 
@@ -189,8 +190,8 @@ def crimes_street_dates(request: HttpRequest):
                       url_name="crimes-street")
 @_cached
 def crimes_street(request: HttpRequest, category: Path[str], lat: str | None = None, lng: str | None = None,
-                  poly: str | None = None, date: str | None = None, limit: int | None = None,
-                  offset: int | None = None):
+                  poly: str | None = None, date: str | None = None, limit: str | None = None,
+                  offset: str | None = None):
     """Crimes of `category` (`all-crime` for all) in month `date` (default: the latest).
 
     Give `lat` and `lng` (one mile around the point) or `poly` (`lat,lng:lat,lng:…`). POST
@@ -206,15 +207,15 @@ def crimes_street(request: HttpRequest, category: Path[str], lat: str | None = N
 
 @router.get("/crimes-at-location", summary="Crimes at a location", url_name="crimes-at-location")
 @_cached
-def crimes_at_location(request: HttpRequest, location_id: int | None = None, lat: str | None = None,
-                       lng: str | None = None, date: str | None = None, limit: int | None = None,
-                       offset: int | None = None):
+def crimes_at_location(request: HttpRequest, location_id: str | None = None, lat: str | None = None,
+                       lng: str | None = None, date: str | None = None, limit: str | None = None,
+                       offset: str | None = None):
     """Crimes at `location_id` (a `street.id`), or at the location nearest `lat`/`lng`, in month `date`.
     OpenBeat extension: `limit` and `offset` page the list when the 10,000 cap is off."""
     def compute():
         month = _month(request)
         location = _location(request, "crimes", month)
-        if location is None or month is None:
+        if location is None:
             return []
         return answers.crimes_at_location(selectors.policeuk_cursor(), location_id=location, month=month)
     return _answer(request, compute, listing=True)
@@ -223,7 +224,7 @@ def crimes_at_location(request: HttpRequest, location_id: int | None = None, lat
 @router.get("/crimes-no-location", summary="Crimes with no location", url_name="crimes-no-location")
 @_cached
 def crimes_no_location(request: HttpRequest, force: str | None = None, category: str | None = None,
-                       date: str | None = None, limit: int | None = None, offset: int | None = None):
+                       date: str | None = None, limit: str | None = None, offset: str | None = None):
     """Crimes of `force` in month `date` that police.uk could not place (`location` null);
     `category` defaults to `all-crime`. OpenBeat extension: `limit` and `offset` page the list when the 10,000
     cap is off."""
@@ -232,8 +233,6 @@ def crimes_no_location(request: HttpRequest, force: str | None = None, category:
         answers.check_category(category)
         force_id = _force(request)
         month = _month(request)
-        if month is None:
-            return []
         return answers.crimes_no_location(selectors.policeuk_cursor(), category=category, force=force_id, month=month)
     return _answer(request, compute, listing=True)
 
@@ -244,9 +243,9 @@ def crimes_no_location(request: HttpRequest, force: str | None = None, category:
 @router.api_operation(["GET", "POST"], "/outcomes-at-location", summary="Outcomes at a location",
                       url_name="outcomes-at-location")
 @_cached
-def outcomes_at_location(request: HttpRequest, location_id: int | None = None, lat: str | None = None,
+def outcomes_at_location(request: HttpRequest, location_id: str | None = None, lat: str | None = None,
                          lng: str | None = None, poly: str | None = None, date: str | None = None,
-                         limit: int | None = None, offset: int | None = None):
+                         limit: str | None = None, offset: str | None = None):
     """Outcomes recorded in month `date` at `location_id`, or `lat` and `lng` (one mile around the point) or
     `poly` (`lat,lng:lat,lng:…`). OpenBeat extension: `limit` and `offset` page the list when the 10,000 cap
     is off."""
@@ -254,8 +253,6 @@ def outcomes_at_location(request: HttpRequest, location_id: int | None = None, l
         month = _month(request)
         location = _location_id(request)
         area = None if location is not None else _area(request)
-        if month is None:
-            return []
         return answers.outcomes_at_location(selectors.policeuk_cursor(), month=month, area=area, location_id=location)
     return _answer(request, compute, listing=True)
 
@@ -275,7 +272,7 @@ def outcomes_for_crime(request: HttpRequest, persistent_id: Path[str]):
                       url_name="stops-street")
 @_cached
 def stops_street(request: HttpRequest, lat: str | None = None, lng: str | None = None, poly: str | None = None,
-                 date: str | None = None, limit: int | None = None, offset: int | None = None):
+                 date: str | None = None, limit: str | None = None, offset: str | None = None):
     """Stop and searches of month `date`: `lat` and `lng` (one mile around the point) or `poly`.
 
     `street.name` is `""`: the stop-and-search CSVs name no place. OpenBeat extension:
@@ -283,16 +280,14 @@ def stops_street(request: HttpRequest, lat: str | None = None, lng: str | None =
     def compute():
         area = _area(request)
         month = _month(request)
-        if month is None:
-            return []
         return answers.stops_street(selectors.policeuk_cursor(), area=area, month=month)
     return _answer(request, compute, listing=True)
 
 
 @router.get("/stops-at-location", summary="Stop and searches at a location", url_name="stops-at-location")
 @_cached
-def stops_at_location(request: HttpRequest, location_id: int | None = None, date: str | None = None,
-                      limit: int | None = None, offset: int | None = None):
+def stops_at_location(request: HttpRequest, location_id: str | None = None, date: str | None = None,
+                      limit: str | None = None, offset: str | None = None):
     """Stop and searches at `location_id` (a stop's `street.id`) in month `date`. OpenBeat extension: `limit`
     and `offset` page the list when the 10,000 cap is off."""
     def compute():
@@ -300,8 +295,6 @@ def stops_at_location(request: HttpRequest, location_id: int | None = None, date
         if location is None:
             raise answers.BadRequest("give location_id")
         month = _month(request)
-        if month is None:
-            return []
         return answers.stops_at_location(selectors.policeuk_cursor(), location_id=location, month=month)
     return _answer(request, compute, listing=True)
 
@@ -309,14 +302,12 @@ def stops_at_location(request: HttpRequest, location_id: int | None = None, date
 @router.get("/stops-no-location", summary="Stop and searches with no location", url_name="stops-no-location")
 @_cached
 def stops_no_location(request: HttpRequest, force: str | None = None, date: str | None = None,
-                      limit: int | None = None, offset: int | None = None):
+                      limit: str | None = None, offset: str | None = None):
     """Stop and searches by `force` in month `date` with no location. OpenBeat extension: `limit` and `offset`
     page the list when the 10,000 cap is off."""
     def compute():
         force_id = _force(request)
         month = _month(request)
-        if month is None:
-            return []
         return answers.stops_no_location(selectors.policeuk_cursor(), force=force_id, month=month)
     return _answer(request, compute, listing=True)
 
@@ -324,14 +315,12 @@ def stops_no_location(request: HttpRequest, force: str | None = None, date: str 
 @router.get("/stops-force", summary="A force's stop and searches", url_name="stops-force")
 @_cached
 def stops_force(request: HttpRequest, force: str | None = None, date: str | None = None,
-                limit: int | None = None, offset: int | None = None):
+                limit: str | None = None, offset: str | None = None):
     """Every stop and search by `force` in month `date`. OpenBeat extension: `limit` and `offset` page the
     list when the 10,000 cap is off."""
     def compute():
         force_id = _force(request)
         month = _month(request)
-        if month is None:
-            return []
         return answers.stops_force(selectors.policeuk_cursor(), force=force_id, month=month)
     return _answer(request, compute, listing=True)
 
