@@ -200,6 +200,10 @@ def test_crimes_street_dates_lists_exactly_the_lakes_months(client, use_samples)
     ("locate-neighbourhood", {"q": "0,0"}, 404),
     ("locate-neighbourhood", {"q": "52.6"}, 400),
     ("stops-force", {}, 400),
+    ("stops-force", {"force": "leicestershire", "date": "2018-06", "limit": "ten"}, 400),
+    ("crimes-at-location", {"location_id": "here", "date": "2014-08"}, 404),
+    ("crimes-at-location", {"date": "2014-08"}, 400),
+    ("stops-at-location", {"date": "2018-06"}, 400),
 ])
 def test_errors_have_police_uk_status_codes(client, use_samples, path, params, status):
     assert client.get(BASE + path, params).status_code == status
