@@ -88,3 +88,17 @@ def test_a_repeat_is_served_from_the_workers_memory_with_the_same_headers(client
     again = client.get(BASE + "crimes-street-dates")
     assert again.content == first.content
     assert (again["ETag"], again["Content-Type"]) == (first["ETag"], first["Content-Type"])
+
+
+def test_clients_that_accept_gzip_get_it(client, use_samples):
+    import gzip
+
+    plain = client.get(BASE + "crimes-street/all-crime", {"lat": "51.5017", "lng": "0.0055", "date": "2014-08"})
+    for _ in range(2):  # made, then kept
+        zipped = client.get(BASE + "crimes-street/all-crime", {"lat": "51.5017", "lng": "0.0055", "date": "2014-08"},
+                            HTTP_ACCEPT_ENCODING="gzip, deflate")
+        assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+        assert gzip.decompress(zipped.content) == plain.content
+        assert len(zipped.content) < len(plain.content) / 5
+        assert zipped["ETag"] == "W/" + plain["ETag"]
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
