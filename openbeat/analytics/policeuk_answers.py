@@ -318,7 +318,8 @@ CRIME_ID_SQL = _ID.format("row_key")
 def month_outcomes(con: duckdb.DuckDBPyConnection, month: date) -> str | None:
     """The table of the latest outcome (and its month) of each crime of ``month``, made on
     first use and kept with the connection (the store's connection lives as long as the
-    lake state it reads). A look-up there costs a tenth of a join with every outcome."""
+    lake state it reads). A look-up there of the crimes an answer found takes a few
+    milliseconds on the Met-scale demo lake, where a join with every outcome took 200 ms."""
     name = f"policeuk_outcomes_{month:%Y_%m}"
     if _has(con, name):
         return name
@@ -422,7 +423,6 @@ def _crimes(con, *, month: date, where: str, params: list, area: Area | None = N
     rows = _rows(con.execute(f"SELECT {_CRIME_COLUMNS} FROM {src} c WHERE {where}", params))
     if area is not None and area.poly is not None:
         rows = [r for r, k in zip(rows, area.keep([r["latitude"] for r in rows], [r["longitude"] for r in rows])) if k]
-    # a join with the whole outcomes table costs ten times this look-up of the few crimes found
     latest = _latest_outcomes(con, month=month, crime_ids=[r["crime_id"] for r in rows if r["crime_id"]])
     for r in rows:
         r["outcome_type"], r["outcome_month"] = latest.get(r["crime_id"], (None, None))

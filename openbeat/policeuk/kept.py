@@ -5,7 +5,7 @@ the shared answer cache (:mod:`openbeat.web.cache`, a folder all workers read) c
 file read and a zlib decompression of the whole body on every hit. A worker-local copy
 of its most recent answers (up to :data:`BUDGET` bytes) serves a repeat with no work.
 Clients that accept gzip (``requests``, ``httr``, browsers: nearly all) get the answer
-compressed, made once per kept answer: a megabyte of crimes is about a tenth of that
+compressed, made once per kept answer: a megabyte of crimes is about a sixth of that
 gzipped. The answers hold nothing secret, so compression leaks nothing (BREACH), as for
 the rest of the API (``openbeat.web.middleware.ApiGZipMiddleware``).
 
