@@ -420,13 +420,39 @@ def _crimes(con, *, month: date, where: str, params: list, area: Area | None = N
     src = _source(con, "crimes", month, force)
     if src is None:
         return []
-    rows = _rows(con.execute(f"SELECT {_CRIME_COLUMNS} FROM {src} c WHERE {where}", params))
+    # DuckDB formats the coordinates (vectorised); Python only hashes and assembles
+    rows = con.execute(f"""
+        SELECT crime_type, force, latitude, longitude, printf('%.6f', latitude), printf('%.6f', longitude),
+               location, context, crime_id, last_outcome_category, row_key
+        FROM {src} c WHERE {where}""", params).fetchall()
     if area is not None and area.poly is not None:
-        rows = [r for r, k in zip(rows, area.keep([r["latitude"] for r in rows], [r["longitude"] for r in rows])) if k]
-    latest = _latest_outcomes(con, month=month, crime_ids=[r["crime_id"] for r in rows if r["crime_id"]])
-    for r in rows:
-        r["outcome_type"], r["outcome_month"] = latest.get(r["crime_id"], (None, None))
-    return sorted((crime_object(r) for r in rows), key=lambda c: c["id"])
+        rows = [r for r, k in zip(rows, area.keep([r[2] for r in rows], [r[3] for r in rows])) if k]
+    latest = _latest_outcomes(con, month=month, crime_ids=[r[8] for r in rows if r[8]])
+    label = _month(month)
+    md5 = hashlib.md5
+    out = []
+    for crime_type, force_id, lat, lng, lat_s, lng_s, location, context, crime_id, last, row_key in rows:
+        outcome, outcome_month = latest.get(crime_id, (None, None))
+        outcome = outcome or last
+        out.append({
+            "category": CATEGORY_SLUG.get(crime_type, crime_type),
+            "location_type": ("BTP" if force_id == BTP else "Force") if lat is not None and lng is not None else None,
+            "location": {
+                "latitude": lat_s,
+                "street": {"id": int(md5(f"{lat_s},{lng_s},{location or ''}".encode()).hexdigest()[:13], 16),
+                           "name": location or ""},
+                "longitude": lng_s,
+            } if lat is not None and lng is not None else None,
+            "context": context or "",
+            "outcome_status": {"category": outcome, "date": _month(outcome_month) if outcome_month else label}
+            if outcome else None,
+            "persistent_id": crime_id or "",
+            "id": int(md5(row_key.encode()).hexdigest()[:13], 16),
+            "location_subtype": "",
+            "month": label,
+        })
+    out.sort(key=lambda c: c["id"])
+    return out
 
 
 def crimes_street(con, *, category: str, area: Area, month: date) -> list[dict]:
