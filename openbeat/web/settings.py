@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "openbeat.web",
     "openbeat.areas",
     "openbeat.api",
+    "openbeat.policeuk",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,13 @@ OPENBEAT_LAKE_CHECK_SECONDS = float(os.environ.get("OPENBEAT_LAKE_CHECK_SECONDS"
 OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
 #: Ward survey responses (CSV: ward_code, measure, yes, n) for ward trust estimates.
 OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
+
+#: The police.uk-compatible API (/police-uk/api/): answer 503 above 10,000 results as
+#: police.uk does (on), or serve every result with limit/offset paging (off, the default).
+OPENBEAT_POLICEUK_CAP = env_bool("OPENBEAT_POLICEUK_CAP", False)
+#: Its per-client rate limit, police.uk's leaky bucket: requests a second (0: off) and burst.
+OPENBEAT_POLICEUK_RATE = float(os.environ.get("OPENBEAT_POLICEUK_RATE") or 15)
+OPENBEAT_POLICEUK_BURST = env_int("OPENBEAT_POLICEUK_BURST", 30)
 
 #: Pages and API answers are kept until the lake changes (openbeat.web.cache): in a folder
 #: all workers share when OPENBEAT_CACHE_DIR is set (`openbeat serve` sets it, and empties

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("openbeat.areas.urls")),
     path("api/", api_home, name="api_home"),
     path("api/", api.urls),
+    path("police-uk/api/", include("openbeat.policeuk.urls")),
 ]
 
 handler400 = "openbeat.web.views.bad_request"
