@@ -70,6 +70,7 @@ def status(lake):
     console = Console(width=max(Console().width, 110))
     if not parts:
         console.print(f"The lake at {lake.root} is empty. Try: openbeat ingest FILES  or  openbeat demo")
+        _warn_strays(lake, console)
         return
     table = Table(title=f"Lake {lake.root}")
     for col in ("force", "dataset", "months", "first", "last", "rows", "rejected", "missing months"):
@@ -85,6 +86,18 @@ def status(lake):
             _ranges(gaps) if gaps else "none",
         )
     console.print(table)
+    _warn_strays(lake, console)
+
+
+def _warn_strays(lake, console) -> None:
+    strays = lake.strays()
+    if strays:
+        console.print(f"Warning: {len(strays)} Parquet file(s) in the lake belong to no dataset and are never read:",
+                      style="yellow", highlight=False)
+        for path in strays[:20]:
+            console.print(f"  {path.relative_to(lake.root)}", highlight=False, markup=False)
+        if len(strays) > 20:
+            console.print(f"  … and {len(strays) - 20} more", highlight=False)
 
 
 def _ranges(months: list[str]) -> str:

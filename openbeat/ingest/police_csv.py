@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from openbeat import __version__
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.kinds import KINDS, FileName, Kind, lake_columns, parse_file_name
-from openbeat.lake import REJECTS_SCHEMA, Lake, Partition
+from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256
 
 _CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -123,7 +123,7 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
             with os.fdopen(fd, "wb") as out:
                 scan = _scan(src, gz, copy_to=out)
             _check_header(src, fname.kind, scan.first_line)
-            if lake.current_sha256(part) == scan.sha256:
+            if lake.is_loaded(part, scan.sha256):
                 return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
             return _load(con, lake, src, fname, part, tmp, lambda: scan)
         finally:
@@ -132,7 +132,7 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
     _check_header(src, fname.kind, _read_first_line(src, gz))
     if lake.partition_path(part).exists():
         scan = _scan(src, gz)  # hash first: the file may already be loaded
-        if lake.current_sha256(part) == scan.sha256:
+        if lake.is_loaded(part, scan.sha256):
             return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
         return _load(con, lake, src, fname, part, src.local_path, lambda: scan)
     # A new partition: DuckDB parses the file (even .gz) in place while this thread's
@@ -393,6 +393,7 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             con.execute(f"COPY ({_select_good(kind, fname)}) TO {_s(str(data_tmp))} "
                         "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
                         f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}}})")
+            partition_sha256 = file_sha256(data_tmp)
             if rejects:
                 pq.write_table(_rejects_table(part, src.name, rejects), rej_tmp, compression="zstd")
             with lake.lock():
@@ -406,7 +407,8 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
                     "force": part.force, "month": date.fromisoformat(part.month + "-01"),
                     "sha256": scan.sha256, "bytes": scan.nbytes, "rows_read": rows_read,
                     "rows_loaded": loaded, "rows_rejected": len(rejects), "duplicates": duplicates,
-                    "month_mismatches": mismatches, "ingested_at": datetime.now(timezone.utc),
+                    "month_mismatches": mismatches, "partition_sha256": partition_sha256,
+                    "ingested_at": datetime.now(timezone.utc),
                     "openbeat_version": __version__,
                 }])
         finally:
