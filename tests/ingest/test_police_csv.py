@@ -282,16 +282,34 @@ def test_a_corrupt_zip_member_fails_alone(tmp_path, lake):
     assert not lake.partitions("crimes")
 
 
-def test_parallel_ingest_keeps_the_given_order_per_partition(tmp_path, lake):
+def test_parallel_ingest_reports_in_order_and_loads_one_file_per_partition(tmp_path, lake):
     first = [write(tmp_path / f"a{i}" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS[: i + 1]) for i in range(4)]
     others = [write(tmp_path / f"b{m}" / f"2023-{m:02d}-test-street.csv", STREET_HEADER,
                     [r.replace("2023-03", f"2023-{m:02d}") for r in STREET_ROWS]) for m in (4, 5, 6)]
     paths = [first[0], others[0], first[1], others[1], first[2], others[2], first[3]]
     report = ingest_paths(paths, lake=lake)
     assert [f.source for f in report.files] == [str(p) for p in paths]  # reported in the order given
+    assert [f.status for f in report.files] == ["loaded", "loaded", "failed", "loaded", "failed", "loaded", "failed"]
+    assert report.files[2].error == (
+        f"{first[1]}: the same crimes partition (test, 2023-03) as {first[0]}, given earlier in this run; "
+        "one run loads one file per partition (ingest the one you want on its own)")
     assert rows(lake, "SELECT month, count(*) FROM crimes GROUP BY 1 ORDER BY 1") == [
-        (date(2023, 3, 1), 4), (date(2023, 4, 1), 5), (date(2023, 5, 1), 5), (date(2023, 6, 1), 5)]
-    assert lake.current_sha256(lake.partitions("crimes")[0]) == hashlib.sha256(first[3].read_bytes()).hexdigest()
+        (date(2023, 3, 1), 1), (date(2023, 4, 1), 5), (date(2023, 5, 1), 5), (date(2023, 6, 1), 5)]
+    # every row reported loaded is in the lake
+    assert report.totals()["rows_loaded"] == rows(lake, "SELECT count(*) FROM crimes")[0][0] == 16
+
+
+def test_two_zip_members_for_one_partition_load_the_first_and_refuse_the_second(tmp_path, lake):
+    archive = tmp_path / "2024-03.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("2024-03/2024-03-test-street.csv", "\n".join([STREET_HEADER, *[r.replace("2023-03", "2024-03")
+                                                                                  for r in STREET_ROWS]]) + "\n")
+        zf.writestr("copy/2024-03-test-street.csv", "\n".join([STREET_HEADER, STREET_ROWS[0].replace("2023-03", "2024-03")]))
+    report = ingest_paths([archive], lake=lake)
+    assert [(f.status, f.rows_loaded) for f in report.files] == [("loaded", 5), ("failed", 0)]
+    assert report.files[1].error.startswith(f"{archive}!copy/2024-03-test-street.csv: the same crimes partition "
+                                            f"(test, 2024-03) as {archive}!2024-03/2024-03-test-street.csv")
+    assert rows(lake, "SELECT count(*) FROM crimes") == [(5,)]
 
 
 def test_a_line_break_inside_a_field_is_refused_not_miscounted(tmp_path, lake):
