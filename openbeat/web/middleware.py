@@ -35,6 +35,23 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class LakeSnapshotMiddleware:
+    """One lake state per request: the data a view reads and its ETag and cache key agree.
+
+    The snapshot is taken when the request first needs the lake (a static file or the
+    sign-in page never does); see :mod:`openbeat.web.store`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from openbeat.web.store import pinned_snapshot
+
+        with pinned_snapshot():
+            return self.get_response(request)
+
+
 class HeadMiddleware:
     """Answer HEAD with the GET response's headers and no body (RFC 9110 §9.3.2).
 

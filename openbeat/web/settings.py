@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "openbeat.web.middleware.SecurityHeadersMiddleware",
     "openbeat.web.middleware.ApiGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "openbeat.web.middleware.LakeSnapshotMiddleware",
     "openbeat.web.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
