@@ -44,6 +44,49 @@ from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256
 
 _CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
+#: A header longer than this is no police.uk header (theirs are under 400 bytes).
+_MAX_HEADER = 1 << 16
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far a compressed source (zip member, ``.gz``) may expand before it is refused.
+
+    The largest real police.uk members (the Met's street files) are a few tens of MB and
+    deflate about 5 to 22 times; the defaults leave ample room above both, and stop a
+    "zip bomb" (2 MB expanding to 2 GB) after at most ``max_ratio`` times its stored size.
+    Set ``OPENBEAT_INGEST_MAX_BYTES`` and ``OPENBEAT_INGEST_MAX_RATIO`` to change them.
+    """
+
+    max_bytes: int = 1 << 30
+    max_ratio: float = 100.0
+    #: Below this many bytes the ratio is not checked (a tiny file can compress oddly well).
+    ratio_floor: int = 1 << 20
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        return cls(int(os.environ.get("OPENBEAT_INGEST_MAX_BYTES", cls.max_bytes)),
+                   float(os.environ.get("OPENBEAT_INGEST_MAX_RATIO", cls.max_ratio)))
+
+
+class _Expansion:
+    """Counts decompressed bytes and stops the read as soon as a limit is passed."""
+
+    def __init__(self, src: Source, stored: int | None, limits: Limits | None = None):
+        self.src, self.stored, self.limits = src, stored, limits or Limits.from_env()
+        self.total = 0
+
+    def add(self, n: int) -> None:
+        self.total += n
+        lim = self.limits
+        if self.total > lim.max_bytes:
+            raise IngestError(self.src.path, f"expands to more than {lim.max_bytes:,} bytes; stopped there",
+                              hint="no police.uk file is that large; raise OPENBEAT_INGEST_MAX_BYTES if it is genuine")
+        if self.stored and self.total > max(lim.ratio_floor, lim.max_ratio * self.stored):
+            raise IngestError(
+                self.src.path, f"expands more than {lim.max_ratio:g} times its stored size of {self.stored:,} bytes "
+                f"(a compression bomb?); stopped after {self.total:,} bytes",
+                hint="police.uk files expand about 5 to 22 times; raise OPENBEAT_INGEST_MAX_RATIO if it is genuine")
 
 
 @dataclass
@@ -54,6 +97,7 @@ class Source:
     name: str  # the police.uk file name, e.g. 2024-03-metropolitan-street.csv
     open: Callable[[], BinaryIO]  # the bytes as stored (gzip-compressed for .gz)
     local_path: Path | None = None  # set when DuckDB can read the file in place
+    compressed_size: int | None = None  # bytes as stored in an archive, for the expansion limit
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
@@ -137,8 +181,15 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
         return _load(con, lake, src, fname, part, src.local_path, lambda: scan)
     # A new partition: DuckDB parses the file (even .gz) in place while this thread's
     # twin hashes and counts it, which hides most of the hashing time.
+    def scan_or_stop_parsing() -> _Scan:
+        try:
+            return _scan(src, gz)
+        except IngestError:
+            con.interrupt()  # e.g. a .gz bomb: DuckDB is parsing the same bytes; stop it too
+            raise
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(_scan, src, gz)
+        future = pool.submit(scan_or_stop_parsing)
         try:
             return _load(con, lake, src, fname, part, src.local_path, future.result)
         finally:
@@ -149,9 +200,13 @@ def spool(src: Source) -> Source:
     """Copy a stream (a zip member) to a plain temporary CSV: a source DuckDB can read in place.
 
     The caller deletes ``local_path`` when done. A ``.gz`` member is decompressed on the way.
+    The header is checked as soon as its line has arrived, and the copy stops as soon as
+    the member expands beyond :class:`Limits`, so a wrong or hostile member costs little.
     """
     fname = parse_file_name(src.name)
     gz = src.name.endswith(".gz")
+    expansion = _Expansion(src, src.compressed_size)
+    header = b""
     fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as out, src.open() as raw:
@@ -164,7 +219,15 @@ def spool(src: Source) -> Source:
                                       hint="the download may be truncated; fetch it again") from e
                 if not chunk:
                     break
+                expansion.add(len(chunk))
+                if header is not None and fname is not None:
+                    header += chunk[: _MAX_HEADER + 1]
+                    if b"\n" in header or len(header) > _MAX_HEADER:
+                        _check_header(src, fname.kind, header.split(b"\n", 1)[0])
+                        header = None
                 out.write(chunk)
+        if header and fname is not None:  # a file of one line, no newline
+            _check_header(src, fname.kind, header)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -179,7 +242,7 @@ def _read_first_line(src: Source, gz: bool) -> bytes:
     try:
         with src.open() as raw:
             fh = gzip.open(raw) if gz else raw
-            return fh.readline(1 << 16).rstrip(b"\n")
+            return fh.readline(_MAX_HEADER + 1).rstrip(b"\n")
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
         raise IngestError(src.path, f"cannot read the file: {e}") from e
 
@@ -189,6 +252,10 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
     sha = hashlib.sha256()
     nbytes = 0
     counter = _RecordCounter()
+    stored = src.compressed_size
+    if gz and stored is None and src.local_path is not None:
+        stored = src.local_path.stat().st_size
+    expansion = _Expansion(src, stored) if (gz or copy_to is not None) else None
     with src.open() as raw:
         decomp = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
         while True:
@@ -210,6 +277,8 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
                         chunk += decomp.decompress(rest)
                 except zlib.error as e:
                     raise IngestError(src.path, f"not a valid gzip file: {e}") from e
+            if expansion is not None:
+                expansion.add(len(chunk))
             counter.feed(chunk)
             if copy_to is not None:
                 copy_to.write(chunk)
@@ -239,9 +308,11 @@ class _RecordCounter:
         if self._in_header:
             i = chunk.find(b"\n")
             if i < 0:
-                self.first_line += chunk
+                if len(self.first_line) <= _MAX_HEADER:  # enough to say what is wrong with it
+                    self.first_line += chunk[: _MAX_HEADER + 1]
                 return
-            self.first_line += chunk[:i]
+            if len(self.first_line) <= _MAX_HEADER:
+                self.first_line += chunk[: min(i, _MAX_HEADER + 1)]
             self._in_header = False
             chunk = chunk[i + 1 :]
         if not chunk:
@@ -274,6 +345,10 @@ def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
     if not line:
         raise IngestError(src.path, "the file is empty", line=1,
                           hint=f"expected the header of a police.uk {kind.file_kind} file")
+    if len(line) > _MAX_HEADER:
+        raise IngestError(src.path, f"the first line is longer than {_MAX_HEADER:,} bytes, so it is no "
+                          f"police.uk header; it starts {_snippet(line.decode('utf-8', 'replace'))!r}", line=1,
+                          hint=f"expected the header of a police.uk {kind.file_kind} file")
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -292,14 +367,19 @@ def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
     for i, expected in enumerate(kind.header):
         got = found[i] if i < len(found) else None
         if got != expected:
-            what = f"found {got!r}" if got is not None else "the header ends early"
+            what = f"found {_snippet(got)!r}" if got is not None else "the header ends early"
             raise IngestError(
                 src.path, f"wrong header: column {i + 1} should be {expected!r}, {what}",
                 line=1, column=expected,
                 hint=f"a police.uk {kind.file_kind} file has {len(kind.header)} columns: {', '.join(kind.header)}",
             )
     raise IngestError(src.path, f"wrong header: {len(found)} columns where {len(kind.header)} are expected",
-                      line=1, column=found[len(kind.header)])
+                      line=1, column=_snippet(found[len(kind.header)]))
+
+
+def _snippet(text: str, limit: int = 80) -> str:
+    """At most ``limit`` characters of a value quoted back in a message (a header may be megabytes)."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
 
 
 # ---- pass 2: parse, check, write -----------------------------------------------
