@@ -176,9 +176,9 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
     prepared = prepare(say=say)
     from django.conf import settings
 
-    from openbeat.web.store import lake_state, open_store
+    from openbeat.web.store import open_store, peek_state
 
-    state = lake_state()
+    state = peek_state()  # the master forks the workers: it must not open DuckDB
     say(f"database: {prepared.database}")
     say(f"answers kept until the lake changes, shared by the workers, in {cache_dir}")
     say(f"lake: {state.root}" + (" (empty: try 'openbeat demo')" if state.empty else ""))

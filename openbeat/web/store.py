@@ -172,6 +172,12 @@ def pinned_snapshot() -> Iterator[None]:
         _pinned.reset(token)
 
 
+def peek_state() -> LakeState:
+    """What the lake holds now, without building a store: safe in a process that will fork
+    (DuckDB's threads do not survive a fork, so a gunicorn master must never open one)."""
+    return _looked_at(get_lake().root)
+
+
 def lake_state() -> LakeState:
     """The lake's state behind this request's data (see :func:`snapshot`)."""
     return snapshot().state
