@@ -14,7 +14,7 @@ Two streaming passes over the source, run side by side where they can be:
   over the partition, so the partition is always wholly old or wholly new.
 
 Line numbers count the header as line 1 and count blank lines, as DuckDB does; they are
-physical line numbers because police.uk fields never contain line breaks.
+physical line numbers: a record holding a quoted line break is numbered by its first line.
 """
 
 from __future__ import annotations
@@ -127,7 +127,9 @@ class _Scan:
     sha256: str
     nbytes: int
     first_line: bytes
-    lines: int  # lines after the header, blank ones included
+    lines: int  # records after the header, blank lines included
+    stray_cr: bool = False  # a carriage return outside quotes that ends no line
+    quoted_breaks: int = 0  # line breaks inside quoted fields (DuckDB then numbers records, not lines)
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -286,22 +288,30 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
             raise IngestError(src.path, "truncated gzip: the compressed stream ends early",
                               hint="the download may be incomplete; fetch it again")
     counter.close()
-    return _Scan(sha.hexdigest(), nbytes, counter.first_line, counter.lines)
+    return _Scan(sha.hexdigest(), nbytes, counter.first_line, counter.lines, counter.stray_cr,
+                 counter.quoted_breaks)
 
 
 class _RecordCounter:
-    """Counts lines after the header, across chunk boundaries.
+    """Counts records after the header, across chunk boundaries, as CSV reads them.
 
-    ``lines`` includes blank lines: counting only newlines runs at memory speed, while
-    finding blank lines (a two-byte search) costs several times more. Blank lines are
-    rare, so they are counted (:func:`_blank_lines`) only when the totals disagree.
+    A line break inside quotes is part of its field (RFC 4180), so only breaks outside
+    quotes end a record: quote characters are counted, and an escaped quote (``""``)
+    toggles the state twice. ``lines`` includes blank lines: counting only newlines runs
+    at memory speed, while finding blank lines (a two-byte search) costs several times
+    more. Blank lines are rare, so they are counted (:func:`_blank_lines`) only when the
+    totals disagree. ``stray_cr``: a carriage return outside quotes that ends no line.
     """
 
     def __init__(self) -> None:
         self.first_line = b""
         self._in_header = True
+        self._quoted = False
         self._newlines = 0  # after the header
         self._tail = False  # a non-blank last line without a final newline
+        self._cr_end = False  # the previous chunk ended with CR outside quotes
+        self.stray_cr = False
+        self.quoted_breaks = 0  # line breaks inside quoted fields
         self.lines = 0
 
     def feed(self, chunk: bytes) -> None:
@@ -317,9 +327,34 @@ class _RecordCounter:
             chunk = chunk[i + 1 :]
         if not chunk:
             return
-        self._newlines += chunk.count(b"\n")
-        last_nl = chunk.rfind(b"\n")
-        tail = chunk[last_nl + 1 :]
+        if self._cr_end and not chunk.startswith(b"\n"):
+            self.stray_cr = True
+        self._cr_end = False
+        if not self._quoted and b'"' not in chunk:
+            self._outside(chunk, last=True)
+            return
+        parts = chunk.split(b'"')
+        for i, part in enumerate(parts):
+            if i:
+                self._quoted = not self._quoted
+                self._tail = True
+            if not self._quoted:
+                self._outside(part, last=i == len(parts) - 1)
+            else:
+                self.quoted_breaks += part.count(b"\n")
+
+    def _outside(self, part: bytes, *, last: bool) -> None:
+        if not part:
+            return
+        self._newlines += part.count(b"\n")
+        if part.count(b"\r") != part.count(b"\r\n"):
+            ends_cr = part.endswith(b"\r")
+            if part.count(b"\r") - part.count(b"\r\n") > (1 if ends_cr else 0) or (ends_cr and not last):
+                self.stray_cr = True
+            elif ends_cr:
+                self._cr_end = True
+        last_nl = part.rfind(b"\n")
+        tail = part[last_nl + 1 :]
         if last_nl >= 0:
             self._tail = bool(tail.strip(b"\r"))
         elif tail.strip(b"\r"):
@@ -342,6 +377,11 @@ def _blank_lines(path: Path) -> int:
 
 def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
     line = first_line.removeprefix(_BOM).rstrip(b"\r")
+    if b"\r" in line:
+        raise IngestError(src.path, "the header holds a carriage return (CR) that ends no line: lines here end "
+                          "with CR alone, or a stray CR is in the header", line=1,
+                          column=_snippet(line.split(b"\r", 1)[0].decode("utf-8", "replace").rsplit(",", 1)[-1]),
+                          hint="police.uk files end lines with CRLF; convert the line endings and ingest again")
     if not line:
         raise IngestError(src.path, "the file is empty", line=1,
                           hint=f"expected the header of a police.uk {kind.file_kind} file")
@@ -386,8 +426,12 @@ def _snippet(text: str, limit: int = 80) -> str:
 
 
 def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileName, part: Partition,
-          csv_path: Path, get_scan: Callable[[], _Scan]) -> FileReport:
+          csv_path: Path, get_scan: Callable[[], _Scan], cleaned: tuple[Path, list[tuple]] | None = None
+          ) -> FileReport:
     kind = fname.kind
+    original = csv_path
+    if cleaned is not None:
+        csv_path = cleaned[0]
     try:
         columns = "{" + ", ".join(f"{_s(c.header)}: {_s(c.sql_type)}" for c in kind.columns) + "}"
         # The stable row key: a hash of what identifies the record (not what police.uk
@@ -411,8 +455,14 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
                     rejects_table = 'parse_rejects', rejects_scan = 'parse_scans')"""
             )
         except duckdb.Error as e:
-            get_scan()  # a truncated or corrupt download says so more plainly than DuckDB
-            raise IngestError(src.path, f"cannot parse the file: {_first_line(e)}") from e
+            scan = get_scan()  # a truncated or corrupt download says so more plainly than DuckDB
+            if not scan.stray_cr or cleaned is not None:
+                raise IngestError(src.path, f"cannot parse the file: {_first_line(e)}") from e
+            # DuckDB's strict parser stops at a CR inside an unquoted field; blank those
+            # lines out (line numbers stay as they were) and reject them one by one
+            without = _without_stray_cr(csv_path, kind, lake.temp_path(lake.partition_path(part)))
+            con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")
+            return _load(con, lake, src, fname, part, csv_path, get_scan, cleaned=without)
         scan = get_scan()
 
         checks = _row_checks(kind, fname)
@@ -447,14 +497,19 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             """SELECT line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line)
                FROM parse_rejects GROUP BY line ORDER BY line"""
         ).fetchall()
+        if scan.quoted_breaks and parse_rejects:
+            physical = _physical_lines(csv_path, {r[0] for r in parse_rejects})
+            parse_rejects = [(physical.get(line, line), *rest) for line, *rest in parse_rejects]
         rejects = [(line, col, msg, (raw or "").lstrip("\r\n")) for line, col, msg, raw in parse_rejects]
+        if cleaned is not None:
+            rejects += cleaned[1]
         if bad:
             lines = _lines_of_ordinals(csv_path, [b[0] for b in bad], {r[0] for r in rejects})
             rejects += [(lines[o][0], col, reason, lines[o][1]) for o, reason, col in bad]
         rejects.sort(key=lambda r: r[0] or 0)
 
         rows_read = loaded + len(rejects)
-        records = scan.lines if rows_read == scan.lines else scan.lines - _blank_lines(csv_path)
+        records = scan.lines if rows_read == scan.lines else scan.lines - _blank_lines(original)
         if rows_read != records:
             # A count from the parser disagreeing with the count of lines means a quoted
             # line break or a parser fault: refuse rather than lose or invent rows.
@@ -501,6 +556,34 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         )
     finally:
         con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")
+        if cleaned is not None:
+            cleaned[0].unlink(missing_ok=True)
+
+
+def _without_stray_cr(path: Path, kind: Kind, tmp: Path) -> tuple[Path, list[tuple]]:
+    """A copy of ``path`` with each line holding a CR outside quotes made blank, and those lines as rejects."""
+    data = (gzip.open(path) if path.name.endswith(".gz") else open(path, "rb")).read()
+    out, rejects, quoted, lineno = [], [], False, 0
+    for raw in data.split(b"\n"):
+        lineno += 1
+        body = raw[:-1] if raw.endswith(b"\r") else raw
+        field, bad = 0, None
+        for byte in body:
+            if byte == 0x22:
+                quoted = not quoted
+            elif not quoted and byte == 0x2C:
+                field += 1
+            elif not quoted and byte == 0x0D and bad is None:
+                bad = field
+        if bad is not None and lineno > 1:
+            column = kind.header[bad] if bad < len(kind.header) else None
+            rejects.append((lineno, column, "a carriage return (CR) inside an unquoted field; police.uk lines "
+                            "end with CRLF", body.decode("utf-8", "replace").replace("\r", "\\r")))
+            out.append(b"\r" if raw.endswith(b"\r") else b"")  # a blank line, in the file's own line ending
+        else:
+            out.append(raw)
+    tmp.write_bytes(b"\n".join(out))
+    return tmp, rejects
 
 
 def _row_checks(kind: Kind, fname: FileName) -> list[tuple[str, str, str]]:
@@ -564,21 +647,54 @@ def _select_good(kind: Kind, fname: FileName) -> str:
     return f"SELECT {', '.join(cols)} FROM t"
 
 
+def _physical_lines(path: Path, records: set[int]) -> dict[int, int]:
+    """DuckDB's line numbers count records (header = 1); the first physical line of each."""
+    out: dict[int, int] = {}
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        first, number = 1, 0
+        for _ in reader:
+            number += 1
+            if number in records:
+                out[number] = first
+                if len(out) == len(records):
+                    break
+            first = reader.line_num + 1
+    return out
+
+
 def _lines_of_ordinals(path: Path, ordinals: list[int], parse_rejected: set[int]) -> dict[int, tuple[int, str]]:
-    """Map the i-th parsed row to (line number, raw line), skipping blank and rejected lines."""
+    """Map the i-th parsed row to (line number, raw text), skipping blank and rejected lines.
+
+    Records are read as CSV reads them, so a quoted line break stays inside its record,
+    whose line number is that of its first line.
+    """
     wanted = set(ordinals)
     out: dict[int, tuple[int, str]] = {}
     ordinal = -1
-    with (gzip.open(path) if path.name.endswith(".gz") else open(path, "rb")) as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if lineno == 1:
-                continue
-            body = raw.rstrip(b"\r\n")
-            if not body or lineno in parse_rejected:
+    consumed: list[str] = []
+
+    def physical(fh):
+        for line in fh:
+            consumed.append(line)
+            yield line
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(physical(fh))
+        next(reader, None)
+        consumed.clear()
+        first = reader.line_num + 1
+        for record in reader:
+            lineno, first = first, reader.line_num + 1
+            raw = "".join(consumed).rstrip("\r\n")
+            consumed.clear()
+            if not record or lineno in parse_rejected:
                 continue
             ordinal += 1
             if ordinal in wanted:
-                out[ordinal] = (lineno, body.decode("utf-8", errors="replace"))
+                out[ordinal] = (lineno, raw)
                 if len(out) == len(wanted):
                     break
     return out

@@ -312,11 +312,31 @@ def test_two_zip_members_for_one_partition_load_the_first_and_refuse_the_second(
     assert rows(lake, "SELECT count(*) FROM crimes") == [(5,)]
 
 
-def test_a_line_break_inside_a_field_is_refused_not_miscounted(tmp_path, lake):
-    broken = STREET_ROWS[0].replace("On or near ,", '"On or near\nSomewhere",')
-    f = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER, [broken, STREET_ROWS[1], ""])
-    report = ingest_paths([f], lake=lake)
-    assert not report.ok
-    assert "the file has 3 data lines but 2 rows were read" in report.files[0].error
-    assert "line break" in report.files[0].error
-    assert not lake.partitions("crimes")
+def test_a_quoted_line_break_is_part_of_its_field(tmp_path, lake):
+    quoted = STREET_ROWS[0].replace("On or near ,", '"On or near\nSomewhere",')
+    f = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER, [quoted, STREET_ROWS[1], "", "x,2023-13"],
+              eol="\r\n")
+    fr = ingest_paths([f], lake=lake).files[0]
+    assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", 3, 2, 1)
+    assert rows(lake, "SELECT location FROM crimes WHERE crime_id IS NOT NULL") == [("On or near\nSomewhere",)]
+    # the reject after the two-line record has its physical line number
+    assert rows(lake, "SELECT line FROM rejects") == [(6,)]
+
+
+def test_line_endings_as_csv_reads_them(tmp_path, lake):
+    good = [r.replace("2023-03", "2024-03") for r in STREET_ROWS]
+    # a stray CR inside an unquoted field (CRLF file): that line is rejected, the rest load
+    stray = good[2].replace("No Location", "No\rLocation")
+    f = write(tmp_path / "2024-03-test-street.csv", STREET_HEADER, [good[0], stray, good[1]], eol="\r\n")
+    fr = ingest_paths([f], lake=lake).files[0]
+    assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", 3, 2, 1), fr.error
+    assert rows(lake, 'SELECT line, "column", reason FROM rejects') == [
+        (3, "Location", "a carriage return (CR) inside an unquoted field; police.uk lines end with CRLF")]
+    # a CR inside the header, or a file whose lines end with CR alone: a clear error, no traceback
+    for name, data in [("2024-04-test-street.csv", STREET_HEADER.replace("Month", "Mo\rnth") + "\r\n" + good[0]),
+                       ("2024-05-test-street.csv", "\r".join([STREET_HEADER, *good]) + "\r")]:
+        (tmp_path / name).write_text(data, newline="")
+        fr = ingest_paths([tmp_path / name], lake=lake).files[0]
+        assert fr.status == "failed"
+        assert fr.error.startswith(f"{tmp_path / name}, line 1, column ")
+        assert "the header holds a carriage return (CR) that ends no line" in fr.error
