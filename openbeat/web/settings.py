@@ -103,6 +103,15 @@ if not SECRET_KEY:
             "python -c 'import secrets; print(secrets.token_urlsafe(64))'), or set OPENBEAT_DEMO=1 "
             "for the local demo, which makes and keeps its own key."
         )
+elif not (DEBUG or OPENBEAT_DEMO) and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+                                      or SECRET_KEY.startswith("django-insecure-")):
+    # the rule of Django's `check --deploy` (security.W009), enforced: a guessable key
+    # lets anyone forge sessions, password-reset links and signed values
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: it needs at least 50 characters, at least 5 of them different, and "
+        "no 'django-insecure-' prefix. Set it to the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
