@@ -153,6 +153,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "timeout": timeout,
         "graceful_timeout": 10,
         "keepalive": 5,
+        # gunicorn's own 414 is an HTML page; let URLs up to its maximum reach the app, which
+        # answers API URLs over 4,094 characters with a JSON 414 (ApiMiddleware)
+        "limit_request_line": 8190,
         # recycle workers now and then so a slow leak can never grow without bound; not
         # often, as a new worker starts with an empty cache (at 600 requests a second a
         # worker would be replaced every few seconds with 10,000)

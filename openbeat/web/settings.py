@@ -115,6 +115,7 @@ elif not (DEBUG or OPENBEAT_DEMO) and (len(SECRET_KEY) < 50 or len(set(SECRET_KE
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "openbeat.web.views.csrf_failure"  # the refusal in the site's layout
 
 # ---- applications --------------------------------------------------------------------
 

@@ -103,3 +103,13 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
         return error_response(400, "bad_request", "The request could not be understood.")
     return render(request, "400.html", status=400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, in the site's layout (the reason is logged, not shown)."""
+    log.info("CSRF check failed for %s %s: %s", request.method, request.path, reason)
+    if _wants_json(request):
+        from openbeat.api.errors import error_response
+
+        return error_response(403, "csrf_failed", "The request could not be checked as coming from this site.")
+    return render(request, "403_csrf.html", status=403)
