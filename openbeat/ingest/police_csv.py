@@ -507,6 +507,7 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             lines = _lines_of_ordinals(csv_path, [b[0] for b in bad], {r[0] for r in rejects})
             rejects += [(lines[o][0], col, reason, lines[o][1]) for o, reason, col in bad]
         rejects.sort(key=lambda r: r[0] or 0)
+        rejects = [_cut_raw(*r) for r in rejects]
 
         rows_read = loaded + len(rejects)
         records = scan.lines if rows_read == scan.lines else scan.lines - _blank_lines(original)
@@ -698,6 +699,18 @@ def _lines_of_ordinals(path: Path, ordinals: list[int], parse_rejected: set[int]
                 if len(out) == len(wanted):
                     break
     return out
+
+
+#: Longest raw line kept with a reject (DuckDB keeps no more of a line it rejects).
+RAW_LIMIT = 10_000
+
+
+def _cut_raw(line: int, column: str | None, reason: str, raw: str) -> tuple:
+    """A reject whose raw line is at most RAW_LIMIT characters, saying so when it was cut."""
+    if len(raw) < RAW_LIMIT:
+        return line, column, reason, raw
+    return (line, column, f"{reason} (the raw line is cut to its first {RAW_LIMIT:,} characters)",
+            raw[:RAW_LIMIT])
 
 
 def _rejects_table(part: Partition, source_name: str, rejects: list[tuple]) -> pa.Table:

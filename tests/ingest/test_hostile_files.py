@@ -117,3 +117,13 @@ def test_a_long_wrong_column_name_is_cut(tmp_path, lake):
     fr = ingest_paths([write(tmp_path / "2024-03-test-street.csv", header, [ROW])], lake=lake).files[0]
     assert "found 'Mon" + "x" * 77 + "… (5,003 characters)'" in fr.error
     assert len(fr.error) - len(fr.source) < 400
+
+
+def test_a_rejected_line_too_long_to_keep_says_its_raw_text_was_cut(tmp_path, lake):
+    huge = ROW.replace("On or near ,", "On or near " + "y" * (10 << 20) + ",extra,")
+    fr = ingest_paths([write(tmp_path / "2024-03-test-street.csv", STREET_HEADER, [huge, ROW])], lake=lake).files[0]
+    assert (fr.status, fr.rows_loaded, fr.rows_rejected) == ("loaded", 1, 1)
+    con = lake.connect()
+    (line, reason, raw), = con.execute("SELECT line, reason, raw FROM rejects").fetchall()
+    assert line == 2 and len(raw) == 10_000 and raw.startswith(ROW[:40])
+    assert reason.endswith("(the raw line is cut to its first 10,000 characters)")
