@@ -54,6 +54,7 @@ MANIFEST_SCHEMA = pa.schema(
         ("duplicates", pa.int64()),  # rows whose Crime ID repeats an earlier row's
         ("month_mismatches", pa.int64()),  # stop-search rows dated outside the file month
         ("partition_sha256", pa.string()),  # of the partition file written (tamper check)
+        ("unknown_crime_types", pa.int64()),  # rows loaded with a crime type police.uk does not use
         ("ingested_at", pa.timestamp("us", tz="UTC")),
         ("openbeat_version", pa.string()),
     ]
@@ -440,6 +441,7 @@ class PartitionStatus:
     rows: int
     rejected: int
     source: str
+    unknown_crime_types: int = 0  # rows of a crime type police.uk does not use (loaded, counted)
 
 
 def status(lake: Lake) -> tuple[list[PartitionStatus], dict[tuple[str, str], list[str]]]:
@@ -456,7 +458,7 @@ def status(lake: Lake) -> tuple[list[PartitionStatus], dict[tuple[str, str], lis
             parts.append(PartitionStatus(
                 p.force, p.dataset, p.month, int(meta.get("num_rows", -1)),
                 pq.read_metadata(rejects).num_rows if rejects.exists() else 0,
-                meta.get("source_name", "?"),
+                meta.get("source_name", "?"), int(meta.get("unknown_crime_types", 0)),
             ))
     parts.sort(key=lambda s: (s.force, s.dataset, s.month))
     missing: dict[tuple[str, str], list[str]] = {}

@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from openbeat import __version__
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.kinds import KINDS, FileName, Kind, lake_columns, parse_file_name
+from openbeat.ingest.kinds import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256
 
 _CHUNK = 1 << 20
@@ -118,6 +118,7 @@ class FileReport:
     rows_rejected: int = 0
     duplicates: int = 0
     month_mismatches: int = 0
+    unknown_crime_types: int = 0  # rows loaded whose Crime type police.uk does not use
     error: str | None = None
     reject_examples: list[str] = field(default_factory=list)
 
@@ -483,6 +484,10 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         if bad:  # few: deleting them keeps t a plain scan in file order for the COPY
             con.execute("DELETE FROM t WHERE rowid IN (SELECT unnest(?))", [[b[0] for b in bad]])
         loaded, duplicates, mismatches, repeated = _summarise(con, kind, fname)
+        unknown_types = 0
+        if "Crime type" in kind.header:
+            unknown_types = con.execute('SELECT count(*) FROM t WHERE "Crime type" NOT IN (SELECT unnest(?))',
+                                        [list(CRIME_TYPES)]).fetchone()[0]
         if repeated:
             # Among rows identical in identity, number them by their other fields before file
             # order, so a re-publication in another order pairs them up the same way.
@@ -528,7 +533,8 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             # rename, so "already loaded?" never depends on the manifest log having caught up.
             con.execute(f"COPY ({_select_good(kind, fname)}) TO {_s(str(data_tmp))} "
                         "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
-                        f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}}})")
+                        f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}, "
+                        f"unknown_crime_types: '{unknown_types}'}})")
             partition_sha256 = file_sha256(data_tmp)
             if rejects:
                 pq.write_table(_rejects_table(part, src.name, rejects), rej_tmp, compression="zstd")
@@ -544,6 +550,7 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
                     "sha256": scan.sha256, "bytes": scan.nbytes, "rows_read": rows_read,
                     "rows_loaded": loaded, "rows_rejected": len(rejects), "duplicates": duplicates,
                     "month_mismatches": mismatches, "partition_sha256": partition_sha256,
+                    "unknown_crime_types": unknown_types,
                     "ingested_at": datetime.now(timezone.utc),
                     "openbeat_version": __version__,
                 }])
@@ -552,7 +559,7 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             rej_tmp.unlink(missing_ok=True)
         return FileReport(
             src.path, "loaded", part.dataset, part.force, part.month, rows_read, loaded,
-            len(rejects), duplicates, mismatches,
+            len(rejects), duplicates, mismatches, unknown_types,
             reject_examples=[f"line {ln}: {reason}" for ln, _, reason, _ in rejects[:5]],
         )
     finally:

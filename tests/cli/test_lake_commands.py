@@ -80,3 +80,21 @@ def test_status_warns_about_parquet_no_dataset_owns(tmp_path):
     ]
     result = CliRunner().invoke(main, ["query", "--lake", str(lake), "--format", "csv", "SELECT count(*) AS n FROM crimes"])
     assert result.output == "n\n5\n"
+
+
+def test_unknown_crime_types_are_loaded_counted_and_reported(tmp_path):
+    from openbeat.analytics.harm import CRIME_TYPES as HARM_TYPES
+    from openbeat.ingest.kinds import CRIME_TYPES
+
+    assert CRIME_TYPES == HARM_TYPES  # one list, kept in two layers
+    rows = [STREET_ROWS[0].replace("Drugs", "Time travel"), *STREET_ROWS[1:]]
+    f = write(tmp_path / "src" / "2023-03-test-street.csv", STREET_HEADER, rows)
+    lake = str(tmp_path / "lake")
+    result = CliRunner().invoke(main, ["ingest", "--lake", lake, str(f)])
+    assert f"{f}: loaded 5 rows, 1 of a crime type police.uk does not use" in result.output
+    result = CliRunner().invoke(main, ["query", "--lake", lake, "--format", "csv",
+                                       "SELECT unknown_crime_types FROM manifest"])
+    assert result.output == "unknown_crime_types\n1\n"
+    result = CliRunner().invoke(main, ["status", "--lake", lake])
+    assert result.output.splitlines()[-2:] == [
+        "Warning: 1 rows have a crime type police.uk does not use (loaded as published):", "  test 2023-03: 1"]
