@@ -252,6 +252,8 @@ PERMISSIONS_POLICY = {
 OPENBEAT_LAKE_CHECK_SECONDS = float(os.environ.get("OPENBEAT_LAKE_CHECK_SECONDS", "2"))
 #: Cache-Control max-age of API answers, in seconds (ETags make revalidation cheap).
 OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
+#: New (not yet kept) answers one client may ask for per minute, per worker; 0: no limit.
+OPENBEAT_UNCACHED_PER_MINUTE = env_int("OPENBEAT_UNCACHED_PER_MINUTE", 120)
 #: Ward survey responses (CSV: ward_code, measure, yes, n) for ward trust estimates.
 OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
 

@@ -106,3 +106,21 @@ def test_a_failed_csrf_check_is_a_page_of_the_site(use_lake):
     page = r.content.decode()
     assert "Sorry, that form could not be sent" in page and 'class="govuk-heading-l"' in page
     assert "CSRF verification failed" not in page
+
+
+def test_too_many_uncached_answers_get_429_with_retry_after(client, use_lake, settings):
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    settings.OPENBEAT_UNCACHED_PER_MINUTE = 2
+    first = client.get("/api/areas/X05000001/profile")
+    assert first.status_code == 200
+    assert client.get("/api/areas/X05000002/profile").status_code == 200
+    third = client.get("/api/areas/X09000001/profile")
+    assert third.status_code == 429 and 1 <= int(third["Retry-After"]) <= 60
+    assert third.json()["code"] == "too_many_requests"
+    page = client.get("/areas/X05000001/")
+    assert page.status_code == 429 and "Please try again in" in page.content.decode()
+    # answers already kept are still served, and a 304 costs nothing
+    assert client.get("/api/areas/X05000001/profile").status_code == 200
+    assert client.get("/api/areas/X05000001/profile", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
