@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from platformdirs import user_data_dir
 
@@ -51,6 +53,8 @@ MANIFEST_SCHEMA = pa.schema(
         ("rows_rejected", pa.int64()),
         ("duplicates", pa.int64()),  # rows whose Crime ID repeats an earlier row's (stop and search: identical rows)
         ("month_mismatches", pa.int64()),  # stop-search rows dated outside the file month
+        ("partition_sha256", pa.string()),  # of the partition file written (tamper check)
+        ("unknown_crime_types", pa.int64()),  # rows loaded with a crime type police.uk does not use
         ("ingested_at", pa.timestamp("us", tz="UTC")),
         ("openbeat_version", pa.string()),
     ]
@@ -72,6 +76,8 @@ REJECTS_SCHEMA = pa.schema(
 _TMP_PREFIX = ".tmp-"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_REFERENCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_RESERVED = (*POLICE_DATASETS, "rejects", "manifest", "derived")
 
 
 def default_root() -> Path:
@@ -116,7 +122,7 @@ class Lake:
 
     def table_path(self, name: str) -> Path:
         """A whole, unpartitioned reference dataset (areas, lookups, population …)."""
-        if not re.match(r"^[a-z][a-z0-9_]*$", name) or name in (*POLICE_DATASETS, "rejects", "manifest"):
+        if not _REFERENCE_NAME.match(name) or name in _RESERVED:
             raise ValueError(f"{name!r} is not a valid reference dataset name")
         return self.root / name / "part.parquet"
 
@@ -125,9 +131,44 @@ class Lake:
         return self.root / "manifest" / "manifest.jsonl"
 
     def partitions(self, dataset: str) -> list[Partition]:
+        """The partitions of ``dataset`` whose folders follow the layout (others are :meth:`strays`)."""
+        return [p for p, _ in self._partition_files(dataset)]
+
+    def _partition_files(self, dataset: str) -> list[tuple[Partition, Path]]:
         out = []
         for f in sorted((self.root / dataset).glob("force=*/month=*/part.parquet")):
-            out.append(Partition(dataset, f.parent.parent.name[6:], f.parent.name[6:]))
+            try:
+                out.append((Partition(dataset, f.parent.parent.name[6:], f.parent.name[6:]), f))
+            except ValueError:  # e.g. month=2024-13 or a force folder with spaces: not ours
+                continue
+        return out
+
+    def reference_names(self) -> list[str]:
+        """Reference datasets present: folders named as :meth:`table_path` would name them."""
+        if not self.root.is_dir():
+            return []
+        return sorted(f.parent.name for f in self.root.glob("*/part.parquet")
+                      if _REFERENCE_NAME.match(f.parent.name) and f.parent.name not in _RESERVED)
+
+    def strays(self) -> list[Path]:
+        """Parquet files in the lake that no dataset owns (never read; ``status`` warns about them).
+
+        A copy left beside the datasets (``old-copy/part.parquet``) or a folder whose name
+        is not a month would otherwise become a view or a partition of the wrong name.
+        """
+        if not self.root.is_dir():
+            return []
+        known = {self.table_path(n) for n in self.reference_names()}
+        for dataset in POLICE_DATASETS:
+            known.update(f for _, f in self._partition_files(dataset))
+        owned = (*POLICE_DATASETS, "rejects", "derived")
+        out = []
+        for f in sorted(self.root.rglob("*.parquet")):
+            rel = f.relative_to(self.root).parts
+            if f in known or rel[0] in ("rejects", "derived") or f.name.startswith(_TMP_PREFIX):
+                continue
+            if len(rel) == 2 or rel[0] in owned:
+                out.append(f)
         return out
 
     # ---- atomic writes ------------------------------------------------------
@@ -220,7 +261,7 @@ class Lake:
         if not rows:
             return
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        lines = "".join(json.dumps({k: _jsonable(r[k]) for k in MANIFEST_SCHEMA.names}) + "\n" for r in rows)
+        lines = "".join(json.dumps({k: _jsonable(r.get(k)) for k in MANIFEST_SCHEMA.names}) + "\n" for r in rows)
         with open(self.manifest_path, "a", encoding="utf-8") as fh:
             fh.write(lines)
             fh.flush()
@@ -230,6 +271,26 @@ class Lake:
         """sha256 of the source the partition was built from, read from the partition itself."""
         meta = self.partition_metadata(p)
         return meta.get("source_sha256") if meta else None
+
+    def is_loaded(self, p: Partition, source_sha256: str) -> bool:
+        """True when the partition holds, untouched, what ``source_sha256``'s file loaded.
+
+        The hash inside the partition says which source it came from, but a file rewritten
+        in place can carry that metadata along; so the partition's own bytes must also
+        hash to what the manifest recorded when it was committed (older entries, written
+        before that hash was kept, are checked by row count). Anything else is re-ingested.
+        """
+        meta = self.partition_metadata(p)
+        if not meta or meta.get("source_sha256") != source_sha256:
+            return False
+        entry = next((r for r in reversed(self.manifest_rows()) if r["dataset"] == p.dataset
+                      and r["force"] == p.force and f"{r['month']:%Y-%m}" == p.month
+                      and r["sha256"] == source_sha256), None)
+        if entry is None:
+            return False
+        if entry.get("partition_sha256"):
+            return file_sha256(self.partition_path(p)) == entry["partition_sha256"]
+        return int(meta["num_rows"]) == entry["rows_loaded"]
 
     def partition_metadata(self, p: Partition) -> dict[str, str] | None:
         """The key-value metadata written with the partition, plus its row count."""
@@ -244,40 +305,58 @@ class Lake:
 
     # ---- reading ------------------------------------------------------------
 
-    def connect(self, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    def connect(self, *, threads: int | None = None, sealed: bool = False) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with one view per dataset over the lake.
 
         The lake is only read: files are replaced by rename, so queries see whole
-        old or whole new partitions while an ingest runs.
+        old or whole new partitions while an ingest runs. Only datasets the lake's own
+        layout names become views (quoted identifiers over an explicit list of files).
+
+        ``sealed``: a connection for SQL written by someone else (``openbeat query``).
+        DuckDB itself then cannot touch a file or the network: the lake is handed to it
+        as Arrow datasets (read-only by construction), ``enable_external_access`` is off
+        with no allowed directories, extensions are neither installed nor loaded, and
+        the configuration is locked so no statement can undo any of it. DuckDB's
+        ``allowed_directories`` is not used because it permits writes inside them too.
         """
-        con = duckdb.connect(":memory:")
+        config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
+                  "allow_community_extensions": "false"} if sealed else {}
+        con = duckdb.connect(":memory:", config=config)
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         con.execute("SET TimeZone = 'UTC'")
         from openbeat.ingest.kinds import empty_select  # schema of each police dataset
 
+        def parquet_view(name: str, files: list[Path], union: bool) -> None:
+            if sealed:
+                schemas = [pq.read_schema(f) for f in files]
+                schema = pa.unify_schemas(schemas, promote_options="permissive") if union else schemas[0]
+                con.register(name, pads.dataset([str(f) for f in files], schema=schema, format="parquet"))
+            else:
+                src = "[" + ", ".join(_sql_str(str(f)) for f in files) + "]"
+                con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM read_parquet({src}, "
+                            f"hive_partitioning=false, union_by_name={str(union).lower()})")
+
         for dataset in POLICE_DATASETS:
-            files = self.root / dataset
-            if any(files.glob("force=*/month=*/part.parquet")):
-                src = _sql_str(str(files / "force=*" / "month=*" / "part.parquet"))
-                con.execute(
-                    f"CREATE VIEW {dataset} AS SELECT * FROM read_parquet({src}, "
-                    "hive_partitioning=false, union_by_name=true)"
-                )
+            files = [f for _, f in self._partition_files(dataset)]
+            if files:
+                parquet_view(dataset, files, union=True)
             else:
                 con.execute(f"CREATE VIEW {dataset} AS {empty_select(dataset)}")
-        rejects = self.root / "rejects"
-        if any(rejects.glob("force=*/month=*/*.parquet")):
-            src = _sql_str(str(rejects / "force=*" / "month=*" / "*.parquet"))
-            con.execute(f"CREATE VIEW rejects AS SELECT * FROM read_parquet({src}, hive_partitioning=false)")
+        rejects = [f for f in sorted((self.root / "rejects").glob("force=*/month=*/*.parquet"))
+                   if f.stem in POLICE_DATASETS and not f.name.startswith(_TMP_PREFIX)]
+        if rejects:
+            parquet_view("rejects", rejects, union=False)
         else:
             _create_table(con, "rejects", REJECTS_SCHEMA.empty_table())
         # Tables, not registered Arrow objects, so cursors of this connection see them too.
         _create_table(con, "manifest", self.read_manifest())
-        for ref in sorted(self.root.glob("*/part.parquet")):
-            name = ref.parent.name
-            if name not in POLICE_DATASETS:
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_str(str(ref))})")
+        for name in self.reference_names():
+            parquet_view(name, [self.table_path(name)], union=False)
+        if sealed:
+            con.execute("SET python_enable_replacements = false")  # no Python variables as tables
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
         return con
 
 
@@ -287,12 +366,24 @@ def _create_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) ->
     con.unregister("_arrow_in")
 
 
+def file_sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
 def _jsonable(v):
     return v.isoformat() if isinstance(v, (date, datetime)) else v
 
 
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _pid_alive(pid: int) -> bool:
@@ -306,29 +397,37 @@ def _pid_alive(pid: int) -> bool:
 
 
 class ReadOnlyError(ValueError):
-    """SQL that would change something was given where only reading is allowed."""
-
-
-_READ_ONLY = {"SELECT", "EXPLAIN"}
+    """SQL tried to reach a file, the network or the configuration where only reading the lake is allowed."""
 
 
 def query(lake: Lake, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run read-only SQL over the lake's views; returns (column names, rows).
+    """Run SQL over the lake's views on a sealed connection; returns (column names, rows).
 
-    Only SELECT (including WITH, DESCRIBE, SUMMARIZE) and EXPLAIN statements are run,
-    so COPY, ATTACH, INSTALL and the like are refused before anything executes.
+    The boundary is DuckDB's own (see :meth:`Lake.connect` with ``sealed=True``), not a
+    check of the SQL text: any statement may run, but none can write or read a file,
+    fetch anything or change a setting, and the lake reaches DuckDB only as data.
+    Statements that build things (``CREATE TABLE``) touch only the in-memory database,
+    which is gone when the query ends.
     """
     statements = duckdb.extract_statements(sql)
     if not statements:
         raise ReadOnlyError("no SQL statement given")
-    for st in statements:
-        if st.type.name not in _READ_ONLY:
-            raise ReadOnlyError(f"only SELECT queries are allowed, not {st.type.name}")
-    con = lake.connect()
+    con = lake.connect(sealed=True)
     try:
         cur = None
         for st in statements:
-            cur = con.execute(st)
+            try:
+                cur = con.execute(st)
+            except duckdb.PermissionException as e:
+                raise ReadOnlyError(
+                    "openbeat query only reads the lake's views; files, the network and extensions are "
+                    f"out of reach ({str(e).strip().splitlines()[0]})") from e
+            except duckdb.InvalidInputException as e:
+                if "configuration has been locked" not in str(e):
+                    raise
+                raise ReadOnlyError("openbeat query cannot change DuckDB's settings") from e
+        if cur.description is None:
+            return [], []
         return [d[0] for d in cur.description], cur.fetchall()
     finally:
         con.close()
@@ -342,6 +441,7 @@ class PartitionStatus:
     rows: int
     rejected: int
     source: str
+    unknown_crime_types: int = 0  # rows of a crime type police.uk does not use (loaded, counted)
 
 
 def status(lake: Lake) -> tuple[list[PartitionStatus], dict[tuple[str, str], list[str]]]:
@@ -358,7 +458,7 @@ def status(lake: Lake) -> tuple[list[PartitionStatus], dict[tuple[str, str], lis
             parts.append(PartitionStatus(
                 p.force, p.dataset, p.month, int(meta.get("num_rows", -1)),
                 pq.read_metadata(rejects).num_rows if rejects.exists() else 0,
-                meta.get("source_name", "?"),
+                meta.get("source_name", "?"), int(meta.get("unknown_crime_types", 0)),
             ))
     parts.sort(key=lambda s: (s.force, s.dataset, s.month))
     missing: dict[tuple[str, str], list[str]] = {}

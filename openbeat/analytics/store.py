@@ -201,7 +201,7 @@ class Store:
         path = folder / f"{name}-{fingerprint}.parquet"
         if path.exists():
             return path
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)  # never re-create a lake folder that has gone
         with open(folder / ".lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one process builds; the others wait, then read
             try:

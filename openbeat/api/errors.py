@@ -39,7 +39,7 @@ class Error(Schema):
 
 
 #: Document these on every operation, so clients (and schemathesis) know the shapes.
-ERROR_RESPONSES = {400: Error, 404: Error, 422: Error}
+ERROR_RESPONSES = {400: Error, 404: Error, 422: Error, 429: Error}  # 429: too many uncached answers
 
 
 class ApiError(Exception):

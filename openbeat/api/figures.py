@@ -6,6 +6,8 @@ Each answers with an analytics :class:`~openbeat.analytics.result.Result` (see
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 from typing import Literal
 
 from django.http import HttpRequest
@@ -74,10 +76,22 @@ def area_trends(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
     return result_response(request, run("profile", area.code, first, last), q, f"trends-{area.code}")
 
 
+class CellSize(IntEnum):
+    """Grid cell sizes in metres (an int enum: a query string's "100" is read as 100, which a Literal refuses)."""
+
+    m100 = 100
+    m150 = 150
+    m200 = 200
+    m250 = 250
+    m300 = 300
+    m400 = 400
+    m500 = 500
+
+
 class HotspotQuery(PeriodQuery):
     crime_type: str | None = Field(None, max_length=60, description=CRIME_TYPE_HELP)
     by: Literal["grid", "lsoa"] = Field("grid", description="250 m grid cells, or LSOAs (2021).")
-    cell_size: Literal[100, 150, 200, 250, 300, 400, 500] = Field(250, description="Grid cell size in metres.")
+    cell_size: CellSize = Field(CellSize.m250, description="Grid cell size in metres.")
 
 
 def hotspot_geojson(result) -> dict:
@@ -100,7 +114,7 @@ def area_hotspots(request: HttpRequest, code: AreaCode, q: Query[HotspotQuery]):
     first, last = period_of(q)
     check_crime_type(q.crime_type)
     area = _area_for(code, "hotspots")
-    result = run("hotspots", area.code, first, last, crime_type=q.crime_type, cell_size=float(q.cell_size), by=q.by)
+    result = run("hotspots", area.code, first, last, crime_type=q.crime_type, cell_size=float(int(q.cell_size)), by=q.by)
     body = hotspot_geojson(result) if q.table is None and q.format == "json" else None
     return result_response(request, result, q, f"hotspots-{area.code}", body=body)
 

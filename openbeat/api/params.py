@@ -8,7 +8,7 @@ from pydantic import StringConstraints
 
 from openbeat.analytics.harm import CRIME_TYPES
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"  # years 1900-2199: a date, never year 0 or 9998
 
 #: A calendar month as police.uk writes it: YYYY-MM.
 Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]

@@ -12,7 +12,7 @@ from openbeat.areas import selectors
 
 CRIME_TYPE_CHOICES = [("", "All crime (excluding anti-social behaviour)")] + [
     (ct, ct) for ct in selectors.CRIME_TYPES]
-MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_RE = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"  # as the API: years 1900-2199
 
 
 def area_choices(*, forces: bool = True, boroughs: bool = True, wards: bool = False) -> list[tuple[str, str]]:

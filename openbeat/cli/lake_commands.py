@@ -38,6 +38,8 @@ def ingest(paths, lake, force, quiet):
             err.print(f"[red]✗[/] {fr.error}", highlight=False)
         elif not quiet:
             extra = f", {fr.rows_rejected:,} rejected" if fr.rows_rejected else ""
+            if fr.unknown_crime_types:
+                extra += f", {fr.unknown_crime_types:,} of a crime type police.uk does not use"
             err.print(f"[green]✓[/] {fr.source}: {fr.status} {fr.rows_loaded:,} rows{extra}", highlight=False)
             for ex in fr.reject_examples[:3]:
                 err.print(f"    {ex}", highlight=False)
@@ -70,6 +72,7 @@ def status(lake):
     console = Console(width=max(Console().width, 110))
     if not parts:
         console.print(f"The lake at {lake.root} is empty. Try: openbeat ingest FILES  or  openbeat demo")
+        _warn_strays(lake, console)
         return
     table = Table(title=f"Lake {lake.root}")
     for col in ("force", "dataset", "months", "first", "last", "rows", "rejected", "missing months"):
@@ -85,6 +88,24 @@ def status(lake):
             _ranges(gaps) if gaps else "none",
         )
     console.print(table)
+    unknown = [p for p in parts if p.unknown_crime_types]
+    if unknown:
+        console.print(f"Warning: {sum(p.unknown_crime_types for p in unknown):,} rows have a crime type police.uk "
+                      "does not use (loaded as published):", style="yellow", highlight=False)
+        for p in unknown:
+            console.print(f"  {p.force} {p.month}: {p.unknown_crime_types:,}", highlight=False)
+    _warn_strays(lake, console)
+
+
+def _warn_strays(lake, console) -> None:
+    strays = lake.strays()
+    if strays:
+        console.print(f"Warning: {len(strays)} Parquet file(s) in the lake belong to no dataset and are never read:",
+                      style="yellow", highlight=False)
+        for path in strays[:20]:
+            console.print(f"  {path.relative_to(lake.root)}", highlight=False, markup=False)
+        if len(strays) > 20:
+            console.print(f"  … and {len(strays) - 20} more", highlight=False)
 
 
 def _ranges(months: list[str]) -> str:

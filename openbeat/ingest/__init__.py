@@ -49,10 +49,12 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
     """Ingest each source into its partition; one failure does not stop the others.
 
     Files are loaded by ``workers`` threads (default: up to 2, one per core), each with its
-    own DuckDB connection: small police.uk files leave a core idle otherwise. Sources for
-    the same partition are loaded in the order given, so a later file still replaces an
-    earlier one. Streams (zip members) are copied to temporary files in this thread first.
-    ``on_file`` is called in the order the sources came.
+    own DuckDB connection: small police.uk files leave a core idle otherwise. One run loads
+    one file per partition: a second source for a (dataset, force, month) already given in
+    the run (two zip members of one name, a folder and its re-published archive) fails,
+    naming the first, so no file is reported loaded that the lake does not hold. Streams
+    (zip members) are copied to temporary files in this thread first. ``on_file`` is called
+    in the order the sources came.
     """
     report = report or IngestReport()
     lake.sweep_temp_files()
@@ -78,10 +80,24 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
             on_file(fr)
 
     pending: deque[Future] = deque()
-    by_partition: dict[tuple, Future] = {}
+    first_of: dict[tuple, str] = {}  # partition -> the source given for it in this run
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
         try:
             for src in sources:
+                name = parse_file_name(src.name)
+                key = (name.kind.dataset, name.force, name.month) if name else None
+                if key is not None and key in first_of:
+                    done = Future()
+                    done.set_result(FileReport(
+                        src.path, "failed", *key,
+                        error=str(IngestError(
+                            src.path, f"the same {key[0]} partition ({key[1]}, {key[2]}) as {first_of[key]}, given "
+                            "earlier in this run; one run loads one file per partition",
+                            hint="ingest the one you want on its own"))))
+                    pending.append(done)
+                    continue
+                if key is not None:
+                    first_of[key] = src.path
                 spooled = src.local_path is None
                 if spooled:
                     try:
@@ -91,13 +107,7 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
                         done.set_result(FileReport(src.path, "failed", error=str(e)))
                         pending.append(done)
                         continue
-                name = parse_file_name(src.name)
-                key = (name.kind.dataset, name.force, name.month) if name else None
-                if key in by_partition:
-                    by_partition[key].result()  # same partition: keep the given order
-                future = pool.submit(load, src, spooled)
-                by_partition[key] = future
-                pending.append(future)
+                pending.append(pool.submit(load, src, spooled))
                 while pending and pending[0].done():
                     emit(pending.popleft().result())
         finally:

@@ -310,7 +310,7 @@ def _hinted(sources: Iterator[Source], rf: RemoteFile, wanted: dict[str, tuple[i
         span = wanted.get(member)
         if span is None:
             continue
-        yield Source(src.path, src.name, _opener(src, rf, span))
+        yield Source(src.path, src.name, _opener(src, rf, span), compressed_size=src.compressed_size)
 
 
 def _opener(src: Source, rf: RemoteFile, span: tuple[int, int]):

@@ -103,6 +103,15 @@ STOP_AND_SEARCH = Kind(
     ),
 )
 
+#: The 14 crime types police.uk publishes (``Crime type``); the same list as
+#: ``openbeat.analytics.harm.CRIME_TYPES`` (a test keeps them equal). Rows of another type
+#: are loaded, and counted as ``unknown_crime_types`` in the manifest and by ``status``.
+CRIME_TYPES = (
+    "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs", "Other crime",
+    "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
+    "Theft from the person", "Vehicle crime", "Violence and sexual offences",
+)
+
 KINDS = {k.file_kind: k for k in (STREET, OUTCOMES, STOP_AND_SEARCH)}
 BY_DATASET = {k.dataset: k for k in KINDS.values()}
 

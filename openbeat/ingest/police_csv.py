@@ -14,7 +14,7 @@ Two streaming passes over the source, run side by side where they can be:
   over the partition, so the partition is always wholly old or wholly new.
 
 Line numbers count the header as line 1 and count blank lines, as DuckDB does; they are
-physical line numbers because police.uk fields never contain line breaks.
+physical line numbers: a record holding a quoted line break is numbered by its first line.
 """
 
 from __future__ import annotations
@@ -39,12 +39,55 @@ import pyarrow.parquet as pq
 
 from openbeat import __version__
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.kinds import KINDS, FileName, Kind, lake_columns, parse_file_name
+from openbeat.ingest.kinds import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.ingest.pause_for_tests import partition_committed
-from openbeat.lake import REJECTS_SCHEMA, Lake, Partition
+from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256
 
 _CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
+#: A header longer than this is no police.uk header (theirs are under 400 bytes).
+_MAX_HEADER = 1 << 16
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far a compressed source (zip member, ``.gz``) may expand before it is refused.
+
+    The largest real police.uk members (the Met's street files) are a few tens of MB and
+    deflate about 5 to 22 times; the defaults leave ample room above both, and stop a
+    "zip bomb" (2 MB expanding to 2 GB) after at most ``max_ratio`` times its stored size.
+    Set ``OPENBEAT_INGEST_MAX_BYTES`` and ``OPENBEAT_INGEST_MAX_RATIO`` to change them.
+    """
+
+    max_bytes: int = 1 << 30
+    max_ratio: float = 100.0
+    #: Below this many bytes the ratio is not checked (a tiny file can compress oddly well).
+    ratio_floor: int = 1 << 20
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        return cls(int(os.environ.get("OPENBEAT_INGEST_MAX_BYTES", cls.max_bytes)),
+                   float(os.environ.get("OPENBEAT_INGEST_MAX_RATIO", cls.max_ratio)))
+
+
+class _Expansion:
+    """Counts decompressed bytes and stops the read as soon as a limit is passed."""
+
+    def __init__(self, src: Source, stored: int | None, limits: Limits | None = None):
+        self.src, self.stored, self.limits = src, stored, limits or Limits.from_env()
+        self.total = 0
+
+    def add(self, n: int) -> None:
+        self.total += n
+        lim = self.limits
+        if self.total > lim.max_bytes:
+            raise IngestError(self.src.path, f"expands to more than {lim.max_bytes:,} bytes; stopped there",
+                              hint="no police.uk file is that large; raise OPENBEAT_INGEST_MAX_BYTES if it is genuine")
+        if self.stored and self.total > max(lim.ratio_floor, lim.max_ratio * self.stored):
+            raise IngestError(
+                self.src.path, f"expands more than {lim.max_ratio:g} times its stored size of {self.stored:,} bytes "
+                f"(a compression bomb?); stopped after {self.total:,} bytes",
+                hint="police.uk files expand about 5 to 22 times; raise OPENBEAT_INGEST_MAX_RATIO if it is genuine")
 
 
 @dataclass
@@ -55,6 +98,7 @@ class Source:
     name: str  # the police.uk file name, e.g. 2024-03-metropolitan-street.csv
     open: Callable[[], BinaryIO]  # the bytes as stored (gzip-compressed for .gz)
     local_path: Path | None = None  # set when DuckDB can read the file in place
+    compressed_size: int | None = None  # bytes as stored in an archive, for the expansion limit
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
@@ -75,6 +119,7 @@ class FileReport:
     rows_rejected: int = 0
     duplicates: int = 0
     month_mismatches: int = 0
+    unknown_crime_types: int = 0  # rows loaded whose Crime type police.uk does not use
     error: str | None = None
     reject_examples: list[str] = field(default_factory=list)
 
@@ -84,7 +129,9 @@ class _Scan:
     sha256: str
     nbytes: int
     first_line: bytes
-    lines: int  # lines after the header, blank ones included
+    lines: int  # records after the header, blank lines included
+    stray_cr: bool = False  # a carriage return outside quotes that ends no line
+    quoted_breaks: int = 0  # line breaks inside quoted fields (DuckDB then numbers records, not lines)
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -124,7 +171,7 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
             with os.fdopen(fd, "wb") as out:
                 scan = _scan(src, gz, copy_to=out)
             _check_header(src, fname.kind, scan.first_line)
-            if lake.current_sha256(part) == scan.sha256:
+            if lake.is_loaded(part, scan.sha256):
                 return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
             return _load(con, lake, src, fname, part, tmp, lambda: scan)
         finally:
@@ -133,13 +180,20 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
     _check_header(src, fname.kind, _read_first_line(src, gz))
     if lake.partition_path(part).exists():
         scan = _scan(src, gz)  # hash first: the file may already be loaded
-        if lake.current_sha256(part) == scan.sha256:
+        if lake.is_loaded(part, scan.sha256):
             return FileReport(src.path, "unchanged", part.dataset, part.force, part.month)
         return _load(con, lake, src, fname, part, src.local_path, lambda: scan)
     # A new partition: DuckDB parses the file (even .gz) in place while this thread's
     # twin hashes and counts it, which hides most of the hashing time.
+    def scan_or_stop_parsing() -> _Scan:
+        try:
+            return _scan(src, gz)
+        except IngestError:
+            con.interrupt()  # e.g. a .gz bomb: DuckDB is parsing the same bytes; stop it too
+            raise
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(_scan, src, gz)
+        future = pool.submit(scan_or_stop_parsing)
         try:
             return _load(con, lake, src, fname, part, src.local_path, future.result)
         finally:
@@ -150,9 +204,13 @@ def spool(src: Source) -> Source:
     """Copy a stream (a zip member) to a plain temporary CSV: a source DuckDB can read in place.
 
     The caller deletes ``local_path`` when done. A ``.gz`` member is decompressed on the way.
+    The header is checked as soon as its line has arrived, and the copy stops as soon as
+    the member expands beyond :class:`Limits`, so a wrong or hostile member costs little.
     """
     fname = parse_file_name(src.name)
     gz = src.name.endswith(".gz")
+    expansion = _Expansion(src, src.compressed_size)
+    header = b""
     fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as out, src.open() as raw:
@@ -165,7 +223,15 @@ def spool(src: Source) -> Source:
                                       hint="the download may be truncated; fetch it again") from e
                 if not chunk:
                     break
+                expansion.add(len(chunk))
+                if header is not None and fname is not None:
+                    header += chunk[: _MAX_HEADER + 1]
+                    if b"\n" in header or len(header) > _MAX_HEADER:
+                        _check_header(src, fname.kind, header.split(b"\n", 1)[0])
+                        header = None
                 out.write(chunk)
+        if header and fname is not None:  # a file of one line, no newline
+            _check_header(src, fname.kind, header)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -180,7 +246,7 @@ def _read_first_line(src: Source, gz: bool) -> bytes:
     try:
         with src.open() as raw:
             fh = gzip.open(raw) if gz else raw
-            return fh.readline(1 << 16).rstrip(b"\n")
+            return fh.readline(_MAX_HEADER + 1).rstrip(b"\n")
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
         raise IngestError(src.path, f"cannot read the file: {e}") from e
 
@@ -190,6 +256,10 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
     sha = hashlib.sha256()
     nbytes = 0
     counter = _RecordCounter()
+    stored = src.compressed_size
+    if gz and stored is None and src.local_path is not None:
+        stored = src.local_path.stat().st_size
+    expansion = _Expansion(src, stored) if (gz or copy_to is not None) else None
     with src.open() as raw:
         decomp = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
         while True:
@@ -211,6 +281,8 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
                         chunk += decomp.decompress(rest)
                 except zlib.error as e:
                     raise IngestError(src.path, f"not a valid gzip file: {e}") from e
+            if expansion is not None:
+                expansion.add(len(chunk))
             counter.feed(chunk)
             if copy_to is not None:
                 copy_to.write(chunk)
@@ -218,38 +290,73 @@ def _scan(src: Source, gz: bool, copy_to: BinaryIO | None = None) -> _Scan:
             raise IngestError(src.path, "truncated gzip: the compressed stream ends early",
                               hint="the download may be incomplete; fetch it again")
     counter.close()
-    return _Scan(sha.hexdigest(), nbytes, counter.first_line, counter.lines)
+    return _Scan(sha.hexdigest(), nbytes, counter.first_line, counter.lines, counter.stray_cr,
+                 counter.quoted_breaks)
 
 
 class _RecordCounter:
-    """Counts lines after the header, across chunk boundaries.
+    """Counts records after the header, across chunk boundaries, as CSV reads them.
 
-    ``lines`` includes blank lines: counting only newlines runs at memory speed, while
-    finding blank lines (a two-byte search) costs several times more. Blank lines are
-    rare, so they are counted (:func:`_blank_lines`) only when the totals disagree.
+    A line break inside quotes is part of its field (RFC 4180), so only breaks outside
+    quotes end a record: quote characters are counted, and an escaped quote (``""``)
+    toggles the state twice. ``lines`` includes blank lines: counting only newlines runs
+    at memory speed, while finding blank lines (a two-byte search) costs several times
+    more. Blank lines are rare, so they are counted (:func:`_blank_lines`) only when the
+    totals disagree. ``stray_cr``: a carriage return outside quotes that ends no line.
     """
 
     def __init__(self) -> None:
         self.first_line = b""
         self._in_header = True
+        self._quoted = False
         self._newlines = 0  # after the header
         self._tail = False  # a non-blank last line without a final newline
+        self._cr_end = False  # the previous chunk ended with CR outside quotes
+        self.stray_cr = False
+        self.quoted_breaks = 0  # line breaks inside quoted fields
         self.lines = 0
 
     def feed(self, chunk: bytes) -> None:
         if self._in_header:
             i = chunk.find(b"\n")
             if i < 0:
-                self.first_line += chunk
+                if len(self.first_line) <= _MAX_HEADER:  # enough to say what is wrong with it
+                    self.first_line += chunk[: _MAX_HEADER + 1]
                 return
-            self.first_line += chunk[:i]
+            if len(self.first_line) <= _MAX_HEADER:
+                self.first_line += chunk[: min(i, _MAX_HEADER + 1)]
             self._in_header = False
             chunk = chunk[i + 1 :]
         if not chunk:
             return
-        self._newlines += chunk.count(b"\n")
-        last_nl = chunk.rfind(b"\n")
-        tail = chunk[last_nl + 1 :]
+        if self._cr_end and not chunk.startswith(b"\n"):
+            self.stray_cr = True
+        self._cr_end = False
+        if not self._quoted and b'"' not in chunk:
+            self._outside(chunk, last=True)
+            return
+        parts = chunk.split(b'"')
+        for i, part in enumerate(parts):
+            if i:
+                self._quoted = not self._quoted
+                self._tail = True
+            if not self._quoted:
+                self._outside(part, last=i == len(parts) - 1)
+            else:
+                self.quoted_breaks += part.count(b"\n")
+
+    def _outside(self, part: bytes, *, last: bool) -> None:
+        if not part:
+            return
+        self._newlines += part.count(b"\n")
+        if part.count(b"\r") != part.count(b"\r\n"):
+            ends_cr = part.endswith(b"\r")
+            if part.count(b"\r") - part.count(b"\r\n") > (1 if ends_cr else 0) or (ends_cr and not last):
+                self.stray_cr = True
+            elif ends_cr:
+                self._cr_end = True
+        last_nl = part.rfind(b"\n")
+        tail = part[last_nl + 1 :]
         if last_nl >= 0:
             self._tail = bool(tail.strip(b"\r"))
         elif tail.strip(b"\r"):
@@ -272,8 +379,17 @@ def _blank_lines(path: Path) -> int:
 
 def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
     line = first_line.removeprefix(_BOM).rstrip(b"\r")
+    if b"\r" in line:
+        raise IngestError(src.path, "the header holds a carriage return (CR) that ends no line: lines here end "
+                          "with CR alone, or a stray CR is in the header", line=1,
+                          column=_snippet(line.split(b"\r", 1)[0].decode("utf-8", "replace").rsplit(",", 1)[-1]),
+                          hint="police.uk files end lines with CRLF; convert the line endings and ingest again")
     if not line:
         raise IngestError(src.path, "the file is empty", line=1,
+                          hint=f"expected the header of a police.uk {kind.file_kind} file")
+    if len(line) > _MAX_HEADER:
+        raise IngestError(src.path, f"the first line is longer than {_MAX_HEADER:,} bytes, so it is no "
+                          f"police.uk header; it starts {_snippet(line.decode('utf-8', 'replace'))!r}", line=1,
                           hint=f"expected the header of a police.uk {kind.file_kind} file")
     try:
         text = line.decode("utf-8")
@@ -293,22 +409,31 @@ def _check_header(src: Source, kind: Kind, first_line: bytes) -> list[str]:
     for i, expected in enumerate(kind.header):
         got = found[i] if i < len(found) else None
         if got != expected:
-            what = f"found {got!r}" if got is not None else "the header ends early"
+            what = f"found {_snippet(got)!r}" if got is not None else "the header ends early"
             raise IngestError(
                 src.path, f"wrong header: column {i + 1} should be {expected!r}, {what}",
                 line=1, column=expected,
                 hint=f"a police.uk {kind.file_kind} file has {len(kind.header)} columns: {', '.join(kind.header)}",
             )
     raise IngestError(src.path, f"wrong header: {len(found)} columns where {len(kind.header)} are expected",
-                      line=1, column=found[len(kind.header)])
+                      line=1, column=_snippet(found[len(kind.header)]))
+
+
+def _snippet(text: str, limit: int = 80) -> str:
+    """At most ``limit`` characters of a value quoted back in a message (a header may be megabytes)."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
 
 
 # ---- pass 2: parse, check, write -----------------------------------------------
 
 
 def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileName, part: Partition,
-          csv_path: Path, get_scan: Callable[[], _Scan]) -> FileReport:
+          csv_path: Path, get_scan: Callable[[], _Scan], cleaned: tuple[Path, list[tuple]] | None = None
+          ) -> FileReport:
     kind = fname.kind
+    original = csv_path
+    if cleaned is not None:
+        csv_path = cleaned[0]
     try:
         columns = "{" + ", ".join(f"{_s(c.header)}: {_s(c.sql_type)}" for c in kind.columns) + "}"
         # The stable row key: a hash of what identifies the record (not what police.uk
@@ -332,8 +457,14 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
                     rejects_table = 'parse_rejects', rejects_scan = 'parse_scans')"""
             )
         except duckdb.Error as e:
-            get_scan()  # a truncated or corrupt download says so more plainly than DuckDB
-            raise IngestError(src.path, f"cannot parse the file: {_first_line(e)}") from e
+            scan = get_scan()  # a truncated or corrupt download says so more plainly than DuckDB
+            if not scan.stray_cr or cleaned is not None:
+                raise IngestError(src.path, f"cannot parse the file: {_first_line(e)}") from e
+            # DuckDB's strict parser stops at a CR inside an unquoted field; blank those
+            # lines out (line numbers stay as they were) and reject them one by one
+            without = _without_stray_cr(csv_path, kind, lake.temp_path(lake.partition_path(part)))
+            con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")
+            return _load(con, lake, src, fname, part, csv_path, get_scan, cleaned=without)
         scan = get_scan()
 
         checks = _row_checks(kind, fname)
@@ -354,6 +485,10 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         if bad:  # few: deleting them keeps t a plain scan in file order for the COPY
             con.execute("DELETE FROM t WHERE rowid IN (SELECT unnest(?))", [[b[0] for b in bad]])
         loaded, duplicates, mismatches, repeated = _summarise(con, kind, fname)
+        unknown_types = 0
+        if "Crime type" in kind.header:
+            unknown_types = con.execute('SELECT count(*) FROM t WHERE "Crime type" NOT IN (SELECT unnest(?))',
+                                        [list(CRIME_TYPES)]).fetchone()[0]
         if repeated:
             # Among rows identical in identity, number them by their other fields before file
             # order, so a re-publication in another order pairs them up the same way.
@@ -368,14 +503,20 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             """SELECT line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line)
                FROM parse_rejects GROUP BY line ORDER BY line"""
         ).fetchall()
+        if scan.quoted_breaks and parse_rejects:
+            physical = _physical_lines(csv_path, {r[0] for r in parse_rejects})
+            parse_rejects = [(physical.get(line, line), *rest) for line, *rest in parse_rejects]
         rejects = [(line, col, msg, (raw or "").lstrip("\r\n")) for line, col, msg, raw in parse_rejects]
+        if cleaned is not None:
+            rejects += cleaned[1]
         if bad:
             lines = _lines_of_ordinals(csv_path, [b[0] for b in bad], {r[0] for r in rejects})
             rejects += [(lines[o][0], col, reason, lines[o][1]) for o, reason, col in bad]
         rejects.sort(key=lambda r: r[0] or 0)
+        rejects = [_cut_raw(*r) for r in rejects]
 
         rows_read = loaded + len(rejects)
-        records = scan.lines if rows_read == scan.lines else scan.lines - _blank_lines(csv_path)
+        records = scan.lines if rows_read == scan.lines else scan.lines - _blank_lines(original)
         if rows_read != records:
             # A count from the parser disagreeing with the count of lines means a quoted
             # line break or a parser fault: refuse rather than lose or invent rows.
@@ -393,7 +534,9 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             # rename, so "already loaded?" never depends on the manifest log having caught up.
             con.execute(f"COPY ({_select_good(kind, fname)}) TO {_s(str(data_tmp))} "
                         "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
-                        f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}}})")
+                        f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}, "
+                        f"unknown_crime_types: '{unknown_types}'}})")
+            partition_sha256 = file_sha256(data_tmp)
             if rejects:
                 pq.write_table(_rejects_table(part, src.name, rejects), rej_tmp, compression="zstd")
             with lake.lock():
@@ -408,7 +551,9 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
                     "force": part.force, "month": date.fromisoformat(part.month + "-01"),
                     "sha256": scan.sha256, "bytes": scan.nbytes, "rows_read": rows_read,
                     "rows_loaded": loaded, "rows_rejected": len(rejects), "duplicates": duplicates,
-                    "month_mismatches": mismatches, "ingested_at": datetime.now(timezone.utc),
+                    "month_mismatches": mismatches, "partition_sha256": partition_sha256,
+                    "unknown_crime_types": unknown_types,
+                    "ingested_at": datetime.now(timezone.utc),
                     "openbeat_version": __version__,
                 }])
         finally:
@@ -416,11 +561,39 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             rej_tmp.unlink(missing_ok=True)
         return FileReport(
             src.path, "loaded", part.dataset, part.force, part.month, rows_read, loaded,
-            len(rejects), duplicates, mismatches,
+            len(rejects), duplicates, mismatches, unknown_types,
             reject_examples=[f"line {ln}: {reason}" for ln, _, reason, _ in rejects[:5]],
         )
     finally:
         con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")
+        if cleaned is not None:
+            cleaned[0].unlink(missing_ok=True)
+
+
+def _without_stray_cr(path: Path, kind: Kind, tmp: Path) -> tuple[Path, list[tuple]]:
+    """A copy of ``path`` with each line holding a CR outside quotes made blank, and those lines as rejects."""
+    data = (gzip.open(path) if path.name.endswith(".gz") else open(path, "rb")).read()
+    out, rejects, quoted, lineno = [], [], False, 0
+    for raw in data.split(b"\n"):
+        lineno += 1
+        body = raw[:-1] if raw.endswith(b"\r") else raw
+        field, bad = 0, None
+        for byte in body:
+            if byte == 0x22:
+                quoted = not quoted
+            elif not quoted and byte == 0x2C:
+                field += 1
+            elif not quoted and byte == 0x0D and bad is None:
+                bad = field
+        if bad is not None and lineno > 1:
+            column = kind.header[bad] if bad < len(kind.header) else None
+            rejects.append((lineno, column, "a carriage return (CR) inside an unquoted field; police.uk lines "
+                            "end with CRLF", body.decode("utf-8", "replace").replace("\r", "\\r")))
+            out.append(b"\r" if raw.endswith(b"\r") else b"")  # a blank line, in the file's own line ending
+        else:
+            out.append(raw)
+    tmp.write_bytes(b"\n".join(out))
+    return tmp, rejects
 
 
 def _row_checks(kind: Kind, fname: FileName) -> list[tuple[str, str, str]]:
@@ -488,24 +661,69 @@ def _select_good(kind: Kind, fname: FileName) -> str:
     return f"SELECT {', '.join(cols)} FROM t"
 
 
+def _physical_lines(path: Path, records: set[int]) -> dict[int, int]:
+    """DuckDB's line numbers count records (header = 1); the first physical line of each."""
+    out: dict[int, int] = {}
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        first, number = 1, 0
+        for _ in reader:
+            number += 1
+            if number in records:
+                out[number] = first
+                if len(out) == len(records):
+                    break
+            first = reader.line_num + 1
+    return out
+
+
 def _lines_of_ordinals(path: Path, ordinals: list[int], parse_rejected: set[int]) -> dict[int, tuple[int, str]]:
-    """Map the i-th parsed row to (line number, raw line), skipping blank and rejected lines."""
+    """Map the i-th parsed row to (line number, raw text), skipping blank and rejected lines.
+
+    Records are read as CSV reads them, so a quoted line break stays inside its record,
+    whose line number is that of its first line.
+    """
     wanted = set(ordinals)
     out: dict[int, tuple[int, str]] = {}
     ordinal = -1
-    with (gzip.open(path) if path.name.endswith(".gz") else open(path, "rb")) as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if lineno == 1:
-                continue
-            body = raw.rstrip(b"\r\n")
-            if not body or lineno in parse_rejected:
+    consumed: list[str] = []
+
+    def physical(fh):
+        for line in fh:
+            consumed.append(line)
+            yield line
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(physical(fh))
+        next(reader, None)
+        consumed.clear()
+        first = reader.line_num + 1
+        for record in reader:
+            lineno, first = first, reader.line_num + 1
+            raw = "".join(consumed).rstrip("\r\n")
+            consumed.clear()
+            if not record or lineno in parse_rejected:
                 continue
             ordinal += 1
             if ordinal in wanted:
-                out[ordinal] = (lineno, body.decode("utf-8", errors="replace"))
+                out[ordinal] = (lineno, raw)
                 if len(out) == len(wanted):
                     break
     return out
+
+
+#: Longest raw line kept with a reject (DuckDB keeps no more of a line it rejects).
+RAW_LIMIT = 10_000
+
+
+def _cut_raw(line: int, column: str | None, reason: str, raw: str) -> tuple:
+    """A reject whose raw line is at most RAW_LIMIT characters, saying so when it was cut."""
+    if len(raw) < RAW_LIMIT:
+        return line, column, reason, raw
+    return (line, column, f"{reason} (the raw line is cut to its first {RAW_LIMIT:,} characters)",
+            raw[:RAW_LIMIT])
 
 
 def _rejects_table(part: Partition, source_name: str, rejects: list[tuple]) -> pa.Table:

@@ -66,7 +66,8 @@ def iter_zip(path: Path | str, *, force: str | None = None, fileobj: BinaryIO | 
             name = info.filename.rsplit("/", 1)[-1]
             if info.is_dir() or parse_file_name(name) is None or not _wanted(name, force):
                 continue
-            yield Source(f"{label}!{info.filename}", name, lambda info=info: zf.open(info))
+            yield Source(f"{label}!{info.filename}", name, lambda info=info: zf.open(info),
+                         compressed_size=info.compress_size)
 
 
 def _wanted(name: str, force: str | None) -> bool:

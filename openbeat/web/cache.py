@@ -11,6 +11,11 @@ parts: their forms use GET, and no view reads the session). So
   neighbourhood page costs a dictionary look-up, not a profile. When the lake changes
   the key changes with it, so a stale answer is never served; old entries age out.
 
+A client that asks for more answers not yet kept than ``OPENBEAT_UNCACHED_PER_MINUTE``
+in a calendar minute gets ``429 Too Many Requests`` with ``Retry-After`` (the seconds
+left in the minute) instead of a new computation; kept answers and 304s are never
+limited. The counts live in Django's ``default`` cache, so each worker counts its own.
+
 Only whole ``200`` answers that set no cookie and did not touch the session or the CSRF
 token are kept. Use on a view, or on a ninja operation with ``decorate_view``::
 
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -70,6 +76,37 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
 
 
+def retry_after(request: HttpRequest) -> int | None:
+    """Seconds this client must wait before another uncached answer, or None when it may have one now."""
+    limit = int(settings.OPENBEAT_UNCACHED_PER_MINUTE)
+    if limit <= 0:
+        return None
+    now = time.time()
+    key = f"openbeat-uncached:{request.META.get('REMOTE_ADDR', '')}:{int(now // 60)}"
+    counts = caches["default"]
+    counts.add(key, 0, timeout=61)
+    try:
+        used = counts.incr(key)
+    except ValueError:  # expired between add and incr: this is the minute's first
+        counts.set(key, 1, timeout=61)
+        used = 1
+    return None if used <= limit else max(1, 60 - int(now % 60))
+
+
+def _too_many(request: HttpRequest, api: bool, wait: int) -> HttpResponse:
+    message = "Too many new answers asked for in a minute; answers already computed are still served."
+    if api:
+        from openbeat.api.errors import error_response
+
+        response = error_response(429, "too_many_requests", message, hint=f"Try again in {wait} seconds.")
+    else:
+        from django.shortcuts import render
+
+        response = render(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def lake_cached(view):
     """Wrap a view so GET/HEAD answers carry validators and are served from the cache."""
 
@@ -92,6 +129,9 @@ def lake_cached(view):
             status, headers, content = kept
             response = HttpResponse(content, status=status, headers=headers)
         else:
+            wait = retry_after(request)
+            if wait is not None:
+                return _too_many(request, api, wait)
             response = view(request, *args, **kwargs)
             if cache is not None and _keepable(request, response):
                 headers = {h: response[h] for h in KEPT_HEADERS if h in response}

@@ -35,6 +35,23 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class LakeSnapshotMiddleware:
+    """One lake state per request: the data a view reads and its ETag and cache key agree.
+
+    The snapshot is taken when the request first needs the lake (a static file or the
+    sign-in page never does); see :mod:`openbeat.web.store`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from openbeat.web.store import pinned_snapshot
+
+        with pinned_snapshot():
+            return self.get_response(request)
+
+
 class HeadMiddleware:
     """Answer HEAD with the GET response's headers and no body (RFC 9110 §9.3.2).
 
@@ -47,7 +64,8 @@ class HeadMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.method == "HEAD" and not response.streaming:
+        # the method as sent: ApiMiddleware answers an API HEAD as a GET
+        if request.META.get("REQUEST_METHOD") == "HEAD" and not response.streaming:
             length = len(response.content)
             response.content = b""
             response.headers["Content-Length"] = str(length)
@@ -63,6 +81,8 @@ class ApiMiddleware:
     """
 
     prefix = "/api/"
+    #: Longest URL answered: police.uk's own limit for GET (docs/web.md); longer gets a JSON 414.
+    max_url = 4094
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,14 +91,32 @@ class ApiMiddleware:
         path = request.path_info
         if not path.startswith(self.prefix):
             return self.get_response(request)
+        response = self._answer(request, path)
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Last-Modified, Link")
+        return response
+
+    def _answer(self, request: HttpRequest, path: str) -> HttpResponse:
+        # every API error is JSON in one shape, including those Django or the router answer in HTML
+        from openbeat.api.errors import error_response
+
+        if len(request.get_full_path()) > self.max_url:
+            return error_response(414, "uri_too_long", f"The URL is longer than {self.max_url:,} characters.",
+                                  hint="Ask for fewer or shorter parameters.")
+        if request.method == "HEAD":
+            request.method = "GET"  # the GET answer's headers; HeadMiddleware drops the body
         if path.endswith(".csv") and len(path) > len(self.prefix) + 4:
             request.path_info = path[:-4]
             query = request.GET.copy() if isinstance(request.GET, QueryDict) else QueryDict(mutable=True)
             query["format"] = "csv"
             request.GET = query
         response = self.get_response(request)
-        response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Last-Modified, Link")
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = [m.strip() for m in (response.get("Allow") or "GET").split(",")]
+            allowed = ", ".join(allowed + (["HEAD"] if "GET" in allowed and "HEAD" not in allowed else []))
+            response = error_response(405, "method_not_allowed", f"{request.method} is not allowed here.",
+                                      hint=f"The API only reads: use {allowed}.")
+            response["Allow"] = allowed
         return response
 
 

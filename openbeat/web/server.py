@@ -153,6 +153,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "timeout": timeout,
         "graceful_timeout": 10,
         "keepalive": 5,
+        # gunicorn's own 414 is an HTML page; let URLs up to its maximum reach the app, which
+        # answers API URLs over 4,094 characters with a JSON 414 (ApiMiddleware)
+        "limit_request_line": 8190,
         # recycle workers now and then so a slow leak can never grow without bound; not
         # often, as a new worker starts with an empty cache (at 600 requests a second a
         # worker would be replaced every few seconds with 10,000)
@@ -176,9 +179,9 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
     prepared = prepare(say=say)
     from django.conf import settings
 
-    from openbeat.web.store import lake_state, open_store
+    from openbeat.web.store import open_store, peek_state
 
-    state = lake_state()
+    state = peek_state()  # the master forks the workers: it must not open DuckDB
     say(f"database: {prepared.database}")
     say(f"answers kept until the lake changes, shared by the workers, in {cache_dir}")
     say(f"lake: {state.root}" + (" (empty: try 'openbeat demo')" if state.empty else ""))

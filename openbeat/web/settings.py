@@ -103,9 +103,19 @@ if not SECRET_KEY:
             "python -c 'import secrets; print(secrets.token_urlsafe(64))'), or set OPENBEAT_DEMO=1 "
             "for the local demo, which makes and keeps its own key."
         )
+elif not (DEBUG or OPENBEAT_DEMO) and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+                                      or SECRET_KEY.startswith("django-insecure-")):
+    # the rule of Django's `check --deploy` (security.W009), enforced: a guessable key
+    # lets anyone forge sessions, password-reset links and signed values
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: it needs at least 50 characters, at least 5 of them different, and "
+        "no 'django-insecure-' prefix. Set it to the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "openbeat.web.views.csrf_failure"  # the refusal in the site's layout
 
 # ---- applications --------------------------------------------------------------------
 
@@ -129,6 +139,7 @@ MIDDLEWARE = [
     "openbeat.web.middleware.SecurityHeadersMiddleware",
     "openbeat.web.middleware.ApiGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "openbeat.web.middleware.LakeSnapshotMiddleware",
     "openbeat.web.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,6 +253,8 @@ PERMISSIONS_POLICY = {
 OPENBEAT_LAKE_CHECK_SECONDS = float(os.environ.get("OPENBEAT_LAKE_CHECK_SECONDS", "2"))
 #: Cache-Control max-age of API answers, in seconds (ETags make revalidation cheap).
 OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
+#: New (not yet kept) answers one client may ask for per minute, per worker; 0: no limit.
+OPENBEAT_UNCACHED_PER_MINUTE = env_int("OPENBEAT_UNCACHED_PER_MINUTE", 120)
 #: Ward survey responses (CSV: ward_code, measure, yes, n) for ward trust estimates.
 OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
 

@@ -23,3 +23,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OPENBEAT_LAKE_CHECK_SECONDS = 0
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
+OPENBEAT_UNCACHED_PER_MINUTE = 0  # tests that need the limit set it

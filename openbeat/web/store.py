@@ -9,18 +9,26 @@ boundaries for maps, neighbourhood teams), run a query on ``get_store().cursor()
   fork (gunicorn's master to a worker) is never used. ``openbeat serve`` opens it when a
   worker starts, so no visitor waits for the aggregates to load.
 * **Threads.** The store is thread-safe: each query runs on its own cursor.
-* **Ingest while serving.** The store rebuilds itself when the lake's manifest or a
-  reference dataset changes (checked at most every ``OPENBEAT_LAKE_CHECK_SECONDS``).
-  :func:`lake_state` applies the same rule to give pages and the API their ETag,
-  Last-Modified and cache keys, so a cached answer never outlives the data it shows.
+* **Ingest while serving: one notion of the lake's state.** A :class:`Snapshot` pairs a
+  :class:`LakeState` (the signature that makes ETags, Last-Modified and cache keys) with
+  the store built from exactly that state: the state is scanned before the store is built
+  and again after, and the pair is kept only when the two agree. The lake is looked at
+  again at most every ``OPENBEAT_LAKE_CHECK_SECONDS``; a new state gets a new store (the
+  store never refreshes itself behind the signature's back). A request pins the snapshot
+  it first uses (:class:`~openbeat.web.middleware.LakeSnapshotMiddleware`), so its data
+  and its cache key always come from the same state, even while an ingest runs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
+import math
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,8 +58,8 @@ def get_lake() -> Lake:
 
 
 def _scan(root: Path) -> LakeState:
-    # The store rebuilds on exactly these files (Store._stamp): every ingest appends to
-    # the manifest, and every reference load replaces a part.parquet by rename.
+    # Every file a store reads: the manifest, each reference dataset and each partition
+    # (an ingest commits a partition, then appends to the manifest; both change this).
     entries: list[tuple[str, int, int, int]] = []
     datasets: set[str] = set()
     try:
@@ -62,34 +70,47 @@ def _scan(root: Path) -> LakeState:
         if not top.is_dir() or top.name.startswith(".") or top.name in ("derived", "rejects"):
             continue
         if top.name == "manifest":
-            path = os.path.join(top.path, "manifest.jsonl")
+            paths = [os.path.join(top.path, "manifest.jsonl")]
         elif top.name in POLICE_DATASETS:
-            if next(Path(top.path).glob("force=*/month=*/part.parquet"), None) is not None:
-                datasets.add(top.name)
-            continue
+            paths = sorted(str(f) for f in Path(top.path).glob("force=*/month=*/part.parquet"))
         else:
-            path = os.path.join(top.path, "part.parquet")
-        try:
-            st = os.stat(path)
-        except OSError:  # not there, or replaced between listing and stat
-            continue
-        entries.append((path, st.st_mtime_ns, st.st_size, st.st_ino))
-        if top.name != "manifest":
-            datasets.add(top.name)
+            paths = [os.path.join(top.path, "part.parquet")]
+        for path in paths:
+            try:
+                st = os.stat(path)
+            except OSError:  # not there, or replaced between listing and stat
+                continue
+            entries.append((path, st.st_mtime_ns, st.st_size, st.st_ino))
+            if top.name != "manifest":
+                datasets.add(top.name)
     digest = hashlib.sha256(repr((str(root), entries)).encode()).hexdigest()[:32]
     newest = max((e[1] for e in entries), default=None)
     last = datetime.fromtimestamp(newest / 1e9, tz=UTC).replace(microsecond=0) if newest else None
     return LakeState(root, digest, last, frozenset(datasets))
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A lake state and the store built from exactly that state (see the module docstring)."""
+
+    state: LakeState
+    store: Store
+    pid: int
+
+
 _lock = threading.Lock()
+_build_lock = threading.Lock()
 _state: dict[Path, tuple[float, LakeState]] = {}
-_store: tuple[int, Path, Store] | None = None
+_snapshots: dict[Path, Snapshot] = {}
+#: The snapshot a request uses, set on its first use (``[None]`` until then; None outside requests).
+_pinned: contextvars.ContextVar[list | None] = contextvars.ContextVar("openbeat_lake_snapshot", default=None)
+
+#: How often the state is scanned again when it changes while a store is being built.
+_BUILD_ATTEMPTS = 5
 
 
-def lake_state() -> LakeState:
-    """The lake's state, looked at again at most every OPENBEAT_LAKE_CHECK_SECONDS."""
-    root = get_lake().root
+def _looked_at(root: Path) -> LakeState:
+    """The lake's state, scanned again at most every OPENBEAT_LAKE_CHECK_SECONDS."""
     now = time.monotonic()
     ttl = float(settings.OPENBEAT_LAKE_CHECK_SECONDS)
     with _lock:
@@ -102,20 +123,69 @@ def lake_state() -> LakeState:
     return state
 
 
-def get_store() -> Store:
-    """This process's store over ``settings.OPENBEAT_LAKE`` (made on first use)."""
-    global _store
+def _current() -> Snapshot:
     lake = get_lake()
     pid = os.getpid()
-    current = _store
-    if current is not None and current[0] == pid and current[1] == lake.root:
-        return current[2]
-    with _lock:
-        if _store is None or _store[0] != pid or _store[1] != lake.root:
+    state = _looked_at(lake.root)
+    snap = _snapshots.get(lake.root)
+    if snap is not None and snap.pid == pid and snap.state.signature == state.signature:
+        return snap
+    with _build_lock:  # one build per new state; the other threads wait for it, then share it
+        state = _looked_at(lake.root)
+        snap = _snapshots.get(lake.root)
+        if snap is not None and snap.pid == pid and snap.state.signature == state.signature:
+            return snap
+        for _ in range(_BUILD_ATTEMPTS):
+            before = _scan(lake.root)
             store = Store(lake)
-            store.freshness = float(settings.OPENBEAT_LAKE_CHECK_SECONDS)
-            _store = (pid, lake.root, store)
-        return _store[2]
+            store.freshness = math.inf  # a store shows one state; a new state gets a new store
+            if lake.root.is_dir():
+                store.cursor()  # build now, between the two scans
+            if _scan(lake.root).signature == before.signature:
+                break
+        # after that many changes mid-build (an ingest of many files), label the store with
+        # the earlier state: a client then asks again, and never keeps old data under a new tag
+        snap = Snapshot(before, store, pid)
+        with _lock:
+            _snapshots[lake.root] = snap
+            _state[lake.root] = (time.monotonic(), before)
+        return snap
+
+
+def snapshot() -> Snapshot:
+    """The request's snapshot (pinned on first use), or the current one outside a request."""
+    pinned = _pinned.get()
+    if pinned is None:
+        return _current()
+    if pinned[0] is None or pinned[0].state.root != get_lake().root:
+        pinned[0] = _current()
+    return pinned[0]
+
+
+@contextlib.contextmanager
+def pinned_snapshot() -> Iterator[None]:
+    """Everything inside uses one snapshot: the first one asked for."""
+    token = _pinned.set([None])
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def peek_state() -> LakeState:
+    """What the lake holds now, without building a store: safe in a process that will fork
+    (DuckDB's threads do not survive a fork, so a gunicorn master must never open one)."""
+    return _looked_at(get_lake().root)
+
+
+def lake_state() -> LakeState:
+    """The lake's state behind this request's data (see :func:`snapshot`)."""
+    return snapshot().state
+
+
+def get_store() -> Store:
+    """This process's store over ``settings.OPENBEAT_LAKE``, for this request's lake state."""
+    return snapshot().store
 
 
 def open_store() -> None:
@@ -129,9 +199,8 @@ def open_store() -> None:
 
 def reset() -> None:
     """Forget the store and the cached state (tests; after moving the lake)."""
-    global _store
     with _lock:
-        _store = None
+        _snapshots.clear()
         _state.clear()
 
 

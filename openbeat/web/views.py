@@ -51,7 +51,12 @@ def tools(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database answers and the lake can be queried."""
+    """For load balancers: 200 when the database answers and every file of the lake can be read.
+
+    The lake is checked as pages will use it: the store for the current state is built
+    and every partition is opened. A lake folder that has gone is ``missing`` (503), not
+    an empty lake; a folder with nothing in it yet is ``empty`` (200: pages say so).
+    """
     checks = {}
     try:
         with connection.cursor() as cur:
@@ -62,17 +67,32 @@ def healthz(request: HttpRequest) -> JsonResponse:
         log.warning("health check: database: %s", exc)
         checks["database"] = f"error: {type(exc).__name__}"
     try:
-        state = lake_state()
-        if not state.empty:
-            cur = get_store().cursor()
-            cur.execute("SELECT 1").fetchall()
-            cur.close()
-        checks["lake"] = "ok" if not state.empty else "empty"
+        state = lake_state()  # builds the store for this state, as the next page would
+        if not state.root.is_dir():
+            checks["lake"] = "missing"  # the configured folder has gone: pages would show nothing
+        elif state.empty:
+            checks["lake"] = "empty"
+        else:
+            get_store().memo("health", _read_every_file)  # once per lake state
+            checks["lake"] = "ok"
     except Exception as exc:
         log.warning("health check: lake: %s", exc)
         checks["lake"] = f"error: {type(exc).__name__}"
     ok = all(v in ("ok", "empty") for v in checks.values())
     return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
+
+
+def _read_every_file() -> bool:
+    """Every partition's footer is read (a count needs no more), so a truncated file shows here."""
+    from openbeat.lake import POLICE_DATASETS
+
+    cur = get_store().cursor()
+    try:
+        for dataset in POLICE_DATASETS:
+            cur.execute(f"SELECT count(*) FROM {dataset}").fetchall()
+    finally:
+        cur.close()
+    return True
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -103,3 +123,13 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
         return error_response(400, "bad_request", "The request could not be understood.")
     return render(request, "400.html", status=400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, in the site's layout (the reason is logged, not shown)."""
+    log.info("CSRF check failed for %s %s: %s", request.method, request.path, reason)
+    if _wants_json(request):
+        from openbeat.api.errors import error_response
+
+        return error_response(403, "csrf_failed", "The request could not be checked as coming from this site.")
+    return render(request, "403_csrf.html", status=403)

@@ -42,7 +42,8 @@ def test_query_refuses_writes_and_reports_sql_errors(tmp_path):
     lake = str(tmp_path / "lake")
     result = runner.invoke(main, ["query", "--lake", lake, f"COPY (SELECT 1) TO '{tmp_path}/x.csv'"])
     assert result.exit_code == 1
-    assert "only SELECT queries are allowed, not COPY" in result.output
+    assert result.output.startswith("Error: openbeat query only reads the lake's views; files, the network "
+                                    "and extensions are out of reach (Permission Error: Cannot access file")
     assert not (tmp_path / "x.csv").exists()
     result = runner.invoke(main, ["query", "--lake", lake, "SELECT nope FROM crimes"])
     assert result.exit_code == 1 and "nope" in result.output
@@ -62,3 +63,38 @@ def test_lake_defaults_to_the_environment_variable(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["ingest", "-q", str(f)])
     assert result.exit_code == 0
     assert (tmp_path / "envlake" / "crimes" / "force=test" / "month=2023-03" / "part.parquet").exists()
+
+
+def test_status_warns_about_parquet_no_dataset_owns(tmp_path):
+    f = write(tmp_path / "src" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)
+    lake = tmp_path / "lake"
+    CliRunner().invoke(main, ["ingest", "--lake", str(lake), str(f)])
+    stray = lake / "x AS SELECT 1; SELECT 2 --" / "part.parquet"
+    stray.parent.mkdir()
+    stray.write_bytes((lake / "crimes" / "force=test" / "month=2023-03" / "part.parquet").read_bytes())
+    result = CliRunner().invoke(main, ["status", "--lake", str(lake)])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-2:] == [
+        "Warning: 1 Parquet file(s) in the lake belong to no dataset and are never read:",
+        "  x AS SELECT 1; SELECT 2 --/part.parquet",
+    ]
+    result = CliRunner().invoke(main, ["query", "--lake", str(lake), "--format", "csv", "SELECT count(*) AS n FROM crimes"])
+    assert result.output == "n\n5\n"
+
+
+def test_unknown_crime_types_are_loaded_counted_and_reported(tmp_path):
+    from openbeat.analytics.harm import CRIME_TYPES as HARM_TYPES
+    from openbeat.ingest.kinds import CRIME_TYPES
+
+    assert CRIME_TYPES == HARM_TYPES  # one list, kept in two layers
+    rows = [STREET_ROWS[0].replace("Drugs", "Time travel"), *STREET_ROWS[1:]]
+    f = write(tmp_path / "src" / "2023-03-test-street.csv", STREET_HEADER, rows)
+    lake = str(tmp_path / "lake")
+    result = CliRunner().invoke(main, ["ingest", "--lake", lake, str(f)])
+    assert f"{f}: loaded 5 rows, 1 of a crime type police.uk does not use" in result.output
+    result = CliRunner().invoke(main, ["query", "--lake", lake, "--format", "csv",
+                                       "SELECT unknown_crime_types FROM manifest"])
+    assert result.output == "unknown_crime_types\n1\n"
+    result = CliRunner().invoke(main, ["status", "--lake", lake])
+    assert result.output.splitlines()[-2:] == [
+        "Warning: 1 rows have a crime type police.uk does not use (loaded as published):", "  test 2023-03: 1"]

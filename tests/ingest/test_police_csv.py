@@ -282,23 +282,61 @@ def test_a_corrupt_zip_member_fails_alone(tmp_path, lake):
     assert not lake.partitions("crimes")
 
 
-def test_parallel_ingest_keeps_the_given_order_per_partition(tmp_path, lake):
+def test_parallel_ingest_reports_in_order_and_loads_one_file_per_partition(tmp_path, lake):
     first = [write(tmp_path / f"a{i}" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS[: i + 1]) for i in range(4)]
     others = [write(tmp_path / f"b{m}" / f"2023-{m:02d}-test-street.csv", STREET_HEADER,
                     [r.replace("2023-03", f"2023-{m:02d}") for r in STREET_ROWS]) for m in (4, 5, 6)]
     paths = [first[0], others[0], first[1], others[1], first[2], others[2], first[3]]
     report = ingest_paths(paths, lake=lake)
     assert [f.source for f in report.files] == [str(p) for p in paths]  # reported in the order given
+    assert [f.status for f in report.files] == ["loaded", "loaded", "failed", "loaded", "failed", "loaded", "failed"]
+    assert report.files[2].error == (
+        f"{first[1]}: the same crimes partition (test, 2023-03) as {first[0]}, given earlier in this run; "
+        "one run loads one file per partition (ingest the one you want on its own)")
     assert rows(lake, "SELECT month, count(*) FROM crimes GROUP BY 1 ORDER BY 1") == [
-        (date(2023, 3, 1), 4), (date(2023, 4, 1), 5), (date(2023, 5, 1), 5), (date(2023, 6, 1), 5)]
-    assert lake.current_sha256(lake.partitions("crimes")[0]) == hashlib.sha256(first[3].read_bytes()).hexdigest()
+        (date(2023, 3, 1), 1), (date(2023, 4, 1), 5), (date(2023, 5, 1), 5), (date(2023, 6, 1), 5)]
+    # every row reported loaded is in the lake
+    assert report.totals()["rows_loaded"] == rows(lake, "SELECT count(*) FROM crimes")[0][0] == 16
 
 
-def test_a_line_break_inside_a_field_is_refused_not_miscounted(tmp_path, lake):
-    broken = STREET_ROWS[0].replace("On or near ,", '"On or near\nSomewhere",')
-    f = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER, [broken, STREET_ROWS[1], ""])
-    report = ingest_paths([f], lake=lake)
-    assert not report.ok
-    assert "the file has 3 data lines but 2 rows were read" in report.files[0].error
-    assert "line break" in report.files[0].error
-    assert not lake.partitions("crimes")
+def test_two_zip_members_for_one_partition_load_the_first_and_refuse_the_second(tmp_path, lake):
+    archive = tmp_path / "2024-03.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("2024-03/2024-03-test-street.csv", "\n".join([STREET_HEADER, *[r.replace("2023-03", "2024-03")
+                                                                                  for r in STREET_ROWS]]) + "\n")
+        zf.writestr("copy/2024-03-test-street.csv", "\n".join([STREET_HEADER, STREET_ROWS[0].replace("2023-03", "2024-03")]))
+    report = ingest_paths([archive], lake=lake)
+    assert [(f.status, f.rows_loaded) for f in report.files] == [("loaded", 5), ("failed", 0)]
+    assert report.files[1].error.startswith(f"{archive}!copy/2024-03-test-street.csv: the same crimes partition "
+                                            f"(test, 2024-03) as {archive}!2024-03/2024-03-test-street.csv")
+    assert rows(lake, "SELECT count(*) FROM crimes") == [(5,)]
+
+
+def test_a_quoted_line_break_is_part_of_its_field(tmp_path, lake):
+    quoted = STREET_ROWS[0].replace("On or near ,", '"On or near\nSomewhere",')
+    f = write(tmp_path / "2023-03-test-street.csv", STREET_HEADER, [quoted, STREET_ROWS[1], "", "x,2023-13"],
+              eol="\r\n")
+    fr = ingest_paths([f], lake=lake).files[0]
+    assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", 3, 2, 1)
+    assert rows(lake, "SELECT location FROM crimes WHERE crime_id IS NOT NULL") == [("On or near\nSomewhere",)]
+    # the reject after the two-line record has its physical line number
+    assert rows(lake, "SELECT line FROM rejects") == [(6,)]
+
+
+def test_line_endings_as_csv_reads_them(tmp_path, lake):
+    good = [r.replace("2023-03", "2024-03") for r in STREET_ROWS]
+    # a stray CR inside an unquoted field (CRLF file): that line is rejected, the rest load
+    stray = good[2].replace("No Location", "No\rLocation")
+    f = write(tmp_path / "2024-03-test-street.csv", STREET_HEADER, [good[0], stray, good[1]], eol="\r\n")
+    fr = ingest_paths([f], lake=lake).files[0]
+    assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", 3, 2, 1), fr.error
+    assert rows(lake, 'SELECT line, "column", reason FROM rejects') == [
+        (3, "Location", "a carriage return (CR) inside an unquoted field; police.uk lines end with CRLF")]
+    # a CR inside the header, or a file whose lines end with CR alone: a clear error, no traceback
+    for name, data in [("2024-04-test-street.csv", STREET_HEADER.replace("Month", "Mo\rnth") + "\r\n" + good[0]),
+                       ("2024-05-test-street.csv", "\r".join([STREET_HEADER, *good]) + "\r")]:
+        (tmp_path / name).write_text(data, newline="")
+        fr = ingest_paths([tmp_path / name], lake=lake).files[0]
+        assert fr.status == "failed"
+        assert fr.error.startswith(f"{tmp_path / name}, line 1, column ")
+        assert "the header holds a carriage return (CR) that ends no line" in fr.error

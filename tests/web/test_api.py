@@ -318,3 +318,16 @@ def test_openapi_document_lists_the_endpoints(client, use_lake):
     assert doc["info"]["license"]["name"] == "Open Government Licence v3.0"
     ok = doc["paths"]["/api/areas"]["get"]["responses"]["200"]["content"]
     assert set(ok) == {"application/json", "text/csv"}
+
+
+def test_a_hotspot_cell_size_is_read_from_the_query_string(client, use_lake):
+    fine = client.get("/api/areas/X05000001/hotspots?cell_size=100")
+    assert fine.status_code == 200, fine.content
+    assert fine.json() != client.get("/api/areas/X05000001/hotspots").json()  # 100 m cells, not the default 250 m
+
+
+@pytest.mark.parametrize("month", ["0000-01", "9998-12", "1899-12", "2200-01"])
+def test_months_the_calendar_cannot_hold_are_invalid_parameters(client, use_lake, month):
+    r = client.get(f"/api/areas/X05000001/profile?to={month}")
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["parameter"] == "to"

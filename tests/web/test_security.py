@@ -78,3 +78,49 @@ def test_our_javascript_never_builds_code_from_strings():
     for path in (ROOT / "openbeat" / "web" / "static").rglob("*.js"):
         js = path.read_text()
         assert not re.search(r"\beval\(|new Function\(|innerHTML|setAttribute\('style'", js), path.name
+
+
+def test_api_errors_are_json_in_one_shape_for_every_method_and_length(client, use_lake):
+    for method in ("post", "put", "patch", "delete"):
+        r = getattr(client, method)("/api/areas")
+        assert r.status_code == 405 and r["Allow"] == "GET, HEAD" and r["Content-Type"] == "application/json"
+        assert r.json() == {"status": 405, "code": "method_not_allowed",
+                            "message": f"{method.upper()} is not allowed here.",
+                            "hint": "The API only reads: use GET, HEAD.", "errors": []}
+    long = client.get("/api/areas?q=" + "a" * 4100)
+    assert long.status_code == 414 and long.json()["code"] == "uri_too_long"
+    assert set(long.json()) == {"status", "code", "message", "hint", "errors"}
+
+
+def test_head_on_the_api_answers_like_get_without_a_body(client, use_lake):
+    get, head = client.get("/api/areas/X05000001/profile"), client.head("/api/areas/X05000001/profile")
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == get["ETag"] and head["Content-Length"] == str(len(get.content))
+
+
+def test_a_failed_csrf_check_is_a_page_of_the_site(use_lake):
+    from django.test import Client
+
+    r = Client(enforce_csrf_checks=True).post("/areas/", {"q": "x"})
+    assert r.status_code == 403
+    page = r.content.decode()
+    assert "Sorry, that form could not be sent" in page and 'class="govuk-heading-l"' in page
+    assert "CSRF verification failed" not in page
+
+
+def test_too_many_uncached_answers_get_429_with_retry_after(client, use_lake, settings):
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    settings.OPENBEAT_UNCACHED_PER_MINUTE = 2
+    first = client.get("/api/areas/X05000001/profile")
+    assert first.status_code == 200
+    assert client.get("/api/areas/X05000002/profile").status_code == 200
+    third = client.get("/api/areas/X09000001/profile")
+    assert third.status_code == 429 and 1 <= int(third["Retry-After"]) <= 60
+    assert third.json()["code"] == "too_many_requests"
+    page = client.get("/areas/X05000001/")
+    assert page.status_code == 429 and "Please try again in" in page.content.decode()
+    # answers already kept are still served, and a 304 costs nothing
+    assert client.get("/api/areas/X05000001/profile").status_code == 200
+    assert client.get("/api/areas/X05000001/profile", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304

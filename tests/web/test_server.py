@@ -109,3 +109,19 @@ def test_kept_answers_in_a_shared_folder(settings, tmp_path, client, use_lake):
     again = client.get("/api/areas?level=ward")
     assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
     caches["shared"].clear()
+
+
+def test_serve_opens_no_store_before_gunicorn_forks_its_workers(use_lake, monkeypatch, tmp_path):
+    """DuckDB's threads do not survive a fork: a store built in the master deadlocked every worker."""
+    from gunicorn.app.base import BaseApplication
+
+    from openbeat.web import store
+
+    store.reset()
+    monkeypatch.setenv("OPENBEAT_LAKE", str(use_lake.root))  # serve() sets it; put it back afterwards
+    forked_with = []
+    monkeypatch.setattr(server, "_answers_folder", lambda: tmp_path / "answers")
+    monkeypatch.setattr(server, "prepare", lambda say: server.Prepared(static_root=tmp_path, database="sqlite x"))
+    monkeypatch.setattr(BaseApplication, "run", lambda self: forked_with.append(dict(store._snapshots)))
+    server.serve(lake=use_lake.root, workers=1, say=lambda s: None)
+    assert forked_with == [{}]

@@ -21,7 +21,8 @@ VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "OPENBEAT_L
              "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "OPENBEAT_PROXY_SSL_HEADER",
              "CSRF_TRUSTED_ORIGINS", "OPENBEAT_STATIC_ROOT", "DATABASE_CONN_MAX_AGE", "OPENBEAT_LAKE_CHECK_SECONDS",
              "OPENBEAT_API_MAX_AGE", "OPENBEAT_WARD_SURVEY", "OPENBEAT_CACHE_ENTRIES", "OPENBEAT_CACHE_DIR", "LOG_LEVEL",
-             "OPENBEAT_POLICEUK_CAP", "OPENBEAT_POLICEUK_RATE", "OPENBEAT_POLICEUK_BURST")
+             "OPENBEAT_POLICEUK_CAP", "OPENBEAT_POLICEUK_RATE", "OPENBEAT_POLICEUK_BURST",
+             "OPENBEAT_UNCACHED_PER_MINUTE")
 
 
 @pytest.fixture
@@ -39,11 +40,14 @@ def load(monkeypatch, tmp_path):
     return _load
 
 
+STRONG = "Kq3-x9_Lm2Zt7Wv0Rb5Ny8Hs1Jd4Fg6Pc" * 2  # 68 characters, many different
+
+
 def test_production_defaults_are_secure(load):
-    s = load(SECRET_KEY="k" * 60)
+    s = load(SECRET_KEY=STRONG)
     assert s["DEBUG"] is False
     assert s["OPENBEAT_DEMO"] is False
-    assert s["SECRET_KEY"] == "k" * 60
+    assert s["SECRET_KEY"] == STRONG
     assert s["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
     assert s["SECURE_SSL_REDIRECT"] is True
     assert s["SECURE_HSTS_SECONDS"] == 31_536_000
@@ -56,6 +60,13 @@ def test_production_defaults_are_secure(load):
 def test_missing_secret_key_stops_production_with_a_clear_message(load):
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set.*OPENBEAT_DEMO=1"):
         load()
+
+
+@pytest.mark.parametrize("key", ["changeme", "k" * 60, "django-insecure-" + "Kq3x9Lm2Zt7Wv0Rb5Ny8Hs1Jd4Fg6Pc" * 2])
+def test_a_weak_secret_key_stops_production_but_not_the_demo(load, key):
+    with pytest.raises(ImproperlyConfigured, match="^SECRET_KEY is too weak: it needs at least 50 characters"):
+        load(SECRET_KEY=key)
+    assert load(SECRET_KEY=key, OPENBEAT_DEMO="1")["SECRET_KEY"] == key
 
 
 def test_demo_makes_one_private_key_per_install_and_keeps_it(load, tmp_path):
@@ -77,10 +88,10 @@ def test_no_secret_key_is_written_in_the_code():
 
 
 def test_database_url_sqlite_by_default_and_postgresql_when_asked(load, tmp_path):
-    s = load(SECRET_KEY="k" * 60)
+    s = load(SECRET_KEY=STRONG)
     assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert s["DATABASES"]["default"]["NAME"] == str(tmp_path / "data" / "openbeat.sqlite3")
-    s = load(SECRET_KEY="k" * 60, DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test")
+    s = load(SECRET_KEY=STRONG, DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test")
     db = s["DATABASES"]["default"]
     assert (db["ENGINE"], db["NAME"], db["USER"], db["HOST"], db["PORT"]) == (
         "django.db.backends.postgresql", "test", "postgres", "127.0.0.1", 5432)
@@ -88,7 +99,7 @@ def test_database_url_sqlite_by_default_and_postgresql_when_asked(load, tmp_path
 
 
 def test_lists_switches_and_proxy_header(load):
-    s = load(SECRET_KEY="k" * 60, ALLOWED_HOSTS="beat.example.org, www.beat.example.org", DEBUG="yes",
+    s = load(SECRET_KEY=STRONG, ALLOWED_HOSTS="beat.example.org, www.beat.example.org", DEBUG="yes",
              OPENBEAT_LAKE="/srv/lake", OPENBEAT_PROXY_SSL_HEADER="X-Forwarded-Proto", OPENBEAT_HTTPS="1",
              SECURE_SSL_REDIRECT="0", CSRF_TRUSTED_ORIGINS="https://beat.example.org")
     assert s["ALLOWED_HOSTS"] == ["beat.example.org", "www.beat.example.org"]
@@ -100,7 +111,7 @@ def test_lists_switches_and_proxy_header(load):
 
 def test_a_bad_switch_value_is_refused(load):
     with pytest.raises(ImproperlyConfigured, match=r"DEBUG='maybe' is not a yes/no value"):
-        load(SECRET_KEY="k" * 60, DEBUG="maybe")
+        load(SECRET_KEY=STRONG, DEBUG="maybe")
 
 
 def test_every_variable_read_is_documented():

@@ -126,7 +126,27 @@ def test_threads_get_the_right_answers_at_once(client, demo_lake, settings):
 
 
 def test_health_check_on_an_empty_lake(client, empty_lake, db):
+    empty_lake.mkdir()
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "lake": "empty"}
+
+
+def test_health_says_a_lake_folder_that_has_gone_is_missing_and_leaves_it_gone(client, empty_lake, db):
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.json() == {"status": "error", "database": "ok", "lake": "missing"}
+    client.get("/areas/")
+    assert not empty_lake.exists()  # nothing (no derived/ folder) re-created where the lake should be
+
+
+def test_health_fails_when_a_partition_is_truncated(client, settings, tmp_path, db):
+    from tests.web.conftest import build_lake
+
+    lake = build_lake(tmp_path)
+    point_at(settings, lake.root)
+    assert client.get("/healthz").status_code == 200
+    path = lake.partition_path(lake.partitions("crimes")[0])
+    path.write_bytes(path.read_bytes()[:200])
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.json()["lake"].startswith("error: ")
 
 
 def test_pages_on_an_empty_lake(client, empty_lake):
