@@ -123,6 +123,9 @@ INSTALLED_APPS = [
     "openbeat.areas",
     "openbeat.api",
     "openbeat.notifications",
+    "openbeat.moderation",
+    "openbeat.comments",
+    "openbeat.priorities",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -237,6 +240,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OPENBEAT_SITE_URL = os.environ.get("OPENBEAT_SITE_URL", "http://127.0.0.1:8000")
 #: Local hour (0-23) after which the worker sends each day's digests.
 OPENBEAT_DIGEST_HOUR = env_int("OPENBEAT_DIGEST_HOUR", 7)
+
+# ---- priorities and moderation ------------------------------------------------------
+
+#: How many priorities a ward may have adopted (or in progress) at once.
+OPENBEAT_PRIORITIES_PER_WARD = env_int("OPENBEAT_PRIORITIES_PER_WARD", 3)
+#: The cache counting rate limits on proposals, supports, comments and reports
+#: (openbeat.moderation.ratelimits); share it between workers in production.
+OPENBEAT_RATE_LIMIT_CACHE = "default"
 
 # ---- static files: built by scripts/build_static.sh, served by whitenoise ------------
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("openbeat.notifications.urls")),
     path("", include("openbeat.areas.urls")),
+    path("", include("openbeat.priorities.urls")),
+    path("", include("openbeat.moderation.urls")),
     path("api/", api_home, name="api_home"),
     path("api/", api.urls),
 ]

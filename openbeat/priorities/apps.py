@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class PrioritiesConfig(AppConfig):
+    name = "openbeat.priorities"
+    label = "priorities"
+    verbose_name = "Local priorities"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from openbeat.accounts import privacy
+        from openbeat.moderation import registry
+        from openbeat.priorities import services
+        from openbeat.priorities.models import Priority
+
+        registry.register("priority", Priority)
+        privacy.register("priorities", export=services.priorities_personal_data,
+                         erase=services.priorities_personal_data_erase)
