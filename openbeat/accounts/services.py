@@ -28,6 +28,8 @@ def role_verify(*, role: Role, by: User) -> Role:
     role.verified_by = by
     role.verified_at = timezone.now()
     role.save(update_fields=["verified_by", "verified_at"])
+    if role.kind == Role.Kind.ADMINISTRATOR:
+        _administrator_sync(user=role.user)
     return role
 
 
@@ -36,7 +38,17 @@ def role_unverify(*, role: Role) -> Role:
     role.verified_by = None
     role.verified_at = None
     role.save(update_fields=["verified_by", "verified_at"])
+    if role.kind == Role.Kind.ADMINISTRATOR:
+        _administrator_sync(user=role.user)
     return role
+
+
+def _administrator_sync(*, user: User) -> None:
+    # the Django admin (and allauth's guard in front of it) knows only is_staff: an
+    # administrator role verified by another administrator is what grants it
+    is_admin = Role.objects.filter(user=user, kind=Role.Kind.ADMINISTRATOR, verified_at__isnull=False).exists()
+    user.is_staff = user.is_superuser = is_admin
+    user.save(update_fields=["is_staff", "is_superuser"])
 
 
 @transaction.atomic

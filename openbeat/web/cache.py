@@ -75,6 +75,8 @@ def lake_cached(view):
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
+        # tells the layout to leave out per-person parts (openbeat.web.context_processors)
+        request.openbeat_lake_cached = True
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         api = request.path_info.startswith("/api/")

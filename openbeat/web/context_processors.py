@@ -13,4 +13,7 @@ def site(request: HttpRequest) -> dict:
         "site_name": "OpenBeat",
         "openbeat_version": openbeat.__version__,
         "demo": settings.OPENBEAT_DEMO,
+        # a lake-cached answer is shared by everyone: its header must not name anyone
+        # (and reading the session would also stop it being cached)
+        "account_nav_inline": not getattr(request, "openbeat_lake_cached", False),
     }

@@ -138,6 +138,31 @@ def _answers_folder() -> Path:
     return folder
 
 
+#: What the demo puts in the app database, in order, after migrating: each a dotted path
+#: to a function taking no arguments, safe to run again, returning a line to print.
+DEMO_SEEDERS = ["openbeat.accounts.demo.demo_accounts_seed"]
+
+
+def seed_demo(*, say: Callable[[str], None] = lambda s: None) -> None:
+    from django.db import connections
+    from django.utils.module_loading import import_string
+
+    try:
+        for path in DEMO_SEEDERS:
+            say(import_string(path)())
+    finally:
+        connections.close_all()  # never hand an open connection to forked workers
+
+
+def start_worker(*, say: Callable[[str], None] = lambda s: None):
+    """``openbeat worker`` in a child process, with this process's environment."""
+    import subprocess
+    import sys
+
+    say("starting the background worker (notification emails)")
+    return subprocess.Popen([sys.executable, "-m", "openbeat", "worker"])
+
+
 def default_workers() -> int:
     """gunicorn's rule of thumb, 2 × cores + 1, capped so small hosts keep memory for DuckDB."""
     return min(2 * (os.cpu_count() or 1) + 1, 9)
@@ -169,8 +194,11 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
 
 def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 1,
           lake: str | os.PathLike | None = None, demo: bool | None = None, timeout: int = 30,
-          say: Callable[[str], None] = print) -> None:
-    """Prepare the app and serve it with gunicorn until interrupted (Ctrl-C or SIGTERM)."""
+          worker: bool | None = None, say: Callable[[str], None] = print) -> None:
+    """Prepare the app and serve it with gunicorn until interrupted (Ctrl-C or SIGTERM).
+
+    The demo also seeds its synthetic people and runs the background worker beside the
+    server (``worker``, default: on for the demo)."""
     cache_dir = _answers_folder()
     configure(lake=lake, demo=demo)
     prepared = prepare(say=say)
@@ -184,6 +212,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
     say(f"lake: {state.root}" + (" (empty: try 'openbeat demo')" if state.empty else ""))
     if settings.OPENBEAT_DEMO:
         say("demo mode: every page says the data is synthetic")
+        seed_demo(say=say)
     options = gunicorn_options(host=host, port=port, workers=workers or default_workers(), threads=threads,
                                timeout=timeout)
     say(f"serving at http://{options['bind']}/ with {options['workers']} workers (Ctrl-C to stop)")
@@ -210,4 +239,13 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
 
     options["post_worker_init"] = post_worker_init
 
-    _App().run()
+    child = start_worker(say=say) if (settings.OPENBEAT_DEMO if worker is None else worker) else None
+    try:
+        _App().run()
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except Exception:
+                child.kill()

@@ -112,6 +112,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     # accounts first: AUTH_USER_MODEL is defined there, before any other model
     "openbeat.accounts",
+    "openbeat.accounts.apps.OpenBeatAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -185,6 +186,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ---- accounts (django-allauth): email is the sign-in, verified before taking part ----
 
 AUTH_USER_MODEL = "accounts.User"
+#: Where the Django admin lives (administrators only): pick something not guessable.
+OPENBEAT_ADMIN_URL = os.environ.get("OPENBEAT_ADMIN_URL", "admin/").strip("/") + "/"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

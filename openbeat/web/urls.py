@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 from openbeat.api.api import api
@@ -12,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("openbeat.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("openbeat.notifications.urls")),
+    path(settings.OPENBEAT_ADMIN_URL, admin.site.urls),
     path("", include("openbeat.areas.urls")),
     path("", include("openbeat.priorities.urls")),
     path("", include("openbeat.moderation.urls")),
