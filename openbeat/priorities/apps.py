@@ -10,9 +10,11 @@ class PrioritiesConfig(AppConfig):
     def ready(self) -> None:
         from openbeat.accounts import privacy
         from openbeat.moderation import registry
-        from openbeat.priorities import services
+        from openbeat.notifications.selectors import target_kind_register
+        from openbeat.priorities import selectors, services
         from openbeat.priorities.models import Priority
 
         registry.register("priority", Priority)
+        target_kind_register("priority", selectors.priority_follow_name)
         privacy.register("priorities", export=services.priorities_personal_data,
                          erase=services.priorities_personal_data_erase)

@@ -105,3 +105,11 @@ def timeline_recent(*, ward_code: str | None = None, priority: Priority | None =
     if priority is not None:
         qs = qs.filter(priority=priority)
     return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def priority_follow_name(code: str) -> str | None:
+    """What a follow of priority ``code`` is called (None: no such priority to follow)."""
+    p = Priority.objects.filter(pk=int(code)).first() if code.isdigit() else None
+    if p is None or p.visibility == Visibility.HELD:
+        return None
+    return f"“{p.title}”" if p.is_shown else f"priority {p.pk}"

@@ -6,6 +6,7 @@ app_name = "priorities"
 
 urlpatterns = [
     path("wards/<str:code>/priorities/", views.ward_priorities, name="ward"),
+    path("wards/<str:code>/priorities/panel/", views.ward_panel, name="ward_panel"),
     path("wards/<str:code>/priorities/new/", views.priority_propose, name="propose"),
     path("wards/<str:code>/priorities/feed/", feeds.WardFeed(), name="ward_feed"),
     path("wards/<str:code>/you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from openbeat.accounts.selectors import user_has_role
 from openbeat.comments.selectors import comment_get, comment_thread
+from openbeat.notifications.selectors import follow_exists
 from openbeat.moderation.http import forbidden, too_many, writer_required
 from openbeat.moderation.ratelimits import RateLimited, client_address, rate_limit
 from openbeat.priorities import forms, selectors, services
@@ -41,6 +42,10 @@ def _page(request: HttpRequest, template: str, context: dict, status: int = 200)
     return response
 
 
+def _following(request: HttpRequest, kind: str, code: str) -> bool:
+    return request.user.is_authenticated and follow_exists(user=request.user, target_kind=kind, target_code=code)
+
+
 def _can(user, kinds: set[str], priority: Priority) -> bool:
     return user_has_role(user=user, kinds=kinds, ward_code=priority.ward_code)
 
@@ -50,7 +55,17 @@ def ward_priorities(request: HttpRequest, code: str) -> HttpResponse:
     area = _ward(code)
     return _page(request, "priorities/ward_priorities.html", {
         "area": area, "ward": selectors.ward_priorities(area=area, viewer=request.user),
+        "following": _following(request, "ward", area.code),
         "can_decide": user_has_role(user=request.user, kinds=services.PANEL_KINDS, ward_code=area.code)})
+
+
+@require_safe
+def ward_panel(request: HttpRequest, code: str) -> HttpResponse:
+    """The ward page's "Local priorities" panel: a fragment fetched by the (cached) ward page,
+    so it is always current and never kept in the lake-state cache."""
+    area = _ward(code)
+    return _page(request, "priorities/_ward_panel.html", {
+        "area": area, "ward": selectors.ward_priorities(area=area, viewer=None)})
 
 
 @require_safe
@@ -73,6 +88,7 @@ def priority_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence": priority_evidence(priority=priority) if priority.is_shown else [],
         "threads": comment_thread(target_kind="priority", target_id=priority.pk, viewer=user),
         "supported": selectors.support_exists(priority=priority, user=user),
+        "following": _following(request, "priority", str(priority.pk)),
         "can_decide": _can(user, services.PANEL_KINDS, priority),
         "can_act": _can(user, services.ACTION_KINDS, priority),
         "limit": services.adopted_limit(), "active": selectors.active_count(ward_code=priority.ward_code),

@@ -109,3 +109,26 @@ def test_api_lists_priorities_actions_and_comments_without_personal_data(client,
     for person in (resident, chair, officer):
         assert person.email not in every and person.display_name not in every
     assert client.get("/api/priorities/999999").status_code == 404
+
+
+def test_the_ward_page_fetches_its_priorities_panel_uncached(client, use_lake, resident, chair):
+    adopt(propose(resident, title="Adopted one"), chair)
+    propose(resident, title="Proposed one")
+    ward_page = client.get(f"/areas/{NORTH}/")
+    panel = client.get(f"/wards/{NORTH}/priorities/panel/?next=/areas/{NORTH}/")
+    assert panel.status_code == 200 and "no-cache" in panel["Cache-Control"]
+    html = panel.content.decode()
+    assert "Adopted now (1 of 3)" in html and "Adopted one" in html and "Proposed one" in html
+    # the cached ward page stays the same when priorities change
+    propose(resident, title="A third")
+    assert client.get(f"/areas/{NORTH}/").content == ward_page.content
+    assert "A third" in client.get(f"/wards/{NORTH}/priorities/panel/").content.decode()
+
+
+def test_follow_buttons_on_priority_and_ward_pages(client, use_lake, resident):
+    p = propose(resident)
+    client.force_login(resident)  # the proposer follows it already
+    assert "Unfollow this priority" in client.get(f"/priorities/{p.pk}/").content.decode()
+    assert "Follow North Ward" in client.get(f"/wards/{NORTH}/priorities/").content.decode()
+    r = client.post("/notifications/follow/", {"target_kind": "priority", "target_code": str(p.pk), "next": "/"})
+    assert r.status_code == 302

@@ -98,7 +98,7 @@ def test_ward_page_has_the_three_questions_with_plain_messages_for_what_is_missi
 def test_ward_page_shows_its_neighbourhood_team_as_text(client, use_lake):
     r = client.get(f"/areas/{NORTH}/")
     html = r.content.decode()
-    team = text(r).split("Your neighbourhood policing team")[2].split("Less crime")[0]
+    team = text(r).split("Your neighbourhood policing team")[2].split("Local priorities")[0]
     assert team.strip() == (
         "North Team: The north of Testborough. Email north@police.example Telephone 101 (in an emergency, "
         "call 999) Web page The team on the force’s website Officers Sam Sergeant , Sergeant Pat Constable , PCSO "
@@ -112,6 +112,9 @@ def test_ward_page_shows_its_neighbourhood_team_as_text(client, use_lake):
     assert f'href="/did-it-work/?ward={NORTH}&amp;start=2024-02"' in html
     assert 'href="/api/areas/X05000001/team">Neighbourhood team, JSON</a>' in html
     assert "Your neighbourhood policing team" not in text(client.get(f"/areas/{SOUTH}/"))
+    # residents' priorities change without the lake: fetched as a fragment, never kept with the page
+    assert (f'<div data-ob-fragment="/wards/{NORTH}/priorities/panel/">' in html
+            and f'href="/wards/{NORTH}/priorities/">What residents asked' in html)
 
 
 def test_borough_and_force_pages(client, use_lake):
