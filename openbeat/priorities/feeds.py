@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
@@ -27,7 +28,9 @@ class _TimelineFeed(Feed):
         return f"{item.get_kind_display()}: {item.priority.title}"
 
     def item_description(self, item: TimelineEntry) -> str:
-        return item.text or f"{item.priority.title} was {item.get_kind_display().lower()}."
+        # Atom summaries are type="html": readers render them, so people's text is escaped here
+        return linebreaksbr(item.text or f"{item.priority.title} was {item.get_kind_display().lower()}.",
+                            autoescape=True)
 
     def item_link(self, item: TimelineEntry) -> str:
         return f"{item.priority.get_absolute_url()}#entry-{item.pk}"
