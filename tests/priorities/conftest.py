@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from tests.web.conftest import NORTH, SOUTH, use_lake, web_lake  # noqa: F401 (fixtures)
+from tests.web.conftest import NORTH, SOUTH, demo_lake, use_lake, web_lake  # noqa: F401 (fixtures)
 
 FORCE = "testforce"
 _n = itertools.count(1)
