@@ -90,6 +90,67 @@ WRITES: list[Write] = [
 ]
 #: Part B (priorities, comments, moderation) adds its rows here.
 
+
+# ---- part B: priorities, comments, moderation ----
+
+
+def _a_priority(state: str = "proposed") -> int:
+    """A fresh priority in North Ward, proposed (or adopted by a chair)."""
+    import datetime as dt
+
+    from openbeat.priorities import services
+
+    p = services.priority_propose(user=person(), ward_code=NORTH, title="Burglary on Test Street",
+                                  description="Sheds broken into.", crime_types=["Burglary"])
+    if state == "adopted":
+        chair = person()
+        with_role(chair, "panel_chair", area_code=NORTH, force="testforce")
+        services.priority_adopt(priority=p, by=chair, until=services.today() + dt.timedelta(days=30))
+    return p.pk
+
+
+def _on(name: str, state: str = "proposed") -> Callable[[], str]:
+    return lambda: reverse(name, args=[_a_priority(state)])
+
+
+def _moderated(name: str) -> Callable[[], str]:
+    return lambda: reverse(name, args=["priority", _a_priority()])
+
+
+def _days_from_today(days: int) -> str:
+    import datetime as dt
+
+    from openbeat.priorities.services import today
+
+    return (today() + dt.timedelta(days=days)).isoformat()
+
+
+WRITES += [
+    Write("priorities:propose", "signed_in", url=lambda: reverse("priorities:propose", args=[NORTH]),
+          data={"title": "Bikes stolen", "description": "At the station.", "crime_types": ["Bicycle theft"]}),
+    Write("priorities:support_add", "signed_in", url=_on("priorities:support_add")),
+    Write("priorities:support_withdraw", "signed_in", url=_on("priorities:support_withdraw")),
+    Write("priorities:comment_add", "signed_in", url=_on("priorities:comment_add"), data={"body": "Agreed"}),
+    Write("priorities:adopt", "panel_chair", url=_on("priorities:adopt"),
+          data=lambda: {"until": _days_from_today(60)}),
+    Write("priorities:decline", "panel_chair", url=_on("priorities:decline"), data={"reason": "The council's job"}),
+    Write("priorities:close", "panel_chair", url=_on("priorities:close", "adopted"),
+          data={"outcome": "resolved", "summary": "Done"}),
+    Write("priorities:action_add", "officer", url=_on("priorities:action_add", "adopted"),
+          data=lambda: {"kind": "action", "text": "Patrols", "happened_on": _days_from_today(0)}),
+    Write("moderation:report_create", "signed_in", url=_moderated("moderation:report_create"),
+          data={"reason": "Off topic"}),
+    Write("moderation:item_hide", "moderator", url=_moderated("moderation:item_hide"), data={"reason": "Off topic"}),
+    Write("moderation:item_restore", "moderator", url=_moderated("moderation:item_restore"),
+          data={"reason": "Fine after all"}),
+    Write("moderation:account_suspend", "moderator",
+          url=lambda: reverse("moderation:account_suspend", args=[person().pk]),
+          data={"force": "testforce", "reason": "Repeated abuse"}),
+    Write("moderation:account_unsuspend", "moderator",
+          url=lambda: reverse("moderation:account_unsuspend", args=[person().pk]),
+          data={"force": "testforce", "reason": "Appeal upheld"}),
+]
+
 #: URLs that answer a POST but only read, each with the reason.
 READS_ANSWERING_POST = {
     "api:openapi-json": "django-ninja's OpenAPI document view answers every method; it writes nothing",
