@@ -13,7 +13,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.decorators import decorate_view
 
 from openbeat.api.errors import ERROR_RESPONSES, not_found
@@ -24,6 +24,9 @@ from openbeat.priorities import selectors
 from openbeat.priorities.models import Priority, TimelineEntry
 
 router = Router(tags=["priorities"])
+
+#: A priority's number (the database's 64-bit key: anything larger is a 422, not a crash).
+PriorityId = Path(..., ge=1, le=2**63 - 1, description="The priority's number.")
 
 
 def _no_store(view):
@@ -146,7 +149,7 @@ def priority_list(request: HttpRequest, filters: Query[PriorityFilters]):
 @router.get("/priorities/{pk}", response={200: PriorityDetailOut, **ERROR_RESPONSES}, url_name="priority_detail",
             summary="One local priority with its timeline")
 @decorate_view(_no_store)
-def priority_detail(request: HttpRequest, pk: int):
+def priority_detail(request: HttpRequest, pk: int = PriorityId):
     """The priority and every change to it (who acted, in what capacity, when)."""
     p = _get(pk)
     out = priority_out(p)
@@ -157,7 +160,7 @@ def priority_detail(request: HttpRequest, pk: int):
 @router.get("/priorities/{pk}/actions", response={200: ActionPage, **ERROR_RESPONSES}, url_name="priority_actions",
             summary="Actions and progress updates on a priority", openapi_extra=CSV_OPENAPI)
 @decorate_view(_no_store)
-def priority_actions(request: HttpRequest, pk: int, paging: Query[Paging]):
+def priority_actions(request: HttpRequest, paging: Query[Paging], pk: int = PriorityId):
     """What officers did about it, by the date it happened."""
     p = _get(pk)
     rows = [entry_out(e) for e in selectors.action_list(priority=p)] if p.is_shown else []
@@ -168,7 +171,7 @@ def priority_actions(request: HttpRequest, pk: int, paging: Query[Paging]):
 @router.get("/priorities/{pk}/comments", response={200: CommentPage, **ERROR_RESPONSES},
             url_name="priority_comments", summary="Comments on a priority", openapi_extra=CSV_OPENAPI)
 @decorate_view(_no_store)
-def priority_comments(request: HttpRequest, pk: int, paging: Query[Paging]):
+def priority_comments(request: HttpRequest, paging: Query[Paging], pk: int = PriorityId):
     """Comments, oldest first; a reply names the comment it answers. Removed or hidden
     comments keep their place with their notice instead of their words. No author names."""
     p = _get(pk)
