@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from openbeat.comments.models import MAX_LENGTH, Comment
-from openbeat.moderation.models import Visibility
+from openbeat.moderation.models import DELETED_BY_AUTHOR, Visibility
 from openbeat.moderation.services import item_hold
 
 
@@ -46,4 +46,4 @@ def comments_personal_data_erase(*, user, keep_text: bool) -> None:
     else:
         # replies by others stay (their words), under a notice where the comment was
         mine.update(author=None, body="", visibility=Visibility.REMOVED,
-                    moderation_reason="deleted by its author")
+                    moderation_reason=DELETED_BY_AUTHOR)

@@ -16,6 +16,10 @@ class Visibility(models.TextChoices):
     REMOVED = "removed", "Removed by a moderator"
 
 
+#: ``moderation_reason`` of text its author removed when deleting their account.
+DELETED_BY_AUTHOR = "deleted by its author"
+
+
 class Moderated(models.Model):
     """Fields and wording shared by everything people write that others can report.
 
@@ -42,6 +46,8 @@ class Moderated(models.Model):
     @property
     def public_notice(self) -> str:
         """What the public sees instead of the text when it is not shown."""
+        if self.visibility == Visibility.REMOVED and self.moderation_reason == DELETED_BY_AUTHOR:
+            return "Deleted by its author."
         if self.visibility == Visibility.REMOVED:
             return f"Removed by a moderator: {self.moderation_reason}"
         if self.visibility == Visibility.REPORTED:

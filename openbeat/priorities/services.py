@@ -14,7 +14,7 @@ from openbeat.accounts.selectors import user_has_role
 from openbeat.analytics.harm import CRIME_TYPES
 from openbeat.comments.models import Comment
 from openbeat.comments.services import comment_create
-from openbeat.moderation.models import Visibility
+from openbeat.moderation.models import DELETED_BY_AUTHOR, Visibility
 from openbeat.moderation.services import item_hold
 from openbeat.notifications.services import follow_create, notification_send
 from openbeat.priorities.models import DESCRIPTION_MAX, TEXT_MAX, TITLE_MAX, Priority, PriorityWard, Support, TimelineEntry
@@ -329,4 +329,4 @@ def priorities_personal_data_erase(*, user, keep_text: bool) -> None:
         # a priority others supported or the team adopted is part of the ward's record:
         # its words go, its place in the timeline stays
         mine.update(proposed_by=None, title="Withdrawn by its author", description="", latitude=None,
-                    longitude=None, visibility=Visibility.REMOVED, moderation_reason="deleted by its author")
+                    longitude=None, visibility=Visibility.REMOVED, moderation_reason=DELETED_BY_AUTHOR)
