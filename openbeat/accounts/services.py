@@ -73,7 +73,11 @@ def _iso(value):
 
 
 def account_export(*, user: User) -> dict:
-    """Everything OpenBeat keeps about ``user``, JSON-ready."""
+    """Everything OpenBeat keeps about ``user``, JSON-ready (two-step sign-in by kind only:
+    its secrets stay secret)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
     data = {
         "account": {
             "email": user.email,
@@ -84,6 +88,11 @@ def account_export(*, user: User) -> dict:
             "last_login": _iso(user.last_login),
             "suspended_at": _iso(user.suspended_at),
         },
+        "email_addresses": [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        "two_step_sign_in": sorted({a.type for a in Authenticator.objects.filter(user=user)}),
         "roles": [
             {"kind": r.kind, "area_code": r.area_code, "force": r.force,
              "verified_at": _iso(r.verified_at), "created_at": _iso(r.created_at)}

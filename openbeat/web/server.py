@@ -144,14 +144,25 @@ DEMO_SEEDERS = ["openbeat.accounts.demo.demo_accounts_seed", "openbeat.prioritie
 
 
 def seed_demo(*, say: Callable[[str], None] = lambda s: None) -> None:
-    from django.db import connections
+    """Run :data:`DEMO_SEEDERS` in a child process: they read the lake, and a DuckDB
+    connection opened here would be inherited by gunicorn's forked workers (which then crash)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from openbeat.web.server import seed_demo_here; seed_demo_here()"],
+                          capture_output=True, text=True)
+    for line in done.stdout.splitlines():
+        say(line)
+    if done.returncode != 0:
+        raise ServeError(f"could not seed the demo's accounts:\n{done.stderr.strip()}")
+
+
+def seed_demo_here() -> None:
     from django.utils.module_loading import import_string
 
-    try:
-        for path in DEMO_SEEDERS:
-            say(import_string(path)())
-    finally:
-        connections.close_all()  # never hand an open connection to forked workers
+    configure()
+    for path in DEMO_SEEDERS:
+        print(import_string(path)(), flush=True)
 
 
 def start_worker(*, say: Callable[[str], None] = lambda s: None):

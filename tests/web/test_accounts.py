@@ -114,6 +114,8 @@ def test_export_holds_everything_kept_about_the_person():
     assert data["account"]["email"] == "amira@example.org"
     assert data["account"]["display_name"] == "Amira"
     assert data["account"]["home_ward_code"] == NORTH
+    assert data["email_addresses"] == [{"email": "amira@example.org", "verified": True, "primary": True}]
+    assert data["two_step_sign_in"] == []
     assert [(r["kind"], r["area_code"]) for r in data["roles"]] == [("panel_member", NORTH)]
     assert [(f["target_kind"], f["target_code"]) for f in data["notifications"]["follows"]] == [("ward", NORTH)]
     assert [n["subject"] for n in data["notifications"]["notifications"]] == ["New priority"]
