@@ -16,18 +16,21 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
-def _visible_to(viewer):
-    """Everything but held comments, and the viewer's own held ones (marked as waiting)."""
+def _visible_to(viewer, moderator: bool = False):
+    """Everything but held comments, and the viewer's own held ones (marked as waiting);
+    everything for the target's moderators."""
+    if moderator:
+        return Q()
     cond = ~Q(visibility=Visibility.HELD)
     if viewer is not None and viewer.is_authenticated:
         cond |= Q(author=viewer)
     return cond
 
 
-def comment_thread(*, target_kind: str, target_id: int, viewer=None) -> list[Thread]:
+def comment_thread(*, target_kind: str, target_id: int, viewer=None, moderator: bool = False) -> list[Thread]:
     """Top-level comments, oldest first, each with its replies; removed ones keep their place
     (their notice shown instead of their words) so the conversation still reads."""
-    rows = list(Comment.objects.filter(target_kind=target_kind, target_id=target_id).filter(_visible_to(viewer))
+    rows = list(Comment.objects.filter(target_kind=target_kind, target_id=target_id).filter(_visible_to(viewer, moderator))
                 .select_related("author"))
     threads = {c.pk: Thread(c) for c in rows if c.parent_id is None}
     for c in rows:

@@ -36,8 +36,11 @@ def priority_list(*, ward_code: str | None = None, states: tuple[str, ...] | Non
     return qs.annotate(support_count=Count("supports", distinct=True)).select_related("proposed_by")
 
 
-def priority_get(*, pk: int, viewer=None) -> Priority | None:
-    """One priority with ``support_count``; a held one only for its author (and moderators: see the queue)."""
+def priority_get(*, pk: int, viewer=None, held: bool = False) -> Priority | None:
+    """One priority with ``support_count``; a held one only for its author, or with ``held``
+    (for its moderators: the caller checks who is asking)."""
+    if held:
+        return Priority.objects.filter(pk=pk).annotate(support_count=Count("supports", distinct=True)).first()
     return priority_list(viewer=viewer).filter(pk=pk).first()
 
 

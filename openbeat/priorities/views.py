@@ -32,7 +32,11 @@ def _ward(code: str):
 def _priority(request: HttpRequest, pk: int) -> Priority:
     priority = selectors.priority_get(pk=pk, viewer=request.user)
     if priority is None:
-        raise Http404(f"No priority number {pk}")
+        # a held priority: its author and the force's moderators (who decide on it) see it
+        held = selectors.priority_get(pk=pk, viewer=request.user, held=True)
+        if held is None or not user_has_role(user=request.user, kinds={"moderator"}, force=held.force):
+            raise Http404(f"No priority number {pk}")
+        priority = held
     return priority
 
 
@@ -82,11 +86,15 @@ def priority_detail(request: HttpRequest, pk: int) -> HttpResponse:
     priority = _priority(request, pk)
     area = _ward(priority.ward_code)
     user = request.user
+    moderator = user_has_role(user=user, kinds={"moderator"}, force=priority.force)
+    own_held = priority.visibility == "held" and user.is_authenticated and priority.proposed_by_id == user.pk
     return _page(request, "priorities/priority_detail.html", {
-        "priority": priority, "area": area,
+        "priority": priority, "area": area, "show_text": priority.is_shown or own_held or moderator,
+        "moderator": moderator,
         "timeline": selectors.priority_timeline(priority=priority),
         "evidence": priority_evidence(priority=priority) if priority.is_shown else [],
-        "threads": comment_thread(target_kind="priority", target_id=priority.pk, viewer=user),
+        "threads": comment_thread(target_kind="priority", target_id=priority.pk, viewer=user,
+                                  moderator=moderator),
         "supported": selectors.support_exists(priority=priority, user=user),
         "following": _following(request, "priority", str(priority.pk)),
         "can_decide": _can(user, services.PANEL_KINDS, priority),

@@ -96,3 +96,18 @@ def test_the_queue_page_is_for_the_forces_moderators(use_lake, resident, moderat
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.public_notice == "Removed by a moderator: off topic"
+
+
+def test_moderators_see_what_they_decide_on(use_lake, resident, moderator, client):
+    from openbeat.moderation.services import item_hold
+
+    p = propose(resident, title="Held one")
+    item_hold(item=p, reason="flood")
+    comment = priority_comment_add(priority=propose(resident), author=resident, body="Held words", held_reason="flood")
+    client.force_login(make_user())
+    assert client.get(f"/priorities/{p.pk}/").status_code == 404
+    assert "Held words" not in client.get(f"/priorities/{comment.target_id}/").content.decode()
+    client.force_login(moderator)
+    html = client.get(f"/priorities/{p.pk}/").content.decode()
+    assert "<h1 class=\"govuk-heading-xl\">Held one</h1>" in html and "Waiting for a moderator to check it." in html
+    assert "Held words" in client.get(f"/priorities/{comment.target_id}/").content.decode()
