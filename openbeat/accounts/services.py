@@ -52,9 +52,15 @@ def _administrator_sync(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_home_ward_set(*, user: User, ward_code: str) -> User:
+def user_home_ward_set(*, user: User, ward_code: str, follow: bool = True) -> User:
+    """Set (or with ``ward_code=""`` clear) the home ward; a new home ward is followed too.
+    The caller checks the code names a ward (``openbeat.areas.selectors.area_get``)."""
     user.home_ward_code = ward_code
     user.save(update_fields=["home_ward_code"])
+    if ward_code and follow:
+        from openbeat.notifications.services import follow_create
+
+        follow_create(user=user, target_kind="ward", target_code=ward_code)
     return user
 
 

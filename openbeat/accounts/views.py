@@ -69,14 +69,11 @@ def account_home_ward(request: HttpRequest) -> HttpResponse:
 
     if request.method == "POST":
         form = HomeWardForm(request.POST)
-        ward = _ward(form.data.get("ward_code", "").strip()) if form.is_valid() else None
+        ward = _ward(form.cleaned_data["ward_code"].strip()) if form.is_valid() else None
         if ward is None:
             messages.error(request, "Choose a ward from the list.")
             return redirect("accounts_home_ward")
         services.user_home_ward_set(user=request.user, ward_code=ward.code)
-        from openbeat.notifications.services import follow_create
-
-        follow_create(user=request.user, target_kind="ward", target_code=ward.code)
         messages.success(request, f"Your home ward is {ward.name}. You now follow it.")
         return redirect("accounts_settings")
     query = request.GET.get("q", "").strip()[:100]

@@ -115,8 +115,9 @@ def test_home_ward_through_the_sites_own_search(client, use_lake):
     assert u.home_ward_code == NORTH and u.follows.get().target_code == NORTH
     settings_page = text(client.get("/accounts/settings/"))
     assert "Your home ward is North Ward." in settings_page
-    assert "Your home ward is North Ward. You now follow it." in settings_page  # the message
-    client.post("/accounts/home-ward/", {"ward_code": "X01000001"})  # an LSOA, not a ward
+    assert "Success Your home ward is North Ward. You now follow it." in settings_page  # the message
+    r = client.post("/accounts/home-ward/", {"ward_code": "X01000001"}, follow=True)  # an LSOA, not a ward
+    assert "Important Choose a ward from the list." in text(r)
     u.refresh_from_db()
     assert u.home_ward_code == NORTH
 
