@@ -24,6 +24,14 @@ def role_create(*, user: User, kind: str, area_code: str = "", force: str = "",
 
 
 @transaction.atomic
+def role_request(*, user: User, kind: str, area_code: str, force: str) -> Role:
+    """Ask for an officer or ward panel role; it counts once an administrator verifies it."""
+    if kind not in (Role.Kind.OFFICER, Role.Kind.PANEL_MEMBER, Role.Kind.PANEL_CHAIR):
+        raise ValidationError("Moderators and administrators are appointed by an administrator.")
+    return role_create(user=user, kind=kind, area_code=area_code, force=force)
+
+
+@transaction.atomic
 def role_verify(*, role: Role, by: User) -> Role:
     role.verified_by = by
     role.verified_at = timezone.now()

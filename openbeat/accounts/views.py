@@ -17,7 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from openbeat.accounts import selectors, services
-from openbeat.accounts.forms import AccountDeleteForm, HomeWardForm, ProfileForm
+from openbeat.accounts.forms import AccountDeleteForm, HomeWardForm, ProfileForm, RoleRequestForm
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -58,7 +58,24 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         "follows": follow_list(user=user),
         "roles": selectors.role_list(user=user, verified=None),
         "badges": selectors.user_badges(user=user),
+        "role_form": RoleRequestForm(),
     }))
+
+
+@login_required
+@require_POST
+def account_role_request(request: HttpRequest) -> HttpResponse:
+    """Officers and ward panel members ask for their role here; an administrator verifies it."""
+    form = RoleRequestForm(request.POST)
+    found = selectors.role_area_find(text=form.cleaned_data["area"]) if form.is_valid() else None
+    if found is None:
+        messages.error(request, "We could not find that ward or neighbourhood. Check it on the area’s page.")
+        return redirect("accounts_settings")
+    area_code, force, name = found
+    services.role_request(user=request.user, kind=form.cleaned_data["kind"], area_code=area_code, force=force)
+    messages.success(request, f"You asked to be {dict(form.fields['kind'].choices)[form.cleaned_data['kind']].lower()} "
+                              f"for {name}. An administrator will check and verify it.")
+    return redirect("accounts_settings")
 
 
 @login_required
