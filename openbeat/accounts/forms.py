@@ -35,3 +35,15 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not right.")
         return password
+
+
+class RoleRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Your role",
+        choices=[("officer", "Police officer or PCSO in a neighbourhood team"),
+                 ("panel_member", "Ward panel member"), ("panel_chair", "Ward panel chair")],
+        widget=forms.RadioSelect)
+    area = forms.CharField(
+        label="Where", max_length=64,
+        help_text="Your ward’s name or code, or for officers your police.uk neighbourhood "
+                  "(its page address, e.g. /neighbourhoods/metropolitan/E05013806N/, or force/id).")

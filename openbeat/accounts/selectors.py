@@ -61,3 +61,28 @@ def user_badges(*, user: User) -> list[str]:
               Role.Kind.PANEL_MEMBER: "Ward panel member", Role.Kind.MODERATOR: "Moderator"}
     kinds = {r.kind for r in role_list(user=user)}
     return [label for kind, label in labels.items() if kind in kinds]
+
+
+def role_area_find(*, text: str) -> tuple[str, str, str] | None:
+    """(area_code, force, name) for what someone typed as where they hold a role: a ward's
+    code or exact name, or a police.uk neighbourhood as ``force/id`` or its page address."""
+    import re
+
+    from openbeat.areas import selectors as areas
+
+    text = text.strip()
+    hood = re.search(r"(?:neighbourhoods/)?([a-z0-9-]+)/([A-Za-z0-9_-]+)/?$", text)
+    if hood:
+        force, nid = hood[1], hood[2]
+        ward_code = areas.neighbourhood_ward(force=force, neighbourhood_id=nid)
+        ward = areas.area_get(code=ward_code) if ward_code else None
+        return (nid, force, f"neighbourhood {force}/{nid} ({ward.name})") if ward else None
+    ward = areas.area_get(code=text)
+    if ward is None:
+        found, _ = areas.area_list(level="ward", q=text, limit=2)
+        exact = [a for a in found if a.name.lower() == text.lower()]
+        ward = exact[0] if len(exact) == 1 else (found[0] if len(found) == 1 else None)
+    if ward is None or ward.level != "ward":
+        return None
+    team = areas.area_team(area=ward)
+    return ward.code, team.force if team else "", ward.name

@@ -24,6 +24,14 @@ def role_create(*, user: User, kind: str, area_code: str = "", force: str = "",
 
 
 @transaction.atomic
+def role_request(*, user: User, kind: str, area_code: str, force: str) -> Role:
+    """Ask for an officer or ward panel role; it counts once an administrator verifies it."""
+    if kind not in (Role.Kind.OFFICER, Role.Kind.PANEL_MEMBER, Role.Kind.PANEL_CHAIR):
+        raise ValidationError("Moderators and administrators are appointed by an administrator.")
+    return role_create(user=user, kind=kind, area_code=area_code, force=force)
+
+
+@transaction.atomic
 def role_verify(*, role: Role, by: User) -> Role:
     role.verified_by = by
     role.verified_at = timezone.now()
@@ -52,9 +60,15 @@ def _administrator_sync(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_home_ward_set(*, user: User, ward_code: str) -> User:
+def user_home_ward_set(*, user: User, ward_code: str, follow: bool = True) -> User:
+    """Set (or with ``ward_code=""`` clear) the home ward; a new home ward is followed too.
+    The caller checks the code names a ward (``openbeat.areas.selectors.area_get``)."""
     user.home_ward_code = ward_code
     user.save(update_fields=["home_ward_code"])
+    if ward_code and follow:
+        from openbeat.notifications.services import follow_create
+
+        follow_create(user=user, target_kind="ward", target_code=ward_code)
     return user
 
 

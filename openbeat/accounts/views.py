@@ -17,7 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from openbeat.accounts import selectors, services
-from openbeat.accounts.forms import AccountDeleteForm, HomeWardForm, ProfileForm
+from openbeat.accounts.forms import AccountDeleteForm, HomeWardForm, ProfileForm, RoleRequestForm
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -58,7 +58,24 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         "follows": follow_list(user=user),
         "roles": selectors.role_list(user=user, verified=None),
         "badges": selectors.user_badges(user=user),
+        "role_form": RoleRequestForm(),
     }))
+
+
+@login_required
+@require_POST
+def account_role_request(request: HttpRequest) -> HttpResponse:
+    """Officers and ward panel members ask for their role here; an administrator verifies it."""
+    form = RoleRequestForm(request.POST)
+    found = selectors.role_area_find(text=form.cleaned_data["area"]) if form.is_valid() else None
+    if found is None:
+        messages.error(request, "We could not find that ward or neighbourhood. Check it on the area’s page.")
+        return redirect("accounts_settings")
+    area_code, force, name = found
+    services.role_request(user=request.user, kind=form.cleaned_data["kind"], area_code=area_code, force=force)
+    messages.success(request, f"You asked to be {dict(form.fields['kind'].choices)[form.cleaned_data['kind']].lower()} "
+                              f"for {name}. An administrator will check and verify it.")
+    return redirect("accounts_settings")
 
 
 @login_required
@@ -69,14 +86,11 @@ def account_home_ward(request: HttpRequest) -> HttpResponse:
 
     if request.method == "POST":
         form = HomeWardForm(request.POST)
-        ward = _ward(form.data.get("ward_code", "").strip()) if form.is_valid() else None
+        ward = _ward(form.cleaned_data["ward_code"].strip()) if form.is_valid() else None
         if ward is None:
             messages.error(request, "Choose a ward from the list.")
             return redirect("accounts_home_ward")
         services.user_home_ward_set(user=request.user, ward_code=ward.code)
-        from openbeat.notifications.services import follow_create
-
-        follow_create(user=request.user, target_kind="ward", target_code=ward.code)
         messages.success(request, f"Your home ward is {ward.name}. You now follow it.")
         return redirect("accounts_settings")
     query = request.GET.get("q", "").strip()[:100]

@@ -195,6 +195,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "max_requests": 200_000,
         "max_requests_jitter": 20_000,
         "accesslog": "-",
+        # no personal data in logs: no address, no query string (postcodes are searched
+        # with GET), no referrer or user agent; the path, status, size and time only
+        "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
         "errorlog": "-",
         "proc_name": "openbeat",
         # gunicorn's runtime control socket lives at one path per user; two servers

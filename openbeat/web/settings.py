@@ -338,8 +338,16 @@ _answers = (
     if OPENBEAT_CACHE_DIR else
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-answers"}
 )
+#: The "default" cache counts rate limits (sign-in, sign-up, password reset; writes), so
+#: every worker must see the same counts: under `openbeat serve` a folder beside the
+#: answers (kept across restarts), else this process's memory.
+_default = (
+    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": OPENBEAT_CACHE_DIR.rstrip("/") + "-limits"}
+    if OPENBEAT_CACHE_DIR else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-default"}
+)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-default"},
+    "default": _default,
     OPENBEAT_RESPONSE_CACHE: {
         **_answers,
         # keys carry the lake's state, so entries only ever age out; no timeout needed

@@ -36,6 +36,7 @@ def test_sign_up_confirm_the_email_then_sign_in(client, mailoutbox, settings):
 
 
 def test_repeated_failed_sign_ins_are_limited(client):
+    caches["default"].clear()  # rate limits count per address too: start from none
     person(email="target@example.org")
     pages = [client.post("/accounts/login/", {"login": "target@example.org", "password": f"wrong {i}"})
              for i in range(6)]
@@ -114,8 +115,9 @@ def test_home_ward_through_the_sites_own_search(client, use_lake):
     assert u.home_ward_code == NORTH and u.follows.get().target_code == NORTH
     settings_page = text(client.get("/accounts/settings/"))
     assert "Your home ward is North Ward." in settings_page
-    assert "Your home ward is North Ward. You now follow it." in settings_page  # the message
-    client.post("/accounts/home-ward/", {"ward_code": "X01000001"})  # an LSOA, not a ward
+    assert "Success Your home ward is North Ward. You now follow it." in settings_page  # the message
+    r = client.post("/accounts/home-ward/", {"ward_code": "X01000001"}, follow=True)  # an LSOA, not a ward
+    assert "Important Choose a ward from the list." in text(r)
     u.refresh_from_db()
     assert u.home_ward_code == NORTH
 
@@ -210,3 +212,26 @@ def test_the_demo_seeds_one_account_per_role_and_lists_them(client, demo_lake, s
     assert user_has_role(user=officer, kinds={"officer"}, ward_code=officer.follows.get().target_code)
     settings.OPENBEAT_DEMO = False
     assert client.get("/accounts/demo/").status_code == 404
+
+
+def test_an_officer_asks_for_a_role_and_it_waits_for_an_administrator(client, use_lake):
+    from openbeat.accounts.models import Role
+    from openbeat.accounts.selectors import user_has_role
+
+    u = person()
+    client.force_login(u)
+    r = client.post("/accounts/roles/request/", {"kind": "officer", "area": "/neighbourhoods/testforce/N1/"},
+                    follow=True)
+    assert "You asked to be police officer or pcso in a neighbourhood team for neighbourhood testforce/N1 " \
+           "(North Ward)." in text(r)
+    role = Role.objects.get(user=u)
+    assert (role.kind, role.area_code, role.force, role.verified_at) == ("officer", "N1", "testforce", None)
+    assert not user_has_role(user=u, kinds={"officer"}, ward_code=NORTH)
+    assert "Waiting for an administrator" in text(r)
+    client.post("/accounts/roles/request/", {"kind": "panel_chair", "area": "north ward"})
+    assert Role.objects.filter(user=u, kind="panel_chair", area_code=NORTH, force="testforce").exists()
+    r = client.post("/accounts/roles/request/", {"kind": "moderator", "area": "north ward"}, follow=True)
+    assert "We could not find that ward or neighbourhood" in text(r)  # moderators are appointed
+    r = client.post("/accounts/roles/request/", {"kind": "officer", "area": "Atlantis"}, follow=True)
+    assert "We could not find that ward or neighbourhood" in text(r)
+    assert Role.objects.filter(user=u).count() == 2

@@ -154,3 +154,28 @@ def test_the_worker_sends_queued_email_and_marks_it_sent(mailoutbox, settings):
     assert Notification.objects.get().emailed_at is not None
     run(batch=True)  # nothing left: nothing sent twice
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_daily_digest_is_one_email_with_every_update(mailoutbox, settings):
+    from openbeat.notifications.models import Notification
+    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.worker import run
+
+    settings.OPENBEAT_SITE_URL = "https://beat.example.org"
+    settings.OPENBEAT_DIGEST_HOUR = 0  # due whenever the test runs
+    u = person(email="daily@example.org", display_name="Dee", notify_frequency="daily")
+    follow_create(user=u, target_kind="ward", target_code=NORTH)
+    follow_create(user=u, target_kind="ward", target_code=SOUTH)
+    notification_send(target_kind="ward", target_code=NORTH, subject="Adopted", body="First.", url="/a/")
+    notification_send(target_kind="ward", target_code=SOUTH, subject="New action", body="Second.", url="/b/")
+    assert queued() == []  # nothing immediate for a daily reader
+    run(batch=True)  # queues today's digest, then runs it
+    [m] = mailoutbox
+    assert (m.to, m.subject) == (["daily@example.org"], "OpenBeat: 2 updates from what you follow")
+    assert m.body.index("Adopted\nFirst.\nhttps://beat.example.org/a/") < m.body.index(
+        "New action\nSecond.\nhttps://beat.example.org/b/")
+    assert "Unsubscribe from all emails with one click: https://beat.example.org/notifications/unsubscribe/" in m.body
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+    run(batch=True)
+    assert len(mailoutbox) == 1  # once a day

@@ -58,6 +58,7 @@ WRITES: list[Write] = [
     Write("accounts_settings", "signed_in", data={"display_name": "Sam", "notify_frequency": "daily"}),
     Write("accounts_home_ward", "signed_in", data={"ward_code": NORTH}),
     Write("accounts_home_ward_clear", "signed_in"),
+    Write("accounts_role_request", "signed_in", data={"kind": "officer", "area": "testforce/N1"}),
     Write("accounts_delete", "signed_in", data={"keep_text": "keep", "password": PASSWORD}),
     Write("notifications:follow", "signed_in", data={"target_kind": "ward", "target_code": NORTH}),
     Write("notifications:unfollow", "signed_in", data={"target_kind": "ward", "target_code": NORTH}),
