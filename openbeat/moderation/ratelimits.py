@@ -96,8 +96,9 @@ def rate_limit(*, action: str, user, address: str | None, now: float | None = No
     if action not in HOLDABLE or n > cap * REFUSE_FACTOR:
         raise RateLimited(f"{said} Please try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
                           retry_after)
-    return RateDecision(flood=True, message=f"{said} Yours has been kept, and a moderator will check it before "
-                                            "it is shown.")
+    kept = ("Your report has been kept for the moderators, but does not count towards hiding the item."
+            if action == "report" else "Yours has been kept, and a moderator will check it before it is shown.")
+    return RateDecision(flood=True, message=f"{said} {kept}")
 
 
 def client_address(request) -> str | None:

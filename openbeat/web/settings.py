@@ -181,6 +181,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web workers and its background worker write to one SQLite file. A
+    # transaction that reads first and writes later cannot wait for another writer (SQLite
+    # refuses it at once: "database is locked"); taking the write lock when it begins makes
+    # it queue for up to ``timeout`` seconds instead. WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---- accounts (django-allauth): email is the sign-in, verified before taking part ----
