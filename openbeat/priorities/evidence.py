@@ -38,6 +38,11 @@ class Evidence:
     def summary(self) -> dict:
         return self.result.summary if self.result is not None else {}
 
+    @property
+    def target(self) -> dict:
+        """The ward's own row: counts and per-month rates before and since (periods differ in length)."""
+        return self.result.tables["areas"][0] if self.result is not None else {}
+
 
 def _months_between(first: str, last: str) -> int:
     y1, m1 = map(int, first.split("-"))
