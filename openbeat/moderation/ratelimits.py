@@ -2,9 +2,9 @@
 
 Each action has a limit per hour for one account and a (higher) one for one network
 address, since a household or office shares an address. Counting is a fixed one-hour
-window in the cache named by ``OPENBEAT_RATE_LIMIT_CACHE`` (default ``"default"``); under
-several workers that cache must be shared (a database or file cache) for the limits to
-hold across them.
+window in the cache named by ``OPENBEAT_RATE_LIMIT_CACHE`` (default ``"default"``, which
+``openbeat serve``'s workers share in a folder; a file cache's increment is a read then a
+write, so simultaneous requests can each be counted once less, never refused wrongly).
 
 Going over a limit is never silent:
 

@@ -256,7 +256,7 @@ OPENBEAT_DIGEST_HOUR = env_int("OPENBEAT_DIGEST_HOUR", 7)
 #: How many priorities a ward may have adopted (or in progress) at once.
 OPENBEAT_PRIORITIES_PER_WARD = env_int("OPENBEAT_PRIORITIES_PER_WARD", 3)
 #: The cache counting rate limits on proposals, supports, comments and reports
-#: (openbeat.moderation.ratelimits); share it between workers in production.
+#: (openbeat.moderation.ratelimits): "default", which `openbeat serve`'s workers share.
 OPENBEAT_RATE_LIMIT_CACHE = "default"
 
 # ---- static files: built by scripts/build_static.sh, served by whitenoise ------------
