@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 import openbeat
-from openbeat.api import areas, errors, figures, locate, planning
+from openbeat.api import areas, errors, figures, locate, planning, priorities
 
 DESCRIPTION = """\
 Open data about neighbourhood policing: areas, crime, stop and search, trust.
@@ -42,3 +42,4 @@ api.add_router("", areas.router)
 api.add_router("", locate.router)
 api.add_router("", figures.router)
 api.add_router("", planning.router)
+api.add_router("", priorities.router)

@@ -1,4 +1,4 @@
-"""Commands for the web app: serve, manage."""
+"""Commands for the web app: serve, manage, worker."""
 
 from __future__ import annotations
 
@@ -17,12 +17,15 @@ from openbeat.cli.options import lake_option
               help="Threads per worker (more than 1 uses gunicorn's gthread workers).")
 @click.option("--demo/--no-demo", default=None,
               help="Label every page as synthetic demo data [default: $OPENBEAT_DEMO].")
+@click.option("--worker/--no-worker", "background_worker", default=None,
+              help="Also run the background worker (notification emails) [default: with --demo].")
 @lake_option
-def serve(host, port, workers, threads, demo, lake):
+def serve(host, port, workers, threads, demo, background_worker, lake):
     """Serve the web app and open API with gunicorn
 
     Collects static files and applies database migrations when needed, then serves
-    until Ctrl-C. Settings come from environment variables (docs/web.md): set
+    until Ctrl-C. With --demo it also makes the demo's synthetic accounts and runs
+    the background worker beside the server. Settings come from environment variables (docs/web.md): set
     SECRET_KEY for a real deployment, or use --demo locally.
 
     Example:
@@ -34,7 +37,7 @@ def serve(host, port, workers, threads, demo, lake):
 
     try:
         run(host=host, port=port, workers=workers, threads=threads, lake=lake.root, demo=demo,
-            say=lambda s: click.echo(s, err=True))
+            worker=background_worker, say=lambda s: click.echo(s, err=True))
     except ServeError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -56,4 +59,31 @@ def manage(args):
     django_main(["openbeat manage", *args])
 
 
-COMMANDS = [serve, manage]
+@click.command()
+@click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True,
+              help="Seconds between looks at the queue when it is empty.")
+@click.option("--batch", is_flag=True, help="Run what is queued now (and today's due digests), then stop.")
+@click.option("--exit-with-parent", "parent_pid", type=int, default=None, hidden=True,
+              help="Stop when this process id is no longer the parent (used by 'openbeat serve').")
+def worker(interval, batch, parent_pid):
+    """Run the background worker that sends notification emails
+
+    Takes queued tasks from the app database (immediate emails, daily digests) and runs
+    them until Ctrl-C; several workers may run side by side. Settings come from the
+    same environment variables as the web app (docs/web.md): EMAIL_HOST and friends.
+
+    Example:
+
+        openbeat worker --interval 2
+    """
+    from openbeat.notifications.worker import WorkerError, run
+    from openbeat.web.server import ServeError, configure
+
+    try:
+        configure()
+        run(interval=interval, batch=batch, parent_pid=parent_pid, say=lambda s: click.echo(s, err=True))
+    except (ServeError, WorkerError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+COMMANDS = [serve, manage, worker]

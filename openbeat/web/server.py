@@ -138,6 +138,42 @@ def _answers_folder() -> Path:
     return folder
 
 
+#: What the demo puts in the app database, in order, after migrating: each a dotted path
+#: to a function taking no arguments, safe to run again, returning a line to print.
+DEMO_SEEDERS = ["openbeat.accounts.demo.demo_accounts_seed", "openbeat.priorities.demo.demo_priorities_seed"]
+
+
+def seed_demo(*, say: Callable[[str], None] = lambda s: None) -> None:
+    """Run :data:`DEMO_SEEDERS` in a child process: they read the lake, and a DuckDB
+    connection opened here would be inherited by gunicorn's forked workers (which then crash)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from openbeat.web.server import seed_demo_here; seed_demo_here()"],
+                          capture_output=True, text=True)
+    for line in done.stdout.splitlines():
+        say(line)
+    if done.returncode != 0:
+        raise ServeError(f"could not seed the demo's accounts:\n{done.stderr.strip()}")
+
+
+def seed_demo_here() -> None:
+    from django.utils.module_loading import import_string
+
+    configure()
+    for path in DEMO_SEEDERS:
+        print(import_string(path)(), flush=True)
+
+
+def start_worker(*, say: Callable[[str], None] = lambda s: None):
+    """``openbeat worker`` in a child process, with this process's environment."""
+    import subprocess
+    import sys
+
+    say("starting the background worker (notification emails)")
+    return subprocess.Popen([sys.executable, "-m", "openbeat", "worker", "--exit-with-parent", str(os.getpid())])
+
+
 def default_workers() -> int:
     """gunicorn's rule of thumb, 2 × cores + 1, capped so small hosts keep memory for DuckDB."""
     return min(2 * (os.cpu_count() or 1) + 1, 9)
@@ -162,6 +198,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "max_requests": 200_000,
         "max_requests_jitter": 20_000,
         "accesslog": "-",
+        # no personal data in logs: no address, no query string (postcodes are searched
+        # with GET), no referrer or user agent; the path, status, size and time only
+        "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
         "errorlog": "-",
         "proc_name": "openbeat",
         # gunicorn's runtime control socket lives at one path per user; two servers
@@ -172,8 +211,11 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
 
 def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 1,
           lake: str | os.PathLike | None = None, demo: bool | None = None, timeout: int = 30,
-          say: Callable[[str], None] = print) -> None:
-    """Prepare the app and serve it with gunicorn until interrupted (Ctrl-C or SIGTERM)."""
+          worker: bool | None = None, say: Callable[[str], None] = print) -> None:
+    """Prepare the app and serve it with gunicorn until interrupted (Ctrl-C or SIGTERM).
+
+    The demo also seeds its synthetic people and runs the background worker beside the
+    server (``worker``, default: on for the demo)."""
     cache_dir = _answers_folder()
     configure(lake=lake, demo=demo)
     prepared = prepare(say=say)
@@ -187,6 +229,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
     say(f"lake: {state.root}" + (" (empty: try 'openbeat demo')" if state.empty else ""))
     if settings.OPENBEAT_DEMO:
         say("demo mode: every page says the data is synthetic")
+        seed_demo(say=say)
     options = gunicorn_options(host=host, port=port, workers=workers or default_workers(), threads=threads,
                                timeout=timeout)
     say(f"serving at http://{options['bind']}/ with {options['workers']} workers (Ctrl-C to stop)")
@@ -213,4 +256,13 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
 
     options["post_worker_init"] = post_worker_init
 
-    _App().run()
+    child = start_worker(say=say) if (settings.OPENBEAT_DEMO if worker is None else worker) else None
+    try:
+        _App().run()
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except Exception:
+                child.kill()

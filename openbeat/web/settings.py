@@ -120,6 +120,9 @@ CSRF_FAILURE_VIEW = "openbeat.web.views.csrf_failure"  # the refusal in the site
 # ---- applications --------------------------------------------------------------------
 
 INSTALLED_APPS = [
+    # accounts first: AUTH_USER_MODEL is defined there, before any other model
+    "openbeat.accounts",
+    "openbeat.accounts.apps.OpenBeatAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -131,6 +134,15 @@ INSTALLED_APPS = [
     "openbeat.areas",
     "openbeat.api",
     "openbeat.policeuk",
+    "openbeat.notifications",
+    "openbeat.moderation",
+    "openbeat.comments",
+    "openbeat.priorities",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +158,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -180,7 +193,83 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web workers and its background worker write to one SQLite file. A
+    # transaction that reads first and writes later cannot wait for another writer (SQLite
+    # refuses it at once: "database is locked"); taking the write lock when it begins makes
+    # it queue for up to ``timeout`` seconds instead. WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---- accounts (django-allauth): email is the sign-in, verified before taking part ----
+
+AUTH_USER_MODEL = "accounts.User"
+#: Where the Django admin lives (administrators only): pick something not guessable.
+OPENBEAT_ADMIN_URL = os.environ.get("OPENBEAT_ADMIN_URL", "admin/").strip("/") + "/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts_settings"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+#: Off only for local trials without an email server; people then take part unverified.
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("OPENBEAT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "OpenBeat: "
+# allauth's rate limits (per address and per account) use the "default" cache
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "OpenBeat"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ---- email: printed to the console unless an SMTP server is named --------------------
+
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OpenBeat <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# ---- background tasks: a queue in the app database, run by `openbeat worker` --------
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: The site's address as people reach it, for links in emails (no request to ask).
+OPENBEAT_SITE_URL = os.environ.get("OPENBEAT_SITE_URL", "http://127.0.0.1:8000")
+#: Local hour (0-23) after which the worker sends each day's digests.
+OPENBEAT_DIGEST_HOUR = env_int("OPENBEAT_DIGEST_HOUR", 7)
+
+# ---- priorities and moderation ------------------------------------------------------
+
+#: How many priorities a ward may have adopted (or in progress) at once.
+OPENBEAT_PRIORITIES_PER_WARD = env_int("OPENBEAT_PRIORITIES_PER_WARD", 3)
+#: The cache counting rate limits on proposals, supports, comments and reports
+#: (openbeat.moderation.ratelimits): "default", which `openbeat serve`'s workers share.
+OPENBEAT_RATE_LIMIT_CACHE = "default"
 
 # ---- static files: built by scripts/build_static.sh, served by whitenoise ------------
 
@@ -277,8 +366,16 @@ _answers = (
     if OPENBEAT_CACHE_DIR else
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-answers"}
 )
+#: The "default" cache counts rate limits (sign-in, sign-up, password reset; writes), so
+#: every worker must see the same counts: under `openbeat serve` a folder beside the
+#: answers (kept across restarts), else this process's memory.
+_default = (
+    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": OPENBEAT_CACHE_DIR.rstrip("/") + "-limits"}
+    if OPENBEAT_CACHE_DIR else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-default"}
+)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-default"},
+    "default": _default,
     OPENBEAT_RESPONSE_CACHE: {
         **_answers,
         # keys carry the lake's state, so entries only ever age out; no timeout needed

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 from openbeat.api.api import api
@@ -9,7 +11,13 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("tools/", views.tools, name="tools"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("openbeat.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include("openbeat.notifications.urls")),
+    path(settings.OPENBEAT_ADMIN_URL, admin.site.urls),
     path("", include("openbeat.areas.urls")),
+    path("", include("openbeat.priorities.urls")),
+    path("", include("openbeat.moderation.urls")),
     path("api/", api_home, name="api_home"),
     path("api/", api.urls),
     path("police-uk/api/", include("openbeat.policeuk.urls")),

@@ -23,10 +23,10 @@ def test_the_tests_use_the_database_named_by_database_url(settings):
 
 @pytest.mark.django_db
 def test_orm_round_trip():
-    from django.contrib.auth.models import User
+    from django.contrib.auth import get_user_model
 
-    User.objects.create_user("resident", password="not-used")
-    assert list(User.objects.values_list("username", flat=True)) == ["resident"]
+    get_user_model().objects.create_user("resident@example.org", password="not-used")
+    assert list(get_user_model().objects.values_list("email", flat=True)) == ["resident@example.org"]
 
 
 def _postgres_answers() -> bool:

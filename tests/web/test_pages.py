@@ -100,7 +100,7 @@ def test_ward_page_has_the_three_questions_with_plain_messages_for_what_is_missi
 def test_ward_page_shows_its_neighbourhood_team_as_text(client, use_lake):
     r = client.get(f"/areas/{NORTH}/")
     html = r.content.decode()
-    team = text(r).split("Your neighbourhood policing team")[2].split("Less crime")[0]
+    team = text(r).split("Your neighbourhood policing team")[2].split("Local priorities")[0]
     assert team.strip() == (
         "North Team: The north of Testborough. Email north@police.example Telephone 101 (in an emergency, "
         "call 999) Web page The team on the force’s website Officers Sam Sergeant , Sergeant Pat Constable , PCSO "
@@ -116,6 +116,9 @@ def test_ward_page_shows_its_neighbourhood_team_as_text(client, use_lake):
     assert "start=2024-03" not in html
     assert 'href="/api/areas/X05000001/team">Neighbourhood team, JSON</a>' in html
     assert "Your neighbourhood policing team" not in text(client.get(f"/areas/{SOUTH}/"))
+    # residents' priorities change without the lake: fetched as a fragment, never kept with the page
+    assert (f'<div data-ob-fragment="/wards/{NORTH}/priorities/panel/">' in html
+            and f'href="/wards/{NORTH}/priorities/">What residents asked' in html)
 
 
 def test_borough_and_force_pages(client, use_lake):
@@ -194,12 +197,12 @@ def test_about_page_names_the_sources_and_what_is_loaded(client, use_lake):
             "neighbourhood_wards, neighbourhoods, postcodes.") in page
 
 
-def test_api_docs_page_lists_every_endpoint_with_a_working_example(client, use_lake):
+def test_api_docs_page_lists_every_endpoint_with_a_working_example(client, use_lake, db):
     html = client.get("/api/").content.decode()
     examples = re.findall(r'Try it: <a class="govuk-link ob-code" href="([^"]+)"', html)
     # none for evaluation (three months leave no year to compare with), trust (no survey loaded),
-    # compare and targeting (no population loaded)
-    assert len(examples) == 12
+    # compare and targeting (no population loaded), and one priority's parts (there are none)
+    assert len(examples) == 13
     for url in examples:
         assert client.get(url.replace("&amp;", "&")).status_code == 200, url
 

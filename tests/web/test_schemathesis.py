@@ -32,16 +32,28 @@ OPERATIONS = [
     "GET /api/areas/{code}/hotspots", "GET /api/areas/{code}/map", "GET /api/areas/{code}/profile",
     "GET /api/areas/{code}/scorecard", "GET /api/areas/{code}/stop-search", "GET /api/areas/{code}/team",
     "GET /api/areas/{code}/trends", "GET /api/areas/{code}/trust", "GET /api/compare", "GET /api/evaluation",
-    "GET /api/locate", "GET /api/targeting"]
+    "GET /api/locate", "GET /api/priorities", "GET /api/priorities/{pk}", "GET /api/priorities/{pk}/actions",
+    "GET /api/priorities/{pk}/comments", "GET /api/targeting"]
 
 
 @pytest.fixture
 def api_schema(demo_lake, db):
     # db: the raw WSGI app fires request_started, whose handler touches the database
-    # connection; the API itself never uses the database
+    # connection; the priorities endpoints read it
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from openbeat.web.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    # as Django's test client does: the raw WSGI app would otherwise close the test's
+    # connection (and its transaction) after each answer
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_the_document_has_every_operation(api_schema):
@@ -58,6 +70,28 @@ def _borough() -> str:
     return selectors.area_list(level="borough", limit=1)[0][0].code
 
 
+def _a_priority() -> int:
+    """An adopted priority in WARD with an action and a comment, so the priority endpoints answer 200."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from openbeat.accounts.services import role_create
+    from openbeat.priorities import services
+
+    people = get_user_model().objects
+    resident = people.create_user("resident@example.org", password="not used")
+    officer = people.create_user("officer@example.org", password="not used")
+    p = services.priority_propose(user=resident, ward_code=WARD, title="Burglary", description="At night.",
+                                  crime_types=["Burglary"])
+    role_create(user=officer, kind="officer", area_code=WARD, force=p.force,
+                verified_by=people.create_user("admin@example.org", password="not used", is_staff=True))
+    services.priority_adopt(priority=p, by=officer, until=services.today() + dt.timedelta(days=30))
+    services.priority_action_add(priority=p, by=officer, kind="action", text="Patrols", happened_on=services.today())
+    services.priority_comment_add(priority=p, author=resident, body="Thanks")
+    return p.pk
+
+
 def _fixed(path: str) -> tuple[dict | None, dict | None]:
     """Path and query parameters that name real areas, so the figures behind them are computed."""
     if path.endswith("/scorecard"):
@@ -68,6 +102,8 @@ def _fixed(path: str) -> tuple[dict | None, dict | None]:
         return None, {"within": _borough()}
     if path == "/api/evaluation":
         return None, {"ward": WARD, "start": "2025-01"}
+    if "{pk}" in path:
+        return {"pk": _a_priority()}, None
     if path == "/api/locate":
         from openbeat.areas import selectors
 

@@ -47,6 +47,30 @@ def test_gunicorn_options():
     assert 3 <= server.default_workers() <= 9
 
 
+def test_the_access_log_keeps_no_personal_data():
+    """A postcode search, as gunicorn would log it: path and status, never the query, the
+    client's address, the referrer or the user agent."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    cfg = Config()
+    cfg.set("access_log_format", server.gunicorn_options(host="127.0.0.1", port=8000, workers=1, threads=1,
+                                                         timeout=30)["access_log_format"])
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/accounts/home-ward/", "QUERY_STRING": "q=TE1+1ST",
+               "REMOTE_ADDR": "203.0.113.9", "HTTP_REFERER": "http://x/find/?q=TE1+1ST",
+               "HTTP_USER_AGENT": "Browser", "SERVER_PROTOCOL": "HTTP/1.1", "RAW_URI": "/accounts/home-ward/?q=TE1+1ST"}
+    req = SimpleNamespace(headers=[], method="GET", path="/accounts/home-ward/", query="q=TE1+1ST",
+                          version=(1, 1), uri="/accounts/home-ward/?q=TE1+1ST")
+    resp = SimpleNamespace(status="200 OK", response_length=1234, sent=1234, headers=[])
+    atoms = Logger(cfg).atoms(resp, req, environ, dt.timedelta(milliseconds=12))
+    line = cfg.access_log_format % atoms
+    assert line.endswith('"GET /accounts/home-ward/" 200 1234 12ms'), line
+    assert "TE1" not in line and "203.0.113" not in line and "Browser" not in line
+
+
 def test_serve_and_manage_commands_have_help_with_an_example():
     from openbeat.cli.web_commands import COMMANDS
 

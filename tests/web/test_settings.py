@@ -23,6 +23,12 @@ VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "OPENBEAT_L
              "OPENBEAT_API_MAX_AGE", "OPENBEAT_WARD_SURVEY", "OPENBEAT_CACHE_ENTRIES", "OPENBEAT_CACHE_DIR", "LOG_LEVEL",
              "OPENBEAT_POLICEUK_CAP", "OPENBEAT_POLICEUK_RATE", "OPENBEAT_POLICEUK_BURST",
              "OPENBEAT_UNCACHED_PER_MINUTE")
+# accounts, email and the notification worker
+VARIABLES += ("OPENBEAT_EMAIL_VERIFICATION", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
+              "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL",
+              "OPENBEAT_SITE_URL", "OPENBEAT_DIGEST_HOUR", "OPENBEAT_ADMIN_URL")
+# priorities
+VARIABLES += ("OPENBEAT_PRIORITIES_PER_WARD",)
 
 
 @pytest.fixture
@@ -132,3 +138,22 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_rate_limits_are_counted_where_every_worker_sees_them(load, tmp_path):
+    shared = load(SECRET_KEY="k" * 60, OPENBEAT_CACHE_DIR=str(tmp_path / "answers"))
+    assert shared["CACHES"]["default"] == {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                           "LOCATION": str(tmp_path / "answers") + "-limits"}
+    alone = load(SECRET_KEY="k" * 60)
+    assert alone["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_email_goes_to_the_console_unless_an_smtp_server_is_named(load):
+    console = load(SECRET_KEY="k" * 60)
+    assert console["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    smtp = load(SECRET_KEY="k" * 60, EMAIL_HOST="smtp.example.org", EMAIL_PORT="465", EMAIL_HOST_USER="beat",
+                EMAIL_HOST_PASSWORD="pw", OPENBEAT_ADMIN_URL="/staff-only/")
+    assert smtp["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_SSL"], smtp["EMAIL_USE_TLS"]) == (
+        "smtp.example.org", 465, True, False)
+    assert smtp["OPENBEAT_ADMIN_URL"] == "staff-only/"

@@ -1,0 +1,49 @@
+"""Writes about comments."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from openbeat.comments.models import MAX_LENGTH, Comment
+from openbeat.moderation.models import DELETED_BY_AUTHOR, Visibility
+from openbeat.moderation.services import item_hold
+
+
+@transaction.atomic
+def comment_create(*, author, target_kind: str, target_id: int, target_url: str, force: str, body: str,
+                   parent: Comment | None = None, held_reason: str = "") -> Comment:
+    """``author`` comments on the target, or replies to ``parent`` (a reply to a reply joins
+    the same thread: one level is enough to follow). ``held_reason`` holds it for a moderator."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Write your comment first.")
+    if len(body) > MAX_LENGTH:
+        raise ValidationError(f"Keep comments under {MAX_LENGTH:,} characters (this one has {len(body):,}).")
+    if parent is not None:
+        if (parent.target_kind, parent.target_id) != (target_kind, target_id):
+            raise ValidationError("That reply belongs to another page.")
+        if parent.parent_id is not None:
+            parent = parent.parent
+    comment = Comment.objects.create(author=author, target_kind=target_kind, target_id=target_id,
+                                     target_url=target_url, force=force, body=body, parent=parent)
+    if held_reason:
+        item_hold(item=comment, reason=held_reason)
+        comment.refresh_from_db()
+    return comment
+
+
+def comments_personal_data(*, user) -> list[dict]:
+    return [{"id": c.pk, "on": f"{c.target_kind} {c.target_id}", "reply_to": c.parent_id, "body": c.body,
+             "created_at": c.created_at.isoformat(), "visibility": c.visibility}
+            for c in Comment.objects.filter(author=user).order_by("created_at", "pk")]
+
+
+def comments_personal_data_erase(*, user, keep_text: bool) -> None:
+    mine = Comment.objects.filter(author=user)
+    if keep_text:
+        mine.update(author=None)
+    else:
+        # replies by others stay (their words), under a notice where the comment was
+        mine.update(author=None, body="", visibility=Visibility.REMOVED,
+                    moderation_reason=DELETED_BY_AUTHOR)

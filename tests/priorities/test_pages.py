@@ -1,0 +1,134 @@
+"""Priority pages, feeds and the API, through the test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from openbeat.priorities import services
+from tests.priorities.conftest import NORTH, adopt, make_user, propose
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ward_priorities_page_shows_residents_and_police_uk_priorities(client, use_lake, resident, chair):
+    a = propose(resident, title="Speeding on Station Road", crime_types=["Other crime"])
+    b = adopt(propose(resident, title="Burglary at night"), chair)
+    services.support_add(priority=a, user=make_user())
+    html = client.get(f"/wards/{NORTH}/priorities/").content.decode()
+    assert "Adopted (1 of 3)" in html
+    assert 'href="/priorities/%d/">Speeding on Station Road</a>' % a.pk in html
+    assert 'href="/priorities/%d/">Burglary at night</a>' % b.pk in html
+    assert "1 supporter ·" in html
+    # police.uk's published priorities are marked as such
+    assert '<strong class="govuk-tag govuk-tag--purple">police.uk</strong> <strong>Burglary on Test Street</strong>' in html
+    assert client.get("/wards/X09000001/priorities/").status_code == 404  # a borough
+
+
+def test_priority_page_offers_what_each_person_may_do(client, use_lake, resident, chair, officer):
+    p = propose(resident)
+    anonymous = client.get(f"/priorities/{p.pk}/").content.decode()
+    assert "Sign in to support" in anonymous and "Adopt it" not in anonymous
+    client.force_login(make_user())
+    html = client.get(f"/priorities/{p.pk}/").content.decode()
+    assert "Support this priority" in html and "Adopt it" not in html
+    client.force_login(chair)
+    html = client.get(f"/priorities/{p.pk}/").content.decode()
+    assert "Adopt it</a> (0 of 3 adopted now)" in html
+    # never kept by a shared cache: it depends on who looks
+    assert "no-cache" in client.get(f"/priorities/{p.pk}/")["Cache-Control"]
+
+
+def test_the_whole_loop_through_the_pages(client, use_lake, resident, chair, officer):
+    client.force_login(resident)
+    r = client.post(f"/wards/{NORTH}/priorities/new/", {
+        "title": "Bikes stolen at the station", "description": "Every week, by the racks.",
+        "crime_types": ["Bicycle theft"]})
+    assert r.status_code == 302
+    p = resident.priorities_proposed.get()
+    assert r["Location"] == f"/priorities/{p.pk}/"
+    supporter = make_user()
+    client.force_login(supporter)
+    assert client.post(f"/priorities/{p.pk}/support/").status_code == 302
+    assert client.post(f"/priorities/{p.pk}/support/").status_code == 302
+    assert p.supports.count() == 1
+    client.force_login(chair)
+    r = client.post(f"/priorities/{p.pk}/adopt/", {"until": "2099-01-01", "note": ""})
+    assert r.status_code == 400 and "Adopt a priority for a year at most" in r.content.decode()
+    until = services.today() + dt.timedelta(days=60)
+    assert client.post(f"/priorities/{p.pk}/adopt/", {"until": until.isoformat()}).status_code == 302
+    client.force_login(officer)
+    assert client.post(f"/priorities/{p.pk}/actions/new/", {
+        "kind": "action", "text": "Marked 40 bikes", "happened_on": services.today().isoformat()}).status_code == 302
+    page = client.get(f"/wards/{NORTH}/you-said-we-did/").content.decode()
+    assert "You said: Bikes stolen at the station" in page and "Marked 40 bikes" in page
+    # too early to tell: the lake's months end long before today
+    assert "Too early to tell: no month has been published since it was adopted" in page
+    client.force_login(chair)
+    assert client.post(f"/priorities/{p.pk}/close/", {"outcome": "resolved",
+                                                      "summary": "Thefts down."}).status_code == 302
+    page = client.get(f"/priorities/{p.pk}/").content.decode()
+    assert "Resolved. Thefts down." in page
+    for kind in ("Proposed", "Adopted", "Work started", "Action", "Closed"):
+        assert f"<strong>{kind}</strong>" in page
+
+
+def test_feeds_are_atom_with_each_change(client, use_lake, resident, chair):
+    p = adopt(propose(resident), chair)
+    for url in (f"/wards/{NORTH}/priorities/feed/", f"/priorities/{p.pk}/feed/"):
+        r = client.get(url)
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/atom+xml")
+        xml = r.content.decode()
+        assert "<title>Adopted: Burglary on Test Street</title>" in xml
+        assert "<title>Proposed: Burglary on Test Street</title>" in xml
+        assert "<name>Ward panel chair</name>" in xml
+        assert "@example.org" not in xml and resident.display_name not in xml
+
+
+def test_api_lists_priorities_actions_and_comments_without_personal_data(client, use_lake, resident, chair, officer):
+    p = adopt(propose(resident), chair)
+    services.priority_action_add(priority=p, by=officer, kind="action", text="Patrols", happened_on=services.today())
+    services.priority_comment_add(priority=p, author=resident, body="Thank you")
+    r = client.get(f"/api/priorities?ward={NORTH}")
+    assert r.status_code == 200 and "no-cache" in r["Cache-Control"]
+    body = r.json()
+    assert body["count"] == 1 and body["results"][0]["title"] == "Burglary on Test Street"
+    assert body["results"][0]["state"] == "in_progress"
+    detail = client.get(f"/api/priorities/{p.pk}").json()
+    assert [(e["kind"], e["actor_role"]) for e in detail["timeline"]] == [
+        ("proposed", "Resident"), ("adopted", "Ward panel chair"), ("started", "Verified officer"),
+        ("action", "Verified officer")]
+    actions = client.get(f"/api/priorities/{p.pk}/actions").json()
+    assert [a["text"] for a in actions["results"]] == ["Patrols"]
+    comments = client.get(f"/api/priorities/{p.pk}/comments").json()
+    assert [(c["body"], c["reply_to"]) for c in comments["results"]] == [("Thank you", None)]
+    every = "".join(client.get(u).content.decode() for u in (
+        "/api/priorities", f"/api/priorities/{p.pk}", f"/api/priorities/{p.pk}/actions",
+        f"/api/priorities/{p.pk}/comments", "/api/priorities.csv"))
+    for person in (resident, chair, officer):
+        assert person.email not in every and person.display_name not in every
+    assert client.get("/api/priorities/999999").status_code == 404
+
+
+def test_the_ward_page_fetches_its_priorities_panel_uncached(client, use_lake, resident, chair):
+    adopt(propose(resident, title="Adopted one"), chair)
+    propose(resident, title="Proposed one")
+    ward_page = client.get(f"/areas/{NORTH}/")
+    panel = client.get(f"/wards/{NORTH}/priorities/panel/?next=/areas/{NORTH}/")
+    assert panel.status_code == 200 and "no-cache" in panel["Cache-Control"]
+    html = panel.content.decode()
+    assert "Adopted now (1 of 3)" in html and "Adopted one" in html and "Proposed one" in html
+    # the cached ward page stays the same when priorities change
+    propose(resident, title="A third")
+    assert client.get(f"/areas/{NORTH}/").content == ward_page.content
+    assert "A third" in client.get(f"/wards/{NORTH}/priorities/panel/").content.decode()
+
+
+def test_follow_buttons_on_priority_and_ward_pages(client, use_lake, resident):
+    p = propose(resident)
+    client.force_login(resident)  # the proposer follows it already
+    assert "Unfollow this priority" in client.get(f"/priorities/{p.pk}/").content.decode()
+    assert "Follow North Ward" in client.get(f"/wards/{NORTH}/priorities/").content.decode()
+    r = client.post("/notifications/follow/", {"target_kind": "priority", "target_code": str(p.pk), "next": "/"})
+    assert r.status_code == 302
