@@ -77,7 +77,7 @@ _TMP_PREFIX = ".tmp-"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _REFERENCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_RESERVED = (*POLICE_DATASETS, "rejects", "manifest", "derived")
+_RESERVED = (*POLICE_DATASETS, "rejects", "manifest", "lake_partitions", "derived")
 
 
 def default_root() -> Path:
@@ -337,8 +337,11 @@ class Lake:
                 con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM read_parquet({src}, "
                             f"hive_partitioning=false, union_by_name={str(union).lower()})")
 
+        listed = []  # (dataset, force, month) of every partition the views read
         for dataset in POLICE_DATASETS:
-            files = [f for _, f in self._partition_files(dataset)]
+            parts = self._partition_files(dataset)
+            listed += [(p.dataset, p.force, p.month) for p, _ in parts]
+            files = [f for _, f in parts]
             if files:
                 parquet_view(dataset, files, union=True)
             else:
@@ -351,6 +354,12 @@ class Lake:
             _create_table(con, "rejects", REJECTS_SCHEMA.empty_table())
         # Tables, not registered Arrow objects, so cursors of this connection see them too.
         _create_table(con, "manifest", self.read_manifest())
+        # The partitions these views read, so figures that ask "which months were published?"
+        # answer for this connection's state of the lake, not for whatever is on disk now.
+        _create_table(con, "lake_partitions", pa.table(
+            {"dataset": [d for d, _, _ in listed], "force": [f for _, f, _ in listed],
+             "month": [date.fromisoformat(m + "-01") for _, _, m in listed]},
+            schema=pa.schema([("dataset", pa.string()), ("force", pa.string()), ("month", pa.date32())])))
         for name in self.reference_names():
             parquet_view(name, [self.table_path(name)], union=False)
         if sealed:

@@ -200,7 +200,7 @@ def test_folders_the_lake_did_not_write_are_ignored_and_reported(tmp_path, lake,
 
     assert query(lake, "SELECT count(*) FROM crimes")[1] == [(5,)]
     views = {r[0] for r in query(lake, "SELECT table_name FROM information_schema.tables")[1]}
-    assert views == {"crimes", "outcomes", "stop_searches", "rejects", "manifest"}
+    assert views == {"crimes", "outcomes", "stop_searches", "rejects", "manifest", "lake_partitions"}
     parts, _ = status(lake)
     assert [(p.dataset, p.month) for p in parts] == [("crimes", "2023-03")]
     expected = [bad_month] if stray == "derived" else sorted([copy, bad_month])

@@ -64,13 +64,15 @@ class Coverage:
 
     def _published(self) -> dict[tuple[str, str], frozenset[date]]:
         def compute():
+            # From the store's own connection: the partitions and manifest of the state its
+            # figures read, so an ingest landing meanwhile cannot make a month "published"
+            # that the figures do not hold yet.
             out: dict[tuple[str, str], set[date]] = {}
-            for p in self.store.lake.partitions("crimes") + self.store.lake.partitions("outcomes") \
-                    + self.store.lake.partitions("stop_searches"):
-                y, m = map(int, p.month.split("-"))
-                out.setdefault((p.force, p.dataset), set()).add(date(y, m, 1))
-            for row in self.store.lake.manifest_rows():
-                out.setdefault((row["force"], row["dataset"]), set()).add(row["month"])
+            rows = self.store.cursor().execute(
+                "SELECT force, dataset, month FROM lake_partitions "
+                "UNION SELECT force, dataset, month FROM manifest").fetchall()
+            for force, dataset, month in rows:
+                out.setdefault((force, dataset), set()).add(month)
             return {k: frozenset(v) for k, v in out.items()}
         return self.store.memo("coverage-published", compute)
 

@@ -13,7 +13,7 @@ from tests.web.conftest import ROOT
 
 def _env(data_dir) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(OPENBEAT_DATA_DIR=str(data_dir), SECRET_KEY="k" * 60)
+    env.update(OPENBEAT_DATA_DIR=str(data_dir), SECRET_KEY="Kq3-x9_Lm2Zt7Wv0Rb5Ny8Hs1Jd4Fg6Pc" * 2)
     return env
 
 

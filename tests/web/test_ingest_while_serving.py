@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from openbeat.ingest import ingest_paths
+from tests.waiting import wait_until
 from tests.web.conftest import STREET_HEADER, build_lake, point_at
 
 URLS = ["/api/areas/X05000002/profile", "/api/areas/X09000001/profile", "/api/areas/X05000001/trends",
@@ -67,19 +68,20 @@ def test_no_stale_answer_while_a_month_is_ingested_under_load(served_lake, tmp_p
     for t in threads:
         t.start()
     try:
-        deadline = time.monotonic() + 30
-        while len(seen) < 30 and time.monotonic() < deadline:  # the load is running
-            time.sleep(0.01)
+        wait_until(lambda: len(seen) >= 30 or errors, 30, "the load to be running")
         report = ingest_paths([april(tmp_path / "april")], lake=served_lake)
         assert report.ok
         done = time.monotonic()
-        # wait (on the condition, with a timeout) until every URL answers with April
-        deadline = done + 30
-        while time.monotonic() < deadline:
+
+        def every_url_answered_after_the_interval() -> bool:
             late = [s for s in list(seen) if s[0] > done + CHECK_SECONDS]
-            if {u for _, u, _, m in late if m == "2024-04"} == set(URLS) and len(late) > 50:
-                break
-            time.sleep(0.05)
+            return {u for _, u, _, m in late if m == "2024-04"} == set(URLS) and len(late) > 50
+
+        # Not a TimeoutError on its own: the assertions below say what was stale.
+        try:
+            wait_until(every_url_answered_after_the_interval, 30, "every URL to answer with April")
+        except TimeoutError:
+            pass
     finally:
         stop.set()
         for t in threads:

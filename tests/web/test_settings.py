@@ -141,17 +141,17 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_rate_limits_are_counted_where_every_worker_sees_them(load, tmp_path):
-    shared = load(SECRET_KEY="k" * 60, OPENBEAT_CACHE_DIR=str(tmp_path / "answers"))
+    shared = load(SECRET_KEY=STRONG, OPENBEAT_CACHE_DIR=str(tmp_path / "answers"))
     assert shared["CACHES"]["default"] == {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                                            "LOCATION": str(tmp_path / "answers") + "-limits"}
-    alone = load(SECRET_KEY="k" * 60)
+    alone = load(SECRET_KEY=STRONG)
     assert alone["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_email_goes_to_the_console_unless_an_smtp_server_is_named(load):
-    console = load(SECRET_KEY="k" * 60)
+    console = load(SECRET_KEY=STRONG)
     assert console["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
-    smtp = load(SECRET_KEY="k" * 60, EMAIL_HOST="smtp.example.org", EMAIL_PORT="465", EMAIL_HOST_USER="beat",
+    smtp = load(SECRET_KEY=STRONG, EMAIL_HOST="smtp.example.org", EMAIL_PORT="465", EMAIL_HOST_USER="beat",
                 EMAIL_HOST_PASSWORD="pw", OPENBEAT_ADMIN_URL="/staff-only/")
     assert smtp["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_SSL"], smtp["EMAIL_USE_TLS"]) == (

@@ -155,6 +155,13 @@ WRITES += [
 #: URLs that answer a POST but only read, each with the reason.
 READS_ANSWERING_POST = {
     "api:openapi-json": "django-ninja's OpenAPI document view answers every method; it writes nothing",
+    "policeuk:openapi-json": "django-ninja's OpenAPI document view answers every method; it writes nothing",
+    "policeuk:api-root": "the police.uk-compatible API's index answers 404 to every method, as police.uk's does",
+    # police.uk takes a long polygon by POST (a GET over 4,094 characters is refused); the
+    # answer is the same read as the GET, without cookies, session or CSRF.
+    "policeuk:crimes-street": "police.uk's POST form of a read: crimes in a polygon",
+    "policeuk:outcomes-at-location": "police.uk's POST form of a read: outcomes in a polygon",
+    "policeuk:stops-street": "police.uk's POST form of a read: stops in a polygon",
 }
 
 
