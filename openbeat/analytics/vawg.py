@@ -291,13 +291,16 @@ def vawg(store: Store, code: str, first: str | None = None, last: str | None = N
     summary: dict = {}
     sources: list[str] = []
     period = None
+    in_file = area is not None
     if area is None:
         try:
             found = store.area(code)
         except UnknownArea:
             raise UnknownArea(f"no ward, borough or force with code {code!r} is loaded") from None
         area = VawgArea(found.code, found.name, found.level, found.borough_code)
-        notes.append(f"The Met's ward-level recorded crime file holds no counts for {area.name}"
+        in_file = found.level == "force" and _file_is_the_forces(store, con, found.code)
+    if not in_file:
+        notes.append(f"The ward-level recorded crime file holds no counts for {area.name}"
                      + ("" if has_ward_crime(con) else " (it is not loaded: `openbeat areas load` a copy of the "
                         "London Datastore's \"MPS Ward Level Crime\")")
                      + "; rape, other sexual offences and stalking and harassment cannot be shown here.")
@@ -369,6 +372,17 @@ def vawg(store: Store, code: str, first: str | None = None, last: str | None = N
     )
 
 
+def _file_is_the_forces(store: Store, con, force: str) -> bool:
+    """Whether the ward file covers ``force``: every borough it counts is one where the force places crimes."""
+    if not has_ward_crime(con) or not store.has("crime_counts"):
+        return False
+    file_boroughs = {b for (b,) in con.execute(
+        "SELECT DISTINCT borough_code FROM ward_crime WHERE borough_code IS NOT NULL").fetchall()}
+    force_boroughs = {b for (b,) in con.execute(
+        "SELECT DISTINCT borough_code FROM crime_counts WHERE force = ? AND geo_status = 'ok'", [force]).fetchall()}
+    return bool(file_boroughs) and file_boroughs <= force_boroughs
+
+
 def _offence_rows(counts, counted, pairs, den) -> list[dict]:
     rows = []
     for k, label, *_ in OFFENCES:
@@ -421,7 +435,7 @@ def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[lis
                               "WHERE borough_code = ?", [within]).fetchone()[0]
         what = f"wards of {borough or within}"
     else:
-        what = "London boroughs policed by the Met"
+        what = "boroughs in the ward file"
     note = (f"Peers: the {len(rows)} {what}, rape, other sexual offences and stalking and harassment together per "
             f"1,000 {next(iter({dens[c].basis for c in codes}))} per year, with funnel limits "
             + ("widened for overdispersion" if f.overdispersed else "for chance alone")
