@@ -358,6 +358,8 @@ def vawg(store: Store, code: str, first: str | None = None, last: str | None = N
     tables["outcomes"], outcome_notes, out_period = _outcomes(store, con, area, period if asked else None)
     notes += outcome_notes
     summary["outcomes_period"] = out_period
+    tables["hotspots"], summary["hotspots"], hot_note = _hotspots(store, area, out_period)
+    notes.append(hot_note)
     return Result(
         method="vawg",
         title=f"Violence against women and girls in {area.name}"
@@ -466,6 +468,33 @@ def _outcomes(store: Store, con, area: VawgArea, period: Period | None) -> tuple
         "latest months will rise.",
     ]
     return rows, notes, label
+
+
+#: Hot spot cells listed in the result (the busiest by Gi* z); the API's hotspots figure has them all.
+HOTSPOT_ROWS = 10
+
+
+def _hotspots(store: Store, area: VawgArea, out_period: str | None) -> tuple[list[dict], dict | None, str]:
+    """Gi* hot spots of police.uk violence and sexual offences over the outcomes' months, and concentration."""
+    from openbeat.analytics.hotspots import hotspots
+
+    if out_period is None:
+        return [], None, f"No hot spots: police.uk holds no located violence and sexual offences here. {NO_TIME_OF_DAY}"
+    first, last = out_period.split(" to ")
+    try:
+        hot = hotspots(store, area.code, first, last, crime_type=POLICE_UK_TYPE)
+    except (ValueError, UnknownArea) as exc:  # no boundary, too few cells, months not published
+        return [], None, f"No hot spots: {exc}. {NO_TIME_OF_DAY}"
+    s = hot.summary
+    top = s["share_of_crime_in_top_5pct_of_cells"]
+    rows = [r for r in hot.tables["cells"] if r["class"].startswith("hot")][:HOTSPOT_ROWS]
+    summary = {k: s[k] for k in ("unit", "cells", "crimes_mapped", "hot_99", "hot_95",
+                                 "share_of_crime_in_top_5pct_of_cells", "share_of_cells_holding_half_of_crime")}
+    note = (f"Hot spots of police.uk violence and sexual offences, {out_period}: {s['hot_95'] + s['hot_99']} of "
+            f"{s['cells']:,} {s['unit']} are hot spots (Gi*, false discovery rate 5%)"
+            + (f"; the busiest 5% of cells hold {top:.0%} of these crimes" if top is not None else "")
+            + f". {NO_TIME_OF_DAY}")
+    return rows, summary, note
 
 
 def _span(months: list[date]) -> str:

@@ -240,7 +240,8 @@ def vawg(area, lake, first, last, fmt, table):
     Counts by month and over the period from the Met's ward-level recorded crime, rates
     per 1,000 female residents, change against a year earlier, a funnel comparison with
     the area's peers (table peers) and police.uk outcomes of violence and sexual offences
-    (table outcomes). A rise in recorded offences can mean more victims came forward.
+    (table outcomes), and hot spots of those crimes (table hotspots; police.uk has no time of
+    day). A rise in recorded offences can mean more victims came forward.
 
     Example:
 

@@ -191,3 +191,18 @@ def test_cli_prints_the_library_result(real):
     assert as_table.exit_code == 0 and "Violence against women and girls in Camden" in as_table.stdout
     unknown = runner.invoke(main, ["analyse", "vawg", "--area", "E05999999", "--lake", str(real.root)])
     assert unknown.exit_code == 1 and "no ward, borough or force with code 'E05999999' is loaded" in unknown.output
+
+
+@needs_shared_data
+def test_hotspots_are_the_hotspots_figure_and_say_there_is_no_time_of_day(real):
+    from openbeat.analytics.hotspots import hotspots
+    from openbeat.analytics.vawg import NO_TIME_OF_DAY
+
+    r = vawg(real, "city-of-london", "2023-03", "2023-03")
+    hot = hotspots(real, "city-of-london", "2023-03", "2023-03", crime_type="Violence and sexual offences")
+    assert r.summary["hotspots"]["crimes_mapped"] == hot.summary["crimes_mapped"] == 118
+    assert r.summary["hotspots"]["share_of_crime_in_top_5pct_of_cells"] == hot.summary[
+        "share_of_crime_in_top_5pct_of_cells"]
+    assert r.notes[-1].endswith(NO_TIME_OF_DAY) and "the busiest 5% of cells hold 95%" in r.notes[-1]
+    camden = vawg(real, "E09000007", "2025-04", "2026-03")  # the Met's street files here: none
+    assert camden.tables["hotspots"] == [] and camden.notes[-1].endswith(NO_TIME_OF_DAY)
