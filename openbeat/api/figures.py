@@ -1,4 +1,4 @@
-"""An area's figures: profile, trends, hot spots, stop and search, trust, scorecard.
+"""An area's figures: profile, trends, hot spots, stop and search, trust, scorecard, vawg.
 
 Each answers with an analytics :class:`~openbeat.analytics.result.Result` (see
 :mod:`openbeat.api.results`): ``?table=`` for one table paged, ``?format=csv`` for CSV.
@@ -169,3 +169,22 @@ def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[ProfileQuery])
     else:
         result = run("scorecard", area.code, first, last, responses=selectors.ward_survey())
     return result_response(request, result, q, f"scorecard-{area.code}")
+
+
+@router.get("/areas/{code}/vawg", response=RESPONSES, url_name="area_vawg", openapi_extra=RESULT_OPENAPI,
+            summary="Violence against women and girls: rape, sexual offences, stalking and harassment")
+@decorate_view(lake_cached)
+def area_vawg(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
+    """Rape, other sexual offences and stalking and harassment from the Met's ward-level recorded
+    crime (London Datastore), by month and over the period: rates per 1,000 female residents
+    (mid-year estimates by sex; per 1,000 residents where none is loaded, saying so), change on
+    the same months a year earlier, a funnel comparison with the area's peers, and outcomes of
+    police.uk violence and sexual offences with Wilson intervals. Tables: by_offence, by_month,
+    peers, outcomes. Every verdict says that a rise in recorded offences can mean more victims
+    came forward. Default period: the 12 months to the ward file's latest month."""
+    first, last = period_of(q)
+    area = get_area(code)
+    if area.level not in ("force", "borough", "ward"):
+        raise ApiError(404, "not_available", f"These figures are given for wards, boroughs and forces; {area.name} "
+                                             f"is a {area.level_name.lower()}.")
+    return result_response(request, run("vawg", area.code, first, last), q, f"vawg-{area.code}")

@@ -323,3 +323,56 @@ def area_data_links(area: Area, figs: AreaFigures, team: bool) -> list[DataLink]
 def page_results(figs: AreaFigures) -> list[Result]:
     return [f.result for f in (figs.profile, figs.trend, figs.hotspots, figs.stop_search, figs.trust,
                                figs.compare) if f.ok]
+
+
+# ---- violence against women and girls -----------------------------------------------------
+
+
+def vawg_tables(area: Area, result: Result) -> dict:
+    """The section's headline, tables and data links (tables only: every figure is in a table)."""
+    s = result.summary
+    out: dict = {"caveat": result.notes[0] if result.notes else "", "notes": result.notes[1:],
+                 "period": _period(result.period), "tables": [], "links": []}
+    if "by_offence" in result.tables:
+        basis = "female resident" if s.get("rate_basis", "").endswith("female residents per year") else "resident"
+        rows = [{**r, "change": _direction(r["direction"], r["p_value"])} for r in result.tables["by_offence"]]
+        out["headline"] = (s["change"]["summary"] if s.get("change") else
+                           f"{s['total']:,} offences recorded in {out['period']}.")
+        out["rate_basis"] = s.get("rate_basis")
+        out["tables"].append(Table(
+            caption=f"Recorded offences by type, {out['period']}, with the change on the same months a year earlier",
+            columns=[Column("offence", "Offence"), Column("count", "Recorded", True, "int"),
+                     Column("rate_per_1000", f"Per 1,000 {basis}s a year", True, "dec1"),
+                     Column("count_year_earlier", "A year earlier", True, "int"),
+                     Column("ratio", "Rate ratio", True, "ratio"), Column("change", "Change (E-test)")],
+            rows=rows))
+        out["tables"].append(Table(
+            caption="Recorded offences by month",
+            columns=[Column("month", "Month"), Column("rape", "Rape", True, "int"),
+                     Column("other_sexual_offences", "Other sexual offences", True, "int"),
+                     Column("stalking_harassment", "Stalking and harassment", True, "int"),
+                     Column("total", "Total", True, "int")],
+            rows=result.tables["by_month"]))
+        if result.tables.get("peers"):
+            peers = [{**r, "name": f"{r['name']} (this area)" if r["this_area"] else r["name"]}
+                     for r in result.tables["peers"]]
+            out["tables"].append(Table(
+                caption=f"Compared with its peers: all three offences per 1,000 {basis}s a year, with 95% limits",
+                columns=[Column("name", "Area"), Column("count", "Recorded", True, "int"),
+                         Column("rate_per_1000", "Per 1,000 a year", True, "dec1"),
+                         Column("lower_95", "Lower 95% limit", True, "dec1"),
+                         Column("upper_95", "Upper 95% limit", True, "dec1"),
+                         Column("classification", "Against the limits")],
+                rows=peers))
+    if result.tables.get("outcomes"):
+        out["tables"].append(Table(
+            caption=f"Outcomes of police.uk violence and sexual offences, {s.get('outcomes_period')}",
+            columns=[Column("outcome", "Latest outcome"), Column("crimes", "Crimes", True, "int"),
+                     Column("share", "Share", True, "pct"), Column("share_low_95", "95% interval from", True, "pct"),
+                     Column("share_high_95", "to", True, "pct")],
+            rows=result.tables["outcomes"]))
+    api = _api("area_vawg", area.code)
+    out["links"] = [DataLink("All figures, JSON", api)] + [
+        DataLink(f"{t.replace('_', ' ').capitalize()}, CSV", f"{api}?{urlencode({'table': t, 'format': 'csv'})}")
+        for t in result.tables if result.tables[t]]
+    return out

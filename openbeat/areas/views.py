@@ -86,6 +86,12 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["ward_estimate"] = presenters.ward_estimate(figs.trust.result)
     if figs.trust_series.ok:
         context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result)
+    if area.level in ("force", "borough", "ward") and "ward_crime" in selectors.lake_state().datasets:
+        vawg = selectors.get_figure("vawg", area.code, None, None)
+        if vawg.ok:
+            context["vawg"] = presenters.vawg_tables(area, vawg.result)
+        else:
+            context["vawg_message"] = vawg.message
     context["charts_on_page"] = any(k.endswith("_chart") and context[k] for k in context)
     if team:
         context["priorities"] = presenters.priority_items(area, team, selectors.lake_months())

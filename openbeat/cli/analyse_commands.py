@@ -231,6 +231,27 @@ def scorecard(area, measure, responses, force, lake, first, last, fmt, table):
           fmt, table)
 
 
+@analyse.command()
+@click.option("--area", required=True, metavar="CODE", help="Ward or borough code, or metropolitan for the whole Met.")
+@common
+def vawg(area, lake, first, last, fmt, table):
+    """Violence against women and girls: rape, sexual offences, stalking and harassment
+
+    Counts by month and over the period from the Met's ward-level recorded crime, rates
+    per 1,000 female residents, change against a year earlier, a funnel comparison with
+    the area's peers (table peers) and police.uk outcomes of violence and sexual offences
+    (table outcomes), and hot spots of those crimes (table hotspots; police.uk has no time of
+    day). A rise in recorded offences can mean more victims came forward.
+
+    Example:
+
+        openbeat analyse vawg --area E09000007 --format csv --table by_month
+    """
+    from openbeat.analytics.vawg import vawg as compute
+
+    _emit(lambda store: compute(store, area, first, last), lake, fmt, table)
+
+
 def _emit(compute, lake, fmt: str, table: str | None = None) -> None:
     try:
         result: Result = compute(Store(lake))

@@ -142,7 +142,8 @@ def build(lake: Lake, out_dir: str | Path, *, seed: int = DEFAULT_SEED, months: 
 
     out = Path(out_dir)
     reference = load_reference(
-        [out / name for name in ("boundaries", "lookups", "population", "mopac_pas", "postcodes")], lake=lake)
+        [out / name for name in ("boundaries", "lookups", "population", "mopac_pas", "postcodes",
+                                         "london_datastore")], lake=lake)
     teams = fetch_neighbourhoods(lake, force=vocab.FORCE, base_url=(out / "police_uk_api").resolve().as_uri())
     return DemoBuild(city, report, time.perf_counter() - started, reference, teams)
 
@@ -250,6 +251,9 @@ def _write_reference(city: City, model: CrimeModel, root: Path, window: list[str
     for name, path in write_pas(city, root / "mopac_pas", window, rate, seed).items():
         refs[f"pas/{name}"] = path
     refs["postcodes"] = write_postcodes(city, root / "postcodes", seed)
+    from openbeat.demo.wardcrime import write_ward_crime
+
+    refs["ward_crime"] = write_ward_crime(city, model, root / "london_datastore", window, seed)
     change = window[change_month(len(window))] if len(window) > 1 else window[0]
     api = write_api(city, root / "police_uk_api", window, change, seed)
     refs["api"] = root / "police_uk_api"

@@ -14,7 +14,8 @@ Three published shapes, recognised by their headers:
 * **Mid-year estimates** by 2011 LSOA: ``LSOA11CD, …, LAD11CD, …, Persons_All-Ages``.
   The year is not in the file; it is taken from the file name (``mid2019``).
 
-Datasets: ``population`` (one row per source × area × period) and
+Datasets: ``population`` (one row per source × area × period), ``population_sex``
+(mid-year females and males per LSOA, where the file splits by sex) and
 ``population_ethnicity``. :func:`denominators` picks, for a level and period, the
 source whose geography vintage matches and whose date is nearest, and says which.
 """
@@ -45,6 +46,21 @@ POPULATION_SCHEMA = pa.schema(
         ("borough_code", pa.string()),  # parent local authority when the file gives it
         ("source", pa.string()),  # census2021_ts007a, mid_year_estimate
         ("period", pa.date32()),  # census day, or 30 June of the estimate year
+        ("population", pa.int64()),
+        ("file", pa.string()),
+    ]
+)
+
+#: Mid-year estimates by sex (``Females_All-Ages``, ``Males_All-Ages``): the denominator
+#: for offences whose victims are mostly women and girls. Census 2021 TS007A has no sex.
+POPULATION_SEX_SCHEMA = pa.schema(
+    [
+        ("area_code", pa.string()),
+        ("level", pa.string()),  # lsoa11
+        ("borough_code", pa.string()),
+        ("sex", pa.string()),  # 'female' or 'male'
+        ("source", pa.string()),  # mid_year_estimate
+        ("period", pa.date32()),  # 30 June of the estimate year
         ("population", pa.int64()),
         ("file", pa.string()),
     ]
@@ -148,6 +164,24 @@ def read_mid_year(path: Path) -> pa.Table:
     return pa.Table.from_pylist(out, schema=POPULATION_SCHEMA)
 
 
+def read_mid_year_by_sex(path: Path) -> pa.Table | None:
+    """Females and males of all ages per 2011 LSOA, or None when the file has no split by sex."""
+    table = read_mid_year(path)  # the same checks, year and codes as the persons total
+    header, rows = read_csv_rows(path)
+    low = [h.strip().lower() for h in header]
+    cols = {sex: next((i for i, h in enumerate(low) if h == f"{word}_all-ages"), None)
+            for sex, word in (("female", "females"), ("male", "males"))}
+    if None in cols.values():
+        return None
+    out = []
+    for n, (r, base) in enumerate(zip(rows, table.to_pylist()), start=2):
+        for sex, i in cols.items():
+            out.append(dict(area_code=base["area_code"], level="lsoa11", borough_code=base["borough_code"], sex=sex,
+                            source="mid_year_estimate", period=base["period"],
+                            population=_int(r[i], path, n, header[i]), file=path.name))
+    return pa.Table.from_pylist(out, schema=POPULATION_SEX_SCHEMA)
+
+
 def read_ethnicity(path: Path) -> pa.Table:
     header, rows = read_csv_rows(path)
     low = [h.strip().lower() for h in header]
@@ -180,6 +214,9 @@ def load_census_file(lake: Lake, path: str | Path) -> tuple[str, int]:
         t = read_ts007a(path)
     elif kind == "mid_year":
         t = read_mid_year(path)
+        by_sex = read_mid_year_by_sex(path)
+        if by_sex is not None:
+            merge_reference(lake, "population_sex", by_sex, ["source", "area_code", "period", "sex"])
     elif kind == "ethnicity":
         t = read_ethnicity(path)
         merge_reference(lake, "population_ethnicity", t, ["area_code", "ethnic_group_code", "period"])

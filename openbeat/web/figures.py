@@ -32,10 +32,12 @@ def _functions() -> dict[str, Callable[..., Result]]:
     from openbeat.analytics.stopsearch import stop_search
     from openbeat.analytics.targeting import targeting
     from openbeat.analytics.trust import trust
+    from openbeat.analytics.vawg import vawg
 
     out = {
         "profile": area_profile, "hotspots": hotspots, "compare": compare_areas, "stop_search": stop_search,
         "trust": trust, "targeting": targeting, "allocation": allocation_plan, "evaluation": did_it_work,
+        "vawg": vawg,
     }
     try:
         from openbeat.analytics.scorecard import scorecard

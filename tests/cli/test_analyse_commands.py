@@ -23,6 +23,7 @@ METHODS = [
     ["allocate", "--within", "X09000001", "--officers", "60", "--pcsos", "30"],
     ["evaluate", "--area", "X05000030", "--start", "2025-01", "--crime-type", "Burglary"],
     ["scorecard", "--area", "northbridge"],
+    ["vawg", "--area", "northbridge"],
 ]
 
 

@@ -285,3 +285,27 @@ def test_api_shapes_match_the_real_single_object_samples(demo_city):
         (real / "police-officer.json").read_text()))
     real_dates = json.loads((SHARED_DATA / "police_uk_api" / "crimes-street-dates_2019-01_to_2021-12.json").read_text())
     assert set(_json(demo_city, "crimes-street-dates")[0]) == set(real_dates[0])
+
+
+def test_ward_crime_file_has_the_datastore_layout_and_the_vawg_classes(demo_city):
+    from openbeat.demo.wardcrime import FILE_NAME
+
+    path = demo_city.root / "london_datastore" / FILE_NAME
+    assert "synthetic" in path.name
+    rows = _rows(path)
+    header = list(rows[0])
+    assert header[:5] == ["MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName"]
+    assert all(re.fullmatch(r"20\d\d(0[1-9]|1[0-2])", h) for h in header[5:]) and len(header[5:]) <= 24
+    classes = {(r["MajorText"], r["MinorText"]) for r in rows}
+    assert {("SEXUAL OFFENCES", "RAPE"), ("SEXUAL OFFENCES", "OTHER SEXUAL OFFENCES"),
+            ("VIOLENCE AGAINST THE PERSON", "STALKING AND HARASSMENT")} <= classes
+    if SHARED_DATA.exists():  # every class is one the real file uses
+        with open(SHARED_DATA / "london_datastore" / "mps_recorded_crime" /
+                  "MPS Ward Level Crime (most recent 24 months).csv", newline="", encoding="utf-8-sig") as fh:
+            real = {(r["MajorText"], r["MinorText"]) for r in csv.DictReader(fh)}
+        assert classes <= real
+    # sexual offences peak in summer: June-August above December-February, force-wide
+    sexual = [r for r in rows if r["MajorText"] == "SEXUAL OFFENCES"]
+    by_cal = {m: sum(int(r[h]) for r in sexual for h in header[5:] if h.endswith(m)) for m in
+              ("06", "07", "08", "12", "01", "02")}
+    assert by_cal["06"] + by_cal["07"] + by_cal["08"] > by_cal["12"] + by_cal["01"] + by_cal["02"]

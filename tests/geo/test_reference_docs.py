@@ -16,6 +16,7 @@ def test_every_reference_dataset_and_column_is_documented():
     datasets = {
         "areas": AREAS_SCHEMA, "lsoa_wards": lookups.SCHEMA, "lsoa_lookup": LSOA_LOOKUP_SCHEMA,
         "population": census.POPULATION_SCHEMA, "population_ethnicity": census.ETHNICITY_SCHEMA,
+        "population_sex": census.POPULATION_SEX_SCHEMA,
         "pas": pas.SCHEMA, "ward_crime": ward_crime.SCHEMA, "postcodes": postcodes.SCHEMA,
         "neighbourhood_wards": NEIGHBOURHOOD_WARDS, CACHE: CACHE_SCHEMA,
     }

@@ -196,3 +196,21 @@ def test_figures_revalidate_with_etags(client, demo_lake):
     assert r.status_code == 200 and r["Cache-Control"] == "public, max-age=60"
     assert client.get(url, HTTP_IF_NONE_MATCH=r["ETag"]).status_code == 304
     assert client.get(f"/api/areas/{WARD}/profile?table=by_month")["ETag"] != r["ETag"]
+
+
+def test_vawg_is_the_analytics_result_with_csv(client, demo_lake, reference):
+    from openbeat.analytics.vawg import CAVEAT, vawg
+
+    for code in (WARD, BOROUGH, FORCE):
+        url = f"/api/areas/{code}/vawg"
+        _same(client.get(url).json(), vawg(reference, code), url)
+    body = client.get(f"/api/areas/{WARD}/vawg").json()
+    assert body["notes"][0] == CAVEAT and body["summary"]["change"]["summary"].endswith(CAVEAT)
+    assert body["summary"]["rate_basis"] == "per 1,000 female residents per year"
+    got = client.get(f"/api/areas/{BOROUGH}/vawg?format=csv&table=by_month")
+    assert got.status_code == 200 and got["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(got.content.decode())))
+    expected = vawg(reference, BOROUGH).tables["by_month"]
+    assert [(r["month"], int(r["rape"]), int(r["total"])) for r in rows] == [
+        (r["month"], r["rape"], r["total"]) for r in expected]
+    assert client.get("/api/areas/X01000001/vawg").status_code == 404

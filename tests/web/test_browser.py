@@ -301,3 +301,23 @@ def test_readable_on_a_phone(browser, server):
         p.check("phone-area-ward")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_vawg_section_is_accessible_at_both_widths(browser, server, width):
+    from openbeat.analytics.vawg import CAVEAT
+
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
+    try:
+        p = Page(context, server)
+        p.goto(f"/areas/{LARKRISE}/")
+        section = p.page.locator("#vawg")
+        assert section.locator("h2").inner_text() == "Violence against women and girls"
+        assert CAVEAT in section.inner_text()
+        assert section.locator("table").count() == 4  # by offence, by month, peers, outcomes
+        result = p.page.evaluate("async () => await axe.run('#vawg', {resultTypes: ['violations']})")
+        assert [(v["id"], v["impact"]) for v in result["violations"]] == []
+        assert p.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        p.check(f"vawg-{width}")
+    finally:
+        context.close()

@@ -188,3 +188,21 @@ def test_borrowed_ward_trust_is_said_where_it_is_drawn(client, demo_lake, refere
     assert all(p.summary["trust_separates_wards"] is False for p in plans)
     page = page_text(client, "/allocation/?within=X09000002&officers=60&pcsos=30&trust_weight=3")
     assert "never between the wards of one borough" in page
+
+
+@pytest.mark.parametrize("code", [WARD, "X09000001", "northbridge"])
+def test_vawg_section_shows_the_analytics_figures(client, demo_lake, reference, code):
+    from openbeat.analytics.vawg import CAVEAT, vawg
+
+    r = vawg(reference, code)
+    body = client.get(f"/areas/{code}/").content.decode()
+    section = body[body.index('<section class="ob-section" id="vawg"'):]
+    section = section[:section.index("</section>")]
+    words = htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
+    assert "Violence against women and girls" in words and CAVEAT in words
+    assert r.summary["change"]["summary"] in words
+    for row in r.tables["by_offence"]:
+        assert f"{row['offence']} {row['count']:,}" in words
+    for row in r.tables["by_month"]:
+        assert f"{row['month']}" in words
+    assert f"/api/areas/{code}/vawg?table=by_month&amp;format=csv" in section

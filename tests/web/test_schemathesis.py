@@ -31,7 +31,8 @@ OPERATIONS = [
     "GET /api/allocation", "GET /api/areas", "GET /api/areas/{code}", "GET /api/areas/{code}/crimes/monthly",
     "GET /api/areas/{code}/hotspots", "GET /api/areas/{code}/map", "GET /api/areas/{code}/profile",
     "GET /api/areas/{code}/scorecard", "GET /api/areas/{code}/stop-search", "GET /api/areas/{code}/team",
-    "GET /api/areas/{code}/trends", "GET /api/areas/{code}/trust", "GET /api/compare", "GET /api/evaluation",
+    "GET /api/areas/{code}/trends", "GET /api/areas/{code}/trust", "GET /api/areas/{code}/vawg",
+    "GET /api/compare", "GET /api/evaluation",
     "GET /api/locate", "GET /api/priorities", "GET /api/priorities/{pk}", "GET /api/priorities/{pk}/actions",
     "GET /api/priorities/{pk}/comments", "GET /api/targeting"]
 
