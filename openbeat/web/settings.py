@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "openbeat.moderation",
     "openbeat.comments",
     "openbeat.priorities",
+    "openbeat.events",
+    "openbeat.surveys",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -325,6 +327,9 @@ OPENBEAT_LAKE_CHECK_SECONDS = float(os.environ.get("OPENBEAT_LAKE_CHECK_SECONDS"
 OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
 #: Ward survey responses (CSV: ward_code, measure, yes, n) for ward trust estimates.
 OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
+#: Ward age × sex population (CSV: ward_code, age_band, sex, population) the trust pulse is
+#: weighted to; the lake holds Census 2021 totals only, so without it answers are unweighted.
+OPENBEAT_WARD_PROFILE = os.environ.get("OPENBEAT_WARD_PROFILE") or None
 
 #: Pages and API answers are kept until the lake changes (openbeat.web.cache): in a folder
 #: all workers share when OPENBEAT_CACHE_DIR is set (`openbeat serve` sets it, and empties
