@@ -40,7 +40,7 @@ def ward_pulse_figures(*, area, quarter: str) -> list[PulseFigure]:
     from openbeat.surveys.selectors import pulse_weighted, ward_survey_file
 
     weighted = {r["measure"]: r for r in pulse_weighted(quarter=quarter, ward_code=area.code).to_dict("records")}
-    path = ward_survey_file(imported=settings.OPENBEAT_WARD_SURVEY, quarter=quarter)
+    path = ward_survey_file(imported=settings.OPENBEAT_WARD_SURVEY)
     out = []
     for q in QUESTIONS:
         if not q.measure:

@@ -2,19 +2,18 @@
 
 The analytics library never imports Django, so the pulse reaches it as a file: each
 resident's latest answer in the last four quarters is exported from the app database,
-weighted (:func:`openbeat.analytics.trust.pulse_responses`) and written, beside the rows of
-any imported survey (``OPENBEAT_WARD_SURVEY``), to a CSV named by a hash of what went in.
-New answers give a new file name, so figures computed from an older file are never reused.
+weighted (:func:`openbeat.analytics.trust.pulse_responses`) and written by the worker, beside
+the rows of any imported survey (``OPENBEAT_WARD_SURVEY``), to a CSV named by a hash of what
+went in. New answers give a new file name, so figures computed from an older file are never
+reused; pages kept in the lake-state cache pick the new file up the next day.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, Max
 
 from openbeat.events.questions import QUESTIONS, agrees
 from openbeat.surveys.models import PulseAnswer
@@ -65,7 +64,7 @@ def ward_profile_path() -> Path | None:
     path = getattr(settings, "OPENBEAT_WARD_PROFILE", None)
     if path:
         return Path(path)
-    demo = Path(settings.DATA_DIR) / "derived" / "ward_profile_synthetic.csv"
+    demo = Path(settings.OPENBEAT_DERIVED_DIR) / "ward_profile_synthetic.csv"
     return demo if settings.OPENBEAT_DEMO and demo.exists() else None
 
 
@@ -86,33 +85,21 @@ def pulse_weighted(*, quarter: str, ward_code: str | None = None) -> pd.DataFram
     return pulse_responses(pulse_answers(quarter=quarter, ward_code=ward_code), ward_profiles())
 
 
-def ward_survey_file(*, imported: str | None, quarter: str | None = None) -> str | None:
-    """The responses the trust figures read: the pulse's weighted answers (wards with enough
-    of them) and the imported survey's rows, in one CSV. Without pulse answers, the imported
-    file as it is."""
-    from openbeat.surveys.services import this_quarter
+def _pointer() -> Path:
+    return Path(settings.OPENBEAT_DERIVED_DIR) / "ward-survey-current.json"
 
-    quarter = quarter or this_quarter()
-    stamp = PulseAnswer.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    if not stamp["n"]:
+
+def ward_survey_file(*, imported: str | None) -> str | None:
+    """The responses file the trust figures read: the latest one the pulse wrote
+    (:func:`openbeat.surveys.services.pulse_responses_write`), which holds the imported
+    survey's rows too; else the imported file as it is. Reads no database, so pages built
+    from the lake stay as fast as before."""
+    import json
+
+    try:
+        current = json.loads(_pointer().read_text())
+    except (OSError, ValueError):
         return imported
-    profile = ward_profile_path()
-    key = repr((quarter, stamp["n"], stamp["last"], imported, str(profile),
-                profile.stat().st_mtime if profile and profile.exists() else None))
-    folder = Path(settings.DATA_DIR) / "derived"
-    path = folder / f"ward-survey-{hashlib.sha256(key.encode()).hexdigest()[:16]}.csv"
-    if path.exists():
-        return str(path)
-    weighted = pulse_weighted(quarter=quarter)
-    parts = [weighted[weighted["used"]][["ward_code", "measure", "yes", "n"]]]
-    if imported:
-        from openbeat.analytics.trust import ALIASES
-
-        df = pd.read_csv(imported, dtype={"ward_code": str, "ward": str})
-        df = df.rename(columns={k: v for k, v in ALIASES.items() if k in df.columns and v not in df.columns})
-        parts.insert(0, df[[c for c in ("ward_code", "measure", "yes", "n") if c in df.columns]])
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    pd.concat(parts, ignore_index=True).to_csv(tmp, index=False)
-    tmp.replace(path)  # whole or not at all: a reader never sees half a file
-    return str(path)
+    if current.get("imported") != imported or not Path(current.get("path", "")).exists():
+        return imported
+    return current["path"]

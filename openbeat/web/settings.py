@@ -330,6 +330,8 @@ OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
 #: Ward age × sex population (CSV: ward_code, age_band, sex, population) the trust pulse is
 #: weighted to; the lake holds Census 2021 totals only, so without it answers are unweighted.
 OPENBEAT_WARD_PROFILE = os.environ.get("OPENBEAT_WARD_PROFILE") or None
+#: Files derived from the app database for the analytics (the trust pulse's responses).
+OPENBEAT_DERIVED_DIR = Path(os.environ.get("OPENBEAT_DERIVED_DIR") or DATA_DIR / "derived").expanduser()
 
 #: Pages and API answers are kept until the lake changes (openbeat.web.cache): in a folder
 #: all workers share when OPENBEAT_CACHE_DIR is set (`openbeat serve` sets it, and empties

@@ -23,3 +23,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OPENBEAT_LAKE_CHECK_SECONDS = 0
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
+# Files derived from the app database: a fresh folder per run, never the user's.
+import tempfile  # noqa: E402
+
+OPENBEAT_DERIVED_DIR = Path(tempfile.mkdtemp(prefix="openbeat-derived-"))  # noqa: F405

@@ -76,19 +76,21 @@ def _answer(ward, n_yes, n_no, quarter):
 
 def test_the_pulse_replaces_the_borrowed_borough_figure_for_wards_with_enough_answers(demo_lake, settings, tmp_path):
     from openbeat.areas import selectors as areas
-    from openbeat.surveys.selectors import ward_survey_file
+    from openbeat.surveys.services import pulse_responses_write
 
-    settings.DATA_DIR = tmp_path
+    settings.OPENBEAT_DERIVED_DIR = tmp_path
     borough = areas.area_list(level="borough", limit=1)[0][0]
     wards = areas.area_list(level="ward", parent=borough.code, limit=3)[0]
     quarter = services.this_quarter()
     _answer(wards[0].code, 18, 2, quarter)  # trusting
     _answer(wards[1].code, 4, 16, quarter)  # not
     _answer(wards[2].code, 3, 3, quarter)  # too few: the borough's figure
-    path = ward_survey_file(imported=None)
+    assert areas.ward_survey() is None  # nothing written yet: the pages read no database
+    path = pulse_responses_write()
+    assert areas.ward_survey() == path
     df = pd.read_csv(path)
     assert sorted(df[df["measure"] == "Trust MPS"]["ward_code"]) == sorted([wards[0].code, wards[1].code])
-    assert ward_survey_file(imported=None) == path  # nothing new: the same file
+    assert pulse_responses_write() == path  # nothing new: the same file
     # the ward page's trust figure
     figs = {w.code: areas.get_figure("trust", w.code, None, None, responses=areas.ward_survey()) for w in wards}
     own = {c: f.result.summary["ward_estimate"] for c, f in figs.items()}
