@@ -58,15 +58,19 @@ def postcode(northbridge) -> dict:
 
 @pytest.fixture(scope="module")
 def server(northbridge, tmp_path_factory):
+    yield from serve_demo(northbridge, tmp_path_factory.mktemp("serve-data"))
+
+
+def serve_demo(northbridge, data: Path, env_extra: dict | None = None):
+    """`openbeat serve --demo` over Northbridge until the generator is closed; yields its base URL."""
     if not CHROMIUM.exists():
         _missing("/usr/bin/chromium is not installed", "run scripts/install_chromium.sh")
     if not (STATIC_BUILD / "vendor" / "vega" / "vega.min.js").exists() or not AXE.exists():
         _missing("the front-end files are not built", "run scripts/build_static.sh")
-    data = tmp_path_factory.mktemp("serve-data")
     port = _free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "OPENBEAT_HTTPS")}
-    env.update(OPENBEAT_DATA_DIR=str(data), OPENBEAT_LAKE_CHECK_SECONDS="0")
+    env.update(OPENBEAT_DATA_DIR=str(data), OPENBEAT_LAKE_CHECK_SECONDS="0", **(env_extra or {}))
     cmd = [sys.executable, "-c", "from openbeat.cli.web_commands import serve; serve(prog_name='openbeat serve')",
            "--demo", "--lake", str(northbridge.root), "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
            "--threads", "4"]

@@ -48,7 +48,7 @@ def _sign_in(p: Page, who: str) -> None:
     p.goto("/accounts/login/")
     p.page.fill("input[name=login]", f"{who}@{DEMO_DOMAIN}")
     p.page.fill("input[name=password]", DEMO_PASSWORD)
-    p.page.click("form button[type=submit]")
+    p.page.click("#main-content form button[type=submit]")
     p.page.wait_for_load_state()
     assert "/accounts/login/" not in p.page.url, f"{who} could not sign in"
 
@@ -82,3 +82,95 @@ def test_the_ward_page_fills_its_priorities_panel(browser, server):  # noqa: F81
         assert "Adopted now (2 of 3)" in panel.inner_text()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def smtp_inbox():
+    from aiosmtpd.controller import Controller
+
+    from tests.web.test_browser import _free_port
+    from tests.web.test_notification_email import Inbox
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def mailing_server(northbridge, tmp_path_factory, smtp_inbox):
+    """The demo server with its background worker sending email to the test's SMTP server."""
+    from tests.web.test_browser import serve_demo
+
+    _, port = smtp_inbox
+    yield from serve_demo(northbridge, tmp_path_factory.mktemp("serve-mail"), {
+        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0"})
+
+
+def test_you_said_we_did_end_to_end(browser, mailing_server, smtp_inbox):  # noqa: F811
+    """Resident A proposes; resident B supports and follows; an officer adopts it and posts an
+    action; B is emailed (through a real SMTP server) by the worker; "You said, we did" shows it."""
+    import datetime as dt
+
+    from openbeat.accounts.demo import DEMO_DOMAIN
+
+    inbox, _ = smtp_inbox
+    base = mailing_server
+    ward = _priorities(base)["closed"]["ward_code"]
+    people = {}
+    for who in ("resident4", "resident2", "officer1"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        people[who] = Page(context, base)
+        _sign_in(people[who], who)
+    a, b, officer = people["resident4"], people["resident2"], people["officer1"]
+    try:
+        a.goto(f"/wards/{ward}/priorities/new/")
+        a.page.fill("#id_title", "Catalytic converters stolen on Elm Close")
+        a.page.fill("#id_description", "Three cars in a month, at night.")
+        a.page.check("input[name=crime_types][value='Vehicle crime']")
+        a.page.click("#main-content form button[type=submit]")
+        a.page.wait_for_url("**/priorities/*/")
+        path = a.page.url.removeprefix(base)
+        a.check("e2e-1-proposed")
+
+        b.goto(path)
+        b.page.click("text=Support this priority")
+        b.page.wait_for_load_state()
+        b.page.click("text=Follow this priority")
+        b.page.wait_for_load_state()
+        assert b.page.locator("#support-count").inner_text() == "1"
+        assert b.page.locator("text=Unfollow this priority").count() == 1
+        b.check("e2e-2-supported-and-followed")
+
+        officer.goto(path + "adopt/")
+        officer.page.fill("#id_until", (dt.date.today() + dt.timedelta(days=90)).isoformat())
+        officer.page.click("#main-content form button[type=submit]")
+        officer.page.wait_for_url(f"**{path}")
+        officer.goto(path + "actions/new/")
+        officer.page.check("input[name=kind][value=action]")
+        officer.page.fill("#id_text", "Marked catalytic converters free at the station, 30 cars done.")
+        officer.page.fill("#id_happened_on", dt.date.today().isoformat())
+        officer.page.click("#main-content form button[type=submit]")
+        officer.page.wait_for_url(f"**{path}")
+        officer.check("e2e-3-action-posted")
+
+        # the worker emails B (immediate notifications): adopted, then the new action
+        to_b = f"resident2@{DEMO_DOMAIN}"
+        deadline = dt.datetime.now() + dt.timedelta(seconds=90)
+        while True:
+            subjects = [str(m["Subject"]) for rcpt, m in inbox.messages if to_b in rcpt]
+            if any("New action" in s for s in subjects) or dt.datetime.now() > deadline:
+                break
+            inbox.wait_for(len(inbox.messages) + 1, timeout=90)
+        assert any(s.endswith("New action: Catalytic converters stolen on Elm Close") for s in subjects), subjects
+        assert any(s.endswith("Priority adopted: Catalytic converters stolen on Elm Close") for s in subjects)
+
+        b.goto(f"/wards/{ward}/you-said-we-did/")
+        text = b.page.locator("main").inner_text()
+        assert "You said: Catalytic converters stolen on Elm Close" in text
+        assert "Marked catalytic converters free at the station, 30 cars done." in text
+        b.check("e2e-4-you-said-we-did")
+    finally:
+        for p in people.values():
+            p.page.context.close()
