@@ -88,11 +88,15 @@ def demo_events_seed() -> str:
         ("Street briefing: bike theft", -9, 8, .5, ""),
     ):
         e = event(title, days, 40)
+        if reply and residents:
+            # a demo resident who came and has not answered yet: the feedback form is theirs to try
+            Registration.objects.create(event=e, user=residents[0], status="confirmed", attended=True,
+                                        queued_at=e.starts_at - dt.timedelta(days=7))
         for i in range(came):
             u = _extra(f"attendee{-days}-{i}", f"Attendee {i + 1} {MARK}")
             Registration.objects.create(event=e, user=u, status="confirmed", queued_at=e.starts_at
                                         - dt.timedelta(days=7), attended=rng.random() < .9 or i < 3)
-        for r in Registration.objects.filter(event=e, attended=True):
+        for r in Registration.objects.filter(event=e, attended=True).exclude(user__in=residents):
             if rng.random() > .8:
                 continue
             answers = {}
