@@ -6,7 +6,8 @@ make trust differ between wards of one borough, weighted to a synthetic age × s
 
 Run by ``openbeat serve --demo`` after the demo accounts and priorities
 (``openbeat.web.server.DEMO_SEEDERS``); running it again changes nothing. Reminders are
-queued for the worker ``make demo`` starts, one day before each event.
+queued for the worker ``make demo`` starts, one day before each event; the seeded
+registrations send no confirmation emails, so the worker starts with nothing to send at once.
 """
 
 from __future__ import annotations
@@ -119,10 +120,10 @@ def demo_events_seed() -> str:
     # upcoming: registrations; one small one full with a waitlist
     big = event("Ward panel meeting: winter priorities", 12, 60, online_link="https://meet.example.org/ward-panel")
     for u in residents[:4]:
-        services.registration_create(event=big, user=u)
+        services.registration_create(event=big, user=u, email=False)
     full = event("Coffee with your officers", 3, 3, venue="Corner Café", language_support="")
     for u in residents[:5]:
-        services.registration_create(event=full, user=u)
+        services.registration_create(event=full, user=u, email=False)
     event("Community walkabout", 1, 15, venue="Meet at the library steps", step_free=False, hearing_loop=False)
     pulse = _pulse_seed(home, rng)
     return (f"demo events: {len(made)} synthetic events in {home.name} (2 past with feedback, 1 full with a "
@@ -163,7 +164,7 @@ def _pulse_seed(home, rng: random.Random) -> str:
                 other = [v for v in values if v not in q.agreeing]
                 answers[q.name] = rng.choice(agree if rng.random() < p else other)
             pulse_answer_create(user=u, quarter=quarter, age_band=band if rng.random() < .9 else "",
-                                sex=sex if rng.random() < .9 else "", synthetic=True, **answers)
+                                sex=sex if rng.random() < .9 else "", synthetic=True, refresh=False, **answers)
     import pandas as pd
     from pathlib import Path
 

@@ -121,9 +121,10 @@ def _locked(event: Event) -> Event:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, user) -> Registration:
+def registration_create(*, event: Event, user, email: bool = True) -> Registration:
     """A place if one is free, else a place on the waitlist. Registering again while
-    registered changes nothing; after cancelling, it queues again at the back."""
+    registered changes nothing; after cancelling, it queues again at the back.
+    ``email=False`` (the demo's made-up people) sends no confirmation; reminders still run."""
     event = _locked(event)  # every registration and cancellation for this event waits here
     now = timezone.now()
     if event.starts_at <= now:
@@ -140,7 +141,8 @@ def registration_create(*, event: Event, user) -> Registration:
         existing.save(update_fields=["status", "queued_at", "promoted_at", "reminded_at"])
         registration = existing
     registration.event = event
-    _email([registration.pk], status)
+    if email:
+        _email([registration.pk], status)
     if status == Registration.Status.CONFIRMED:
         _schedule_reminder(registration)
     return registration

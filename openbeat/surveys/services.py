@@ -21,10 +21,11 @@ def this_quarter() -> str:
 
 
 def pulse_answer_create(*, user, ward_code: str = "", age_band: str = "", sex: str = "", quarter: str | None = None,
-                        synthetic: bool = False, **answers: str) -> PulseAnswer:
+                        synthetic: bool = False, refresh: bool = True, **answers: str) -> PulseAnswer:
     """Record ``user``'s answers for their home ward this quarter. A second answer in the
     same quarter is refused (the database's unique constraint decides, so two at once
-    cannot both get in)."""
+    cannot both get in). The worker then rewrites the responses file (``refresh=False``:
+    the caller writes it once after many answers, as the demo does)."""
     home = getattr(user, "home_ward_code", "")
     if not home:
         raise PermissionDenied("Set your home ward first: the pulse asks about policing where you live.")
@@ -52,7 +53,8 @@ def pulse_answer_create(*, user, ward_code: str = "", age_band: str = "", sex: s
     except IntegrityError:
         raise ValidationError(f"You have already answered the pulse for {quarter}. You can answer again next "
                               "quarter.") from None
-    transaction.on_commit(_refresh_later)
+    if refresh:
+        transaction.on_commit(_refresh_later)
     return answer
 
 

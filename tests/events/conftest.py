@@ -7,22 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.priorities.conftest import FORCE, _clear_rate_limits, make_role, make_user  # noqa: F401
+from tests.priorities.conftest import FORCE, _clear_rate_limits, chair, make_user, officer  # noqa: F401 (fixtures)
 from tests.web.conftest import NORTH, SOUTH, demo_lake, use_lake, web_lake  # noqa: F401 (fixtures)
-
-
-@pytest.fixture
-def officer(db):
-    user = make_user("PC Officer")
-    make_role(user, "officer")
-    return user
-
-
-@pytest.fixture
-def chair(db):
-    user = make_user("Panel Chair")
-    make_role(user, "panel_chair")
-    return user
 
 
 @pytest.fixture

@@ -132,21 +132,21 @@ def test_register_full_waitlist_cancel_promotion_and_reminder(browser, mailing_s
         _shot(officer, tmp_path, "e2e-1-created")
 
         first.goto(path)
-        first.page.click("#main-content button:has-text('Register')")
-        first.page.wait_for_load_state()
+        with first.page.expect_navigation():
+            first.page.click("#main-content button:has-text('Register')")
         assert first.page.locator("#your-place").inner_text().startswith("Place confirmed")
         _shot(first, tmp_path, "e2e-2-registered")
 
         second.goto(path)
         assert "1 of 1 taken" in second.page.locator("#event-places").inner_text()  # full
-        second.page.click("#main-content button:has-text('Join the waitlist')")
-        second.page.wait_for_load_state()
+        with second.page.expect_navigation():
+            second.page.click("#main-content button:has-text('Join the waitlist')")
         assert "You are number 1" in second.page.locator("#your-place").inner_text()
         _shot(second, tmp_path, "e2e-3-waitlisted")
 
         first.goto(path)
-        first.page.click("#main-content button:has-text('Cancel my place')")
-        first.page.wait_for_load_state()
+        with first.page.expect_navigation():
+            first.page.click("#main-content button:has-text('Cancel my place')")
         _shot(first, tmp_path, "e2e-4-cancelled")
 
         second.goto(path)
