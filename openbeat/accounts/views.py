@@ -35,7 +35,11 @@ def _ward(code: str):
 @require_safe
 def account_nav(request: HttpRequest) -> HttpResponse:
     """The header's sign-in links or name, fetched by every page (the pages themselves are cached)."""
-    return _private(render(request, "accounts/account_nav.html", {"next": request.GET.get("next", "")}))
+    from openbeat.notifications.selectors import notification_unread_count
+
+    unread = notification_unread_count(user=request.user) if request.user.is_authenticated else 0
+    return _private(render(request, "accounts/account_nav.html", {"next": request.GET.get("next", ""),
+                                                                  "unread": unread}))
 
 
 @login_required

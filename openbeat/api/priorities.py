@@ -8,6 +8,7 @@ notice. Answers are not kept in the lake-state cache, since people change them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Literal
 
 from django.http import HttpRequest
@@ -32,6 +33,7 @@ PriorityId = Path(..., ge=1, le=2**63 - 1, description="The priority's number.")
 def _no_store(view):
     """Answers change when people write: always ask again."""
 
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         patch_cache_control(response, no_cache=True)

@@ -56,7 +56,8 @@ def _examples() -> dict[str, str]:
     borough = next(iter(selectors.area_list(level="borough", limit=1)[0]), None)
     force = next(iter(forces()), None)
     months = lake_months()
-    out = {"/api/areas": "/api/areas"}
+    # residents' priorities are in the app database, not the lake: the list needs no example id
+    out = {"/api/areas": "/api/areas", "/api/priorities": "/api/priorities"}
     if "population" in selectors.lake_state().datasets:  # rates need residents
         out.update({"/api/compare": "/api/compare?level=ward", "/api/targeting": "/api/targeting?level=ward"})
     if ward is not None:

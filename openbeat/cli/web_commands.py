@@ -63,7 +63,9 @@ def manage(args):
 @click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True,
               help="Seconds between looks at the queue when it is empty.")
 @click.option("--batch", is_flag=True, help="Run what is queued now (and today's due digests), then stop.")
-def worker(interval, batch):
+@click.option("--exit-with-parent", "parent_pid", type=int, default=None, hidden=True,
+              help="Stop when this process id is no longer the parent (used by 'openbeat serve').")
+def worker(interval, batch, parent_pid):
     """Run the background worker that sends notification emails
 
     Takes queued tasks from the app database (immediate emails, daily digests) and runs
@@ -79,7 +81,7 @@ def worker(interval, batch):
 
     try:
         configure()
-        run(interval=interval, batch=batch, say=lambda s: click.echo(s, err=True))
+        run(interval=interval, batch=batch, parent_pid=parent_pid, say=lambda s: click.echo(s, err=True))
     except (ServeError, WorkerError) as exc:
         raise click.ClickException(str(exc)) from None
 

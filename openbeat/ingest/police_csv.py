@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 from openbeat import __version__
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.kinds import KINDS, FileName, Kind, lake_columns, parse_file_name
+from openbeat.ingest.pause_for_tests import partition_committed
 from openbeat.lake import REJECTS_SCHEMA, Lake, Partition
 
 _CHUNK = 1 << 20
@@ -401,6 +402,7 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
                     lake.commit(rej_tmp, lake.rejects_path(part))
                 else:
                     lake.rejects_path(part).unlink(missing_ok=True)
+                partition_committed(lake.partition_path(part))  # test-only pause point; see its module
                 lake.append_manifest([{
                     "source_path": src.path, "source_name": src.name, "dataset": part.dataset,
                     "force": part.force, "month": date.fromisoformat(part.month + "-01"),

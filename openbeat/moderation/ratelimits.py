@@ -2,9 +2,9 @@
 
 Each action has a limit per hour for one account and a (higher) one for one network
 address, since a household or office shares an address. Counting is a fixed one-hour
-window in the cache named by ``OPENBEAT_RATE_LIMIT_CACHE`` (default ``"default"``); under
-several workers that cache must be shared (a database or file cache) for the limits to
-hold across them.
+window in the cache named by ``OPENBEAT_RATE_LIMIT_CACHE`` (default ``"default"``, which
+``openbeat serve``'s workers share in a folder; a file cache's increment is a read then a
+write, so simultaneous requests can each be counted once less, never refused wrongly).
 
 Going over a limit is never silent:
 
@@ -96,8 +96,9 @@ def rate_limit(*, action: str, user, address: str | None, now: float | None = No
     if action not in HOLDABLE or n > cap * REFUSE_FACTOR:
         raise RateLimited(f"{said} Please try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
                           retry_after)
-    return RateDecision(flood=True, message=f"{said} Yours has been kept, and a moderator will check it before "
-                                            "it is shown.")
+    kept = ("Your report has been kept for the moderators, but does not count towards hiding the item."
+            if action == "report" else "Yours has been kept, and a moderator will check it before it is shown.")
+    return RateDecision(flood=True, message=f"{said} {kept}")
 
 
 def client_address(request) -> str | None:

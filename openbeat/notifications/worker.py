@@ -13,6 +13,8 @@ side and none sends an email twice.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 from collections.abc import Callable
 
@@ -48,12 +50,24 @@ def _digests_every(seconds: float, stop: threading.Event) -> None:
         stop.wait(seconds)
 
 
+def _exit_with_parent(parent_pid: int, stop: threading.Event) -> None:
+    # started by `openbeat serve`: if the server goes, even killed outright, so do we
+    # (an orphaned worker would go on sending email for a site that is not running)
+    while not stop.wait(1.0):
+        if os.getppid() != parent_pid:
+            logger.warning("the server (pid %d) has gone; stopping", parent_pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
 def run(*, interval: float = 1.0, batch: bool = False, max_tasks: int | None = None,
-        digest_check_seconds: float = 60.0, say: Callable[[str], None] = lambda s: None) -> None:
+        digest_check_seconds: float = 60.0, parent_pid: int | None = None,
+        say: Callable[[str], None] = lambda s: None) -> None:
     """Run queued tasks until stopped (SIGINT/SIGTERM finish the task in hand first).
 
-    ``batch``: run what is queued (and today's due digests), then return. Django must be
-    set up (``openbeat.web.server.configure``)."""
+    ``batch``: run what is queued (and today's due digests), then return. ``parent_pid``:
+    stop when that process is no longer this one's parent. Django must be set up
+    (``openbeat.web.server.configure``)."""
     from django.conf import settings
     from django.utils.crypto import get_random_string
     from django_tasks_db.management.commands.db_worker import Worker
@@ -78,6 +92,9 @@ def run(*, interval: float = 1.0, batch: bool = False, max_tasks: int | None = N
     digests = threading.Thread(target=_digests_every, args=(digest_check_seconds, stop), daemon=True,
                                name="openbeat-digests")
     digests.start()
+    if parent_pid is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent_pid, stop), daemon=True,
+                         name="openbeat-parent-watch").start()
     worker.configure_signals()
     try:
         worker.run()

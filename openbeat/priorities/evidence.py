@@ -38,6 +38,11 @@ class Evidence:
     def summary(self) -> dict:
         return self.result.summary if self.result is not None else {}
 
+    @property
+    def target(self) -> dict:
+        """The ward's own row: counts and per-month rates before and since (periods differ in length)."""
+        return self.result.tables["areas"][0] if self.result is not None else {}
+
 
 def _months_between(first: str, last: str) -> int:
     y1, m1 = map(int, first.split("-"))
@@ -61,7 +66,10 @@ def priority_evidence(*, priority: Priority) -> list[Evidence]:
             continue
         since = _months_between(start, months[1]) if start <= months[1] else 0
         if since < MIN_MONTHS:
-            published = "no month has" if since <= 0 else f"only {since} month{'s' if since != 1 else ''} {'has' if since == 1 else 'have'}"
+            if since <= 0:
+                published = "no month has"
+            else:
+                published = f"only {since} month has" if since == 1 else f"only {since} months have"
             out.append(Evidence(crime_type, "too_early",
                                 f"Too early to tell: {published} been published since it was adopted in "
                                 f"{priority.adopted_on:%B %Y} (the latest is {months[1]}); the comparison needs at "

@@ -17,7 +17,8 @@ from openbeat.comments.services import comment_create
 from openbeat.moderation.models import DELETED_BY_AUTHOR, Visibility
 from openbeat.moderation.services import item_hold
 from openbeat.notifications.services import follow_create, notification_send
-from openbeat.priorities.models import DESCRIPTION_MAX, TEXT_MAX, TITLE_MAX, Priority, PriorityWard, Support, TimelineEntry
+from openbeat.priorities.models import (
+    DESCRIPTION_MAX, TEXT_MAX, TITLE_MAX, Priority, PriorityWard, Support, TimelineEntry)
 
 #: Who may adopt, decline and close a ward's priorities (with the team), and who posts actions.
 PANEL_KINDS = {"officer", "panel_member", "panel_chair"}

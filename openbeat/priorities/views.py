@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from openbeat.accounts.selectors import user_has_role
 from openbeat.comments.selectors import comment_get, comment_thread
-from openbeat.notifications.selectors import follow_exists
 from openbeat.moderation.http import forbidden, too_many, writer_required
 from openbeat.moderation.ratelimits import RateLimited, client_address, rate_limit
+from openbeat.notifications.selectors import follow_exists
 from openbeat.priorities import forms, selectors, services
 from openbeat.priorities.evidence import priority_evidence
 from openbeat.priorities.models import Priority

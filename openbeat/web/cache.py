@@ -1,7 +1,10 @@
 """Answers kept until the lake changes: ETag and Last-Modified, 304s, and a per-URL response cache.
 
-A page or API answer depends only on the lake and the URL (pages have no per-person
-parts: their forms use GET, and no view reads the session). So
+A page or API answer wrapped here depends only on the lake and the URL: its forms use
+GET, and it reads no session. Per-person parts (the header's sign-in links, a Follow
+button) are left out of it: the wrapper marks the request, the layout then draws a
+placeholder, and the browser fetches the per-person fragment from an uncached URL
+(``data-ob-fragment``, openbeat/js/fragments.js). So
 
 * its validator is a hash of the lake's state (:func:`openbeat.web.store.lake_state`),
   the day (a ward page lists the events not yet over), the path and the parameters: ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not

@@ -16,4 +16,13 @@ def site(request: HttpRequest) -> dict:
         # a lake-cached answer is shared by everyone: its header must not name anyone
         # (and reading the session would also stop it being cached)
         "account_nav_inline": not getattr(request, "openbeat_lake_cached", False),
+        # called (by the template) only where the header is drawn inline
+        "account_unread": lambda: _unread(request),
     }
+
+
+def _unread(request: HttpRequest) -> int:
+    from openbeat.notifications.selectors import notification_unread_count
+
+    user = getattr(request, "user", None)
+    return notification_unread_count(user=user) if user is not None and user.is_authenticated else 0

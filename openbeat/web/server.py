@@ -172,7 +172,7 @@ def start_worker(*, say: Callable[[str], None] = lambda s: None):
     import sys
 
     say("starting the background worker (notification emails)")
-    return subprocess.Popen([sys.executable, "-m", "openbeat", "worker"])
+    return subprocess.Popen([sys.executable, "-m", "openbeat", "worker", "--exit-with-parent", str(os.getpid())])
 
 
 def default_workers() -> int:

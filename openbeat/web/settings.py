@@ -183,6 +183,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web workers and its background worker write to one SQLite file. A
+    # transaction that reads first and writes later cannot wait for another writer (SQLite
+    # refuses it at once: "database is locked"); taking the write lock when it begins makes
+    # it queue for up to ``timeout`` seconds instead. WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---- accounts (django-allauth): email is the sign-in, verified before taking part ----
@@ -251,7 +258,7 @@ OPENBEAT_DIGEST_HOUR = env_int("OPENBEAT_DIGEST_HOUR", 7)
 #: How many priorities a ward may have adopted (or in progress) at once.
 OPENBEAT_PRIORITIES_PER_WARD = env_int("OPENBEAT_PRIORITIES_PER_WARD", 3)
 #: The cache counting rate limits on proposals, supports, comments and reports
-#: (openbeat.moderation.ratelimits); share it between workers in production.
+#: (openbeat.moderation.ratelimits): "default", which `openbeat serve`'s workers share.
 OPENBEAT_RATE_LIMIT_CACHE = "default"
 
 # ---- static files: built by scripts/build_static.sh, served by whitenoise ------------

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from openbeat.ingest import ingest_paths
 from openbeat.ingest.kinds import STREET
 from openbeat.lake import Lake
+from tests.waiting import wait_until
 
 MONTHS = [f"2023-{m:02d}" for m in range(1, 13)]
 
@@ -47,6 +49,51 @@ def partition_versions(lake: Lake) -> dict[str, int]:
     return out
 
 
+def written_not_renamed(lake: Lake) -> Path | None:
+    """A new partition file another ingest worker has finished writing but not yet renamed."""
+    for tmp in lake.root.glob("crimes/force=*/month=*/.tmp-*"):
+        try:
+            pq.read_metadata(tmp)  # the footer comes last: readable means whole
+            return tmp
+        except (OSError, pa.ArrowInvalid):
+            pass
+    return None
+
+
+def ingest_killed_after(source: Path, lake: Lake, partitions: int, workdir: Path) -> tuple[Path, Path | None]:
+    """Run ``openbeat ingest`` until it pauses after committing ``partitions`` partitions, then SIGKILL it.
+
+    The ingest's test-only pause point (openbeat/ingest/pause_for_tests.py) holds it after
+    the rename of its N-th partition and before that partition's manifest entry, so where
+    the kill lands never depends on how fast the machine or Python start-up is. While it
+    holds the lake lock, the second worker (one per core, up to 2) writes its next
+    partition in full and waits to rename it; the kill comes after that too, when there is
+    a next file. Returns the partition paused after and that whole, unrenamed file.
+    """
+    marker, log = workdir / f"paused-after-{partitions}", workdir / f"ingest-{partitions}.log"
+    env = {**os.environ, "OPENBEAT_TEST_PAUSE_AFTER_PARTITIONS": str(partitions),
+           "OPENBEAT_TEST_PAUSE_MARKER": str(marker)}
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "openbeat", "ingest", "-q", str(source),
+                                 "--lake", str(lake.root)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: marker.exists() or proc.poll() is not None, 300,
+                   f"the ingest to pause after {partitions} partitions")
+        assert marker.exists(), f"the ingest ended (exit {proc.returncode}) without pausing:\n{log.read_text()}"
+        pending = None
+        if partitions < len(MONTHS) and (os.cpu_count() or 1) >= 2:
+            pending = wait_until(lambda: written_not_renamed(lake), 300, "the second worker's next partition")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    return Path(marker.read_text()), pending
+
+
+def newest_manifest_sha256(lake: Lake) -> dict[str, str]:
+    """The sha256 the manifest's latest entry gives for each month."""
+    return {row["month"].isoformat()[:7]: row["sha256"] for row in lake.manifest_rows()}
+
+
 @pytest.mark.slow
 def test_sigkill_midway_leaves_partitions_whole(tmp_path):
     old, new = tmp_path / "v1", tmp_path / "v2"
@@ -57,31 +104,32 @@ def test_sigkill_midway_leaves_partitions_whole(tmp_path):
     assert ingest_paths([old], lake=lake).ok
     assert set(partition_versions(lake).values()) == {1}
 
-    start = time.monotonic()
-    full = subprocess.run([sys.executable, "-m", "openbeat", "ingest", "-q", str(new), "--lake", str(tmp_path / "timing")],
-                          capture_output=True, text=True)
-    assert full.returncode == 0, full.stderr
-    duration = time.monotonic() - start
-
-    seen_mixed = False
-    for fraction in (0.35, 0.55, 0.7, 0.85):
-        proc = subprocess.Popen([sys.executable, "-m", "openbeat", "ingest", "-q", str(new), "--lake", str(lake.root)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(duration * fraction)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    # After the first new partition, midway, and after the last one (just before its
+    # manifest entry, when only the manifest is left to write).
+    for after in (1, len(MONTHS) // 2, len(MONTHS)):
+        paused_at, pending = ingest_killed_after(new, lake, after, tmp_path)
         versions = partition_versions(lake)  # every partition readable and whole
         assert set(versions) == set(MONTHS)
-        seen_mixed |= len(set(versions.values())) == 2
+        assert sum(v == 2 for v in versions.values()) == after, versions
+        paused_month = paused_at.parent.name.removeprefix("month=")
+        assert versions[paused_month] == 2
+        if pending:  # written in full beside its partition, yet the partition is still the old one
+            assert pending.exists() and versions[pending.parent.name.removeprefix("month=")] == 1
         # Each partition knows the source it was built from, whatever the manifest log says.
         for p in lake.partitions("crimes"):
             expected = (old if versions[p.month] == 1 else new) / f"{p.month}-test-street.csv"
             assert lake.current_sha256(p) == hashlib.sha256(expected.read_bytes()).hexdigest()
+        # The kill landed between the rename and the manifest entry: only that month's entry is missing.
+        manifest = newest_manifest_sha256(lake)
+        behind = [p.month for p in lake.partitions("crimes") if manifest[p.month] != lake.current_sha256(p)]
+        assert behind == [paused_month]
         # Start again from the old version for the next kill.
         assert ingest_paths([old], lake=lake).ok
-    assert seen_mixed, "no kill landed midway; the test proved nothing"
+        assert set(partition_versions(lake).values()) == {1}
 
     # A run to the end finishes the job and sweeps the temporary files of the dead runs.
     assert ingest_paths([new], lake=lake).ok
     assert set(partition_versions(lake).values()) == {2}
+    manifest = newest_manifest_sha256(lake)
+    assert all(manifest[p.month] == lake.current_sha256(p) for p in lake.partitions("crimes"))
     assert not [p for p in lake.root.rglob(".tmp-*")]

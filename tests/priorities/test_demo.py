@@ -42,3 +42,7 @@ def test_demo_priorities_in_every_state_with_their_evidence(demo_lake, client):
     assert ward_asb.status == damage.status == "too_early"
     page = client.get(f"/wards/{rows['closed'].ward_code}/you-said-we-did/").content.decode()
     assert "Weighted displacement difference" in page and "Too early to tell" in page
+    t = evidence.target
+    assert t["before"] == s["target_before"] and t["after"] == s["target_after"]
+    assert (f"In the ward: {s['target_before']} before ({s['before']}, {t['before_per_month']:.1f} a month), "
+            f"{s['target_after']} since ({s['after']}, {t['after_per_month']:.1f} a month).") in page

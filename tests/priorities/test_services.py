@@ -201,3 +201,21 @@ def test_export_and_erase(use_lake, resident, chair):
     q.refresh_from_db()
     assert (q.title, q.description, q.visibility) == ("Withdrawn by its author", "", "removed")
     assert Priority.objects.count() == 2
+
+
+def test_evidence_is_too_early_to_tell_while_months_are_few(use_lake, resident, chair):
+    from openbeat.priorities.evidence import priority_evidence
+
+    p = adopt(propose(resident, crime_types=["Burglary", "Vehicle crime"]), chair)
+    # the Testborough lake holds 2024-01 to 2024-03
+    for start, said in (("2024-02-01", "only 2 months have"), ("2024-03-01", "only 1 month has"),
+                        ("2024-05-01", "no month has")):
+        Priority.objects.filter(pk=p.pk).update(adopted_on=dt.date.fromisoformat(start))
+        p.refresh_from_db()
+        evidence = priority_evidence(priority=p)
+        assert [(e.crime_type, e.status) for e in evidence] == [("Burglary", "too_early"),
+                                                                ("Vehicle crime", "too_early")]
+        assert evidence[0].message.startswith(f"Too early to tell: {said} been published since it was adopted in ")
+        assert evidence[0].message.endswith("(the latest is 2024-03); the comparison needs at least 3.")
+    # a proposal has no evidence: nothing was done yet
+    assert priority_evidence(priority=propose(resident)) == []

@@ -9,18 +9,19 @@ marks from the API's data. Screenshots go to test-artifacts/web/.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_until
 from tests.web.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -77,18 +78,11 @@ def serve_demo(northbridge, data: Path, env_extra: dict | None = None):
     log = open(data / "serve.log", "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("openbeat serve did not start:\n" + (data / "serve.log").read_text())
-        time.sleep(0.2)
+    with contextlib.suppress(TimeoutError):  # reported below, with the server's log
+        wait_until(lambda: proc.poll() is not None or _answers(base + "/healthz"), 90, "openbeat serve to answer")
+    if proc.poll() is not None or not _answers(base + "/healthz"):
+        proc.kill()
+        pytest.fail("openbeat serve did not start:\n" + (data / "serve.log").read_text())
     yield base
     proc.terminate()
     try:
@@ -96,6 +90,14 @@ def serve_demo(northbridge, data: Path, env_extra: dict | None = None):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -132,15 +134,15 @@ class Page:
 
     def charts_drawn(self, timeout: float = 30) -> dict[str, str]:
         """Wait until every chart on the page is drawn (or failed); {picture id: state}."""
-        deadline = time.monotonic() + timeout
-        while True:
+        def states() -> dict[str, str]:
             # polled from here: a string wait_for_function would need 'unsafe-eval' in the page
-            states = self.page.evaluate(
+            return self.page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll('[data-vega-spec]'))"
                 ".map(e => [e.id, e.getAttribute('data-vega-rendered')]))")
-            if all(states.values()) or time.monotonic() > deadline:
-                return states
-            time.sleep(0.1)
+
+        with contextlib.suppress(TimeoutError):  # the caller's assertion names the charts left undrawn
+            wait_until(lambda: all(states().values()), timeout, "every chart to be drawn")
+        return states()
 
     def marks(self, picture: str, kind: str) -> int:
         """SVG marks Vega drew in a picture: kind is e.g. 'line', 'symbol', 'shape', 'rect'."""
