@@ -396,3 +396,62 @@ def area_trust(store: Store, areas: list[Area], period: Period, *, measure: str 
             out[a.code] = Figure(b.value, b.low, b.high, "PAS (borrowed from the borough)" if b.value is not None
                                  else "none", b.quarter, b.n)
     return out
+
+
+# ---- the trust pulse: residents' own answers, weighted to the ward's census profile ----
+
+#: Fewer answers than this for a measure in a ward: the ward shows its borough's figure.
+PULSE_MIN_ANSWERS = 10
+
+
+def pulse_responses(answers: pd.DataFrame, profiles: pd.DataFrame | None = None, *,
+                    min_answers: int = PULSE_MIN_ANSWERS) -> pd.DataFrame:
+    """Weighted ward answers of the trust pulse as responses (``ward_code, measure, yes, n``)
+    for :func:`ward_trust`, with how they were weighted.
+
+    answers : one row per respondent: ``ward_code``, ``age_band``, ``sex`` (empty when not
+        given) and one column per PAS measure holding 1 (agrees), 0, or NaN (not answered).
+    profiles : ``ward_code, age_band, sex, population`` (Census 2021 age × sex), optional.
+
+    A ward's respondents who gave both age band and sex are raked to the ward's age and sex
+    margins (:func:`openbeat.stats.weighting.rake`); those who did not keep the average
+    weight. For each measure the weighted share and Kish's design effect give an effective
+    sample ``n_eff = answers / deff``; ``yes`` and ``n`` are that share and sample in whole
+    answers (rounded), so the shrinkage's interval carries the design effect. ``used`` is
+    False (and ``note`` says why) where a measure has fewer than ``min_answers`` answers.
+    """
+    from openbeat.stats.weighting import rake, weighted_share
+
+    measures = [c for c in answers.columns if c not in ("ward_code", "age_band", "sex")]
+    rows = []
+    for ward, g in answers.groupby("ward_code", sort=True):
+        g = g.reset_index(drop=True)
+        w = np.ones(len(g))
+        note = "not weighted: no age × sex profile loaded for the ward"
+        prof = profiles[profiles["ward_code"] == ward] if profiles is not None else None
+        if prof is not None and len(prof):
+            known = ((g["age_band"].fillna("") != "") & (g["sex"].fillna("") != "")).to_numpy()
+            if known.sum() >= 2:
+                margins = {"age_band": prof.groupby("age_band")["population"].sum().to_dict(),
+                           "sex": prof.groupby("sex")["population"].sum().to_dict()}
+                raked = rake({m: g.loc[known, m].to_numpy() for m in margins}, margins)
+                w[known] = raked.weights
+                note = (f"raked to Census 2021 age and sex ({int(known.sum())} of {len(g)} gave both)"
+                        + (f"; no answers from {', '.join(c for _, c in raked.dropped)}" if raked.dropped else ""))
+            else:
+                note = "not weighted: too few answers gave an age band and sex"
+        for m in measures:
+            ok = g[m].notna().to_numpy()
+            k = int(ok.sum())
+            if k == 0:
+                continue
+            ws = weighted_share(g.loc[ok, m].to_numpy(dtype=float), w[ok])
+            n_eff = max(int(round(ws.n_eff)), 1)
+            rows.append({"ward_code": ward, "measure": m, "answers": k, "share": ws.share, "low": ws.low,
+                         "high": ws.high, "deff": ws.deff, "n_eff": ws.n_eff,
+                         "yes": int(round(ws.share * n_eff)), "n": n_eff, "used": k >= min_answers,
+                         "note": note if k >= min_answers else
+                         f"only {k} answer{'s' if k != 1 else ''} (fewer than {min_answers}): the borough's "
+                         "figure is shown"})
+    cols = ["ward_code", "measure", "answers", "share", "low", "high", "deff", "n_eff", "yes", "n", "used", "note"]
+    return pd.DataFrame(rows, columns=cols)

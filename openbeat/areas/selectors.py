@@ -425,8 +425,11 @@ def lake_months() -> tuple[str, str] | None:
 
 
 def ward_survey():
-    """The ward survey responses named by ``OPENBEAT_WARD_SURVEY`` (a CSV path), or None."""
-    return settings.OPENBEAT_WARD_SURVEY
+    """The ward survey responses the trust figures read (a CSV path), or None: the trust
+    pulse's weighted answers beside any survey imported through ``OPENBEAT_WARD_SURVEY``."""
+    from openbeat.surveys.selectors import ward_survey_file
+
+    return ward_survey_file(imported=settings.OPENBEAT_WARD_SURVEY)
 
 
 @dataclass
@@ -583,3 +586,17 @@ def example_postcode() -> str | None:
         return row[0]["postcode"] if row else None
 
     return get_store().memo("web_example_postcode", compute)
+
+
+def neighbourhood_events(*, area: Area) -> list[dict]:
+    """Every event police.uk published for the team covering most of a ward, past and
+    upcoming (newest first): title, type, description, address, starts_at, ends_at."""
+    if area.level != "ward" or not _has("neighbourhood_wards", "neighbourhood_events"):
+        return []
+    link = _rows("SELECT force, neighbourhood_id FROM neighbourhood_wards WHERE ward_code = ? "
+                 "ORDER BY is_best DESC, share_of_ward DESC LIMIT 1", [area.code])
+    if not link:
+        return []
+    return _rows("SELECT title, type, description_text AS description, address, starts_at, ends_at "
+                 "FROM neighbourhood_events WHERE force = ? AND neighbourhood_id = ? "
+                 "ORDER BY starts_at DESC, position LIMIT 50", [link[0]["force"], link[0]["neighbourhood_id"]])

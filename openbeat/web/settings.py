@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "openbeat.moderation",
     "openbeat.comments",
     "openbeat.priorities",
+    "openbeat.events",
+    "openbeat.surveys",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -346,6 +348,11 @@ OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
 OPENBEAT_UNCACHED_PER_MINUTE = env_int("OPENBEAT_UNCACHED_PER_MINUTE", 120)
 #: Ward survey responses (CSV: ward_code, measure, yes, n) for ward trust estimates.
 OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
+#: Ward age × sex population (CSV: ward_code, age_band, sex, population) the trust pulse is
+#: weighted to; the lake holds Census 2021 totals only, so without it answers are unweighted.
+OPENBEAT_WARD_PROFILE = os.environ.get("OPENBEAT_WARD_PROFILE") or None
+#: Files derived from the app database for the analytics (the trust pulse's responses).
+OPENBEAT_DERIVED_DIR = Path(os.environ.get("OPENBEAT_DERIVED_DIR") or DATA_DIR / "derived").expanduser()
 
 #: The police.uk-compatible API (/police-uk/api/): answer 503 above 10,000 results as
 #: police.uk does (on), or serve every result with limit/offset paging (off, the default).

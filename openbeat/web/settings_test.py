@@ -24,3 +24,7 @@ OPENBEAT_LAKE_CHECK_SECONDS = 0
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
 OPENBEAT_UNCACHED_PER_MINUTE = 0  # tests that need the limit set it
+# Files derived from the app database: a fresh folder per run, never the user's.
+import tempfile  # noqa: E402
+
+OPENBEAT_DERIVED_DIR = Path(tempfile.mkdtemp(prefix="openbeat-derived-"))  # noqa: F405

@@ -17,6 +17,8 @@ urlpatterns = [
     path(settings.OPENBEAT_ADMIN_URL, admin.site.urls),
     path("", include("openbeat.areas.urls")),
     path("", include("openbeat.priorities.urls")),
+    path("", include("openbeat.events.urls")),
+    path("", include("openbeat.surveys.urls")),
     path("", include("openbeat.moderation.urls")),
     path("api/", api_home, name="api_home"),
     path("api/", api.urls),

@@ -153,7 +153,8 @@ def test_compare_targeting_allocation_and_scorecard_pages(client, demo_lake, ref
     assert got == {r["ward_code"]: str(r["officers"]) for r in plan}
     assert sum(int(v) for v in got.values()) == 60
     page = page_text(client, f"/scorecard/{BOROUGH}/")
-    assert "Progress scorecard" in page and "Not yet collected" in page  # the engagement slot
+    assert "Progress scorecard" in page and "See engagement" in page  # the engagement slot
+    assert 'data-ob-fragment="/scorecard/' in client.get(f"/scorecard/{BOROUGH}/").content.decode()  # uncached
 
 
 def test_the_allocation_form_starts_empty_and_explains_mistakes(client, demo_lake):

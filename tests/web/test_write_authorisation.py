@@ -39,6 +39,7 @@ class Write:
     api: bool = False  # API rows answer 401 rather than redirect to sign in
     ward: str = NORTH  # for role rows: where the role is held
     force: str = "testforce"
+    allowed: Callable[[], object] | None = None  # who may, when it is not a role (e.g. an attendee)
 
     def resolve_url(self) -> str:
         return self.url() if self.url else reverse(self.name)
@@ -152,6 +153,72 @@ WRITES += [
           data={"force": "testforce", "reason": "Appeal upheld"}),
 ]
 
+# ---- events, feedback and the trust pulse ----
+
+_people: list = []  # the allowed person a row's URL is made for (made first: see _who_can)
+
+
+def _an_event(days: float = 7, attendee=None) -> int:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openbeat.events.models import Event, EventWard, Registration
+
+    starts = timezone.now() + dt.timedelta(days=days)
+    e = Event.objects.create(title="Ward panel", description="Meet the team", venue="Hall", address="1 Test St",
+                             starts_at=starts, ends_at=starts + dt.timedelta(hours=2), capacity=5, force="testforce")
+    EventWard.objects.create(event=e, ward_code=NORTH)
+    if attendee is not None:
+        Registration.objects.create(event=e, user=attendee, status="confirmed", queued_at=starts, attended=True)
+    return e.pk
+
+
+def _attendee():
+    u = person()
+    _people.append(u)
+    return u
+
+
+def _made_attendee():
+    """The person _who_can just made for this row (None when the test made nobody)."""
+    from django.contrib.auth import get_user_model
+
+    u = _people.pop() if _people else None
+    return u if u is not None and get_user_model().objects.filter(pk=u.pk).exists() else None
+
+
+def _resident():
+    return person(home_ward_code=NORTH)
+
+
+def _feedback_pk() -> int:
+    from openbeat.events.models import Feedback
+
+    f = Feedback.objects.create(event_id=_an_event(-2), rating=4, text="Good")
+    return f.pk
+
+
+WRITES += [
+    Write("events:create", "officer", url=lambda: reverse("events:create", args=[NORTH]),
+          data=lambda: {"title": "Ward panel", "description": "Hear the plan", "venue": "Hall", "address": "1 St",
+                        "starts_at": f"{_days_from_today(3)} 18:00", "ends_at": f"{_days_from_today(3)} 20:00",
+                        "capacity": "30", "step_free": "yes", "hearing_loop": "no"}),
+    Write("events:register", "signed_in", url=lambda: reverse("events:register", args=[_an_event()])),
+    Write("events:cancel", "signed_in", url=lambda: reverse("events:cancel", args=[_an_event()])),
+    Write("events:feedback", "attendee", allowed=_attendee,
+          url=lambda: reverse("events:feedback", args=[_an_event(-2, attendee=_made_attendee())]),
+          data={"rating": "4", "good_job": "good"}),
+    Write("events:attendance", "officer", url=lambda: reverse("events:attendance", args=[_an_event(-2)])),
+    Write("events:message", "officer", url=lambda: reverse("events:message", args=[_an_event()]),
+          data={"subject": "Room change", "body": "Small hall"}),
+    Write("events:respond", "officer", url=lambda: reverse("events:respond", args=[_an_event(-2)]),
+          data={"text": "We will patrol on Fridays"}),
+    Write("events:feedback_approve", "officer", url=lambda: reverse("events:feedback_approve", args=[_feedback_pk()])),
+    Write("surveys:answer", "resident of the ward", allowed=_resident,
+          url=lambda: reverse("surveys:answer", args=[NORTH]), data={"trust": "fair_amount"}),
+]
+
 #: URLs that answer a POST but only read, each with the reason.
 READS_ANSWERING_POST = {
     "api:openapi-json": "django-ninja's OpenAPI document view answers every method; it writes nothing",
@@ -169,6 +236,8 @@ def _who_can(row: Write):
     """A signed-in person the row allows, or None for 'anyone'/'token'."""
     if row.who in ("anyone", "token"):
         return None
+    if row.allowed is not None:
+        return row.allowed()
     u = person()
     if row.who == "administrator":
         with_role(u, "administrator")

@@ -1,0 +1,145 @@
+"""Event pages, iCalendar, feedback figures against a hand count, escaping, the team page
+and the scorecard's engagement column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+from statsmodels.stats.proportion import proportion_confint
+
+from openbeat.events import selectors, services
+from openbeat.events.models import Feedback, Registration
+from tests.events.conftest import NORTH, hold, make_user
+
+pytestmark = pytest.mark.django_db
+XSS = '<script>alert("x")</script>'
+
+
+def test_ics_for_an_event_and_the_ward_parse_back(client, use_lake, officer):
+    e = hold(officer, title="Meet the team", language_support="Turkish, BSL", online_link="https://meet.example.org/x")
+    past = hold(officer, days=-3, title="Last month's panel")
+    r = client.get(reverse("events:ics", args=[e.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == "text/calendar; charset=utf-8"
+    [v] = Calendar.from_ical(r.content).walk("VEVENT")
+    assert str(v["summary"]) == "Meet the team"
+    # iCalendar keeps whole seconds
+    assert v.decoded("dtstart") == e.starts_at.replace(microsecond=0)
+    assert v.decoded("dtend") == e.ends_at.replace(microsecond=0)
+    assert str(v["location"]) == "Memorial Hall, 1 Test Street"
+    assert "language support: Turkish, BSL" in str(v["description"]) and "step-free access" in str(v["description"])
+    assert str(v["url"]).endswith(f"/events/{e.pk}/")
+    feed = Calendar.from_ical(client.get(reverse("events:ward_ics", args=[NORTH])).content)
+    assert sorted(str(x["summary"]) for x in feed.walk("VEVENT")) == ["Last month's panel", "Meet the team"]
+    assert len({str(x["uid"]) for x in feed.walk("VEVENT")}) == 2 and past.pk
+
+
+def _past_with_feedback(officer, answers):
+    e = hold(officer, days=-3, capacity=20)
+    for rating, good_job, fair, text in answers:
+        u = make_user()
+        Registration.objects.create(event=e, user=u, status="confirmed", queued_at=e.created_at, attended=True)
+        services.feedback_create(event=e, user=u, rating=rating, good_job=good_job, fair=fair, text=text)
+    return e
+
+
+ANSWERS = [(5, "excellent", "strongly_agree", "Very useful"), (4, "good", "tend_to_agree", ""),
+           (4, "fair", "neither", ""), (2, "poor", "tend_to_disagree", XSS), (3, "good", "", ""),
+           (5, "", "strongly_agree", "")]
+
+
+def test_feedback_figures_equal_a_hand_count(use_lake, officer):
+    e = _past_with_feedback(officer, ANSWERS)
+    s = selectors.event_feedback_summary(event=e)
+    assert s.responses == 6 and s.rating_mean == pytest.approx(23 / 6)
+    assert s.ratings == [(5, 2), (4, 2), (3, 1), (2, 1), (1, 0)]
+    shares = {x.question.name: x for x in s.shares}
+    # good job: excellent + good = 3 of 5 answered; fair: strongly + tend to agree = 3 of 5
+    for name, k, n in (("good_job", 3, 5), ("fair", 3, 5), ("trust", 0, 0)):
+        x = shares[name]
+        assert (x.agreeing, x.answered) == (k, n)
+        if n:
+            assert (x.low, x.high) == pytest.approx(proportion_confint(k, n, method="wilson"))
+    assert dict(shares["good_job"].counts) == {"Excellent": 1, "Good": 2, "Fair": 1, "Poor": 1, "Very poor": 0}
+    ward = selectors.ward_feedback_summary(ward_code=NORTH)
+    assert ward.responses == 6 and [(x.agreeing, x.answered) for x in ward.shares] == [
+        (x.agreeing, x.answered) for x in s.shares]
+
+
+def test_pages_show_places_feedback_and_escape_what_people_wrote(client, use_lake, officer):
+    e = hold(officer, capacity=1, title=f"Panel {XSS}", description=XSS, venue=XSS, language_support=XSS)
+    past = _past_with_feedback(officer, ANSWERS)
+    for f in Feedback.objects.filter(event=past).exclude(text=""):
+        services.feedback_text_approve(feedback=f, by=officer)
+    services.event_respond(event=past, by=officer, text=XSS)
+    a = make_user(display_name=XSS)
+    services.registration_create(event=e, user=a)
+    pages = [reverse("events:ward", args=[NORTH]), reverse("events:detail", args=[e.pk]),
+             reverse("events:detail", args=[past.pk]), reverse("surveys:ward", args=[NORTH])]
+    client.force_login(officer)
+    pages += [reverse("events:manage", args=[e.pk]), reverse("events:team"),
+              reverse("events:scorecard_engagement", args=["X09000001"])]
+    for url in pages:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        body = r.content.decode()
+        assert XSS not in body, url
+        assert r["Cache-Control"].startswith("max-age=0"), url
+    detail = client.get(reverse("events:detail", args=[past.pk])).content.decode()
+    assert "Very useful" in detail and "&lt;script&gt;" in detail
+    assert "3 / 5" in detail  # good job: agreeing / answered
+    manage = client.get(reverse("events:manage", args=[e.pk])).content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in manage  # the registrant's name, escaped
+    ward = client.get(reverse("events:ward", args=[NORTH])).content.decode()
+    assert "police.uk" in ward  # the force's published events beside them
+
+
+def test_register_through_the_page_then_the_waitlist(client, use_lake, officer):
+    e = hold(officer, capacity=1)
+    first, second = make_user(), make_user()
+    client.force_login(first)
+    assert "Register" in client.get(e.get_absolute_url()).content.decode()
+    r = client.post(reverse("events:register", args=[e.pk]), follow=True)
+    assert "Place confirmed" in r.content.decode()
+    client.force_login(second)
+    assert "Join the waitlist" in client.get(e.get_absolute_url()).content.decode()
+    r = client.post(reverse("events:register", args=[e.pk]), follow=True)
+    assert "You are number 1" in r.content.decode()
+    client.force_login(first)
+    client.post(reverse("events:cancel", args=[e.pk]))
+    assert Registration.objects.get(event=e, user=second).status == "confirmed"
+
+
+def test_only_attendees_get_the_feedback_form(client, use_lake, officer):
+    e = hold(officer, days=-2)
+    came = make_user()
+    Registration.objects.create(event=e, user=came, status="confirmed", queued_at=e.created_at, attended=True)
+    client.force_login(make_user())
+    assert client.get(reverse("events:feedback", args=[e.pk])).status_code == 403
+    client.force_login(came)
+    assert "Give feedback" in client.get(e.get_absolute_url()).content.decode()
+    r = client.post(reverse("events:feedback", args=[e.pk]), {"rating": "5", "listen": "tend_to_agree"})
+    assert r.status_code == 302
+    f = Feedback.objects.get(event=e)
+    assert (f.rating, f.listen, f.good_job) == (5, "tend_to_agree", "")
+
+
+def test_engagement_counts_the_platform_records(use_lake, officer, chair):
+    from openbeat.events.engagement import engagement
+    from openbeat.priorities import services as priorities
+
+    _past_with_feedback(officer, ANSWERS)
+    hold(officer, days=3)  # not held yet
+    p1 = priorities.priority_propose(user=make_user(), ward_code=NORTH, title="Bikes", description="Stolen",
+                                     crime_types=["Bicycle theft"])
+    priorities.priority_propose(user=make_user(), ward_code=NORTH, title="Noise", description="Late",
+                                crime_types=["Anti-social behaviour"])
+    priorities.priority_adopt(priority=p1, by=officer, until=timezone.localdate() + dt.timedelta(days=30))
+    e = engagement(ward_codes=[NORTH], code=NORTH, name="North Ward")
+    assert (e.events_held, e.attended, e.feedback) == (1, 6, 6)
+    assert (e.good_job_yes, e.good_job_n) == (3, 5)
+    assert (e.proposed, e.adopted, e.resolved, e.responded, e.waiting) == (2, 1, 0, 1, 1)
+    assert e.median_days_to_response == pytest.approx(0, abs=0.01)
