@@ -1,12 +1,16 @@
 """The web app under load: `openbeat serve` (gunicorn) over a Met-scale lake, driven by wrk.
 
-    .venv/bin/python benchmarks/web.py [--lake DIR] [--workers 3] [--threads 4]
-                                       [--connections 32] [--duration 30] [--warmup 15]
+    DATABASE_URL=postgresql://… .venv/bin/python benchmarks/web.py [--lake DIR] [--workers 3]
+        [--threads 4] [--connections 32] [--duration 30] [--warmup 15] [--accounts 64]
+        [--mix …] [--months 36 --scale 9.5]
 
 Builds (or reuses) the synthetic Northbridge city at Met scale — 36 months, about 3.3
 million street rows (`openbeat.demo.build(lake, out, months=36, scale=9.5)`), the lake
-`benchmarks/analytics.py` uses too — then starts `openbeat serve --demo` on 127.0.0.1
-and measures, for each of two mixes:
+`benchmarks/analytics.py` uses too; `--months`/`--scale` build a smaller one, only to check
+the script works — then starts `openbeat serve --demo` on 127.0.0.1 with the app database
+named by `--database-url` (default `$DATABASE_URL`; without it, SQLite in a temporary
+folder; `serve` migrates it and seeds the demo's people and priorities) and measures, for
+each mix:
 
   (a) ward pages        `/areas/<ward>/` for every ward of the city (about 70), in turn:
                         the neighbourhood page with its team, trend, harm, outcomes, hot
@@ -18,16 +22,43 @@ and measures, for each of two mixes:
                         latest month, as a police.uk client asks it; and the same
                         asked with `Accept-Encoding: gzip`, as `requests`, `httr` and
                         browsers ask (`police.uk gzip`);
+  (d) ward page + panels  signed-in residents' page views of every ward in turn: the ward
+                        page (a kept answer, the same for everyone) and the three per-person
+                        fragments fragments.js then fetches uncached (`data-ob-fragment`):
+                        the header's `/accounts/nav/`, the ward's follow button
+                        `/notifications/follow-button/?target_kind=ward&target_code=…` and
+                        its priorities panel `/wards/<ward>/priorities/panel/`, each with
+                        `next=`. wrk times each request; one more client meanwhile makes
+                        whole page views as a browser does (page, then its fragments at
+                        once) and their p50/p95 are printed below the table;
+  (e) support/comment POST  each signed-in resident in turn POSTs a support of one demo
+                        priority, a comment on it, and the support's withdrawal, each with
+                        its CSRF token (form field and cookie): three writes a round, each
+                        answered with a redirect.
 
-first the **cold** cost (one request per URL in turn, when nothing is cached yet: the
-analytics run), then a **warm-up** (wrk, --warmup seconds, results dropped: every worker
-fills its own cache), then **the run**: wrk with --connections connections for
---duration seconds. Printed: p50, p95 and p99 latency, requests per second, and errors
-(socket errors and answers that are not 2xx).
+The signed-in residents (`--accounts`, 64) are made in the app database for the run
+(`resident<N>@bench.example`, verified, reused by later runs) and signed in with Django's
+session engine in that database (`Client.force_login`); each takes its CSRF token and
+cookie from the priority's page, as a browser does. The server runs with
+`benchmarks/web_settings.py`: the app's settings with the write rate limits (proposals,
+supports, comments, reports per account and per address) raised out of reach, because
+wrk sends every account's writes from one address hundreds of times a second, which the
+real limits would refuse (429) or hold for a moderator within a second. The limits are
+still counted on every POST. Comments notify the priority's followers, so the demo's
+background worker sends (prints) emails during (e), as it would.
+
+Each mix: first the **cold** cost (one request per URL in turn, when nothing is cached
+yet: the analytics run; not for the POSTs), then a **warm-up** (wrk, --warmup seconds,
+results dropped: every worker fills its own cache), then **the run**: wrk with
+--connections connections for --duration seconds. Printed: p50, p95 and p99 latency,
+requests per second, and errors (socket errors and answers of 400 or more: a redirect
+after a POST is its success). The server's log, access log included, is kept in
+benchmarks/out/web-serve.log.
 
 wrk comes from Debian: if it is missing, install it with `apt-get install wrk`. The
-targets on this 2-core machine: ward page p95 <= 150 ms, API profile p95 <= 80 ms, police.uk
-street p95 <= 50 ms, 0 errors. `--mix` runs one mix only. The police.uk API's per-client rate
+targets on this 2-core machine: ward page p95 <= 150 ms (with its panels too), API
+profile p95 <= 80 ms, police.uk street p95 <= 50 ms, support/comment POST p95 <= 100 ms,
+0 errors. `--mix` runs one mix only. The police.uk API's per-client rate
 limit (15 a second, as police.uk's) is turned off for the run (`OPENBEAT_POLICEUK_RATE=0`):
 wrk is one client asking hundreds of times a second, which the limit would answer with 429.
 """
@@ -55,6 +86,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_LAKE = ROOT / "benchmarks" / "out" / "met-scale" / "lake"
+SERVE_LOG = ROOT / "benchmarks" / "out" / "web-serve.log"
 
 #: wrk script: the requests in turn from a file (one a line: method, path, Cookie header and
 #: form body, tab-separated; a bare path is a GET), and the percentiles we report as JSON.
@@ -467,6 +499,8 @@ def main(argv=None) -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            # the access log says which requests failed (kept after the temporary folder goes)
+            shutil.copy(tmp / "serve.log", SERVE_LOG)
     print(f"\n{args.connections} connections for {args.duration} s after a {args.warmup} s warm-up, "
           f"{len(wards)} wards in turn" + (f"; server memory {rss:,.0f} MB" if rss else "") + ":\n")
     print(f"{'mix':<20} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}  "
