@@ -553,8 +553,14 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             )
 
         parse_rejects = con.execute(
-            """SELECT line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line)
-               FROM parse_rejects GROUP BY line ORDER BY line"""
+            # DuckDB reports a short row once per missing column ("Expected … Found: 5", then
+            # "Found: 6" …): keep the first, which names the first missing column
+            """SELECT line, arg_min(column_name, column_idx),
+                      string_agg(DISTINCT msg, '; ' ORDER BY msg), any_value(csv_line)
+               FROM (SELECT *, CASE WHEN error_type = 'MISSING COLUMNS'
+                                    THEN first_value(error_message) OVER (PARTITION BY line, error_type ORDER BY column_idx)
+                                    ELSE error_message END AS msg FROM parse_rejects)
+               GROUP BY line ORDER BY line"""
         ).fetchall()
         if scan.quoted_breaks and parse_rejects:
             physical = _physical_lines(csv_path, {r[0] for r in parse_rejects})
@@ -615,7 +621,8 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         return FileReport(
             src.path, "loaded", part.dataset, part.force, part.month, rows_read, loaded,
             len(rejects), duplicates, mismatches, unknown_types,
-            reject_examples=[f"line {ln}: {reason}" for ln, _, reason, _ in rejects[:5]],
+            reject_examples=[f"line {ln}" + (f", column {col}" if col else "") + f": {reason}"
+                             for ln, col, reason, _ in rejects[:5]],
         )
     finally:
         con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")

@@ -360,3 +360,18 @@ def test_a_file_whose_lines_end_with_cr_alone_is_read_as_csv_reads_it(tmp_path, 
     assert rows(lake, "SELECT line FROM rejects") == [(7,)]  # the short row, on its own line
     # the same file again is unchanged, not loaded twice
     assert ingest_paths([tmp_path / name], lake=lake).files[0].status == "unchanged"
+
+
+def test_one_lf_line_in_a_crlf_file_loads_and_a_short_row_is_named_once(tmp_path, lake):
+    good = [r.replace("2023-03", "2024-06") for r in STREET_ROWS]
+    # issue 8: one LF-ended line in a CRLF file once failed the whole file with no line number
+    data = STREET_HEADER + "\r\n" + good[0] + "\r\n" + good[1] + "\n" + good[2] + "\r\n"
+    short = ",".join(good[3].split(",")[:5])  # 5 fields of 12: Latitude is the first missing
+    data += short + "\r\n" + good[4] + "\r\n"
+    f = tmp_path / "2024-06-test-street.csv"
+    f.write_text(data, newline="")
+    fr = ingest_paths([f], lake=lake).files[0]
+    assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", 5, 4, 1), fr.error
+    assert fr.reject_examples == ["line 5, column Latitude: Expected Number of Columns: 12 Found: 5"]
+    assert rows(lake, 'SELECT line, "column", reason, raw FROM rejects') == [
+        (5, "Latitude", "Expected Number of Columns: 12 Found: 5", short)]
