@@ -236,8 +236,9 @@ class Lake:
         """Every manifest entry, oldest first, with dates and times as Python objects.
 
         The manifest is append-only JSON lines; an entry is appended (and fsynced) after
-        its partition has been committed. A line cut short by a crash is ignored: the
-        partition it describes is then re-ingested by the next run, not misreported.
+        its partition has been committed. A line cut short (or never written) by a crash is
+        ignored: the partition it describes is then re-ingested by the next run, which writes
+        the line, not misreported (:meth:`is_loaded` asks the partition's newest line).
         """
         if not self.manifest_path.exists():
             return []
@@ -283,10 +284,13 @@ class Lake:
         meta = self.partition_metadata(p)
         if not meta or meta.get("source_sha256") != source_sha256:
             return False
+        # The newest line for the partition, not any line with this hash: a run killed after
+        # the rename and before its line leaves an older line of another source newest, and
+        # an older line of this one (from an earlier load) would hide that; re-ingesting
+        # then writes the missing line.
         entry = next((r for r in reversed(self.manifest_rows()) if r["dataset"] == p.dataset
-                      and r["force"] == p.force and f"{r['month']:%Y-%m}" == p.month
-                      and r["sha256"] == source_sha256), None)
-        if entry is None:
+                      and r["force"] == p.force and f"{r['month']:%Y-%m}" == p.month), None)
+        if entry is None or entry["sha256"] != source_sha256:
             return False
         if entry.get("partition_sha256"):
             return file_sha256(self.partition_path(p)) == entry["partition_sha256"]

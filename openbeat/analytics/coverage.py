@@ -122,12 +122,27 @@ class Coverage:
 
     def area_period(self, area: Area, first: str | None, last: str | None, *, dataset: str = "crimes",
                     default_months: int = 12) -> Period:
-        """The period asked for; by default the 12 months to the latest its own forces published."""
+        """The period asked for; by default the 12 months to the latest its own forces published.
+
+        A period may not end after the last month its own forces published: those months
+        cost work and answer nothing (``to=2199-12``), so they decline like a period with
+        no data at all (:class:`CannotCompare`), naming the months held.
+        """
+        own = self.own_forces(area, dataset)
         if last is None:
-            end = self.default_end(self.own_forces(area, dataset), dataset)
+            end = self.default_end(own, dataset)
             if end is not None:
                 last = f"{end:%Y-%m}"
-        return self.store.period(first, last, default_months=default_months)
+        period = self.store.period(first, last, default_months=default_months)
+        held = set().union(*(self.published(f, dataset) for f in own)) if own else set()
+        if held and period.last > max(held):
+            if period.first > max(held):
+                self.require(area, period, dataset)  # no month held at all: its own words
+            names = " and ".join(self.force_name(f) for f in own)
+            raise CannotCompare(
+                f"{names} published {_WHAT[dataset]} for {area.name} up to {max(held):%Y-%m}, so a period "
+                f"ending {period.last:%Y-%m} reaches months the lake does not hold; end it by {max(held):%Y-%m}")
+        return period
 
     def of(self, forces: list[str], period: Period, dataset: str = "crimes",
            own: list[str] | None = None) -> list[ForceCoverage]:

@@ -71,8 +71,8 @@ def area_trends(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
     first, last = period_of(q)
     area = _area_for(code, "profile")
     months = selectors.lake_months()
-    if months:
-        first, last = first or months[0], last or months[1]
+    if months:  # to: the latest month the area's own forces published (the profile's default)
+        first = first or months[0]
     return result_response(request, run("profile", area.code, first, last), q, f"trends-{area.code}")
 
 

@@ -39,7 +39,7 @@ def neighbourhood(request: HttpRequest, force: str, neighbourhood_id: str) -> Ht
 
 
 @require_safe
-@lake_cached
+@lake_cached(params=())
 def area_index(request: HttpRequest) -> HttpResponse:
     boroughs, _ = selectors.area_list(level="borough", limit=1000)
     api = reverse("api:area_list")
@@ -51,7 +51,7 @@ def area_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@lake_cached
+@lake_cached(params=())
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     area = selectors.area_get(code=code)
     if area is None:

@@ -161,6 +161,12 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
     if expect_force and fname.force != expect_force:
         raise IngestError(src.path, f"file is for force {fname.force!r}, not {expect_force!r}")
     part = Partition(fname.kind.dataset, fname.force, fname.month)
+    cr_only = _cr_only_as_crlf(src, src.name.endswith(".gz"))
+    if cr_only is not None:
+        try:
+            return ingest_source(lake, cr_only, expect_force=expect_force, con=con)
+        finally:
+            cr_only.local_path.unlink(missing_ok=True)
     gz = src.name.endswith(".gz")
 
     if src.local_path is None:
@@ -237,6 +243,53 @@ def spool(src: Source) -> Source:
         raise
     name = src.name[:-3] if gz and fname else src.name
     return Source(src.path, name, lambda: open(tmp_name, "rb"), local_path=Path(tmp_name))
+
+
+def _cr_only_as_crlf(src: Source, gz: bool) -> Source | None:
+    """A file whose lines end with CR alone (old Mac files) as a CRLF copy, else None.
+
+    CSV readers take a lone CR as a record terminator, so such a file holds records as
+    any other; DuckDB does not, so each CR outside quotes becomes CRLF (line numbers stay
+    the same; a CR inside quotes stays part of its field). A CRLF or LF file is never
+    rewritten: its stray CRs are rejected line by line. The sha256 that marks the file as
+    loaded is the copy's, which is the same on every run.
+    """
+    try:
+        with src.open() as raw:
+            head = (gzip.open(raw) if gz else raw).read(_MAX_HEADER + 1)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
+        return None  # the normal path says what is wrong with the file
+    first = head.split(b"\n", 1)[0]
+    if b"\n" in head or b"\r" not in first.removeprefix(_BOM) or b'"\r' in first:
+        return None
+    fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as out, src.open() as raw:
+            stream = gzip.open(raw) if gz else raw
+            expansion = _Expansion(src, src.compressed_size)
+            quoted = False
+            while chunk := stream.read(_CHUNK):
+                expansion.add(len(chunk))
+                if b"\n" in chunk:  # not CR-only after all: leave it to the stray-CR rules
+                    raise _NotCrOnly
+                parts = chunk.split(b'"')
+                for i, part in enumerate(parts):
+                    if i:
+                        quoted = not quoted
+                        out.write(b'"')
+                    out.write(part if quoted else part.replace(b"\r", b"\r\n"))
+    except _NotCrOnly:
+        Path(tmp_name).unlink(missing_ok=True)
+        return None
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    name = src.name[:-3] if gz else src.name
+    return Source(src.path, name, lambda: open(tmp_name, "rb"), local_path=Path(tmp_name))
+
+
+class _NotCrOnly(Exception):
+    pass
 
 
 # ---- pass 1: hash, decompress, count -------------------------------------------
@@ -500,8 +553,14 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             )
 
         parse_rejects = con.execute(
-            """SELECT line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line)
-               FROM parse_rejects GROUP BY line ORDER BY line"""
+            # DuckDB reports a short row once per missing column ("Expected … Found: 5", then
+            # "Found: 6" …): keep the first, which names the first missing column
+            """SELECT line, arg_min(column_name, column_idx),
+                      string_agg(DISTINCT msg, '; ' ORDER BY msg), any_value(csv_line)
+               FROM (SELECT *, CASE WHEN error_type = 'MISSING COLUMNS'
+                                    THEN first_value(error_message) OVER (PARTITION BY line, error_type ORDER BY column_idx)
+                                    ELSE error_message END AS msg FROM parse_rejects)
+               GROUP BY line ORDER BY line"""
         ).fetchall()
         if scan.quoted_breaks and parse_rejects:
             physical = _physical_lines(csv_path, {r[0] for r in parse_rejects})
@@ -562,7 +621,8 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         return FileReport(
             src.path, "loaded", part.dataset, part.force, part.month, rows_read, loaded,
             len(rejects), duplicates, mismatches, unknown_types,
-            reject_examples=[f"line {ln}: {reason}" for ln, _, reason, _ in rejects[:5]],
+            reject_examples=[f"line {ln}" + (f", column {col}" if col else "") + f": {reason}"
+                             for ln, col, reason, _ in rejects[:5]],
         )
     finally:
         con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")

@@ -35,12 +35,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+import typing
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
@@ -51,8 +52,34 @@ from openbeat.web.store import LakeState, lake_state
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link", "X-Total-Count")
 
 
-def answer_key(request: HttpRequest, state: LakeState) -> str:
-    params = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
+def declared_params(view) -> frozenset[str] | None:
+    """The query parameters a view reads, or None when it does not say (then all of them count).
+
+    A ninja operation declares them in its signature (``q: Query[PeriodQuery]``: the
+    schema's fields by their aliases); a page view by ``lake_cached(params=...)``.
+    """
+    declared = getattr(view, "openbeat_params", None)
+    if declared is not None:
+        return frozenset(declared)
+    func = getattr(getattr(view, "__self__", None), "view_func", None)  # ninja's Operation.run
+    if func is None:
+        return None
+    from pydantic import BaseModel
+
+    names: set[str] = set()
+    for name, hint in typing.get_type_hints(func, include_extras=True).items():
+        model = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names.update(f.alias or n for n, f in model.model_fields.items())
+        elif name not in ("request", "return"):
+            names.add(name)
+    return frozenset(names)
+
+
+def answer_key(request: HttpRequest, state: LakeState, params: frozenset[str] | None = None) -> str:
+    """The cache key and ETag of an answer; only the parameters the view reads are part of it,
+    so ``?x=1`` or ``?_=12345`` cannot turn a kept answer into a new computation."""
+    params = sorted((k, v) for k in request.GET if params is None or k in params for v in request.GET.getlist(k))
     # the day too: a page lists the team's events "not yet over", which changes without the lake
     today = datetime.now(ZoneInfo(settings.TIME_ZONE)).date().isoformat()
     key = repr((openbeat.__version__, state.signature, today, request.path_info, params,
@@ -110,8 +137,17 @@ def _too_many(request: HttpRequest, api: bool, wait: int) -> HttpResponse:
     return response
 
 
-def lake_cached(view):
-    """Wrap a view so GET/HEAD answers carry validators and are served from the cache."""
+def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
+    """Wrap a view so GET/HEAD answers carry validators and are served from the cache.
+
+    ``params`` names the query parameters a page view reads (``@lake_cached(params=())``
+    for none); others are left out of the key. A ninja operation's come from its signature.
+    """
+    if view is None:
+        return functools.partial(lake_cached, params=params)
+    if params is not None:
+        view.openbeat_params = frozenset(params)
+    known: list[frozenset[str] | None] = []  # worked out on the first request: ninja binds late
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -119,9 +155,18 @@ def lake_cached(view):
         request.openbeat_lake_cached = True
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        if not known:
+            known.append(declared_params(view))
+        if known[0] is not None and any(k not in known[0] for k in request.GET):
+            # ignored means ignored: the view (and the links it writes) never see them either
+            kept_query = QueryDict(mutable=True)
+            for k in request.GET:
+                if k in known[0]:
+                    kept_query.setlist(k, request.GET.getlist(k))
+            request.GET = kept_query
         api = request.path_info.startswith("/api/")
         state = lake_state()
-        key = answer_key(request, state)
+        key = answer_key(request, state, known[0])
         etag = quote_etag(key)
         last = int(state.last_modified.timestamp()) if state.last_modified else None
         early = get_conditional_response(request, etag=etag, last_modified=last)

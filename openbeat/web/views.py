@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 @require_safe
-@lake_cached
+@lake_cached(params=())
 def home(request: HttpRequest) -> HttpResponse:
     from openbeat.areas import selectors
 
@@ -33,14 +33,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@lake_cached
+@lake_cached(params=())
 def about(request: HttpRequest) -> HttpResponse:
     state = lake_state()
     return render(request, "web/about.html", {"state": state, "datasets": sorted(state.datasets)})
 
 
 @require_safe
-@lake_cached
+@lake_cached(params=())
 def tools(request: HttpRequest) -> HttpResponse:
     from openbeat.areas import selectors
 

@@ -133,3 +133,36 @@ def test_sigkill_midway_leaves_partitions_whole(tmp_path):
     manifest = newest_manifest_sha256(lake)
     assert all(manifest[p.month] == lake.current_sha256(p) for p in lake.partitions("crimes"))
     assert not [p for p in lake.root.rglob(".tmp-*")]
+
+
+def test_a_partition_committed_without_its_manifest_line_is_not_called_unchanged(tmp_path):
+    """Killed after the rename, before the manifest line: the next run must not say 'unchanged'.
+
+    The lake has loaded v2 once before, so an older manifest line matches v2's hash and the
+    rebuilt partition's bytes; only the newest line for the month (v1's) tells the truth.
+    """
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    v1.mkdir(), v2.mkdir()
+    old, new = make_month(v1, "2023-01", 1, n=200), make_month(v2, "2023-01", 2, n=200)
+    lake = Lake(tmp_path / "lake")
+    for source in (old, new, old):
+        assert ingest_paths([source], lake=lake).files[0].status == "loaded"
+    marker, log = tmp_path / "paused", tmp_path / "ingest.log"
+    env = {**os.environ, "OPENBEAT_TEST_PAUSE_AFTER_PARTITIONS": "1", "OPENBEAT_TEST_PAUSE_MARKER": str(marker)}
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "openbeat", "ingest", "-q", str(new), "--lake", str(lake.root)],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: marker.exists() or proc.poll() is not None, 300, "the ingest to pause")
+        assert marker.exists(), f"the ingest ended (exit {proc.returncode}) without pausing:\n{log.read_text()}"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    v2_sha = hashlib.sha256(new.read_bytes()).hexdigest()
+    part = lake.partitions("crimes")[0]
+    assert lake.current_sha256(part) == v2_sha  # the partition is v2 ...
+    assert newest_manifest_sha256(lake)["2023-01"] != v2_sha  # ... its manifest line is missing
+    fr = ingest_paths([new], lake=lake).files[0]
+    assert (fr.status, fr.rows_loaded) == ("loaded", 200 + 2000)
+    assert newest_manifest_sha256(lake)["2023-01"] == v2_sha
+    assert ingest_paths([new], lake=lake).files[0].status == "unchanged"

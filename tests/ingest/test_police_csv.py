@@ -332,11 +332,46 @@ def test_line_endings_as_csv_reads_them(tmp_path, lake):
     assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", 3, 2, 1), fr.error
     assert rows(lake, 'SELECT line, "column", reason FROM rejects') == [
         (3, "Location", "a carriage return (CR) inside an unquoted field; police.uk lines end with CRLF")]
-    # a CR inside the header, or a file whose lines end with CR alone: a clear error, no traceback
-    for name, data in [("2024-04-test-street.csv", STREET_HEADER.replace("Month", "Mo\rnth") + "\r\n" + good[0]),
-                       ("2024-05-test-street.csv", "\r".join([STREET_HEADER, *good]) + "\r")]:
-        (tmp_path / name).write_text(data, newline="")
-        fr = ingest_paths([tmp_path / name], lake=lake).files[0]
-        assert fr.status == "failed"
-        assert fr.error.startswith(f"{tmp_path / name}, line 1, column ")
-        assert "the header holds a carriage return (CR) that ends no line" in fr.error
+    # a CR inside the header of a CRLF file: a clear error, no traceback
+    name = "2024-04-test-street.csv"
+    (tmp_path / name).write_text(STREET_HEADER.replace("Month", "Mo\rnth") + "\r\n" + good[0], newline="")
+    fr = ingest_paths([tmp_path / name], lake=lake).files[0]
+    assert fr.status == "failed"
+    assert fr.error.startswith(f"{tmp_path / name}, line 1, column ")
+    assert "the header holds a carriage return (CR) that ends no line" in fr.error
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_file_whose_lines_end_with_cr_alone_is_read_as_csv_reads_it(tmp_path, lake, gz):
+    import csv
+    import io
+
+    good = [r.replace("2023-03", "2024-05") for r in STREET_ROWS]
+    quoted = good[0].replace("On or near ,", '"On or near\rSomewhere",')  # a quoted CR stays in its field
+    data = "\r".join([STREET_HEADER, quoted, *good[1:], "x,2024-13"]) + "\r"
+    expected = list(csv.reader(io.StringIO(data, newline="")))[1:]
+    name = "2024-05-test-street.csv" + (".gz" if gz else "")
+    (tmp_path / name).write_bytes(gzip.compress(data.encode()) if gz else data.encode())
+    report = ingest_paths([tmp_path / name], lake=lake)
+    fr = report.files[0]
+    assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", len(expected), 5, 1), fr.error
+    assert rows(lake, "SELECT location FROM crimes ORDER BY location") == sorted(
+        [(r[6],) for r in expected if len(r) > 6])
+    assert rows(lake, "SELECT line FROM rejects") == [(7,)]  # the short row, on its own line
+    # the same file again is unchanged, not loaded twice
+    assert ingest_paths([tmp_path / name], lake=lake).files[0].status == "unchanged"
+
+
+def test_one_lf_line_in_a_crlf_file_loads_and_a_short_row_is_named_once(tmp_path, lake):
+    good = [r.replace("2023-03", "2024-06") for r in STREET_ROWS]
+    # issue 8: one LF-ended line in a CRLF file once failed the whole file with no line number
+    data = STREET_HEADER + "\r\n" + good[0] + "\r\n" + good[1] + "\n" + good[2] + "\r\n"
+    short = ",".join(good[3].split(",")[:5])  # 5 fields of 12: Latitude is the first missing
+    data += short + "\r\n" + good[4] + "\r\n"
+    f = tmp_path / "2024-06-test-street.csv"
+    f.write_text(data, newline="")
+    fr = ingest_paths([f], lake=lake).files[0]
+    assert (fr.status, fr.rows_read, fr.rows_loaded, fr.rows_rejected) == ("loaded", 5, 4, 1), fr.error
+    assert fr.reject_examples == ["line 5, column Latitude: Expected Number of Columns: 12 Found: 5"]
+    assert rows(lake, 'SELECT line, "column", reason, raw FROM rejects') == [
+        (5, "Latitude", "Expected Number of Columns: 12 Found: 5", short)]

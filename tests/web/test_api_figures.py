@@ -214,3 +214,38 @@ def test_vawg_is_the_analytics_result_with_csv(client, demo_lake, reference):
     assert [(r["month"], int(r["rape"]), int(r["total"])) for r in rows] == [
         (r["month"], r["rape"], r["total"]) for r in expected]
     assert client.get("/api/areas/X01000001/vawg").status_code == 404
+
+
+def _kept_answers() -> int:
+    from django.conf import settings
+    from django.core.cache import caches
+
+    return len(caches[settings.OPENBEAT_RESPONSE_CACHE]._cache)
+
+
+def test_a_period_beyond_the_months_held_is_declined_and_not_kept(client, demo_lake):
+    # the demo's forces published to 2025-12: a far-future `to` is 400, not a page of empty months
+    before = _kept_answers()
+    for url in (f"/api/areas/{BOROUGH}/trends?to=2199-12", f"/api/areas/{WARD}/profile?from=2025-01&to=2026-01"):
+        r = client.get(url)
+        assert r.status_code == 400, url
+        body = r.json()
+        assert body["code"] == "cannot_compute"
+        assert "up to 2025-12" in body["message"] and "end it by 2025-12" in body["message"]
+    assert _kept_answers() == before
+    assert client.get(f"/api/areas/{BOROUGH}/trends?to=2025-12&table=trend").json()["count"] == 27
+
+
+def test_unknown_parameters_do_not_bypass_the_answer_cache(client, demo_lake):
+    url = f"/api/areas/{WARD}/profile?table=trend"
+    first = client.get(url)
+    kept = _kept_answers()
+    for extra in ("&x=1", "&_=12345", "&x=1&y=2&from_=2024-01"):
+        r = client.get(url + extra)
+        assert r.status_code == 200 and r["ETag"] == first["ETag"] and r.content == first.content
+    assert _kept_answers() == kept
+    # parameters the operation reads still make a different answer
+    assert client.get(url + "&from=2025-01")["ETag"] != first["ETag"]
+    # pages too: the home page reads no parameters
+    home = client.get("/")
+    assert client.get("/?utm_source=leaflet")["ETag"] == home["ETag"]

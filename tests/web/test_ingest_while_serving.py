@@ -112,8 +112,8 @@ def test_an_ingest_in_the_middle_of_a_request_does_not_change_what_it_answers(se
     real_key = cache.answer_key
     landed = []
 
-    def key_then_ingest(request, state):
-        key = real_key(request, state)
+    def key_then_ingest(request, state, params=None):
+        key = real_key(request, state, params)
         if not landed:
             landed.append(ingest_paths([april(tmp_path / "april")], lake=served_lake).ok)
         return key
