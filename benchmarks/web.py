@@ -500,6 +500,7 @@ def main(argv=None) -> int:
             proc.terminate()
             proc.wait(timeout=30)
             # the access log says which requests failed (kept after the temporary folder goes)
+            SERVE_LOG.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(tmp / "serve.log", SERVE_LOG)
     print(f"\n{args.connections} connections for {args.duration} s after a {args.warmup} s warm-up, "
           f"{len(wards)} wards in turn" + (f"; server memory {rss:,.0f} MB" if rss else "") + ":\n")
