@@ -321,3 +321,14 @@ def test_the_vawg_section_is_accessible_at_both_widths(browser, server, width):
         p.check(f"vawg-{width}")
     finally:
         context.close()
+
+
+def sign_in_demo(p: Page, who: str) -> None:
+    """Sign in as a demo account, waiting for the redirect away from the sign-in page."""
+    from openbeat.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD
+
+    p.goto("/accounts/login/")
+    p.page.fill("input[name=login]", f"{who}@{DEMO_DOMAIN}")
+    p.page.fill("input[name=password]", DEMO_PASSWORD)
+    p.page.click("#main-content form button[type=submit]")
+    p.page.wait_for_url(lambda url: "/accounts/login/" not in url, timeout=30_000)

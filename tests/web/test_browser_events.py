@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.waiting import wait_until
-from tests.web.test_browser import Page, browser, server  # noqa: F401 (fixtures)
+from tests.web.test_browser import Page, browser, server, sign_in_demo  # noqa: F401 (fixtures)
 from tests.web.test_browser_priorities import mailing_server, smtp_inbox  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -37,17 +37,6 @@ def _home_ward(base: str) -> str:
         import json
 
         return json.load(r)["results"][0]["ward_code"]
-
-
-def _sign_in(p: Page, who: str) -> None:
-    """Sign in as a demo account, waiting for the redirect away from the sign-in page."""
-    from openbeat.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD
-
-    p.goto("/accounts/login/")
-    p.page.fill("input[name=login]", f"{who}@{DEMO_DOMAIN}")
-    p.page.fill("input[name=password]", DEMO_PASSWORD)
-    p.page.click("#main-content form button[type=submit]")
-    p.page.wait_for_url(lambda url: "/accounts/login/" not in url, timeout=30_000)
 
 
 def _shot(p: Page, tmp_path, name: str) -> None:
@@ -80,7 +69,7 @@ def test_event_and_pulse_pages_are_accessible(browser, server, width, tmp_path):
         try:
             p = Page(context, server)
             if who:
-                _sign_in(p, who)
+                sign_in_demo(p, who)
             p.goto(path)
             if name == "scorecard":  # its engagement column comes from the app database, fetched uncached
                 p.page.locator("#engagement [data-ob-fragment-loaded]").wait_for(timeout=15_000)
@@ -112,7 +101,7 @@ def test_register_full_waitlist_cancel_promotion_and_reminder(browser, mailing_s
     for who in ("officer1", "resident2", "resident3"):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
         people[who] = Page(context, base)
-        _sign_in(people[who], who)
+        sign_in_demo(people[who], who)
     officer, first, second = people["officer1"], people["resident2"], people["resident3"]
     try:
         # less than a day ahead, so the reminder falls due as soon as a place is confirmed

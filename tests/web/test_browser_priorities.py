@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from tests.waiting import wait_until
-from tests.web.test_browser import Page, browser, server  # noqa: F401 (fixtures)
+from tests.web.test_browser import Page, browser, server, sign_in_demo  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -43,17 +43,6 @@ def _pages(base: str) -> list[tuple[str, str, str | None]]:
     ]
 
 
-def _sign_in(p: Page, who: str) -> None:
-    from openbeat.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD
-
-    p.goto("/accounts/login/")
-    p.page.fill("input[name=login]", f"{who}@{DEMO_DOMAIN}")
-    p.page.fill("input[name=password]", DEMO_PASSWORD)
-    p.page.click("#main-content form button[type=submit]")
-    p.page.wait_for_load_state()
-    assert "/accounts/login/" not in p.page.url, f"{who} could not sign in"
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_community_pages_are_accessible(browser, server, width):  # noqa: F811
     seen = 0
@@ -62,7 +51,7 @@ def test_community_pages_are_accessible(browser, server, width):  # noqa: F811
         try:
             p = Page(context, server)
             if who:
-                _sign_in(p, who)
+                sign_in_demo(p, who)
             p.goto(path)
             p.check(f"{name}-{width}")
             assert p.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
@@ -123,7 +112,7 @@ def test_you_said_we_did_end_to_end(browser, mailing_server, smtp_inbox):  # noq
     for who in ("resident4", "resident2", "officer1"):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
         people[who] = Page(context, base)
-        _sign_in(people[who], who)
+        sign_in_demo(people[who], who)
     a, b, officer = people["resident4"], people["resident2"], people["officer1"]
     try:
         a.goto(f"/wards/{ward}/priorities/new/")
