@@ -10,7 +10,7 @@ from openbeat.moderation.models import DELETED_BY_AUTHOR, Visibility
 from openbeat.moderation.services import item_hold
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction: no savepoint round trips
 def comment_create(*, author, target_kind: str, target_id: int, target_url: str, force: str, body: str,
                    parent: Comment | None = None, held_reason: str = "") -> Comment:
     """``author`` comments on the target, or replies to ``parent`` (a reply to a reply joins

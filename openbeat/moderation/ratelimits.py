@@ -66,12 +66,15 @@ def _limits() -> dict[str, Limit]:
 
 
 def _count(cache, key: str) -> int:
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    """One more in ``key``'s window; its count now. The key usually exists (its first
+    write of the hour made it), so an increment alone does it: one read and one write of a
+    file cache, not the add (a read) before every increment this did before."""
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
-        return 1
+    except ValueError:  # the first of this window (or expired): make it, unless another request just did
+        if cache.add(key, 1, timeout=WINDOW_SECONDS + 60):
+            return 1
+        return cache.incr(key)
 
 
 def rate_limit(*, action: str, user, address: str | None, now: float | None = None) -> RateDecision:

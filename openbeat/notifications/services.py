@@ -31,7 +31,22 @@ def follow_delete(*, user, target_kind: str, target_code: str) -> int:
     return deleted
 
 
-@transaction.atomic
+def notification_announce(*, target_kind: str, target_code: str, subject: str, body: str, url: str,
+                          actor=None, also_following: Iterable[tuple[str, str]] = ()) -> None:
+    """What a request calls on a change: queue ONE task, whatever the number of followers,
+    that the worker runs as :func:`notification_send` (who follows, a notification each,
+    their emails). The task is a row written in the caller's transaction, so it is queued
+    exactly when the change is committed, and the request pays one insert, not a query for
+    the followers, an insert of their notifications and a task per email."""
+    from openbeat.notifications.tasks import notification_fan_out
+
+    _check_kind(target_kind)
+    notification_fan_out.enqueue(target_kind=target_kind, target_code=str(target_code), subject=subject,
+                                 body=body, url=url, actor_id=getattr(actor, "pk", None),
+                                 also_following=[[k, str(c)] for k, c in also_following])
+
+
+@transaction.atomic(savepoint=False)
 def notification_send(*, target_kind: str, target_code: str, subject: str, body: str, url: str,
                       actor=None, also_following: Iterable[tuple[str, str]] = ()) -> int:
     """Tell everyone who follows ``target_kind``/``target_code`` (and, once only, anyone

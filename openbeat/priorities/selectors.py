@@ -44,6 +44,13 @@ def priority_get(*, pk: int, viewer=None, held: bool = False) -> Priority | None
     return priority_list(viewer=viewer).filter(pk=pk).first()
 
 
+def priority_for_write(*, pk: int, viewer=None) -> Priority | None:
+    """One priority as a write needs it (its state, visibility, ward and force): what
+    :func:`priority_get` finds, without counting its supports or joining its proposer, a
+    grouped query the page needs and a support or comment does not."""
+    return Priority.objects.filter(_public(viewer), pk=pk).first()
+
+
 def priority_timeline(*, priority: Priority) -> list[TimelineEntry]:
     return list(priority.timeline.select_related("actor"))
 

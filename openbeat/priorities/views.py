@@ -29,8 +29,13 @@ def _ward(code: str):
     return area
 
 
-def _priority(request: HttpRequest, pk: int) -> Priority:
-    priority = selectors.priority_get(pk=pk, viewer=request.user)
+def _priority(request: HttpRequest, pk: int, *, writing: bool = False) -> Priority:
+    """The priority a view shows (with its support count) or, ``writing``, the lean row a
+    write needs; a held one only for its author and the force's moderators."""
+    if writing:
+        priority = selectors.priority_for_write(pk=pk, viewer=request.user)
+    else:
+        priority = selectors.priority_get(pk=pk, viewer=request.user)
     if priority is None:
         # a held priority: its author and the force's moderators (who decide on it) see it
         held = selectors.priority_get(pk=pk, viewer=request.user, held=True)
@@ -127,7 +132,7 @@ def priority_propose(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @writer_required
 def support_add(request: HttpRequest, pk: int) -> HttpResponse:
-    priority = _priority(request, pk)
+    priority = _priority(request, pk, writing=True)
     try:
         rate_limit(action="support", user=request.user, address=client_address(request))
         services.support_add(priority=priority, user=request.user)
@@ -141,7 +146,7 @@ def support_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @writer_required
 def support_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    priority = _priority(request, pk)
+    priority = _priority(request, pk, writing=True)
     services.support_withdraw(priority=priority, user=request.user)
     return redirect(priority)
 
@@ -199,7 +204,7 @@ def priority_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @writer_required
 def priority_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    priority = _priority(request, pk)
+    priority = _priority(request, pk, writing=True)
     parent = None
     if request.POST.get("parent"):
         try:

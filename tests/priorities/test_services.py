@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from openbeat.notifications.models import Notification
@@ -12,6 +13,7 @@ from openbeat.notifications.services import follow_create
 from openbeat.priorities import selectors, services
 from openbeat.priorities.models import Priority, Support, TimelineEntry
 from tests.priorities.conftest import FORCE, NORTH, SOUTH, adopt, make_role, make_user, propose
+from tests.web.community import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -148,14 +150,20 @@ def test_followers_of_the_priority_and_its_ward_are_told_once(use_lake, resident
     follow_create(user=ward_follower, target_kind="ward", target_code=NORTH)
     follow_create(user=both, target_kind="ward", target_code=NORTH)
     follow_create(user=both, target_kind="priority", target_code=str(p.pk))
+    run_queued_tasks()
     Notification.objects.all().delete()
     adopt(p, chair)
+    # the request queued one task for the change, whatever the number of followers
+    assert DBTaskResult.objects.ready().filter(task_path__endswith="notification_fan_out").count() == 1
+    assert not Notification.objects.exists()
+    run_queued_tasks()
     got = sorted(Notification.objects.values_list("user__display_name", "subject"))
     assert got == sorted([(ward_follower.display_name, "Priority adopted: Burglary on Test Street"),
                           (both.display_name, "Priority adopted: Burglary on Test Street"),
                           (resident.display_name, "Priority adopted: Burglary on Test Street")])
     Notification.objects.all().delete()
     services.priority_comment_add(priority=p, author=nobody, body="Me too")
+    run_queued_tasks()
     # comments tell the priority's followers, not the whole ward
     assert sorted(Notification.objects.values_list("user__display_name", "subject")) == sorted([
         (both.display_name, "New comment: Burglary on Test Street"),

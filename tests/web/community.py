@@ -25,3 +25,17 @@ def with_role(user, kind: str, *, area_code: str = "", force: str = "", verified
 
     admin = person(is_staff=True) if verified else None
     return role_create(user=user, kind=kind, area_code=area_code, force=force, verified_by=admin)
+
+
+def run_queued_tasks() -> int:
+    """Run the queued background tasks here and now, as ``openbeat worker`` would (oldest
+    first, including any they queue), inside the test's transaction; returns how many ran.
+    The worker itself is not used: it closes the database connection between tasks."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    while (row := DBTaskResult.objects.ready().order_by("enqueued_at", "id").first()) is not None:
+        row.delete()
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        ran += 1
+    return ran
