@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,6 +49,36 @@ def role_unverify(*, role: Role) -> Role:
     if role.kind == Role.Kind.ADMINISTRATOR:
         _administrator_sync(user=role.user)
     return role
+
+
+@transaction.atomic
+def account_suspend(*, by: User, user: User, reason: str) -> User:
+    """Suspend ``user``'s account: it can no longer post, support, report or act in any
+    role (``user_has_role`` gives a suspended user none) until the suspension is lifted.
+    ``by`` is who decided (a moderator or an administrator: the caller checks their right
+    and writes the audit entry, e.g. ``openbeat.moderation.services.account_suspend``).
+    Suspending an already suspended account keeps its first date."""
+    if not (reason or "").strip():
+        raise ValidationError("Give a reason for the suspension.")
+    if user.pk == by.pk:
+        raise ValidationError("You cannot suspend your own account.")
+    if user.is_staff or Role.objects.filter(user=user, kind=Role.Kind.ADMINISTRATOR,
+                                            verified_at__isnull=False).exists():
+        raise PermissionDenied("An administrator's account cannot be suspended; an administrator "
+                               "removes the administrator role first.")
+    User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(suspended_at=timezone.now())
+    user.refresh_from_db(fields=["suspended_at"])
+    return user
+
+
+@transaction.atomic
+def account_unsuspend(*, by: User, user: User, reason: str) -> User:
+    """Lift ``user``'s suspension (the caller checks ``by``'s right and writes the audit entry)."""
+    if not (reason or "").strip():
+        raise ValidationError("Give a reason for lifting the suspension.")
+    User.objects.filter(pk=user.pk).update(suspended_at=None)
+    user.refresh_from_db(fields=["suspended_at"])
+    return user
 
 
 def _administrator_sync(*, user: User) -> None:

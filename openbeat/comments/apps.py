@@ -13,6 +13,6 @@ class CommentsConfig(AppConfig):
         from openbeat.comments.models import Comment
         from openbeat.moderation import registry
 
-        registry.register("comment", Comment)
+        registry.register("comment", Comment, shown=services.comment_shown)
         privacy.register("comments", export=services.comments_personal_data,
                          erase=services.comments_personal_data_erase)

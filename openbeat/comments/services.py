@@ -33,6 +33,32 @@ def comment_create(*, author, target_kind: str, target_id: int, target_url: str,
     return comment
 
 
+def comment_shown(comment: Comment, *, was: str) -> None:
+    """A moderator showed ``comment`` again (``openbeat.moderation.registry``): its author is
+    told; if it was held, nobody has seen it yet, so the followers of what it is on are told
+    as they are of any new comment (not after a report or removal: they were told then)."""
+    from openbeat.notifications.models import TargetKind
+    from openbeat.notifications.selectors import target_name
+    from openbeat.notifications.services import notification_announce, notification_tell
+
+    if comment.target_kind not in TargetKind.values:
+        return
+    what = "reply" if comment.parent_id else "comment"
+    on = target_name(target_kind=comment.target_kind, target_code=str(comment.target_id)) or comment.target_kind
+    first = was == Visibility.HELD
+    if comment.author is not None:
+        notification_tell(
+            user=comment.author, target_kind=comment.target_kind, target_code=str(comment.target_id),
+            subject=(f"Your {what} is now shown: {on}" if first else f"Your {what} is shown again: {on}"),
+            body=("A moderator checked it and it is now shown to everyone." if first else
+                  "A moderator reviewed it and it is shown to everyone again."),
+            url=comment.get_absolute_url())
+    if first:
+        notification_announce(target_kind=comment.target_kind, target_code=str(comment.target_id),
+                              subject=f"New {what}: {on}", body=comment.body[:500],
+                              url=comment.get_absolute_url(), actor=comment.author)
+
+
 def comments_personal_data(*, user) -> list[dict]:
     return [{"id": c.pk, "on": f"{c.target_kind} {c.target_id}", "reply_to": c.parent_id, "body": c.body,
              "created_at": c.created_at.isoformat(), "visibility": c.visibility}

@@ -100,40 +100,46 @@ def item_hide(*, moderator, item, reason: str):
 
 @transaction.atomic
 def item_restore(*, moderator, item, reason: str):
-    """Show ``item`` again (after reports, a hold or a removal), closing its open reports."""
+    """Show ``item`` again (after reports, a hold or a removal), closing its open reports.
+    Its author is told; when it was held (never shown), so are the people its app tells
+    about a new one (e.g. the followers of the priority a comment is on)."""
+    from openbeat.moderation import registry
+
     _require_moderator(moderator, item.force)
     reason = _reason(reason)
     item = _locked(item)
+    was = item.visibility
     item.visibility = Visibility.VISIBLE
     item.moderation_reason = ""
     item.moderated_at = timezone.now()
     item.save(update_fields=["visibility", "moderation_reason", "moderated_at"])
     _close_reports(item, by=moderator, outcome=Report.Outcome.DISMISSED)
     _log(kind=ModerationAction.Kind.RESTORE, moderator=moderator, item=item, reason=reason)
+    if was != Visibility.VISIBLE:
+        registry.item_shown(item, was=was)
     return item
 
 
 @transaction.atomic
 def account_suspend(*, moderator, account, force: str, reason: str):
-    """Suspend ``account``: it can no longer write, and holds no role. Logged under ``force``."""
+    """A moderator of ``force`` suspends ``account`` (``openbeat.accounts.services.account_suspend``
+    does it); logged under ``force``, as every moderation action is."""
+    from openbeat.accounts import services as accounts
+
     _require_moderator(moderator, force)
     reason = _reason(reason)
-    if account.pk == moderator.pk:
-        raise ValidationError("You cannot suspend your own account.")
-    if user_has_role(user=account, kinds={"administrator"}):
-        raise PermissionDenied("An administrator's account cannot be suspended by a moderator.")
-    type(account).objects.filter(pk=account.pk).update(suspended_at=timezone.now())
-    account.refresh_from_db(fields=["suspended_at"])
+    account = accounts.account_suspend(by=moderator, user=account, reason=reason)
     _log(kind=ModerationAction.Kind.SUSPEND, moderator=moderator, account=account, force=force, reason=reason)
     return account
 
 
 @transaction.atomic
 def account_unsuspend(*, moderator, account, force: str, reason: str):
+    from openbeat.accounts import services as accounts
+
     _require_moderator(moderator, force)
     reason = _reason(reason)
-    type(account).objects.filter(pk=account.pk).update(suspended_at=None)
-    account.refresh_from_db(fields=["suspended_at"])
+    account = accounts.account_unsuspend(by=moderator, user=account, reason=reason)
     _log(kind=ModerationAction.Kind.UNSUSPEND, moderator=moderator, account=account, force=force, reason=reason)
     return account
 

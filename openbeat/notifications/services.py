@@ -80,6 +80,23 @@ def notification_send(*, target_kind: str, target_code: str, subject: str, body:
     return len(made)
 
 
+@transaction.atomic(savepoint=False)
+def notification_tell(*, user, target_kind: str, target_code: str, subject: str, body: str, url: str) -> bool:
+    """Tell one person about something of theirs (e.g. their comment shown again after a
+    moderator's review), whether or not they follow it. False when they cannot be told
+    (gone, or suspended)."""
+    from openbeat.accounts.models import User
+
+    _check_kind(target_kind)
+    if user is None or not user.is_active or user.suspended_at:
+        return False
+    made = Notification.objects.create(user=user, target_kind=target_kind, target_code=str(target_code),
+                                       subject=subject[:200], body=body, url=url)
+    if user.notify_frequency == User.NotifyFrequency.IMMEDIATE:
+        transaction.on_commit(lambda: _enqueue_each([made.pk]))
+    return True
+
+
 def _enqueue_each(notification_ids: list[int]) -> None:
     from openbeat.notifications.tasks import notification_email_send
 

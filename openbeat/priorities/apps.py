@@ -14,7 +14,7 @@ class PrioritiesConfig(AppConfig):
         from openbeat.priorities import selectors, services
         from openbeat.priorities.models import Priority
 
-        registry.register("priority", Priority)
+        registry.register("priority", Priority, shown=services.priority_shown)
         target_kind_register("priority", selectors.priority_follow_name)
         privacy.register("priorities", export=services.priorities_personal_data,
                          erase=services.priorities_personal_data_erase)

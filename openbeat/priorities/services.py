@@ -301,6 +301,31 @@ def priority_comment_add(*, priority: Priority, author, body: str, parent: Comme
     return comment
 
 
+def priority_shown(priority: Priority, *, was: str) -> None:
+    """A moderator showed ``priority`` again (``openbeat.moderation.registry``): its proposer
+    is told; if it was held, nobody has seen it yet, so the ward's followers are told of a
+    new priority as :func:`priority_propose` would have."""
+    from openbeat.areas import selectors as areas
+    from openbeat.notifications.services import notification_tell
+
+    first = was == Visibility.HELD
+    if priority.proposed_by is not None:
+        notification_tell(
+            user=priority.proposed_by, target_kind="priority", target_code=str(priority.pk),
+            subject=(f"Your priority is now shown: {priority.title}" if first
+                     else f"Your priority is shown again: {priority.title}"),
+            body=("A moderator checked it and it is now shown; others can support it." if first else
+                  "A moderator reviewed it and it is shown to everyone again."),
+            url=priority.get_absolute_url())
+    if first:
+        area = areas.area_get(code=priority.ward_code)
+        name = area.name if area is not None else priority.ward_code
+        notification_announce(target_kind="ward", target_code=priority.ward_code,
+                              subject=f"New priority proposed in {name}: {priority.title}",
+                              body=f"A resident proposed a priority for {name}: {priority.title}.",
+                              url=priority.get_absolute_url(), actor=priority.proposed_by)
+
+
 # ---- privacy (openbeat.accounts.privacy) ------------------------------------------------------
 
 

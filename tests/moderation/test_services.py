@@ -111,3 +111,61 @@ def test_moderators_see_what_they_decide_on(use_lake, resident, moderator, clien
     html = client.get(f"/priorities/{p.pk}/").content.decode()
     assert "<h1 class=\"govuk-heading-xl\">Held one</h1>" in html and "Waiting for a moderator to check it." in html
     assert "Held words" in client.get(f"/priorities/{comment.target_id}/").content.decode()
+
+
+def test_restoring_tells_the_author_and_a_held_item_reaches_the_followers(use_lake, resident, moderator):
+    from openbeat.notifications.models import Notification
+    from openbeat.notifications.services import follow_create
+    from tests.web.community import run_queued_tasks
+
+    p = propose(resident)
+    follower = make_user("Fay Follower")
+    follow_create(user=follower, target_kind="priority", target_code=str(p.pk))
+    # a comment held (posted in a flood): nobody was told of it
+    writer = make_user("Wren Writer")
+    held = priority_comment_add(priority=p, author=writer, body="Lights out on Elm Row", held_reason="flood")
+    run_queued_tasks()
+    assert held.visibility == "held" and not Notification.objects.filter(user=follower).exists()
+    services.item_restore(moderator=moderator, item=held, reason="checked: fine")
+    run_queued_tasks()
+    told = sorted(Notification.objects.values_list("user__display_name", "subject"))
+    assert told == [("Ada Resident", "New comment: “Burglary on Test Street”"),
+                    ("Fay Follower", "New comment: “Burglary on Test Street”"),
+                    ("Wren Writer", "Your comment is now shown: “Burglary on Test Street”")]
+    # a removed comment shown again: its author is told; the followers were told when it was posted
+    Notification.objects.all().delete()
+    services.item_hide(moderator=moderator, item=held, reason="mistake")
+    services.item_restore(moderator=moderator, item=held, reason="mistake undone")
+    run_queued_tasks()
+    assert list(Notification.objects.values_list("user__display_name", "subject")) == [
+        ("Wren Writer", "Your comment is shown again: “Burglary on Test Street”")]
+    # a held priority: its proposer, and the ward's followers, as a new proposal would
+    Notification.objects.all().delete()
+    ward_follower = make_user("Walt Ward")
+    follow_create(user=ward_follower, target_kind="ward", target_code=NORTH)
+    held_p = propose(resident, title="Speeding on Mill Lane", held_reason="flood")
+    run_queued_tasks()
+    assert not Notification.objects.exists()
+    services.item_restore(moderator=moderator, item=held_p, reason="checked")
+    run_queued_tasks()
+    assert sorted(Notification.objects.values_list("user__display_name", "subject")) == [
+        ("Ada Resident", "Your priority is now shown: Speeding on Mill Lane"),
+        ("Walt Ward", "New priority proposed in North Ward: Speeding on Mill Lane")]
+
+
+def test_suspension_is_the_accounts_service_and_refuses_administrators(use_lake, resident, moderator):
+    from openbeat.accounts import services as accounts
+
+    admin = make_user("Ad Min", is_staff=True)
+    with pytest.raises(PermissionDenied, match="administrator"):
+        services.account_suspend(moderator=moderator, account=admin, force="testforce", reason="no")
+    with pytest.raises(ValidationError, match="reason"):
+        accounts.account_suspend(by=admin, user=resident, reason=" ")
+    first = accounts.account_suspend(by=admin, user=resident, reason="spam").suspended_at
+    assert first is not None
+    # suspending again keeps the first date; the moderation service logs what it asked for
+    services.account_suspend(moderator=moderator, account=resident, force="testforce", reason="spam again")
+    resident.refresh_from_db()
+    assert resident.suspended_at == first
+    assert [(a.kind, a.account, a.reason) for a in selectors.moderation_log(force="testforce")] == [
+        ("suspend", resident, "spam again")]
