@@ -1,13 +1,12 @@
-"""Emails about a person's place at an event. Built and sent by the worker only."""
+"""Emails about a person's place at an event (plain text with an HTML alternative). Built and
+sent by the worker only."""
 
 from __future__ import annotations
 
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from openbeat.notifications.emails import absolute_url
+from openbeat.notifications.emails import absolute_url, multipart_email
 
 SUBJECTS = {
     "confirmed": "Your place at {title} is confirmed",
@@ -32,13 +31,12 @@ def event_email(*, registration_id: int, kind: str, message_id: int | None = Non
     if kind == "message" and message is None:
         return False
     subject = SUBJECTS[kind].format(title=event.title, subject=message.subject if message else "")
-    body = render_to_string("events/email.txt", {
+    multipart_email(subject=f"OpenBeat: {subject}"[:200], template="events/email", to=[user.email],
+                    headers={"Auto-Submitted": "auto-generated"}, context={
         "kind": kind, "event": event, "registration": registration, "message": message,
         "starts": timezone.localtime(event.starts_at), "ends": timezone.localtime(event.ends_at),
         "url": absolute_url(event.get_absolute_url()),
         "ics_url": absolute_url(reverse("events:ics", kwargs={"pk": event.pk})),
         "feedback_url": absolute_url(reverse("events:feedback", kwargs={"pk": event.pk})),
-    })
-    EmailMessage(subject=f"OpenBeat: {subject}"[:200], body=body, to=[user.email],
-                 headers={"Auto-Submitted": "auto-generated"}).send()
+    }).send()
     return True

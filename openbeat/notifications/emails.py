@@ -1,11 +1,12 @@
-"""The notification email: plain text, the site's absolute links, and RFC 8058 one-click
-unsubscribe headers. Built and sent by the worker only."""
+"""The notification email: plain text with an HTML alternative (both from Django templates,
+the HTML one autoescaped), the site's absolute links, and RFC 8058 one-click unsubscribe
+headers. Built and sent by the worker only."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,6 +33,17 @@ def absolute_url(path: str) -> str:
     return settings.OPENBEAT_SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
+def multipart_email(*, subject: str, template: str, context: dict, to: list[str],
+                    headers: dict | None = None) -> EmailMultiAlternatives:
+    """An email whose body is ``template``.txt, with ``template``.html as its HTML
+    alternative, both rendered with ``context`` (and ``subject``)."""
+    context = {**context, "subject": subject}
+    message = EmailMultiAlternatives(subject=subject, body=render_to_string(f"{template}.txt", context), to=to,
+                                     headers=headers or {})
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
 def unsubscribe_url(*, user) -> str:
     return absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(user=user)]))
 
@@ -52,13 +64,11 @@ def notifications_email(*, notification_ids: list[int]) -> int:
     link = unsubscribe_url(user=user)
     digest = len(pending) > 1
     subject = (f"OpenBeat: {len(pending)} updates from what you follow" if digest else f"OpenBeat: {pending[0].subject}")
-    body = render_to_string("notifications/email.txt", {
-        "user": user, "items": [{"n": n, "url": absolute_url(n.url)} for n in pending],
-        "digest": digest, "unsubscribe_url": link,
-        "settings_url": absolute_url(reverse("accounts_settings")),
-    })
-    message = EmailMessage(
-        subject=subject, body=body, to=[user.email],
+    message = multipart_email(
+        subject=subject, template="notifications/email", to=[user.email],
+        context={"user": user, "items": [{"n": n, "url": absolute_url(n.url)} for n in pending],
+                 "digest": digest, "unsubscribe_url": link,
+                 "settings_url": absolute_url(reverse("accounts_settings"))},
         headers={
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -86,6 +86,8 @@ def test_the_worker_sends_the_promotion_and_the_reminder_once(use_lake, officer,
         ("b@example.org", "OpenBeat: A place at Ward panel meeting is now yours"),
         ("b@example.org", "OpenBeat: Reminder: Ward panel meeting is tomorrow")]
     assert "Memorial Hall, 1 Test Street" in mailoutbox[0].body and "step-free access" in mailoutbox[0].body
+    [(html, kind)] = mailoutbox[0].alternatives
+    assert kind == "text/html" and "Memorial Hall, 1 Test Street" in html and "step-free access" in html
     mailoutbox.clear()
     run(batch=True)
     assert mailoutbox == []

@@ -195,6 +195,15 @@ def test_what_people_write_is_escaped_everywhere_it_shows(client):
         html = client.get(url).content.decode()
         assert XSS not in html and "<script>alert" not in html, url
         assert XSS_ESCAPED in html, url
+    # and in the email's HTML part
+    from django.core import mail
+
+    from openbeat.notifications.emails import notifications_email
+    from openbeat.notifications.models import Notification
+
+    notifications_email(notification_ids=list(Notification.objects.filter(user=u).values_list("pk", flat=True)))
+    [(html, _)] = mail.outbox[-1].alternatives
+    assert XSS not in html and "<script>alert" not in html and XSS_ESCAPED in html
 
 
 def test_the_demo_seeds_one_account_per_role_and_lists_them(client, demo_lake, settings):

@@ -155,7 +155,7 @@ def test_register_full_waitlist_cancel_promotion_and_reminder(browser, mailing_s
         assert "OpenBeat: A place at Surgery with PC Shah is now yours" in subjects, subjects
         assert "OpenBeat: Reminder: Surgery with PC Shah is tomorrow" in subjects, subjects
         reminder = next(m for m in mine if "Reminder" in str(m["Subject"]))
-        assert "Library meeting room, 2 High Street" in reminder.get_content()
+        assert "Library meeting room, 2 High Street" in reminder.get_body(preferencelist=("plain",)).get_content()
         (tmp_path / "reminder.eml").write_bytes(reminder.as_bytes())
     finally:
         for p in people.values():

@@ -73,7 +73,8 @@ def smtp_settings(settings, smtp_server):
 def _unsubscribe_path(message) -> str:
     link = re.fullmatch(r"<http://testserver(/notifications/unsubscribe/[^>]+/)>", message["List-Unsubscribe"].strip())
     assert link, message["List-Unsubscribe"]
-    assert f"http://testserver{link[1]}" in message.get_content()  # the same link in the text
+    assert f"http://testserver{link[1]}" in message.get_body(preferencelist=("plain",)).get_content()  # in the text
+    assert f'href="http://testserver{link[1]}"' in message.get_body(preferencelist=("html",)).get_content()
     return link[1]
 
 
@@ -111,8 +112,12 @@ def test_the_worker_delivers_a_notification_through_smtp_and_unsubscribe_works(s
     assert rcpt == ["follower@example.org"]
     assert message["Subject"] == "OpenBeat: Priority adopted: speeding"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    text = message.get_content().replace("\r\n", "\n")
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     assert text.startswith("Hello Femi,\n")
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert '<a href="http://testserver/areas/X05000001/" style="color: #1d70b8;">Priority adopted: speeding</a>' in html
+    assert "The team adopted “Speeding on Mill Lane”." in html
     assert "The team adopted “Speeding on Mill Lane”.\nhttp://testserver/areas/X05000001/" in text
     _check_one_click_unsubscribe(follower, _unsubscribe_path(message))
 
