@@ -10,6 +10,10 @@ from openbeat.accounts.models import Role, User
 AREA_ROLES = {Role.Kind.OFFICER, Role.Kind.PANEL_MEMBER, Role.Kind.PANEL_CHAIR}
 
 
+#: The roles whose holders work with a neighbourhood team and see its page (/team/).
+TEAM_KINDS = frozenset({"officer", "panel_chair", "panel_member"})
+
+
 def user_is_suspended(*, user) -> bool:
     return bool(getattr(user, "suspended_at", None))
 

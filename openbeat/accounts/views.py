@@ -35,11 +35,14 @@ def _ward(code: str):
 @require_safe
 def account_nav(request: HttpRequest) -> HttpResponse:
     """The header's sign-in links or name, fetched by every page (the pages themselves are cached)."""
+    from openbeat.accounts.selectors import TEAM_KINDS, user_has_role
     from openbeat.notifications.selectors import notification_unread_count
 
-    unread = notification_unread_count(user=request.user) if request.user.is_authenticated else 0
+    signed_in = request.user.is_authenticated
+    unread = notification_unread_count(user=request.user) if signed_in else 0
+    team = signed_in and user_has_role(user=request.user, kinds=TEAM_KINDS)
     return _private(render(request, "accounts/account_nav.html", {"next": request.GET.get("next", ""),
-                                                                  "unread": unread}))
+                                                                  "unread": unread, "team": team}))
 
 
 @login_required

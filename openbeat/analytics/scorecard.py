@@ -10,9 +10,13 @@ interval or its test, from the same methods the rest of the platform uses:
   residents, and the change in crimes against the same months a year earlier with the
   Poisson E-test and Wheeler's z;
 * **high standards** — stop and search: the Black/White disproportionality ratio with its
-  Katz interval (boroughs: Census ethnicity exists by borough only), the find rate where
-  the force records it, else the arrest rate, with Wilson intervals;
-* **engagement** — left empty until the community features collect it.
+  Katz interval (boroughs: Census ethnicity exists by borough only), the find rate
+  (boroughs, where the force records what searches found) and the arrest rate, each its
+  own measure (``find_*``, ``arrest_*``) with Wilson intervals; ``standards_*`` is the older
+  single choice (the find rate, else the arrest rate), kept for existing readers;
+* **engagement** — left empty here: it comes from the app database's own records
+  (``openbeat.events.engagement``), which change without the lake, so the web page fetches
+  it apart from this lake-state answer.
 """
 
 from __future__ import annotations
@@ -156,7 +160,8 @@ def _rows(store: Store, areas: list[Area], period, before, measure, responses, f
                        or "no crimes recorded")
         row.update(black_white_ratio=None, ratio_low=None, ratio_high=None, searches=None,
                    standards_measure=None, standards_rate=None, standards_low=None, standards_high=None,
-                   engagement=None)
+                   find_rate=None, find_low=None, find_high=None, find_note=None,
+                   arrest_rate=None, arrest_low=None, arrest_high=None, engagement=None)
         out.append(row)
     return out
 
@@ -195,6 +200,13 @@ def _standards(store: Store, rows: list[dict], boroughs: list[Area], period) -> 
         chosen, name = (find, "find rate") if find.get("status") == "ok" else (arrest, "arrest rate")
         row.update(standards_measure=name, standards_rate=chosen.get("value"), standards_low=chosen.get("low"),
                    standards_high=chosen.get("high"))
+        # one measure a column: the find rate where the force records what searches found, and the arrest rate
+        if find.get("status") == "ok":
+            row.update(find_rate=find.get("value"), find_low=find.get("low"), find_high=find.get("high"))
+        elif find.get("status"):
+            row["find_note"] = find["status"]
+        if arrest.get("status") == "ok":
+            row.update(arrest_rate=arrest.get("value"), arrest_low=arrest.get("low"), arrest_high=arrest.get("high"))
 
 
 def _ward_standards(store: Store, rows: list[dict], period) -> None:

@@ -3,6 +3,8 @@ register, and the buttons depend on who is looking."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from openbeat.accounts.selectors import user_has_role
+from openbeat.accounts.selectors import TEAM_KINDS, user_has_role
 from openbeat.events import forms, ical, selectors, services
 from openbeat.events.models import Event, Feedback
 from openbeat.moderation.http import forbidden, too_many, writer_required
@@ -260,18 +262,43 @@ def team(request: HttpRequest) -> HttpResponse:
     """A neighbourhood team's page: their wards' events, open priorities, feedback to answer."""
     from openbeat.events.team import team_wards
 
-    if not user_has_role(user=request.user, kinds=services.ORGANISER_KINDS | {"panel_member"}):
+    if not user_has_role(user=request.user, kinds=TEAM_KINDS):
         return forbidden(request, "The team page is for verified officers and ward panel members.")
     return _page(request, "events/team.html", {"wards": team_wards(user=request.user)})
 
 
 @require_safe
 def scorecard_engagement(request: HttpRequest, code: str) -> HttpResponse:
-    """The scorecard's engagement column: a fragment the cached scorecard page fetches."""
+    """The scorecard's engagement column: a fragment the cached scorecard page fetches, for
+    the scorecard's period (``?from=YYYY-MM&to=YYYY-MM``; without it, the last 365 days)."""
+    import calendar
+
     from openbeat.areas import selectors as areas
-    from openbeat.events.engagement import area_engagement
+    from openbeat.events.engagement import area_engagement, default_period
 
     area = areas.area_get(code=code)
     if area is None or area.level not in ("force", "borough", "ward"):
         raise Http404(f"No force, borough or ward has the code {code}")
-    return _page(request, "events/_scorecard_engagement.html", {"area": area, "rows": area_engagement(area=area)})
+    asked = request.GET.get("from"), request.GET.get("to")
+    if any(asked):
+        try:
+            (fy, fm), (ty, tm) = (map(int, v.split("-")) for v in asked)
+            first = dt.date(fy, fm, 1)
+            last = dt.date(ty, tm, calendar.monthrange(ty, tm)[1])
+        except (AttributeError, TypeError, ValueError):
+            return HttpResponse("from and to are months, e.g. ?from=2024-01&to=2024-12", status=400,
+                                content_type="text/plain; charset=utf-8")
+        if last < first or (last - first).days > 366 * 5:
+            return HttpResponse("to must be after from, within five years", status=400,
+                                content_type="text/plain; charset=utf-8")
+    else:
+        first, last = default_period()
+    boroughs, wards = area_engagement(area=area, first=first, last=last)
+    latest = None
+    if not (boroughs or wards)[0].collected and (boroughs or wards)[0].records_begin is not None:
+        # the published figures end before OpenBeat's records begin: show the latest months too, as such
+        f, la = default_period()
+        latest = dict(zip(("boroughs", "wards"), area_engagement(area=area, first=f, last=la), strict=True))
+    return _page(request, "events/_scorecard_engagement.html", {
+        "area": area, "first": first, "last": last, "boroughs": boroughs, "wards": wards,
+        "rows": boroughs + wards, "latest": latest})

@@ -143,3 +143,48 @@ def test_engagement_counts_the_platform_records(use_lake, officer, chair):
     assert (e.good_job_yes, e.good_job_n) == (3, 5)
     assert (e.proposed, e.adopted, e.resolved, e.responded, e.waiting) == (2, 1, 0, 1, 1)
     assert e.median_days_to_response == pytest.approx(0, abs=0.01)
+
+
+def test_engagement_gives_every_measure_per_ward_and_borough_over_the_period(use_lake, officer):
+    from openbeat.areas.selectors import area_get
+    from openbeat.events.engagement import area_engagement
+    from tests.web.conftest import BOROUGH, SOUTH
+
+    _past_with_feedback(officer, ANSWERS)  # North Ward, three days ago
+    both = hold(officer, days=-2, wards=(NORTH, SOUTH))
+    Registration.objects.create(event=both, user=make_user(), status="confirmed", queued_at=both.created_at,
+                                attended=True)
+    today = timezone.localdate()
+    first, last = today - dt.timedelta(days=30), today
+    [borough], wards = area_engagement(area=area_get(code=BOROUGH), first=first, last=last)
+    north, south = sorted(wards, key=lambda r: r.code)
+    # the event for both wards counts once in the borough, and once in each ward
+    assert (borough.events_held, borough.attended, borough.feedback) == (2, 7, 6)
+    assert (north.events_held, north.attended, south.events_held, south.attended) == (2, 7, 1, 1)
+    assert (borough.first, borough.last, borough.collected, borough.partial) == (first, last, True, True)
+    # every PAS question, against a hand count: good job 3 of 5 answered, fair 3 of 5, the rest unanswered
+    got = {m.name: (m.yes, m.n) for m in north.measures}
+    assert got == {"good_job": (3, 5), "relied_on": (0, 0), "fair": (3, 5), "listen": (0, 0), "deal": (0, 0),
+                   "informed": (0, 0), "trust": (0, 0)}
+    fair = north.measure("fair")
+    assert (fair.low, fair.high) == pytest.approx(proportion_confint(3, 5, method="wilson"))
+    assert [m.n for m in south.measures] == [0] * 7 and south.feedback == 0  # collected, and none: zeros
+    # a period wholly before OpenBeat's records: not yet collected, which is not zero
+    [old], _ = area_engagement(area=area_get(code=BOROUGH), first=dt.date(2024, 1, 1), last=dt.date(2024, 12, 31))
+    assert not old.collected and old.records_begin == (timezone.localtime(timezone.now()) - dt.timedelta(days=3)).date()
+
+
+def test_the_scorecard_engagement_fragment_states_its_period(client, use_lake, officer):
+    from tests.web.conftest import BOROUGH
+
+    _past_with_feedback(officer, ANSWERS)
+    url = reverse("events:scorecard_engagement", args=[BOROUGH])
+    old = client.get(url, {"from": "2024-01", "to": "2024-12"}).content.decode()
+    assert "from 1 January 2024 to 31 December 2024, the scorecard’s period" in old
+    assert "Not yet collected: OpenBeat’s records begin" in old
+    assert "The latest 12 months, for reference" in old and "Treat everyone fairly" in old
+    assert client.get(url, {"from": "2024-13", "to": "2024-12"}).status_code == 400
+    assert client.get(url, {"from": "2024-12", "to": "2024-01"}).status_code == 400
+    since = (timezone.localdate() - dt.timedelta(days=3)).strftime("%Y-%m")  # the event's month
+    now = client.get(url, {"from": since, "to": timezone.localdate().strftime("%Y-%m")}).content.decode()
+    assert "Not yet collected" not in now and "60% (23% to 88%), 3 of 5" in now

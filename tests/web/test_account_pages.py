@@ -92,6 +92,27 @@ def test_header_fragment_is_per_person_and_never_stored(client):
     assert 'action="/accounts/logout/"' in mine and "csrfmiddlewaretoken" in mine
 
 
+def test_officers_find_their_team_page_in_the_header_fragment_only(client, use_lake):
+    caches["answers"].clear()
+    officer = person(display_name="PC Team")
+    with_role(officer, "officer", area_code=NORTH, force="testforce")
+    resident = person(display_name="Res")
+    team_link = '<a class="ob-account-nav__link" href="/team/">Your team</a>'
+    client.force_login(resident)
+    assert team_link not in client.get("/accounts/nav/").content.decode()
+    client.force_login(officer)
+    assert team_link in client.get("/accounts/nav/").content.decode()
+    assert team_link in client.get("/accounts/settings/").content.decode()  # an uncached page draws it inline
+    assert client.get("/team/").status_code == 200
+    page = client.get(f"/areas/{NORTH}/").content.decode()  # the kept page: the same for everyone
+    assert "/team/" not in page and 'data-ob-fragment="/accounts/nav/"' in page
+    # a suspended officer holds no role: no link
+    from openbeat.accounts.services import account_suspend
+
+    account_suspend(by=person(is_staff=True), user=officer, reason="test")
+    assert team_link not in client.get("/accounts/nav/").content.decode()
+
+
 def test_the_follow_button_fragment_and_following_a_ward(client, use_lake):
     from openbeat.notifications.models import Follow
 

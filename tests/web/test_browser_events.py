@@ -73,7 +73,14 @@ def test_event_and_pulse_pages_are_accessible(browser, server, width, tmp_path):
             p.goto(path)
             if name == "scorecard":  # its engagement column comes from the app database, fetched uncached
                 p.page.locator("#engagement [data-ob-fragment-loaded]").wait_for(timeout=15_000)
-                assert "Events held" in p.page.locator("#engagement").inner_text()
+                engagement = p.page.locator("#engagement").inner_text()
+                assert "Events held" in engagement and "the scorecard’s period" in engagement
+                assert "Listen to concerns" in engagement or "Not yet collected" in engagement
+                if width == 1280:  # every column of the scorecard shows whole, its headers included
+                    cut = p.page.evaluate("""[...document.querySelectorAll('.ob-scorecard')].flatMap(t =>
+                        [t.closest('.ob-table-wrap'), ...t.querySelectorAll('thead th')]
+                        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim() || 'table'))""")
+                    assert cut == [], cut
             _shot(p, tmp_path, f"{name}-{width}")
             # the scorecard's own tables are wider than a phone before this part; its engagement part must not be
             box = "document.querySelector('#engagement')" if name == "scorecard" else "document.documentElement"
