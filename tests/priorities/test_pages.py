@@ -132,3 +132,31 @@ def test_follow_buttons_on_priority_and_ward_pages(client, use_lake, resident):
     assert "Follow North Ward" in client.get(f"/wards/{NORTH}/priorities/").content.decode()
     r = client.post("/notifications/follow/", {"target_kind": "priority", "target_code": str(p.pk), "next": "/"})
     assert r.status_code == 302
+
+
+def test_a_support_or_comment_costs_the_same_few_queries_whatever_the_followers(client, use_lake, resident):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from openbeat.notifications.services import follow_create
+
+    p = propose(resident)
+    writer = make_user()
+    client.force_login(writer)
+
+    def cost():
+        counts = []
+        for path, data in ((f"/priorities/{p.pk}/support/", {}), (f"/priorities/{p.pk}/comments/", {"body": "Yes"}),
+                           (f"/priorities/{p.pk}/support/withdraw/", {})):
+            with CaptureQueriesContext(connection) as q:
+                assert client.post(path, data).status_code == 302
+            counts.append(len(q.captured_queries))
+        return counts
+
+    few = cost()
+    for _ in range(20):
+        follow_create(user=make_user(), target_kind="priority", target_code=str(p.pk))
+    # session, user, the priority, then the write: one statement for a support or its withdrawal;
+    # a comment's row and its one queued task in one transaction (a savepoint pair here, inside
+    # the test's transaction; begin and commit when served). The followers are the worker's.
+    assert cost() == few and few == [4, 7, 4], few
