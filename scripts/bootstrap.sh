@@ -18,3 +18,4 @@ if ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 scripts/build_static.sh >/dev/null
+scripts/install_pdf_tools.sh  # WeasyPrint's libraries and poppler-utils, for review PDFs
