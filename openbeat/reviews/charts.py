@@ -56,9 +56,9 @@ def line_chart(*, uid: str, title: str, desc: str, labels: list[str], series: li
     for t in ticks:
         body.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#b1b4b6" '
                     f'stroke-width="0.5"/><text x="{LEFT - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
-    every = max(1, len(labels) // 6)
+    every = max(1, math.ceil(len(labels) / 6))
     for i, lab in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
+        if i % every == 0:
             body.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{escape(lab)}</text>')
     for k, (name, vs) in enumerate(series):
         run: list[str] = []
