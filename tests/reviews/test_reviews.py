@@ -202,11 +202,20 @@ def test_the_cli_publishes(demo_lake, ward):
     assert bad.exit_code == 1 and "Error: '2025-Q9' is not a quarter; write YYYY-Qn, e.g. 2025-Q4" in bad.output
 
 
-def test_the_demo_publishes_four_quarters_for_the_force_and_a_borough(demo_lake, monkeypatch):
+def test_the_demo_publishes_four_quarters_for_a_borough_and_the_force(demo_lake, monkeypatch):
     from openbeat.reviews import demo, services
+    from openbeat.reviews.models import Review
 
+    line = demo.demo_reviews_seed()
+    assert line == "demo reviews: 8 synthetic reviews (2025-Q1 to 2025-Q4) queued for the background worker"
     calls = []
     monkeypatch.setattr(services, "review_publish", lambda **kw: calls.append((kw["area_code"], kw["quarter"])))
-    assert demo.demo_reviews_seed() == "demo reviews: 8 synthetic reviews published (2025-Q1 to 2025-Q4)"
+    from django_tasks_db.models import DBTaskResult
+
+    task = DBTaskResult.objects.get(task_path="openbeat.reviews.tasks.demo_reviews_publish")
+    assert demo.demo_reviews_publish_now(**task.args_kwargs["kwargs"]) == "demo reviews: 8 synthetic reviews published"
     quarters = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
-    assert calls == [("northbridge", q) for q in quarters] + [("X09000001", q) for q in quarters]
+    assert calls == [("X09000001", q) for q in quarters] + [("northbridge", q) for q in quarters]
+    Review.objects.create(area_code="X", area_name="X", area_level="ward", quarter="2025-Q4", version=1,
+                          figures={}, lake_state={}, lake_signature="x", synthetic=True)
+    assert demo.demo_reviews_seed() == "demo reviews: already published"
