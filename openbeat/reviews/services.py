@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from openbeat.comments.models import Comment
-from openbeat.comments.services import comment_create
+from openbeat.comments.services import comment_post
 from openbeat.notifications.services import notification_send
 from openbeat.reviews.models import Review
 
@@ -84,11 +84,6 @@ def _review_create(*, area, quarter: str, figures: dict, community: dict, state:
 def review_comment_add(*, review: Review, author, body: str, parent: Comment | None = None,
                        held_reason: str = "") -> Comment:
     """A comment (or a reply) on a review; people following the review are told."""
-    comment = comment_create(author=author, target_kind="review", target_id=review.pk,
-                             target_url=review.get_absolute_url(), force=review.force, body=body, parent=parent,
-                             held_reason=held_reason)
-    if comment.is_shown:
-        what = "New reply" if comment.parent_id else "New comment"
-        notification_send(target_kind="review", target_code=str(review.pk), subject=f"{what}: {review.title}",
-                          body=comment.body[:500], url=comment.get_absolute_url(), actor=author)
-    return comment
+    return comment_post(author=author, target_kind="review", target_id=review.pk,
+                        target_url=review.get_absolute_url(), force=review.force, title=review.title, body=body,
+                        parent=parent, held_reason=held_reason)

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from openbeat.accounts.models import Role
 from openbeat.accounts.selectors import user_has_role
-from openbeat.comments.selectors import comment_get, comment_thread
-from openbeat.moderation.http import forbidden, too_many, writer_required
-from openbeat.moderation.ratelimits import RateLimited, client_address, rate_limit
+from openbeat.comments.http import comment_post_view
+from openbeat.comments.selectors import comment_thread
+from openbeat.moderation.http import forbidden, writer_required
 from openbeat.reviews import selectors, services
 from openbeat.reviews.models import Review
 from openbeat.reviews.presenters import review_view, scorecard_row
@@ -112,23 +112,6 @@ def review_publish(request: HttpRequest, code: str) -> HttpResponse:
 @writer_required
 def review_comment_add(request: HttpRequest, code: str, quarter: str, version: int) -> HttpResponse:
     review = _review(code, quarter, version)
-    parent = None
-    if request.POST.get("parent"):
-        try:
-            parent = comment_get(pk=int(request.POST["parent"]))
-        except ValueError:
-            parent = None
-        if parent is None:
-            messages.error(request, "The comment you replied to no longer exists.")
-            return redirect(review)
-    try:
-        decision = rate_limit(action="comment", user=request.user, address=client_address(request))
-        comment = services.review_comment_add(review=review, author=request.user, body=request.POST.get("body", ""),
-                                              parent=parent, held_reason=decision.message)
-    except RateLimited as exc:
-        return too_many(request, exc)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{review.get_absolute_url()}#comments")
-    messages.success(request, decision.message or "Your comment is posted.")
-    return redirect(comment.get_absolute_url())
+    return comment_post_view(request, page_url=review.get_absolute_url(), add=lambda parent, held: (
+        services.review_comment_add(review=review, author=request.user, body=request.POST.get("body", ""),
+                                    parent=parent, held_reason=held)))
