@@ -18,3 +18,5 @@ if ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 scripts/build_static.sh >/dev/null
+# WeasyPrint's libraries and poppler-utils, for review PDFs (the rest works without them)
+scripts/install_pdf_tools.sh || echo "bootstrap: review PDFs need Debian's Pango and poppler-utils; run scripts/install_pdf_tools.sh as root" >&2

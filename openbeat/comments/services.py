@@ -33,6 +33,21 @@ def comment_create(*, author, target_kind: str, target_id: int, target_url: str,
     return comment
 
 
+@transaction.atomic(savepoint=False)
+def comment_post(*, author, target_kind: str, target_id: int, target_url: str, force: str, title: str, body: str,
+                 parent: Comment | None = None, held_reason: str = "") -> Comment:
+    """:func:`comment_create`, then tell the people following the target (a shown comment only)."""
+    from openbeat.notifications.services import notification_announce
+
+    comment = comment_create(author=author, target_kind=target_kind, target_id=target_id, target_url=target_url,
+                             force=force, body=body, parent=parent, held_reason=held_reason)
+    if comment.is_shown:
+        what = "New reply" if comment.parent_id else "New comment"
+        notification_announce(target_kind=target_kind, target_code=str(target_id), subject=f"{what}: {title}",
+                              body=comment.body[:500], url=comment.get_absolute_url(), actor=author)
+    return comment
+
+
 def comment_shown(comment: Comment, *, was: str) -> None:
     """A moderator showed ``comment`` again (``openbeat.moderation.registry``): its author is
     told; if it was held, nobody has seen it yet, so the followers of what it is on are told

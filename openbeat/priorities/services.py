@@ -13,7 +13,7 @@ from django.utils import timezone
 from openbeat.accounts.selectors import user_has_role
 from openbeat.analytics.harm import CRIME_TYPES
 from openbeat.comments.models import Comment
-from openbeat.comments.services import comment_create
+from openbeat.comments.services import comment_post
 from openbeat.moderation.models import DELETED_BY_AUTHOR, Visibility
 from openbeat.moderation.services import item_hold
 from openbeat.notifications.services import follow_create, notification_announce
@@ -291,14 +291,9 @@ def priority_comment_add(*, priority: Priority, author, body: str, parent: Comme
     """A comment (or a reply) on ``priority``; its followers are told."""
     if not priority.is_shown:
         raise ValidationError("This priority is hidden by moderation; comments are closed until it is restored.")
-    comment = comment_create(author=author, target_kind="priority", target_id=priority.pk,
-                             target_url=priority.get_absolute_url(), force=priority.force, body=body, parent=parent,
-                             held_reason=held_reason)
-    if comment.is_shown:
-        what = "New reply" if comment.parent_id else "New comment"
-        notification_announce(target_kind="priority", target_code=str(priority.pk), subject=f"{what}: {priority.title}",
-                          body=comment.body[:500], url=comment.get_absolute_url(), actor=author)
-    return comment
+    return comment_post(author=author, target_kind="priority", target_id=priority.pk,
+                        target_url=priority.get_absolute_url(), force=priority.force, title=priority.title,
+                        body=body, parent=parent, held_reason=held_reason)
 
 
 def priority_shown(priority: Priority, *, was: str) -> None:

@@ -11,7 +11,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from openbeat.accounts.selectors import user_has_role
-from openbeat.comments.selectors import comment_get, comment_thread
+from openbeat.comments.http import comment_post_view
+from openbeat.comments.selectors import comment_thread
 from openbeat.moderation.http import forbidden, too_many, writer_required
 from openbeat.moderation.ratelimits import RateLimited, client_address, rate_limit
 from openbeat.notifications.selectors import follow_exists
@@ -205,24 +206,6 @@ def priority_close(request: HttpRequest, pk: int) -> HttpResponse:
 @writer_required
 def priority_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     priority = _priority(request, pk, writing=True)
-    parent = None
-    if request.POST.get("parent"):
-        try:
-            parent = comment_get(pk=int(request.POST["parent"]))
-        except ValueError:
-            parent = None
-        if parent is None:
-            messages.error(request, "The comment you replied to no longer exists.")
-            return redirect(priority)
-    try:
-        decision = rate_limit(action="comment", user=request.user, address=client_address(request))
-        comment = services.priority_comment_add(priority=priority, author=request.user,
-                                                body=request.POST.get("body", ""), parent=parent,
-                                                held_reason=decision.message)
-    except RateLimited as exc:
-        return too_many(request, exc)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{priority.get_absolute_url()}#comments")
-    messages.success(request, decision.message or "Your comment is posted.")
-    return redirect(comment.get_absolute_url())
+    return comment_post_view(request, page_url=priority.get_absolute_url(), add=lambda parent, held: (
+        services.priority_comment_add(priority=priority, author=request.user, body=request.POST.get("body", ""),
+                                      parent=parent, held_reason=held)))

@@ -141,7 +141,7 @@ def _answers_folder() -> Path:
 #: What the demo puts in the app database, in order, after migrating: each a dotted path
 #: to a function taking no arguments, safe to run again, returning a line to print.
 DEMO_SEEDERS = ["openbeat.accounts.demo.demo_accounts_seed", "openbeat.priorities.demo.demo_priorities_seed",
-                "openbeat.events.demo.demo_events_seed"]
+                "openbeat.events.demo.demo_events_seed", "openbeat.reviews.demo.demo_reviews_seed"]
 
 
 def seed_demo(*, say: Callable[[str], None] = lambda s: None) -> None:

@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "openbeat.priorities",
     "openbeat.events",
     "openbeat.surveys",
+    "openbeat.reviews",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("openbeat.events.urls")),
     path("", include("openbeat.surveys.urls")),
     path("", include("openbeat.moderation.urls")),
+    path("", include("openbeat.reviews.urls")),
     path("api/", api_home, name="api_home"),
     path("api/", api.urls),
     path("police-uk/api/", include("openbeat.policeuk.urls")),

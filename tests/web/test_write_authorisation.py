@@ -219,6 +219,25 @@ WRITES += [
           url=lambda: reverse("surveys:answer", args=[NORTH]), data={"trust": "fair_amount"}),
 ]
 
+# ---- progress reviews ----
+
+
+def _a_review() -> str:
+    """A stored review of North Ward (made directly: publishing computes figures from the lake)."""
+    from openbeat.reviews.models import Review
+
+    n = Review.objects.filter(area_code=NORTH, quarter="2025-Q4").count() + 1
+    r = Review.objects.create(area_code=NORTH, area_name="North Ward", area_level="ward", force="testforce",
+                              quarter="2025-Q4", version=n, figures={}, lake_state={}, lake_signature="test")
+    return reverse("reviews:comment_add", args=[NORTH, r.quarter, r.version])
+
+
+WRITES += [
+    Write("reviews:publish", "administrator", url=lambda: reverse("reviews:publish", args=[NORTH]),
+          data={"quarter": "2025-Q4"}),
+    Write("reviews:comment_add", "signed_in", url=_a_review, data={"body": "Thank you"}),
+]
+
 #: URLs that answer a POST but only read, each with the reason.
 READS_ANSWERING_POST = {
     "api:openapi-json": "django-ninja's OpenAPI document view answers every method; it writes nothing",
