@@ -29,11 +29,14 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from platformdirs import user_data_dir
+
+if TYPE_CHECKING:
+    import duckdb
 
 #: Partitioned police.uk datasets, each with one view of the same name.
 POLICE_DATASETS = ("crimes", "outcomes", "stop_searches")
@@ -328,6 +331,8 @@ class Lake:
         """
         config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
                   "allow_community_extensions": "false"} if sealed else {}
+        import duckdb  # here, not at the top: `openbeat status` reads Parquet footers only
+
         con = duckdb.connect(":memory:", config=config)
         if threads:
             con.execute(f"SET threads = {int(threads)}")
@@ -449,6 +454,8 @@ def query(lake: Lake, sql: str) -> tuple[list[str], list[tuple]]:
     Statements that build things (``CREATE TABLE``) touch only the in-memory database,
     which is gone when the query ends.
     """
+    import duckdb
+
     statements = duckdb.extract_statements(sql)
     if not statements:
         raise ReadOnlyError("no SQL statement given")

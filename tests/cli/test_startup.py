@@ -28,13 +28,13 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def loaded(*commands: list[str]) -> list[str]:
-    """Heavy modules loaded after running ``commands`` one after another in a new interpreter."""
+def loaded(*commands: list[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    """``heavy`` modules loaded after running ``commands`` one after another in a new interpreter."""
     out = subprocess.run([sys.executable, "-c", _RUN, json.dumps(commands)], capture_output=True, text=True,
                          check=True, timeout=300)
     modules = json.loads(out.stdout.splitlines()[-1])
     return sorted({m.split(".")[0] if not m.startswith("openbeat.") else "openbeat.demo"
-                   for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)})
+                   for m in modules if any(m == h or m.startswith(h + ".") for h in heavy)})
 
 
 def every_help() -> list[list[str]]:
@@ -69,3 +69,7 @@ def test_no_group_or_command_help_loads_a_heavy_module():
 ])
 def test_one_shot_commands_load_only_what_they_use(northbridge, command, allowed):
     assert loaded([*command, "--lake", str(northbridge.root)]) == allowed
+
+
+def test_status_reads_parquet_footers_without_duckdb(northbridge):
+    assert loaded(["status", "--lake", str(northbridge.root)], heavy=(*HEAVY, "duckdb")) == []
