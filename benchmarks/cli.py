@@ -17,7 +17,8 @@ back, one command at a time, so load on the machine hits both alike.
 ``--cold-bytecode`` runs with an empty bytecode cache (``PYTHONPYCACHEPREFIX`` pointed
 at a new folder) and, as the environment may also set, ``PYTHONDONTWRITEBYTECODE=1``:
 every module is compiled from source in every run — what a fresh install without
-precompiled bytecode costs (see README.md).
+precompiled bytecode costs (see README.md). Without it, the measured packages are
+compiled once first, as a Python that may write its cache has them after a first run.
 
 Run:  .venv/bin/python benchmarks/cli.py  [--runs 10] [--lake DIR] [--compare REV] [--cold-bytecode]
 """
@@ -107,8 +108,13 @@ def main() -> None:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="no-pycache-")
     variants = {"now": env}
+    sources = [ROOT / "openbeat"]
     if args.compare:
-        variants[args.compare] = env | {"PYTHONPATH": str(source_of(args.compare))}
+        source = source_of(args.compare)
+        variants[args.compare] = env | {"PYTHONPATH": str(source)}
+        sources.append(source / "openbeat")
+    if not args.cold_bytecode:  # as a Python that may write its cache has it after a first run
+        subprocess.run([PY, "-m", "compileall", "-q", *map(str, sources)], check=True)
 
     results = []
     print(f"{platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
