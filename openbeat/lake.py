@@ -25,16 +25,18 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from platformdirs import user_data_dir
+
+if TYPE_CHECKING:
+    import duckdb
 
 #: Partitioned police.uk datasets, each with one view of the same name.
 POLICE_DATASETS = ("crimes", "outcomes", "stop_searches")
@@ -309,7 +311,8 @@ class Lake:
 
     # ---- reading ------------------------------------------------------------
 
-    def connect(self, *, threads: int | None = None, sealed: bool = False) -> duckdb.DuckDBPyConnection:
+    def connect(self, *, threads: int | None = None, sealed: bool = False,
+                only: Collection[str] | None = None) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with one view per dataset over the lake.
 
         The lake is only read: files are replaced by rename, so queries see whole
@@ -322,9 +325,14 @@ class Lake:
         with no allowed directories, extensions are neither installed nor loaded, and
         the configuration is locked so no statement can undo any of it. DuckDB's
         ``allowed_directories`` is not used because it permits writes inside them too.
+
+        ``only``: just these datasets, views and tables (e.g. ``{"areas", "postcodes"}``),
+        for a one-shot reader that would otherwise list and open every partition.
         """
         config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
                   "allow_community_extensions": "false"} if sealed else {}
+        import duckdb  # here, not at the top: `openbeat status` reads Parquet footers only
+
         con = duckdb.connect(":memory:", config=config)
         if threads:
             con.execute(f"SET threads = {int(threads)}")
@@ -333,6 +341,8 @@ class Lake:
 
         def parquet_view(name: str, files: list[Path], union: bool) -> None:
             if sealed:
+                import pyarrow.dataset as pads  # loads pandas: only for `openbeat query`
+
                 schemas = [pq.read_schema(f) for f in files]
                 schema = pa.unify_schemas(schemas, promote_options="permissive") if union else schemas[0]
                 con.register(name, pads.dataset([str(f) for f in files], schema=schema, format="parquet"))
@@ -341,8 +351,11 @@ class Lake:
                 con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM read_parquet({src}, "
                             f"hive_partitioning=false, union_by_name={str(union).lower()})")
 
+        def wanted(name: str) -> bool:
+            return only is None or name in only
+
         listed = []  # (dataset, force, month) of every partition the views read
-        for dataset in POLICE_DATASETS:
+        for dataset in filter(wanted, POLICE_DATASETS):
             parts = self._partition_files(dataset)
             listed += [(p.dataset, p.force, p.month) for p, _ in parts]
             files = [f for _, f in parts]
@@ -351,20 +364,23 @@ class Lake:
             else:
                 con.execute(f"CREATE VIEW {dataset} AS {empty_select(dataset)}")
         rejects = [f for f in sorted((self.root / "rejects").glob("force=*/month=*/*.parquet"))
-                   if f.stem in POLICE_DATASETS and not f.name.startswith(_TMP_PREFIX)]
+                   if f.stem in POLICE_DATASETS and not f.name.startswith(_TMP_PREFIX)] if wanted("rejects") else []
         if rejects:
             parquet_view("rejects", rejects, union=False)
-        else:
-            _create_table(con, "rejects", REJECTS_SCHEMA.empty_table())
+        elif wanted("rejects"):
+            _create_table(con, "rejects", REJECTS_SCHEMA, {n: [] for n in REJECTS_SCHEMA.names})
         # Tables, not registered Arrow objects, so cursors of this connection see them too.
-        _create_table(con, "manifest", self.read_manifest())
+        if wanted("manifest"):
+            rows = self.manifest_rows()
+            _create_table(con, "manifest", MANIFEST_SCHEMA,
+                          {n: [_utc(r.get(n)) for r in rows] for n in MANIFEST_SCHEMA.names})
         # The partitions these views read, so figures that ask "which months were published?"
         # answer for this connection's state of the lake, not for whatever is on disk now.
-        _create_table(con, "lake_partitions", pa.table(
-            {"dataset": [d for d, _, _ in listed], "force": [f for _, f, _ in listed],
-             "month": [date.fromisoformat(m + "-01") for _, _, m in listed]},
-            schema=pa.schema([("dataset", pa.string()), ("force", pa.string()), ("month", pa.date32())])))
-        for name in self.reference_names():
+        if wanted("lake_partitions"):
+            _create_table(con, "lake_partitions", _PARTITIONS_SCHEMA, {
+                "dataset": [d for d, _, _ in listed], "force": [f for _, f, _ in listed],
+                "month": [date.fromisoformat(m + "-01") for _, _, m in listed]})
+        for name in filter(wanted, self.reference_names()):
             parquet_view(name, [self.table_path(name)], union=False)
         if sealed:
             con.execute("SET python_enable_replacements = false")  # no Python variables as tables
@@ -373,10 +389,26 @@ class Lake:
         return con
 
 
-def _create_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    con.register("_arrow_in", table)
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM _arrow_in")
-    con.unregister("_arrow_in")
+_PARTITIONS_SCHEMA = pa.schema([("dataset", pa.string()), ("force", pa.string()), ("month", pa.date32())])
+
+#: DuckDB's type for each Arrow type the lake's small tables use.
+_DUCKDB_TYPES = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.date32(): "DATE",
+                 pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ"}
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema, columns: dict[str, list]) -> None:
+    """A table of ``schema``'s columns from Python lists, handed to DuckDB as list parameters.
+
+    Not through an Arrow table: building one from Python objects makes pyarrow import
+    pandas (~0.4 s), which every one-shot command would then pay.
+    """
+    select = ", ".join(f"unnest(?::{_DUCKDB_TYPES[f.type]}[]) AS {_ident(f.name)}" for f in schema)
+    con.execute(f"CREATE TABLE {name} AS SELECT {select}", [columns[f.name] for f in schema])
+
+
+def _utc(v):
+    """Naive datetimes in the manifest are UTC (as Arrow read them); DuckDB is told so."""
+    return v.replace(tzinfo=timezone.utc) if isinstance(v, datetime) and v.tzinfo is None else v
 
 
 def file_sha256(path: Path) -> str:
@@ -422,6 +454,8 @@ def query(lake: Lake, sql: str) -> tuple[list[str], list[tuple]]:
     Statements that build things (``CREATE TABLE``) touch only the in-memory database,
     which is gone when the query ends.
     """
+    import duckdb
+
     statements = duckdb.extract_statements(sql)
     if not statements:
         raise ReadOnlyError("no SQL statement given")

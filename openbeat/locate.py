@@ -20,10 +20,13 @@ import numpy as np
 import shapely
 
 from openbeat.geo.crs import to_bng, to_wgs84
-from openbeat.ingest.postcodes import fetch_postcode, normalise_postcode
+from openbeat.ingest.postcodes import normalise_postcode
 from openbeat.lake import Lake
 
 LEVELS = ("lsoa21", "msoa21", "ward", "borough")
+
+#: The datasets a look-up reads (the lake's police data are never opened).
+DATASETS = frozenset({"areas", "postcodes", "neighbourhood_boundaries", "neighbourhoods"})
 
 _NUM = r"[-+]?\d+(?:\.\d+)?"
 _PAIR = re.compile(rf"^\s*({_NUM})\s*[, ]\s*({_NUM})\s*$")
@@ -106,7 +109,7 @@ def locate(lake: Lake, query: str, *, online: bool = False, postcodes_io_url: st
     be read or the postcode is unknown.
     """
     kind, value = parse_query(query)
-    con = lake.connect()
+    con = lake.connect(only=DATASETS)
     try:
         rel = _relations(con)
         postcode, source, extra = None, "coordinates", {}
@@ -131,6 +134,8 @@ def locate(lake: Lake, query: str, *, online: bool = False, postcodes_io_url: st
                 extra = {"terminated": bool(row[2]), "directory_codes": {
                     "ward": row[3], "lad": row[4], "lsoa21": row[5]}}
             elif online:
+                from openbeat.ingest.postcodes import fetch_postcode
+
                 got = fetch_postcode(postcode, base_url=postcodes_io_url)
                 if got is None or got["latitude"] is None:
                     raise LocateError(f"postcode {postcode} is not known to postcodes.io")

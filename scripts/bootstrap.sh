@@ -9,7 +9,9 @@ if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version | grep -q "$UV_VERSION"; 
   .tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 export UV_PYTHON_DOWNLOADS=never
-.tools/bin/uv sync --locked --quiet --python python3.11 "$@"
+# Precompiled bytecode: without it (uv does not compile by default) every command compiles
+# pandas, scipy … from source on each run wherever PYTHONDONTWRITEBYTECODE is set.
+.tools/bin/uv sync --locked --quiet --compile-bytecode --python python3.11 "$@"
 # The web app's front-end files (GOV.UK Frontend, Vega) come from npm, never a CDN.
 if ! command -v npm >/dev/null 2>&1; then
   echo "bootstrap: installing Node.js and npm from Debian for the web front end"

@@ -205,3 +205,25 @@ def test_folders_the_lake_did_not_write_are_ignored_and_reported(tmp_path, lake,
     assert [(p.dataset, p.month) for p in parts] == [("crimes", "2023-03")]
     expected = [bad_month] if stray == "derived" else sorted([copy, bad_month])
     assert lake.strays() == expected
+
+
+def test_small_tables_are_the_manifest_and_partitions_as_arrow_would_give_them(loaded):
+    """The manifest and partition tables are made in DuckDB from Python lists (no Arrow): same types, same rows."""
+    lake, _ = loaded
+    con = lake.connect()
+    arrow = duckdb.connect()
+    arrow.execute("SET TimeZone = 'UTC'")
+    arrow.register("m", lake.read_manifest())
+    assert con.execute("DESCRIBE manifest").fetchall() == arrow.execute("DESCRIBE m").fetchall()
+    assert con.execute("SELECT * FROM manifest").fetchall() == arrow.execute("SELECT * FROM m").fetchall()
+    assert con.execute("SELECT dataset, force, strftime(month, '%Y-%m') FROM lake_partitions").fetchall() == [
+        ("crimes", "test", "2023-03")]
+    assert [r[:2] for r in con.execute("DESCRIBE lake_partitions").fetchall()] == [
+        ("dataset", "VARCHAR"), ("force", "VARCHAR"), ("month", "DATE")]
+
+
+def test_a_connection_for_some_datasets_opens_only_those(loaded):
+    lake, _ = loaded
+    con = lake.connect(only={"areas", "postcodes"})  # postcodes: not in this lake
+    assert {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()} == {"areas"}
+    assert con.execute("SELECT * FROM areas").fetchall() == [("E01000916", "Camden 027B")]

@@ -16,6 +16,11 @@ They are also kept on disk, ``<lake>/derived/<name>-<fingerprint>.parquet``, bui
 first process that needs them (under a lock) and read by every other — web workers start
 in a fraction of a second even on a Met-sized lake. Queries use :meth:`Store.cursor`, so
 threads (web workers) each get their own cursor.
+
+A process that asks one question (``openbeat analyse profile --area ...``) makes its store
+with ``resident=False``: the aggregates are then views over those files, so a query reads
+only the row groups of its area (the files are sorted by borough and ward) instead of the
+whole aggregate being loaded into memory first. The numbers are the same rows either way.
 """
 
 from __future__ import annotations
@@ -127,8 +132,11 @@ def _add_months(d: date, n: int) -> date:
 class Store:
     """Figures from one lake. Create one per process and share it."""
 
-    def __init__(self, lake: Lake):
+    def __init__(self, lake: Lake, *, resident: bool = True):
         self.lake = lake
+        #: Aggregates loaded into memory (many questions: the web app) or read from their
+        #: files by each query (one question: the CLI). See the module docstring.
+        self.resident = resident
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._fingerprint: tuple | None = None
@@ -193,7 +201,8 @@ class Store:
             except OSError:  # a read-only lake: build in memory instead
                 con.execute(f"CREATE TABLE {name} AS {sql}")
                 continue
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+            kind = "TABLE" if self.resident else "VIEW"
+            con.execute(f"CREATE {kind} {name} AS SELECT * FROM read_parquet('{path}')")
         return con
 
     def _derived(self, con: duckdb.DuckDBPyConnection, name: str, sql: str, fingerprint: str) -> Path:

@@ -7,11 +7,7 @@ import json
 import sys
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from openbeat.analytics.result import Result, jsonable
-from openbeat.analytics.store import BadPeriod, Store, UnknownArea
 from openbeat.cli.options import lake_option
 
 
@@ -64,7 +60,7 @@ def profile(area, force, lake, first, last, fmt, table):
     """
     from openbeat.analytics.profiles import area_profile
 
-    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table)
+    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table, resident=False)
 
 
 @analyse.command()
@@ -252,9 +248,13 @@ def vawg(area, lake, first, last, fmt, table):
     _emit(lambda store: compute(store, area, first, last), lake, fmt, table)
 
 
-def _emit(compute, lake, fmt: str, table: str | None = None) -> None:
+def _emit(compute, lake, fmt: str, table: str | None = None, *, resident: bool = True) -> None:
+    """Compute, then print; ``resident=False`` for one area's figures (see Store)."""
+    from openbeat.analytics.result import Result, jsonable
+    from openbeat.analytics.store import BadPeriod, Store, UnknownArea
+
     try:
-        result: Result = compute(Store(lake))
+        result: Result = compute(Store(lake, resident=resident))
     except (UnknownArea, BadPeriod, ValueError) as e:
         raise click.ClickException(str(e)) from e
     if table is not None and table not in result.tables:
@@ -271,7 +271,12 @@ def _emit(compute, lake, fmt: str, table: str | None = None) -> None:
         _print(result, chosen)
 
 
-def _print(result: Result, chosen: list) -> None:
+def _print(result, chosen: list) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from openbeat.analytics.result import jsonable
+
     console = Console(width=max(Console().width, 120))
     console.print(f"[bold]{result.title}[/]", highlight=False)
     for key, value in jsonable(result.summary).items():

@@ -6,8 +6,6 @@ import json
 import sys
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from openbeat.cli.options import lake_option
 
@@ -40,6 +38,8 @@ def areas_load(paths, lake, quiet):
 
         openbeat areas load boundaries/ lookups/ population/ mopac_pas/ --lake data/lake
     """
+    from rich.console import Console
+
     from openbeat.geo.load import load_reference
 
     err = Console(stderr=True)
@@ -84,6 +84,9 @@ def areas_list(lake):
 
         openbeat areas list --lake data/lake
     """
+    from rich.console import Console
+    from rich.table import Table
+
     from openbeat.geo.refdata import read_reference
 
     t = read_reference(lake, "areas", columns=["level", "vintage", "approximate", "source"])

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import Progress
 
-from openbeat.cli.options import lake_option
-from openbeat.demo import DEFAULT_END, DEFAULT_MONTHS, DEFAULT_SEED, SYNTHETIC_LINE, build, lake_summary
-from openbeat.ingest import FileReport
+from openbeat.cli.options import Deferred, lake_option
+
+# The generator is imported only when the command runs (or shows its own help).
+DEFAULT_END, DEFAULT_MONTHS, DEFAULT_SEED = (Deferred("openbeat.demo", n)
+                                             for n in ("DEFAULT_END", "DEFAULT_MONTHS", "DEFAULT_SEED"))
 
 
 def _month(ctx, param, value):
@@ -44,6 +44,12 @@ def demo(lake, out, seed, months, end, scale):
 
         openbeat demo --lake data/lake --months 36 --end 2025-12
     """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from openbeat.demo import SYNTHETIC_LINE, build, lake_summary
+    from openbeat.ingest import FileReport
+
     out_dir = Path(out) if out else lake.root.parent / "northbridge-demo"
     err = Console(stderr=True)
     err.print(f"Generating Northbridge ({months} months to {end}, seed {seed}, scale {scale:g}) in {out_dir} …",

@@ -6,29 +6,33 @@ import sys
 
 import click
 from click.core import ParameterSource
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
-from openbeat.cli.options import lake_option
-from openbeat.ingest import FileReport
-from openbeat.ingest.api import API_URL
-from openbeat.ingest.fetch import KIND_NAMES, SITE_URL, FetchProgress, default_cache_dir, fetch_months
-from openbeat.ingest.neighbourhoods import fetch_neighbourhoods
+from openbeat.cli.options import Deferred, lake_option
+
+# Read from the library only when a command runs or shows its own help.
+DEFAULT_API_URL = Deferred("openbeat.ingest.api", "API_URL")
+DEFAULT_SITE_URL = Deferred("openbeat.ingest.fetch", "SITE_URL")
+DEFAULT_KINDS = Deferred("openbeat.ingest.fetch", "KIND_NAMES", ",".join)
 
 
-class _ConsoleProgress(FetchProgress):
-    """Bytes and members as rich progress bars on a terminal; only failures otherwise."""
+class _ConsoleProgress:
+    """Bytes and members as rich progress bars on a terminal; only failures otherwise.
 
-    def __init__(self, console: Console, *, live: bool, verbose: bool):
+    The four events of :class:`openbeat.ingest.fetch.FetchProgress` (not subclassed, so
+    that loading this module does not load the ingest pipeline).
+    """
+
+    def __init__(self, console, *, live: bool, verbose: bool):
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
         self.console, self.verbose = console, verbose
         self.bar = None
         if live:
@@ -63,7 +67,7 @@ class _ConsoleProgress(FetchProgress):
         if self.bar and self._task is not None:
             self.bar.advance(self._task, n)
 
-    def member(self, report: FileReport):
+    def member(self, report):
         self._done += 1
         if self.bar and self._task is not None:
             self.bar.update(self._task, description=self._label())
@@ -84,10 +88,10 @@ class _ConsoleProgress(FetchProgress):
 @click.option("--force", "force", metavar="SLUG", help="police.uk force id, e.g. metropolitan.")
 @click.option("--from", "first", metavar="YYYY-MM", help="First month wanted.")
 @click.option("--to", "last", metavar="YYYY-MM", help="Last month wanted [default: the newest published].")
-@click.option("--kinds", default=",".join(KIND_NAMES), show_default=True,
+@click.option("--kinds", default=DEFAULT_KINDS, show_default=True,
               help="Comma-separated file kinds to fetch.")
 @lake_option
-@click.option("--base-url", default=SITE_URL, show_default=True,
+@click.option("--base-url", default=DEFAULT_SITE_URL, show_default=True,
               help="Site serving data/archive/YYYY-MM.zip and api/.")
 @click.option("--cache", "cache", type=click.Path(file_okay=False), envvar="OPENBEAT_CACHE", show_envvar=True,
               help="Download cache folder [default: the user cache directory].")
@@ -108,6 +112,10 @@ def fetch(ctx, force, first, last, kinds, lake, base_url, cache, no_cache, quiet
 
         openbeat fetch --force city-of-london --from 2023-01 --kinds street,outcomes
     """
+    from rich.console import Console
+
+    from openbeat.ingest.fetch import KIND_NAMES, default_cache_dir, fetch_months
+
     ctx.obj = {"force": force, "lake": lake, "lake_given": _given(ctx, "lake")}
     if ctx.invoked_subcommand:
         return
@@ -152,7 +160,7 @@ def fetch(ctx, force, first, last, kinds, lake, base_url, cache, no_cache, quiet
 @fetch.command("neighbourhoods")
 @click.option("--force", "force", metavar="SLUG", help="police.uk force id, e.g. metropolitan.")
 @lake_option
-@click.option("--base-url", default=API_URL, show_default=True,
+@click.option("--base-url", default=DEFAULT_API_URL, show_default=True,
               help="police.uk API, or file:///DIR/ holding saved responses as {path}.json.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
 @click.pass_context
@@ -170,6 +178,11 @@ def neighbourhoods(ctx, force, lake, base_url, quiet):
 
         openbeat fetch neighbourhoods --force northbridge --base-url file:///tmp/demo/police_uk_api/
     """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from openbeat.ingest.neighbourhoods import fetch_neighbourhoods
+
     parent = ctx.obj or {}
     force = force or parent.get("force")
     if not force:

@@ -8,12 +8,8 @@ import sys
 from datetime import date, datetime
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from openbeat import lake as lake_lib
 from openbeat.cli.options import lake_option
-from openbeat.ingest import FileReport, ingest_paths
 
 
 @click.command()
@@ -31,6 +27,10 @@ def ingest(paths, lake, force, quiet):
 
         openbeat ingest 2024-03.zip --force metropolitan
     """
+    from rich.console import Console
+
+    from openbeat.ingest import FileReport, ingest_paths
+
     err = Console(stderr=True, soft_wrap=True)  # never break a path or message across lines
 
     def on_file(fr: FileReport) -> None:
@@ -68,6 +68,11 @@ def status(lake):
 
         openbeat status --lake data/lake
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from openbeat import lake as lake_lib
+
     parts, missing = lake_lib.status(lake)
     console = Console(width=max(Console().width, 110))
     if not parts:
@@ -110,6 +115,8 @@ def _warn_strays(lake, console) -> None:
 
 def _ranges(months: list[str]) -> str:
     """['2023-04', '2023-05', '2023-07'] → '2023-04..2023-05, 2023-07'."""
+    from openbeat import lake as lake_lib
+
     runs: list[list[str]] = []
     for m in months:
         if runs and lake_lib.month_range(runs[-1][-1], m)[1:] == [m]:
@@ -130,6 +137,11 @@ def query(sql, lake, fmt):
 
         openbeat query "SELECT crime_type, count(*) FROM crimes GROUP BY 1 ORDER BY 2 DESC"
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from openbeat import lake as lake_lib
+
     try:
         columns, rows = lake_lib.query(lake, sql)
     except lake_lib.ReadOnlyError as e:

@@ -1,10 +1,22 @@
-"""Options shared by several commands."""
+"""Options shared by several commands.
+
+Nothing here imports the library at import time: ``openbeat --help`` reads every command
+module, so a module-level import of the lake (DuckDB, Arrow) or of the demo generator would
+be paid by every command, even one that only prints help.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 import click
 
-from openbeat.lake import Lake
+
+def _to_lake(ctx, param, value):
+    from openbeat.lake import Lake
+
+    return Lake(value)
 
 
 def lake_option(f):
@@ -13,5 +25,30 @@ def lake_option(f):
         "--lake", "lake", type=click.Path(file_okay=False), envvar="OPENBEAT_LAKE",
         default=None, show_envvar=True,
         help="Lake folder [default: $OPENBEAT_LAKE or the user data directory].",
-        callback=lambda ctx, param, value: Lake(value),
+        callback=_to_lake,
     )(f)
+
+
+class Deferred:
+    """An option default read from a library module only when it is used or shown.
+
+    ``default=Deferred("openbeat.demo", "DEFAULT_SEED")`` keeps the value where the
+    library defines it without importing that module until a command runs or its own
+    ``--help`` shows the default (click calls a callable default; help shows ``str()``).
+
+        >>> str(Deferred("openbeat.lake", "POLICE_DATASETS", ",".join))
+        'crimes,outcomes,stop_searches'
+    """
+
+    def __init__(self, module: str, name: str, then: Callable | None = None):
+        self.module, self.name, self.then = module, name, then
+
+    def __call__(self):
+        value = getattr(importlib.import_module(self.module), self.name)
+        return self.then(value) if self.then else value
+
+    def __str__(self) -> str:
+        return str(self())
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.module!r}, {self.name!r})"

@@ -28,12 +28,14 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pyarrow as pa
-import shapely
+from typing import TYPE_CHECKING
 
-from openbeat.geo.pip import PolygonIndex
+import pyarrow as pa
+
 from openbeat.lake import Lake
+
+if TYPE_CHECKING:
+    from openbeat.geo.pip import PolygonIndex
 
 #: Boroughs each force polices. Forces not listed are judged against all loaded boroughs.
 FORCE_BOROUGHS = {
@@ -109,24 +111,39 @@ def _police_view(con, src: str, dst: str) -> None:
 
 def lsoa21_index(con) -> PolygonIndex:
     """The loaded LSOA 2021 polygons (BNG) as a point-in-polygon index."""
+    # Geometry libraries load only when there are points to place, not with every store.
+    import numpy as np
+    import shapely
+
+    from openbeat.geo.pip import PolygonIndex
+
     if "areas" not in _relations(con):
         return PolygonIndex([], [])
     rows = con.execute("SELECT code, geometry_bng FROM areas WHERE level = 'lsoa21' ORDER BY code").fetchall()
     return PolygonIndex([r[0] for r in rows], shapely.from_wkb(np.asarray([r[1] for r in rows], dtype=object)))
 
 
-def locate_stop_searches(con, *, only_missing: bool = True) -> pa.Table:
-    """(row_key, lsoa21_code) for stop-search rows with coordinates not yet in the cache."""
+def _unlocated(con, *, only_missing: bool) -> pa.Table:
+    """(row_key, longitude, latitude) of stop-search rows with coordinates not yet in the cache."""
     rel = _relations(con)
     cond = ""
     if only_missing and CACHE in rel:
         cond = f" AND row_key NOT IN (SELECT row_key FROM {CACHE})"
-    rows = con.sql(
+    return con.sql(
         "SELECT row_key, longitude, latitude FROM stop_searches "
         f"WHERE latitude IS NOT NULL AND longitude IS NOT NULL{cond}"
     ).to_arrow_table()
+
+
+def locate_stop_searches(con, *, only_missing: bool = True) -> pa.Table:
+    """(row_key, lsoa21_code) for stop-search rows with coordinates not yet in the cache."""
+    rows = _unlocated(con, only_missing=only_missing)
     if rows.num_rows == 0:
         return CACHE_SCHEMA.empty_table()
+    return _locate(con, rows)
+
+
+def _locate(con, rows: pa.Table) -> pa.Table:
     idx = lsoa21_index(con)
     codes = idx.codes_at_lonlat(rows["longitude"].to_numpy(), rows["latitude"].to_numpy())
     return pa.table({"row_key": rows["row_key"], "lsoa21_code": pa.array(codes.tolist(), pa.string())},
@@ -154,16 +171,22 @@ def crimes_with_areas(con, *, lake: Lake | None = None) -> dict[str, int]:
     _prepare(con)
     _police_view(con, "crimes", "crimes_geo")
     _police_view(con, "outcomes", "outcomes_geo")
-    new = locate_stop_searches(con)
-    # A table, not a registered Arrow object or TEMP view: those are private to one
-    # connection, and the analytics store queries through cursors.
-    con.register("_geo_ss_arrow", new)
-    con.execute("CREATE OR REPLACE TABLE _geo_ss_new AS SELECT * FROM _geo_ss_arrow")
-    con.unregister("_geo_ss_arrow")
+    rows = _unlocated(con, only_missing=True)
+    located = 0
+    if rows.num_rows:
+        new = _locate(con, rows)
+        located = new.num_rows
+        # A table, not a registered Arrow object or TEMP view: those are private to one
+        # connection, and the analytics store queries through cursors.
+        con.register("_geo_ss_arrow", new)
+        con.execute("CREATE OR REPLACE TABLE _geo_ss_new AS SELECT * FROM _geo_ss_arrow")
+        con.unregister("_geo_ss_arrow")
+    else:  # every row is in the cache already (no empty Arrow table: it would load pandas)
+        con.execute("CREATE OR REPLACE TABLE _geo_ss_new (row_key VARCHAR, lsoa21_code VARCHAR)")
     rel = _relations(con)
     cached = f"SELECT row_key, lsoa21_code FROM {CACHE} UNION ALL " if CACHE in rel else ""
     con.execute(f"CREATE OR REPLACE VIEW _geo_ss AS {cached}SELECT row_key, lsoa21_code FROM _geo_ss_new")
-    if lake is not None and new.num_rows:
+    if lake is not None and located:
         both = con.sql(
             "SELECT DISTINCT ON (row_key) row_key, lsoa21_code FROM _geo_ss "
             "WHERE row_key IN (SELECT row_key FROM stop_searches)"
@@ -184,4 +207,4 @@ def crimes_with_areas(con, *, lake: Lake | None = None) -> dict[str, int]:
         LEFT JOIN (SELECT DISTINCT force FROM _geo_force_boroughs) fk ON fk.force = s.force
         LEFT JOIN _geo_force_boroughs fb ON fb.force = s.force AND fb.borough_code = d.borough_code
     """)
-    return {"stop_searches_located": new.num_rows}
+    return {"stop_searches_located": located}

@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 import duckdb
-import httpx
 import pyarrow as pa
 
 from openbeat.geo.refdata import merge_reference
@@ -139,6 +138,8 @@ def postcodes_io_url() -> str:
 
 def fetch_postcode(postcode: str, *, base_url: str | None = None, timeout: float = 10.0) -> dict | None:
     """One postcode from postcodes.io: {'postcode', 'latitude', 'longitude', 'codes'} or None (404)."""
+    import httpx  # loads rich and pygments too: only when asked to go online (openbeat locate)
+
     base = (base_url or postcodes_io_url()).rstrip("/")
     url = f"{base}/postcodes/{postcode.replace(' ', '')}"
     try:

@@ -102,3 +102,16 @@ def test_year_on_year_and_rolling_12_months():
     last = roll.iloc[-1]
     assert (last.compared_with, last.c1, last.c2) == ("2022-04 to 2023-03", sum(range(53, 65)),
                                                       sum(range(65, 77)))
+
+
+@pytest.mark.parametrize("mu", [1e-3, 0.5, 3.7, 12.0, 150.3, 1289.0, 5000.5, 1e5])
+def test_the_poisson_functions_are_scipy_stats_value_for_value(mu):
+    """The E-test sums scipy.special's Poisson functions exactly as scipy.stats.poisson does."""
+    from scipy import stats
+
+    from openbeat.stats.change import _poisson_cdf, _poisson_pmf, _poisson_sf
+
+    k = np.arange(-3.0, 2 * mu + 60)
+    np.testing.assert_array_equal(_poisson_cdf(k, mu), stats.poisson.cdf(k, mu))
+    np.testing.assert_array_equal(_poisson_sf(k, mu), stats.poisson.sf(k, mu))
+    np.testing.assert_array_equal(_poisson_pmf(k[k >= 0], mu), stats.poisson.pmf(k[k >= 0], mu))

@@ -1,0 +1,50 @@
+"""The store read two ways: aggregates in memory (the web app) or read from their files per query (the CLI)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from openbeat.analytics.profiles import area_profile
+from openbeat.analytics.store import Store
+from openbeat.lake import Lake
+
+
+def _kind(store: Store, name: str) -> str:
+    return store.cursor().execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                                  [name]).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def one_shot(northbridge):
+    return Store(northbridge, resident=False)
+
+
+def test_one_question_reads_the_aggregate_files_instead_of_loading_them(store, one_shot):
+    for name in ("crime_counts", "stop_search_counts"):
+        assert _kind(store, name) == "BASE TABLE"
+        assert _kind(one_shot, name) == "VIEW"
+
+
+@pytest.mark.parametrize("level, first, last, force", [
+    ("ward", None, None, None),
+    ("ward", "2024-07", "2025-06", "northbridge"),
+    ("borough", "2024-01", "2024-12", None),
+    ("lsoa21", None, None, None),
+    ("force", "2025-01", "2025-12", None),
+])
+def test_a_profile_is_the_same_whichever_way_the_store_reads(store, one_shot, level, first, last, force):
+    for area in store.areas(level)[:3]:
+        expected = area_profile(store, area.code, first, last, force=force).as_dict()
+        assert area_profile(one_shot, area.code, first, last, force=force).as_dict() == expected
+
+
+def test_without_aggregate_files_the_first_one_shot_store_writes_them(store, northbridge, tmp_path):
+    copy = Lake(tmp_path / "lake")
+    shutil.copytree(northbridge.root, copy.root, ignore=shutil.ignore_patterns("derived"))
+    ward = store.areas("ward")[0].code
+    got = area_profile(Store(copy, resident=False), ward).as_dict()
+    assert got["summary"] == area_profile(store, ward).as_dict()["summary"]
+    assert sorted(p.name.split("-")[0] for p in (copy.root / "derived").glob("*.parquet")) == [
+        "crime_counts", "stop_search_counts"]
