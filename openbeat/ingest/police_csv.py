@@ -257,7 +257,8 @@ def ingest_batch(lake: Lake, sources: list[Source], *, con: duckdb.DuckDBPyConne
         finally:
             for f in futures:
                 f.cancel()
-            con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")
+            con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS reps; DROP TABLE IF EXISTS parse_rejects; "
+                        "DROP TABLE IF EXISTS parse_scans")
 
 
 def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
@@ -268,7 +269,13 @@ def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
     checks = _row_checks(kind, batch[0][2])
     cond = " OR ".join(f"({c})" for c, _, _ in checks).replace(_s(batch[0][2].month), f"{months}[_f + 1]")
     every = ", ".join(_q(c.header) for c in kind.columns)
-    if "Crime ID" in kind.header:
+    # Rows repeating an identity within their file, grouped once: counted here, numbered below.
+    has_id = 'bool_or("Crime ID" IS NOT NULL)' if "Crime ID" in kind.header else "false"
+    con.execute(f"CREATE TEMP TABLE reps AS SELECT _f, _h, count(*) AS n, {has_id} AS has_id "
+                "FROM t GROUP BY _f, _h HAVING count(*) > 1")
+    repeated = {f: (r, d) for f, r, d in con.execute(
+        "SELECT _f, sum(n - 1), coalesce(sum(n - 1) FILTER (WHERE has_id), 0) FROM reps GROUP BY _f").fetchall()}
+    if kind.dataset == "outcomes":
         dup_sql = 'count("Crime ID") - count(DISTINCT "Crime ID")'
     else:
         dup_sql = "0"
@@ -278,7 +285,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
                     f"<> {months}[_f + 1])" if kind.dataset == "stop_searches" else "0")
     params = [list(CRIME_TYPES)] if "Crime type" in kind.header else []
     summary = {f: rest for f, *rest in con.execute(
-        f"SELECT _f, count(*), count(*) FILTER (WHERE {cond}), {dup_sql}, count(DISTINCT _h), {unknown_sql}, "
+        f"SELECT _f, count(*), count(*) FILTER (WHERE {cond}), {dup_sql}, {unknown_sql}, "
         f"{mismatch_sql} FROM t GROUP BY _f", params).fetchall()}
     whole = {}
     if kind.dataset == "stop_searches":  # a duplicate search is a row identical in every column
@@ -286,19 +293,20 @@ def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
     rejected = {f for (f,) in con.execute("SELECT DISTINCT file_id FROM parse_rejects").fetchall()}
 
     clean = []  # (index in batch, loaded, duplicates, mismatches, unknown types)
-    repeats = False
     for f, ((i, src, fname, part), scan) in enumerate(zip(batch, scans)):
-        loaded, bad, duplicates, distinct, unknown, mismatches = summary.get(f, (0, 0, 0, 0, 0, 0))
+        loaded, bad, duplicates, unknown, mismatches = summary.get(f, (0, 0, 0, 0, 0))
         if bad or f in rejected or scan.stray_cr or scan.quoted_breaks or loaded != scan.lines:
             continue  # on its own, where what is wrong is found and said
         if kind.dataset == "stop_searches":
             duplicates = loaded - whole.get(f, 0)
-        repeats = repeats or loaded > distinct
+        elif kind.dataset == "crimes":
+            # Rows sharing a Crime ID share _h (the ID itself), so its repeats are theirs.
+            duplicates = int(repeated.get(f, (0, 0))[1])
         clean.append((f, loaded, duplicates, mismatches, unknown))
     if not clean:
         return reports
-    if repeats:
-        _number_repeats(con, kind)
+    if repeated:
+        _number_repeats(con, kind, "reps")
 
     written = []  # (batch entry, scan, counts, data tmp, its sha256)
     try:
@@ -769,17 +777,18 @@ def _create_t(kind: Kind, paths: list[Path]) -> str:
                    rejects_table = 'parse_rejects', rejects_scan = 'parse_scans'))"""
 
 
-def _number_repeats(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+def _number_repeats(con: duckdb.DuckDBPyConnection, kind: Kind, groups: str | None = None) -> None:
     """Number rows identical in identity within their file, by their other fields before file order.
 
-    So a re-publication in another row order pairs them up the same way.
+    So a re-publication in another row order pairs them up the same way. ``groups``: a
+    table of the (_f, _h) that repeat, when already made.
     """
     ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)  # identity first
     others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
+    groups = groups or "(SELECT _f, _h FROM t GROUP BY _f, _h HAVING count(*) > 1)"
     con.execute(
         f"UPDATE t SET _n = d.n FROM (SELECT t.rowid AS r, row_number() OVER (PARTITION BY _f, _h ORDER BY {others}, "
-        "t.rowid) AS n FROM t SEMI JOIN (SELECT _f, _h FROM t GROUP BY _f, _h HAVING count(*) > 1) g USING (_f, _h)) d "
-        "WHERE t.rowid = d.r"
+        f"t.rowid) AS n FROM t SEMI JOIN {groups} g USING (_f, _h)) d WHERE t.rowid = d.r"
     )
 
 
