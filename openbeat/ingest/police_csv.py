@@ -139,6 +139,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")  # its bar landed in the output of long ingests
     return con
 
 
@@ -786,10 +787,13 @@ def _number_repeats(con: duckdb.DuckDBPyConnection, kind: Kind, groups: str | No
     ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)  # identity first
     others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
     groups = groups or "(SELECT _f, _h FROM t GROUP BY _f, _h HAVING count(*) > 1)"
+    # The numbers first, then the update from them: one UPDATE with the window inside it
+    # costs several times more (DuckDB plans the join back to t poorly).
     con.execute(
-        f"UPDATE t SET _n = d.n FROM (SELECT t.rowid AS r, row_number() OVER (PARTITION BY _f, _h ORDER BY {others}, "
-        f"t.rowid) AS n FROM t SEMI JOIN {groups} g USING (_f, _h)) d WHERE t.rowid = d.r"
+        f"CREATE OR REPLACE TEMP TABLE numbered AS SELECT t.rowid AS r, row_number() OVER (PARTITION BY _f, _h "
+        f"ORDER BY {others}, t.rowid) AS n FROM t SEMI JOIN {groups} g USING (_f, _h)"
     )
+    con.execute("UPDATE t SET _n = numbered.n FROM numbered WHERE t.rowid = numbered.r; DROP TABLE numbered")
 
 
 def _without_stray_cr(path: Path, kind: Kind, tmp: Path) -> tuple[Path, list[tuple]]:
