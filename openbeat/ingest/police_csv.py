@@ -13,6 +13,10 @@ Two streaming passes over the source, run side by side where they can be:
   are found in SQL. Good rows and rejects go to temporary Parquet files that are renamed
   over the partition, so the partition is always wholly old or wholly new.
 
+Many small files of one kind are loaded together by :func:`ingest_batch` (one DuckDB read
+for the batch, the same checks per file); a file with anything to report goes the one-file
+way, :func:`ingest_source`.
+
 Line numbers count the header as line 1 and count blank lines, as DuckDB does; they are
 physical line numbers: a record holding a quoted line break is numbered by its first line.
 """
@@ -235,31 +239,37 @@ def ingest_batch(lake: Lake, sources: list[Source], *, con: duckdb.DuckDBPyConne
     if not batch or len(kinds) != 1:
         return reports
     kind = kinds.pop()
-
-    def scan(src: Source) -> _Scan:
-        try:
-            return _scan(src, src.name.endswith(".gz"))
-        except IngestError:
-            con.interrupt()  # e.g. a .gz bomb: DuckDB is parsing the same bytes; stop it too
-            raise
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        futures = [pool.submit(scan, src) for _, src, _, _ in batch]
-        try:
+    # Hash and count each file first; a .gz is decompressed once, here, to a plain copy
+    # that DuckDB then reads (in parallel, and without inflating it a second time). The
+    # two workers overlap one's scanning with the other's DuckDB work.
+    scanned, scans, copies = [], [], []
+    try:
+        for entry in batch:
+            src = entry[1]
+            gz = src.name.endswith(".gz")
             try:
-                con.execute(_create_t(kind, [src.local_path for _, src, _, _ in batch]))
-            except duckdb.Error:
-                return reports  # each file on its own says what is wrong
-            try:
-                scans = [f.result() for f in futures]
+                if gz:
+                    fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
+                    copies.append(Path(tmp_name))
+                    with os.fdopen(fd, "wb") as out:
+                        scans.append((_scan(src, gz, copy_to=out), Path(tmp_name)))
+                else:
+                    scans.append((_scan(src, gz), src.local_path))
             except IngestError:
-                return reports
-            return _load_batch(con, lake, kind, batch, scans, reports)
-        finally:
-            for f in futures:
-                f.cancel()
-            con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS reps; DROP TABLE IF EXISTS parse_rejects; "
-                        "DROP TABLE IF EXISTS parse_scans")
+                continue  # on its own, where the error is reported
+            scanned.append(entry)
+        if not scanned:
+            return reports
+        try:
+            con.execute(_create_t(kind, [path for _, path in scans]))
+        except duckdb.Error:
+            return reports  # each file on its own says what is wrong
+        return _load_batch(con, lake, kind, scanned, [scan for scan, _ in scans], reports)
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+        con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS reps; DROP TABLE IF EXISTS parse_rejects; "
+                    "DROP TABLE IF EXISTS parse_scans")
 
 
 def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
