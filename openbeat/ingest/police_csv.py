@@ -45,7 +45,7 @@ from openbeat import __version__
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.kinds import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.ingest.pause_for_tests import partition_committed
-from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256
+from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256, fsync_all
 
 _CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -330,16 +330,20 @@ def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
                         "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
                         f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}, "
                         f"unknown_crime_types: '{unknown}'}})")
+        # Durable before any is renamed, all at once; then each is renamed and gets its
+        # manifest line in turn, and the folders and the manifest are synced at the end.
+        fsync_all([data_tmp for *_, data_tmp in written])
         for (i, src, fname, part), scan, (loaded, duplicates, mismatches, unknown), data_tmp in written:
             partition_sha256 = file_sha256(data_tmp)
             with lake.lock():
-                lake.commit(data_tmp, lake.partition_path(part))
+                lake.commit(data_tmp, lake.partition_path(part), synced=True, sync_dir=False)
                 lake.rejects_path(part).unlink(missing_ok=True)
                 partition_committed(lake.partition_path(part))  # test-only pause point; see its module
                 lake.append_manifest([_manifest_row(src, part, scan, loaded, 0, duplicates, mismatches,
-                                                    partition_sha256, unknown)])
+                                                    partition_sha256, unknown)], sync=False)
             reports[i] = FileReport(src.path, "loaded", part.dataset, part.force, part.month, loaded, loaded,
                                     0, duplicates, mismatches, unknown)
+        fsync_all([*{lake.partition_path(entry[3]).parent for entry, *_ in written}, lake.manifest_path])
     finally:
         for *_, data_tmp in written:
             data_tmp.unlink(missing_ok=True)
