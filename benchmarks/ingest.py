@@ -10,11 +10,18 @@ Workloads:
       2021-09..2025-09, BTP) and relabelling Month to 2024-01. Real rows, real field
       shapes; larger than a real Met month (~90,000 street rows).
 
+  (c) many small files, the common case (a police.uk monthly archive is ~130 files, most
+      of them small): 16 real Met street months (2023-01..2024-04, .csv.gz as stored
+      here) copied under 12 force names: 192 files.
+
 Contenders, each in a fresh subprocess so its peak RSS is its own:
   openbeat  — `openbeat.ingest.ingest_paths` into an empty lake (validation, rejects,
               row keys, manifest, atomic partitions);
   duckdb    — `COPY (SELECT * FROM read_csv(f)) TO 'f.parquet'`, no validation: the
-              practical ceiling;
+              practical ceiling file by file;
+  duckdb-one — DuckDB's own partitioned write of the same rows: one
+              `COPY (SELECT … FROM read_csv([every file of a kind])) TO … (PARTITION_BY (force, month))`
+              per file kind, no validation: the ceiling for many files;
   pandas    — `pandas.read_csv(f).to_parquet(...)`.
 Figures are the best of --repeat runs (wall time after imports), rows/s, and peak RSS.
 """
@@ -40,7 +47,10 @@ sys.path.insert(0, str(ROOT))
 
 from openbeat.ingest.kinds import parse_file_name  # noqa: E402
 
-CONTENDERS = ("openbeat", "duckdb", "pandas")
+CONTENDERS = ("openbeat", "duckdb", "duckdb-one", "pandas")
+#: Forces whose names workload (c) copies one force's street files under (police.uk slugs).
+COPY_FORCES = ("avon-and-somerset", "bedfordshire", "cambridgeshire", "cheshire", "cleveland", "cumbria",
+               "derbyshire", "devon-and-cornwall", "dorset", "durham", "dyfed-powys", "essex")
 
 
 def police_files(data: Path) -> list[Path]:
@@ -69,12 +79,47 @@ def build_met_scale_month(data: Path, out: Path) -> tuple[Path, int]:
     return path, n
 
 
+def build_many_forces(data: Path, out: Path) -> tuple[list[Path], int]:
+    """Workload (c): 16 real Met street months (2023-01..2024-04, as published: .csv.gz) under 12 force names."""
+    root = data / "police_uk_subsets" / "metropolitan_burglary_only"
+    months = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)][:16]
+    files, n = [], 0
+    for month in months:
+        src = root / month / f"{month}-metropolitan-street.csv.gz"
+        rows = gzip.decompress(src.read_bytes()).count(b"\n") - 1
+        for force in COPY_FORCES:
+            dest = out / force / f"{month}-{force}-street.csv.gz"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            files.append(dest)
+            n += rows
+    return files, n
+
+
+def _one_statement(con, files: list[str], work: str) -> int:
+    """DuckDB's own partitioned write: one COPY per file kind, every file of the kind in one read_csv."""
+    by_kind: dict[str, list[str]] = {}
+    for f in files:
+        by_kind.setdefault(parse_file_name(Path(f).name).kind.file_kind, []).append(f)
+    rows = 0
+    for kind, group in by_kind.items():
+        listed = "[" + ", ".join(f"'{f}'" for f in group) + "]"
+        name = r"'(\d{4}-\d{2})-([a-z0-9-]+?)-(street|outcomes|stop-and-search)\.csv'"
+        out = Path(work) / kind
+        con.execute(
+            f"COPY (SELECT * EXCLUDE (filename), regexp_extract(filename, {name}, 2) AS force, "
+            f"regexp_extract(filename, {name}, 1) AS month FROM read_csv({listed}, filename = true, "
+            f"union_by_name = true)) TO '{out}' (FORMAT parquet, PARTITION_BY (force, month))")
+        rows += con.execute(f"SELECT count(*) FROM read_parquet('{out}/*/*/*.parquet')").fetchone()[0]
+    return rows
+
+
 def run_one(contender: str, files: list[str], work: str) -> None:
     """Runs inside the child process. Imports happen before the clock starts."""
     if contender == "openbeat":
         from openbeat.ingest import ingest_paths
         from openbeat.lake import Lake
-    elif contender == "duckdb":
+    elif contender in ("duckdb", "duckdb-one"):
         import duckdb
     else:
         import pandas as pd
@@ -90,6 +135,8 @@ def run_one(contender: str, files: list[str], work: str) -> None:
             out = Path(work) / f"{i}.parquet"
             con.execute(f"COPY (SELECT * FROM read_csv('{f}')) TO '{out}' (FORMAT parquet)")
             rows += con.execute(f"SELECT count(*) FROM '{out}'").fetchone()[0]
+    elif contender == "duckdb-one":
+        rows = _one_statement(duckdb.connect(), files, work)
     else:
         rows = 0
         for i, f in enumerate(files):
@@ -116,18 +163,22 @@ def measure(contender: str, files: list[Path], repeat: int) -> dict:
 
 
 def report(title: str, results: dict[str, dict]) -> None:
-    ceiling = results["duckdb"]["seconds"]
+    refs = [r for r in ("duckdb", "duckdb-one", "pandas") if r in results]
     print(f"\n{title}")
-    print(f"{'contender':<10} {'rows':>9} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'× duckdb speed':>15}")
+    print(f"{'contender':<11} {'rows':>9} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} "
+          + " ".join(f"{'× ' + r:>12}" for r in refs))
     for name, r in results.items():
-        print(f"{name:<10} {r['rows']:>9,} {r['seconds']:>8.2f} {r['rows'] / r['seconds']:>10,.0f} "
-              f"{r['peak_mb']:>8.0f} {ceiling / r['seconds']:>15.2f}")
+        print(f"{name:<11} {r['rows']:>9,} {r['seconds']:>8.2f} {r['rows'] / r['seconds']:>10,.0f} "
+              f"{r['peak_mb']:>8.0f} " + " ".join(f"{results[ref]['seconds'] / r['seconds']:>12.2f}" for ref in refs))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workloads", default="abc", help="which of a, b, c to run (default: all)")
+    ap.add_argument("--contenders", default=",".join(CONTENDERS),
+                    help=f"comma-separated subset of {', '.join(CONTENDERS)}")
     ap.add_argument("--child", choices=CONTENDERS)
     ap.add_argument("--work")
     ap.add_argument("files", nargs="*")
@@ -137,17 +188,26 @@ def main() -> None:
         return
     if not (args.data / "MANIFEST.csv").exists():
         sys.exit(f"no real data at {args.data}: this benchmark needs ../shared/data")
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; best of {args.repeat}")
+    contenders = [c for c in args.contenders.split(",") if c]
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; best of {args.repeat}; "
+          f"load average {os.getloadavg()[0]:.1f}")
 
-    files = police_files(args.data)
-    report(f"(a) every police.uk CSV in {args.data} ({len(files)} files)",
-           {c: measure(c, files, args.repeat) for c in CONTENDERS})
+    def run(title: str, files: list[Path]) -> None:
+        report(title, {c: measure(c, files, args.repeat) for c in contenders})
 
-    tmp = Path(tempfile.mkdtemp(prefix="openbeat-met-scale-"))
+    if "a" in args.workloads:
+        files = police_files(args.data)
+        run(f"(a) every police.uk CSV in {args.data} ({len(files)} files)", files)
+    tmp = Path(tempfile.mkdtemp(prefix="openbeat-bench-data-"))
     try:
-        big, n = build_met_scale_month(args.data, tmp)
-        report(f"(b) a Met-scale street month: {n:,} real rows in one file ({big.stat().st_size / 1e6:.0f} MB)",
-               {c: measure(c, [big], args.repeat) for c in CONTENDERS})
+        if "b" in args.workloads:
+            big, n = build_met_scale_month(args.data, tmp)
+            run(f"(b) a Met-scale street month: {n:,} real rows in one file ({big.stat().st_size / 1e6:.0f} MB)",
+                [big])
+        if "c" in args.workloads:
+            many, n = build_many_forces(args.data, tmp / "many")
+            run(f"(c) many small files: {len(many)} real street files, one force's 16 months under "
+                f"{len(COPY_FORCES)} force names, {n:,} rows", many)
     finally:
         shutil.rmtree(tmp)
 

@@ -192,16 +192,18 @@ class Lake:
         return final.parent / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}-{final.name}"
 
     @staticmethod
-    def commit(tmp: Path, final: Path) -> None:
-        """Make ``tmp`` durable, then atomically put it where ``final`` is."""
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
+    def commit(tmp: Path, final: Path, *, synced: bool = False, sync_dir: bool = True) -> None:
+        """Make ``tmp`` durable, then atomically put it where ``final`` is.
+
+        ``synced``: the caller has already fsynced ``tmp`` (many at once, see
+        :func:`fsync_all`). ``sync_dir=False``: the caller fsyncs the folder later; the
+        rename is atomic either way, only its durability waits.
+        """
+        if not synced:
+            fsync_all([tmp])
         os.replace(tmp, final)
-        dir_fd = os.open(final.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        if sync_dir:
+            fsync_all([final.parent])
 
     def write_table(self, final: Path, table: pa.Table) -> None:
         tmp = self.temp_path(final)
@@ -259,8 +261,14 @@ class Lake:
     def read_manifest(self) -> pa.Table:
         return pa.Table.from_pylist(self.manifest_rows(), schema=MANIFEST_SCHEMA)
 
-    def append_manifest(self, rows: list[dict]) -> None:
-        """Add entries; caller must hold :meth:`lock`."""
+    def append_manifest(self, rows: list[dict], *, sync: bool = True) -> None:
+        """Add entries; caller must hold :meth:`lock`.
+
+        ``sync=False`` leaves the fsync to the caller (:func:`fsync_all` on
+        :attr:`manifest_path` once a batch is committed): the line is in the file for any
+        reader or a killed process at once; a power cut before the fsync can lose it, and
+        then the partition is re-ingested, as for any missing line (:meth:`is_loaded`).
+        """
         if not rows:
             return
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
@@ -268,7 +276,8 @@ class Lake:
         with open(self.manifest_path, "a", encoding="utf-8") as fh:
             fh.write(lines)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
 
     def current_sha256(self, p: Partition) -> str | None:
         """sha256 of the source the partition was built from, read from the partition itself."""
@@ -409,6 +418,26 @@ def _create_table(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema, 
 def _utc(v):
     """Naive datetimes in the manifest are UTC (as Arrow read them); DuckDB is told so."""
     return v.replace(tzinfo=timezone.utc) if isinstance(v, datetime) and v.tzinfo is None else v
+
+
+def fsync_all(paths: list[Path]) -> None:
+    """fsync files or folders, several at once: the file system then commits its journal
+    for many of them together (one by one, each fsync waits a few ms for its own)."""
+    def one(path: Path) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    if len(paths) <= 1:
+        for p in paths:
+            one(p)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(8, len(paths))) as pool:
+        list(pool.map(one, paths))
 
 
 def file_sha256(path: Path) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.kinds import parse_file_name
-from openbeat.ingest.police_csv import FileReport, Source, connect, ingest_source, spool
+from openbeat.ingest.police_csv import FileReport, Source, connect, ingest_batch, ingest_source, spool
 from openbeat.ingest.sources import expand, iter_zip
 from openbeat.lake import Lake
 
@@ -43,13 +43,23 @@ class IngestReport:
         return {k: sum(getattr(f, k) for f in self.files) for k in keys}
 
 
+#: A batch read by one DuckDB statement holds at most this many files, or CSV bytes
+#: (a ``.gz`` counted at 6 times its size): enough to make per-file costs small, small
+#: enough that the two workers share a run and a batch's table stays a few hundred MB.
+BATCH_FILES = 64
+BATCH_BYTES = 48 << 20
+
+
 def ingest_sources(sources: Iterable[Source], *, lake: Lake,
                    on_file: Callable[[FileReport], None] | None = None,
                    report: IngestReport | None = None, workers: int | None = None) -> IngestReport:
     """Ingest each source into its partition; one failure does not stop the others.
 
-    Files are loaded by ``workers`` threads (default: up to 2, one per core), each with its
-    own DuckDB connection: small police.uk files leave a core idle otherwise. One run loads
+    Sources are gathered into batches of one kind (see :func:`ingest_batch`: one DuckDB
+    read for many small files, every check kept), loaded by ``workers`` threads (default:
+    up to 2, one per core), each with its own DuckDB connection. A file the batch cannot
+    take as it is (a reject, a partition already loaded, a wrong header …) is loaded on
+    its own by :func:`ingest_source`, which says what is wrong with it. One run loads
     one file per partition: a second source for a (dataset, force, month) already given in
     the run (two zip members of one name, a folder and its re-published archive) fails,
     naming the first, so no file is reported loaded that the lake does not hold. Streams
@@ -62,39 +72,64 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
     local = threading.local()
     connections = []
 
-    def load(src: Source, spooled: bool) -> FileReport:
+    def load(batch: list[tuple[Source, bool]]) -> list[FileReport]:
+        if not hasattr(local, "con"):
+            local.con = connect()
+            connections.append(local.con)
         try:
-            if not hasattr(local, "con"):
-                local.con = connect()
-                connections.append(local.con)
-            return ingest_source(lake, src, con=local.con)
-        except IngestError as e:
-            return FileReport(src.path, "failed", error=str(e))
+            try:
+                done = ingest_batch(lake, [src for src, _ in batch], con=local.con)
+            except IngestError:
+                done = [None] * len(batch)
+            out = []
+            for (src, _), fr in zip(batch, done):
+                if fr is None:
+                    try:
+                        fr = ingest_source(lake, src, con=local.con)
+                    except IngestError as e:
+                        fr = FileReport(src.path, "failed", error=str(e))
+                out.append(fr)
+            return out
         finally:
-            if spooled:
-                src.local_path.unlink(missing_ok=True)
+            for src, spooled in batch:
+                if spooled:
+                    src.local_path.unlink(missing_ok=True)
 
     def emit(fr: FileReport) -> None:
         report.files.append(fr)
         if on_file:
             on_file(fr)
 
+
     pending: deque[Future] = deque()
     first_of: dict[tuple, str] = {}  # partition -> the source given for it in this run
+    batch: list[tuple[Source, bool]] = []
+    batch_kind, batch_bytes = None, 0
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
+
+        def flush() -> None:
+            nonlocal batch, batch_bytes
+            if batch:
+                pending.append(pool.submit(load, batch))
+            batch, batch_bytes = [], 0
+
+        def failed(fr: FileReport) -> None:
+            flush()  # reports keep the order of the sources
+            done: Future = Future()
+            done.set_result([fr])
+            pending.append(done)
+
         try:
             for src in sources:
                 name = parse_file_name(src.name)
                 key = (name.kind.dataset, name.force, name.month) if name else None
                 if key is not None and key in first_of:
-                    done = Future()
-                    done.set_result(FileReport(
+                    failed(FileReport(
                         src.path, "failed", *key,
                         error=str(IngestError(
                             src.path, f"the same {key[0]} partition ({key[1]}, {key[2]}) as {first_of[key]}, given "
                             "earlier in this run; one run loads one file per partition",
                             hint="ingest the one you want on its own"))))
-                    pending.append(done)
                     continue
                 if key is not None:
                     first_of[key] = src.path
@@ -103,21 +138,37 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
                     try:
                         src = spool(src)
                     except IngestError as e:
-                        done: Future = Future()
-                        done.set_result(FileReport(src.path, "failed", error=str(e)))
-                        pending.append(done)
+                        failed(FileReport(src.path, "failed", error=str(e)))
                         continue
-                pending.append(pool.submit(load, src, spooled))
+                size = _csv_bytes(src)
+                if batch and (name is None or name.kind is not batch_kind or len(batch) >= BATCH_FILES
+                              or batch_bytes + size > BATCH_BYTES):
+                    flush()
+                batch.append((src, spooled))
+                batch_kind, batch_bytes = name.kind if name else None, batch_bytes + size
                 while pending and pending[0].done():
-                    emit(pending.popleft().result())
+                    for fr in pending.popleft().result():
+                        emit(fr)
+            flush()
         finally:
             # Files already handed to a worker finish and are reported, even when reading
             # the next source failed (e.g. an archive that changed on the server mid-read).
+            flush()
             while pending:
-                emit(pending.popleft().result())
+                for fr in pending.popleft().result():
+                    emit(fr)
     for con in connections:
         con.close()
     return report
+
+
+def _csv_bytes(src: Source) -> int:
+    """About how many CSV bytes a source holds (a .gz expands about 6 times)."""
+    try:
+        size = src.local_path.stat().st_size
+    except OSError:
+        return 0
+    return size * 6 if src.name.endswith(".gz") else size
 
 
 def ingest_paths(paths: list[str | Path], *, lake: Lake, force: str | None = None,

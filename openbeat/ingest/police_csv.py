@@ -13,6 +13,10 @@ Two streaming passes over the source, run side by side where they can be:
   are found in SQL. Good rows and rejects go to temporary Parquet files that are renamed
   over the partition, so the partition is always wholly old or wholly new.
 
+Many small files of one kind are loaded together by :func:`ingest_batch` (one DuckDB read
+for the batch, the same checks per file); a file with anything to report goes the one-file
+way, :func:`ingest_source`.
+
 Line numbers count the header as line 1 and count blank lines, as DuckDB does; they are
 physical line numbers: a record holding a quoted line break is numbered by its first line.
 """
@@ -41,7 +45,7 @@ from openbeat import __version__
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.kinds import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.ingest.pause_for_tests import partition_committed
-from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256
+from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256, fsync_all
 
 _CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -139,6 +143,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")  # its bar landed in the output of long ingests
     return con
 
 
@@ -204,6 +209,170 @@ def ingest_source(lake: Lake, src: Source, *, expect_force: str | None = None,
             return _load(con, lake, src, fname, part, src.local_path, future.result)
         finally:
             future.cancel()
+
+
+def ingest_batch(lake: Lake, sources: list[Source], *, con: duckdb.DuckDBPyConnection) -> list[FileReport | None]:
+    """Load many plain, well-formed files of one kind into new partitions with one DuckDB read.
+
+    A police.uk archive is mostly small files, and per file the fixed costs (a dozen
+    statements, a thread, three fsyncs) outweigh the rows. Here every file of the batch
+    is parsed by one ``read_csv`` over the list, with ``_f`` saying which file a row came
+    from; the checks, counts and row keys are computed for all of them in a few
+    statements, each partition is written to its temporary file, and then the partitions
+    are committed one by one (rename, then its manifest line) as :func:`ingest_source`
+    does. Every check is the same; a file that is anything but clean (a reject of any
+    kind, a count that disagrees, an odd line ending, a partition already in the lake,
+    a header that is wrong) gets ``None``: the caller loads it on its own with
+    :func:`ingest_source`, which says what is wrong with it, line and column.
+    """
+    reports: list[FileReport | None] = [None] * len(sources)
+    batch: list[tuple[int, Source, FileName, Partition]] = []
+    for i, src in enumerate(sources):
+        fname = parse_file_name(src.name)
+        if fname is None or src.local_path is None:
+            continue
+        part = Partition(fname.kind.dataset, fname.force, fname.month)
+        if lake.partition_path(part).exists() or not _plain_header(src, fname.kind):
+            continue
+        batch.append((i, src, fname, part))
+    kinds = {fname.kind for _, _, fname, _ in batch}
+    if not batch or len(kinds) != 1:
+        return reports
+    kind = kinds.pop()
+    # Hash and count each file first; a .gz is decompressed once, here, to a plain copy
+    # that DuckDB then reads (in parallel, and without inflating it a second time). The
+    # two workers overlap one's scanning with the other's DuckDB work.
+    scanned, scans, copies = [], [], []
+    try:
+        for entry in batch:
+            src = entry[1]
+            gz = src.name.endswith(".gz")
+            try:
+                if gz:
+                    fd, tmp_name = tempfile.mkstemp(prefix="openbeat-", suffix=".csv")
+                    copies.append(Path(tmp_name))
+                    with os.fdopen(fd, "wb") as out:
+                        scans.append((_scan(src, gz, copy_to=out), Path(tmp_name)))
+                else:
+                    scans.append((_scan(src, gz), src.local_path))
+            except IngestError:
+                continue  # on its own, where the error is reported
+            scanned.append(entry)
+        if not scanned:
+            return reports
+        try:
+            con.execute(_create_t(kind, [path for _, path in scans]))
+        except duckdb.Error:
+            return reports  # each file on its own says what is wrong
+        return _load_batch(con, lake, kind, scanned, [scan for scan, _ in scans], reports)
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+        con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS reps; DROP TABLE IF EXISTS parse_rejects; "
+                    "DROP TABLE IF EXISTS parse_scans")
+
+
+def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
+                batch: list[tuple[int, Source, FileName, Partition]], scans: list[_Scan],
+                reports: list[FileReport | None]) -> list[FileReport | None]:
+    months = "[" + ", ".join(_s(fname.month) for _, _, fname, _ in batch) + "]"
+    # A row check, with the file month of the row's own file in place of a constant.
+    checks = _row_checks(kind, batch[0][2])
+    cond = " OR ".join(f"({c})" for c, _, _ in checks).replace(_s(batch[0][2].month), f"{months}[_f + 1]")
+    every = ", ".join(_q(c.header) for c in kind.columns)
+    # Rows repeating an identity within their file, grouped once: counted here, numbered below.
+    has_id = 'bool_or("Crime ID" IS NOT NULL)' if "Crime ID" in kind.header else "false"
+    con.execute(f"CREATE TEMP TABLE reps AS SELECT _f, _h, count(*) AS n, {has_id} AS has_id "
+                "FROM t GROUP BY _f, _h HAVING count(*) > 1")
+    repeated = {f: (r, d) for f, r, d in con.execute(
+        "SELECT _f, sum(n - 1), coalesce(sum(n - 1) FILTER (WHERE has_id), 0) FROM reps GROUP BY _f").fetchall()}
+    if kind.dataset == "outcomes":
+        dup_sql = 'count("Crime ID") - count(DISTINCT "Crime ID")'
+    else:
+        dup_sql = "0"
+    unknown_sql = ('count(*) FILTER (WHERE "Crime type" NOT IN (SELECT unnest(?)))' if "Crime type" in kind.header
+                   else "0")
+    mismatch_sql = ("count(*) FILTER (WHERE strftime(timezone('Europe/London', \"Date\"), '%Y-%m') "
+                    f"<> {months}[_f + 1])" if kind.dataset == "stop_searches" else "0")
+    params = [list(CRIME_TYPES)] if "Crime type" in kind.header else []
+    summary = {f: rest for f, *rest in con.execute(
+        f"SELECT _f, count(*), count(*) FILTER (WHERE {cond}), {dup_sql}, {unknown_sql}, "
+        f"{mismatch_sql} FROM t GROUP BY _f", params).fetchall()}
+    whole = {}
+    if kind.dataset == "stop_searches":  # a duplicate search is a row identical in every column
+        whole = dict(con.execute(f"SELECT _f, count(*) FROM (SELECT DISTINCT _f, {every} FROM t) GROUP BY _f").fetchall())
+    rejected = {f for (f,) in con.execute("SELECT DISTINCT file_id FROM parse_rejects").fetchall()}
+
+    clean = []  # (index in batch, loaded, duplicates, mismatches, unknown types)
+    for f, ((i, src, fname, part), scan) in enumerate(zip(batch, scans)):
+        loaded, bad, duplicates, unknown, mismatches = summary.get(f, (0, 0, 0, 0, 0))
+        if bad or f in rejected or scan.stray_cr or scan.quoted_breaks or loaded != scan.lines:
+            continue  # on its own, where what is wrong is found and said
+        if kind.dataset == "stop_searches":
+            duplicates = loaded - whole.get(f, 0)
+        elif kind.dataset == "crimes":
+            # Rows sharing a Crime ID share _h (the ID itself), so its repeats are theirs.
+            duplicates = int(repeated.get(f, (0, 0))[1])
+        clean.append((f, loaded, duplicates, mismatches, unknown))
+    if not clean:
+        return reports
+    if repeated:
+        _number_repeats(con, kind, "reps")
+
+    written = []  # (batch entry, scan, counts, data tmp, its sha256)
+    try:
+        for f, loaded, duplicates, mismatches, unknown in clean:
+            i, src, fname, part = batch[f]
+            scan = scans[f]
+            data_tmp = lake.temp_path(lake.partition_path(part))
+            written.append((batch[f], scan, (loaded, duplicates, mismatches, unknown), data_tmp))
+            con.execute(f"COPY ({_select_good(kind, fname)} WHERE _f = {f}) TO {_s(str(data_tmp))} "
+                        "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
+                        f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}, "
+                        f"unknown_crime_types: '{unknown}'}})")
+        # Durable before any is renamed, all at once; then each is renamed and gets its
+        # manifest line in turn, and the folders and the manifest are synced at the end.
+        fsync_all([data_tmp for *_, data_tmp in written])
+        for (i, src, fname, part), scan, (loaded, duplicates, mismatches, unknown), data_tmp in written:
+            partition_sha256 = file_sha256(data_tmp)
+            with lake.lock():
+                lake.commit(data_tmp, lake.partition_path(part), synced=True, sync_dir=False)
+                lake.rejects_path(part).unlink(missing_ok=True)
+                partition_committed(lake.partition_path(part))  # test-only pause point; see its module
+                lake.append_manifest([_manifest_row(src, part, scan, loaded, 0, duplicates, mismatches,
+                                                    partition_sha256, unknown)], sync=False)
+            reports[i] = FileReport(src.path, "loaded", part.dataset, part.force, part.month, loaded, loaded,
+                                    0, duplicates, mismatches, unknown)
+        fsync_all([*{lake.partition_path(entry[3]).parent for entry, *_ in written}, lake.manifest_path])
+    finally:
+        for *_, data_tmp in written:
+            data_tmp.unlink(missing_ok=True)
+    return reports
+
+
+def _manifest_row(src: Source, part: Partition, scan: _Scan, loaded: int, rejected: int, duplicates: int,
+                  mismatches: int, partition_sha256: str, unknown_types: int) -> dict:
+    return {
+        "source_path": src.path, "source_name": src.name, "dataset": part.dataset,
+        "force": part.force, "month": date.fromisoformat(part.month + "-01"),
+        "sha256": scan.sha256, "bytes": scan.nbytes, "rows_read": loaded + rejected,
+        "rows_loaded": loaded, "rows_rejected": rejected, "duplicates": duplicates,
+        "month_mismatches": mismatches, "partition_sha256": partition_sha256,
+        "unknown_crime_types": unknown_types,
+        "ingested_at": datetime.now(timezone.utc),
+        "openbeat_version": __version__,
+    }
+
+
+def _plain_header(src: Source, kind: Kind) -> bool:
+    """True when the file starts with the kind's exact header on a line ended by LF or CRLF."""
+    try:
+        with src.open() as raw:
+            head = (gzip.open(raw) if src.name.endswith(".gz") else raw).read(4096)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
+        return False
+    first = head.split(b"\n", 1)[0]
+    return b"\n" in head and first.removeprefix(_BOM).rstrip(b"\r") == ",".join(kind.header).encode()
 
 
 def spool(src: Source) -> Source:
@@ -488,27 +657,9 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
     if cleaned is not None:
         csv_path = cleaned[0]
     try:
-        columns = "{" + ", ".join(f"{_s(c.header)}: {_s(c.sql_type)}" for c in kind.columns) + "}"
-        # The stable row key: a hash of what identifies the record (not what police.uk
-        # later updates, such as outcomes) plus its occurrence among identical records,
-        # so re-ingests and re-publications in another row order give the same keys.
-        ident = "md5(" + " || chr(31) || ".join(
-            f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in kind.columns if c.name in kind.identity
-        ) + ")"
-        if kind.dataset == "crimes":
-            # A Crime ID is already a 64-hex hash of the crime: no need to hash it again. Rows
-            # sharing one are told apart by the occurrence number below.
-            ident = f'CASE WHEN "Crime ID" IS NULL THEN {ident} ELSE "Crime ID" END'
         try:
             # rowid of this table is the row's position among the rows DuckDB parsed.
-            con.execute(
-                f"""CREATE TEMP TABLE t AS SELECT *, {ident} AS _h, CAST(NULL AS BIGINT) AS _n
-                    FROM read_csv({_s(str(csv_path))},
-                    header = true, columns = {columns}, auto_detect = false,
-                    delim = ',', quote = '"', escape = '"', strict_mode = true,
-                    null_padding = false, store_rejects = true,
-                    rejects_table = 'parse_rejects', rejects_scan = 'parse_scans')"""
-            )
+            con.execute(_create_t(kind, [csv_path]))
         except duckdb.Error as e:
             scan = get_scan()  # a truncated or corrupt download says so more plainly than DuckDB
             if not scan.stray_cr or cleaned is not None:
@@ -543,14 +694,7 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
             unknown_types = con.execute('SELECT count(*) FROM t WHERE "Crime type" NOT IN (SELECT unnest(?))',
                                         [list(CRIME_TYPES)]).fetchone()[0]
         if repeated:
-            # Among rows identical in identity, number them by their other fields before file
-            # order, so a re-publication in another order pairs them up the same way.
-            ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)  # identity first
-            others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
-            con.execute(
-                f"UPDATE t SET _n = d.n FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY _h ORDER BY {others}, "
-                "rowid) AS n FROM t WHERE _h IN (SELECT _h FROM t GROUP BY _h HAVING count(*) > 1)) d WHERE t.rowid = d.r"
-            )
+            _number_repeats(con, kind)
 
         parse_rejects = con.execute(
             # DuckDB reports a short row once per missing column ("Expected … Found: 5", then
@@ -605,16 +749,8 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
                 else:
                     lake.rejects_path(part).unlink(missing_ok=True)
                 partition_committed(lake.partition_path(part))  # test-only pause point; see its module
-                lake.append_manifest([{
-                    "source_path": src.path, "source_name": src.name, "dataset": part.dataset,
-                    "force": part.force, "month": date.fromisoformat(part.month + "-01"),
-                    "sha256": scan.sha256, "bytes": scan.nbytes, "rows_read": rows_read,
-                    "rows_loaded": loaded, "rows_rejected": len(rejects), "duplicates": duplicates,
-                    "month_mismatches": mismatches, "partition_sha256": partition_sha256,
-                    "unknown_crime_types": unknown_types,
-                    "ingested_at": datetime.now(timezone.utc),
-                    "openbeat_version": __version__,
-                }])
+                lake.append_manifest([_manifest_row(src, part, scan, loaded, len(rejects), duplicates, mismatches,
+                                                    partition_sha256, unknown_types)])
         finally:
             data_tmp.unlink(missing_ok=True)
             rej_tmp.unlink(missing_ok=True)
@@ -628,6 +764,50 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS parse_rejects; DROP TABLE IF EXISTS parse_scans")
         if cleaned is not None:
             cleaned[0].unlink(missing_ok=True)
+
+
+def _create_t(kind: Kind, paths: list[Path]) -> str:
+    """SQL making temp table ``t`` of the rows DuckDB parses from ``paths`` (``_f``: which file).
+
+    Unparsable rows go to ``parse_rejects`` with their file, line and column.
+    """
+    columns = "{" + ", ".join(f"{_s(c.header)}: {_s(c.sql_type)}" for c in kind.columns) + "}"
+    # The stable row key: a hash of what identifies the record (not what police.uk
+    # later updates, such as outcomes) plus its occurrence among identical records,
+    # so re-ingests and re-publications in another row order give the same keys.
+    ident = "md5(" + " || chr(31) || ".join(
+        f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in kind.columns if c.name in kind.identity
+    ) + ")"
+    if kind.dataset == "crimes":
+        # A Crime ID is already a 64-hex hash of the crime: no need to hash it again. Rows
+        # sharing one are told apart by the occurrence number below.
+        ident = f'CASE WHEN "Crime ID" IS NULL THEN {ident} ELSE "Crime ID" END'
+    listed = "[" + ", ".join(_s(str(p)) for p in paths) + "]"
+    return f"""CREATE TEMP TABLE t AS SELECT * EXCLUDE (file_index), CAST(file_index AS INTEGER) AS _f, {ident} AS _h,
+                   CAST(NULL AS BIGINT) AS _n
+               FROM (SELECT *, file_index FROM read_csv({listed},
+                   header = true, columns = {columns}, auto_detect = false,
+                   delim = ',', quote = '"', escape = '"', strict_mode = true,
+                   null_padding = false, store_rejects = true,
+                   rejects_table = 'parse_rejects', rejects_scan = 'parse_scans'))"""
+
+
+def _number_repeats(con: duckdb.DuckDBPyConnection, kind: Kind, groups: str | None = None) -> None:
+    """Number rows identical in identity within their file, by their other fields before file order.
+
+    So a re-publication in another row order pairs them up the same way. ``groups``: a
+    table of the (_f, _h) that repeat, when already made.
+    """
+    ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)  # identity first
+    others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
+    groups = groups or "(SELECT _f, _h FROM t GROUP BY _f, _h HAVING count(*) > 1)"
+    # The numbers first, then the update from them: one UPDATE with the window inside it
+    # costs several times more (DuckDB plans the join back to t poorly).
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE numbered AS SELECT t.rowid AS r, row_number() OVER (PARTITION BY _f, _h "
+        f"ORDER BY {others}, t.rowid) AS n FROM t SEMI JOIN {groups} g USING (_f, _h)"
+    )
+    con.execute("UPDATE t SET _n = numbered.n FROM numbered WHERE t.rowid = numbered.r; DROP TABLE numbered")
 
 
 def _without_stray_cr(path: Path, kind: Kind, tmp: Path) -> tuple[Path, list[tuple]]:
