@@ -128,7 +128,10 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
         data_links=presenters.links(api, table="areas"),
         note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
-    return {"chart": chart, "rows": rows}
+    from openbeat.web.templatetags.openbeat_tags import period
+
+    return {"chart": chart, "rows": rows,
+            "verdict": presenters.wording.compare(s, period_words=period(result.period))}
 
 
 @require_safe
@@ -220,7 +223,8 @@ def _evaluation(result: Result, data: dict, api: str, spec: str) -> dict:
         data_links=presenters.links(api, table="areas"),
         note=presenters.source_note(result),
     )
-    return {"chart": chart}
+    return {"chart": chart,
+            "verdict": presenters.wording.evaluation(result.summary, area_name=(result.area or {}).get("name", "the ward"))}
 
 
 @require_safe

@@ -58,11 +58,13 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(f"No area has the code {code}")
     figs = selectors.area_figures(area=area)
     team = selectors.area_team(area=area)
+    force = selectors.area_force(area=area)
     context = {
         "area": area,
         "parents": selectors.area_parents(area=area),
         "children": selectors.area_children(area=area),
-        "force": selectors.area_force(area=area),
+        "force": force,
+        "verdicts": presenters.verdicts(area, figs, force),
         "figs": figs,
         "team": team,
         "results": presenters.page_results(figs),
@@ -77,15 +79,14 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["map_chart"] = presenters.area_map_chart(area, selectors.area_map(area=area))
     if figs.hotspots.ok:
         context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result)
-        context["hotspot_headline"] = presenters.hotspot_headline(figs.hotspots.result)
     if figs.stop_search.ok:
         context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result)
         context["objects"] = presenters.object_table(figs.stop_search.result)
     if figs.trust.ok:
-        context["levels"] = presenters.levels_table(figs.trust.result)
+        context["levels"] = presenters.levels_table(figs.trust.result, force)
         context["ward_estimate"] = presenters.ward_estimate(figs.trust.result)
     if figs.trust_series.ok:
-        context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result)
+        context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result, force)
     if area.level in ("force", "borough", "ward") and "ward_crime" in selectors.lake_state().datasets:
         vawg = selectors.get_figure("vawg", area.code, None, None)
         if vawg.ok:
@@ -136,10 +137,14 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
         fig = selectors.get_figure("trust", area.code, *months) if months else selectors.Figure()
         if not fig.ok:
             raise Http404("No trust figures for this area")
+        force = selectors.area_force(area=area)
+        measure = fig.result.summary["measure"]
         spec = charts.pas_series_spec(
             data_url=api("area_trust", table="pas", **{"from": months[0], "to": months[1]}),
-            description=f"Trust and confidence in {area.name} by quarter.", measure=fig.result.summary["measure"],
-            area_name=fig.result.summary["area_surveyed"])
+            description=f"Trust and confidence in {area.name} by quarter.", measure=measure,
+            area_name=presenters.surveyed(fig.result, force), wide_name=presenters.force_wide(force),
+            y_title="Share who say " + presenters.wording.measure_words(
+                measure, force=force.name if force else "the police"))
     else:
         raise Http404("No such chart")
     return JsonResponse(spec)
