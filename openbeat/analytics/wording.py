@@ -110,6 +110,13 @@ def _share(ratio: float) -> str:
     return "less than 1%" if pct < 1 else f"about {pct:.0f}%"
 
 
+def _how_much(ratio: float, what: str) -> str:
+    """ "about 7% fewer crimes than", "about 3 times as many crimes as", "no crimes, against"."""
+    if ratio >= 2:
+        return f"about {ratio:.0f} times as many {what} as" if ratio >= 2.95 else f"about {ratio:.1f} times as many {what} as"
+    return f"{_share(ratio)} {'more' if ratio > 1 else 'fewer'} {what} than"
+
+
 def _p(p) -> str:
     if not _finite(p):
         return "p not available"
@@ -123,11 +130,13 @@ def change_size(change: dict) -> str:
         return "Not comparable"
     if not _finite(ratio):
         return "None before" if change.get("c2") else "None in either"
-    word = "more" if ratio > 1 else "fewer"
-    size = _share(ratio)
+    if ratio == 0:
+        return f"None, from {number(change.get('c1'))}" if direction != "no significant change" else (
+            f"No clear change (none, from {number(change.get('c1'))}, within chance)")
+    size = _how_much(ratio, "").replace("  ", " ").removesuffix(" than").removesuffix(" as").strip()
     if direction == "no significant change":
-        return f"No clear change ({size} {word}, within chance)" if abs(ratio - 1) >= 0.01 else "No clear change"
-    return size[:1].upper() + size[1:] + f" {word}" + (" (small)" if abs(ratio - 1) < SMALL else "")
+        return f"No clear change ({size}, within chance)" if abs(ratio - 1) >= 0.01 else "No clear change"
+    return size[:1].upper() + size[1:] + (" (small)" if abs(ratio - 1) < SMALL else "")
 
 
 def crime_change(change: dict, *, what: str = "crimes", against: str = "the same months a year earlier") -> Verdict:
@@ -150,8 +159,11 @@ def crime_change(change: dict, *, what: str = "crimes", against: str = "the same
         rise = "rise" if ratio > 1 else "fall"
         return Verdict(f"A small {rise}: {size} {word} {what} than {against} ({counts}). It is small, but more than "
                        "normal year-to-year variation.", how)
-    return Verdict(f"{size[:1].upper() + size[1:]} {word} {what} than {against} ({counts}): more than normal "
-                   "year-to-year variation.", how)
+    if not c2:
+        return Verdict(f"No {what} recorded, against {number(c1)} in {against}: more than normal year-to-year "
+                       "variation.", how)
+    said = _how_much(ratio, what)
+    return Verdict(f"{said[:1].upper() + said[1:]} {against} ({counts}): more than normal year-to-year variation.", how)
 
 
 def _change_how(change: dict) -> str:

@@ -136,7 +136,7 @@ def area_team(request: HttpRequest, code: AreaCode):
     team = selectors.area_team(area=area)
     if team is None:
         raise not_found(f"No neighbourhood team is linked to {area.name} ({area.code}).",
-                        hint="Teams are linked to wards; load them with 'openbeat fetch neighbourhoods'.")
+                        hint="Teams are linked to wards: try /api/areas?level=ward&q=NAME for the ward's code.")
     return team.__dict__
 
 

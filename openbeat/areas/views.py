@@ -7,6 +7,8 @@ kept until the lake changes (:func:`openbeat.web.cache.lake_cached`).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +25,21 @@ def area_find(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if not query:
         return render(request, "areas/find.html", {"result": None, "error": "Enter a postcode or a place name."})
-    result = selectors.area_find(query=query)
+    try:
+        shown = min(max(int(request.GET.get("show", FIND_PAGE)), FIND_PAGE), FIND_MAX)
+    except ValueError:
+        shown = FIND_PAGE
+    result = selectors.area_find(query=query, limit=shown)
     if result.destination is not None:
         return redirect("areas:detail", code=result.destination.code)
-    return render(request, "areas/find.html", {"result": result, "query": query})
+    more = None
+    if result.total > len(result.matches) and shown < FIND_MAX:
+        more = f"{reverse('areas:find')}?{urlencode({'q': query, 'show': min(shown + FIND_PAGE * 2, FIND_MAX)})}"
+    return render(request, "areas/find.html", {"result": result, "query": query, "more_url": more})
+
+
+#: Matches shown at first, and the most a "show more" reaches.
+FIND_PAGE, FIND_MAX = 20, 1000
 
 
 @require_safe
@@ -65,6 +78,10 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": selectors.area_children(area=area),
         "force": force,
         "verdicts": presenters.verdicts(area, figs, force),
+        "statistical": selectors.statistical_area(area=area),
+        # where the figures an LSOA lacks are given: its ward (not its borough)
+        "figures_at": selectors.area_get(code=area.ward_code) if area.level in ("lsoa21", "lsoa11") and area.ward_code
+        else None,
         "figs": figs,
         "team": team,
         "results": presenters.page_results(figs),

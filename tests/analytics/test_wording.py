@@ -149,3 +149,14 @@ def test_months_and_points():
     assert w.period("2025-01", "2025-12") == "January 2025 to December 2025"
     assert w.months_in_words("152 crimes from 2024-04 to 2025-03") == "152 crimes from April 2024 to March 2025"
     assert (w.points(1), w.points(-3)) == ("1 point", "3 points")
+
+
+def test_large_changes_are_said_as_times_and_none_as_none():
+    assert w.crime_change(compare_counts(1, 8).as_dict()).lead == (
+        "About 8 times as many crimes as the same months a year earlier (8 against 1): more than normal "
+        "year-to-year variation.")
+    assert w.crime_change(compare_counts(10, 25).as_dict()).lead.startswith("About 2.5 times as many crimes as")
+    assert w.crime_change(compare_counts(12, 0).as_dict()).lead == (
+        "No crimes recorded, against 12 in the same months a year earlier: more than normal year-to-year variation.")
+    assert w.change_size(compare_counts(12, 0).as_dict()) == "None, from 12"
+    assert w.change_size(compare_counts(4, 0).as_dict()) == "No clear change (none, from 4, within chance)"
