@@ -159,4 +159,4 @@ def test_large_changes_are_said_as_times_and_none_as_none():
     assert w.crime_change(compare_counts(12, 0).as_dict()).lead == (
         "No crimes recorded, against 12 in the same months a year earlier: more than normal year-to-year variation.")
     assert w.change_size(compare_counts(12, 0).as_dict()) == "None, from 12"
-    assert w.change_size(compare_counts(4, 0).as_dict()) == "No clear change (none, from 4, within chance)"
+    assert w.change_size(compare_counts(2, 0).as_dict()) == "No clear change (none, from 2, within chance)"
