@@ -375,9 +375,52 @@ class Team:
     email: str | None = None
     telephone: str | None = None
     url: str | None = None
-    people: list[dict] = field(default_factory=list)  # name, rank, bio
+    people: list[dict] = field(default_factory=list)  # name, rank, bio, photo, contact (routes), social
     priorities: list[dict] = field(default_factory=list)  # issue, issued, action, actioned
     events: list[dict] = field(default_factory=list)  # upcoming: title, type, starts_at, ends_at, address
+    past_events: list[dict] = field(default_factory=list)  # the latest that are over, newest first
+    stations: list[dict] = field(default_factory=list)  # name, address, postcode, type, opening (description)
+    contact: list[dict] = field(default_factory=list)  # label, value, href: every published way to reach them
+    social: list[dict] = field(default_factory=list)  # label, href
+    links: list[dict] = field(default_factory=list)  # title, href, description (council pages and the like)
+
+
+#: police.uk contact_details keys: how to reach someone (label, href prefix) and social sites.
+CONTACT_ROUTES = {"email": ("Email", "mailto:"), "telephone": ("Telephone", "tel:"), "mobile": ("Mobile", "tel:"),
+                  "web": ("Web page", ""), "address": ("Address", None), "fax": ("Fax", None)}
+SOCIAL = {"twitter": "X (Twitter)", "facebook": "Facebook", "youtube": "YouTube", "flickr": "Flickr",
+          "forum": "Forum", "blog": "Blog", "rss": "News feed (RSS)", "instagram": "Instagram",
+          "myspace": "Myspace", "bebo": "Bebo"}
+#: Only these link schemes are shown: police.uk text is never trusted to be a safe URL.
+_SAFE_URL = re.compile(r"^(https?://|mailto:|tel:)", re.I)
+
+
+def _href(url: str | None) -> str | None:
+    url = (url or "").strip()
+    return url if _SAFE_URL.match(url) else None
+
+
+def contact_routes(details: dict) -> tuple[list[dict], list[dict]]:
+    """police.uk ``contact_details`` as (ways to reach them, social links), each with a safe href or none."""
+    routes, social = [], []
+    for key, (label, prefix) in CONTACT_ROUTES.items():
+        value = str(details.get(key) or "").strip()
+        if value:
+            href = _href(prefix + (value.replace(" ", "") if prefix == "tel:" else value)) if prefix is not None else None
+            routes.append({"label": label, "value": value, "href": href})
+    for key, label in SOCIAL.items():
+        href = _href(str(details.get(key) or ""))
+        if href:
+            social.append({"label": label, "href": href})
+    return routes, social
+
+
+def _json_list(text: str | None) -> list:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
 
 
 def _contact(text: str | None) -> dict:
@@ -418,7 +461,9 @@ def _area_team(area: Area, now: dt.datetime) -> Team | None:
     if not link:
         return None
     key = [link[0]["force"], link[0]["neighbourhood_id"]]
-    found = _rows("SELECT name, description_text, url_force, contact_details FROM neighbourhoods "
+    have = _columns("neighbourhoods")
+    extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("links", "locations"))
+    found = _rows(f"SELECT name, description_text, url_force, contact_details, {extra} FROM neighbourhoods "
                   "WHERE force = ? AND neighbourhood_id = ? LIMIT 1", key)
     if not found:
         return None
@@ -426,11 +471,24 @@ def _area_team(area: Area, now: dt.datetime) -> Team | None:
     contact = _contact(n["contact_details"])
     team = Team(force=key[0], neighbourhood_id=key[1], name=n["name"] or key[1],
                 description=(n["description_text"] or "").strip(), email=contact.get("email"),
-                telephone=contact.get("telephone"), url=n["url_force"])
+                telephone=contact.get("telephone"), url=_href(n["url_force"]))
+    team.contact, team.social = contact_routes(contact)
+    team.links = [{"title": str(x.get("title") or x.get("url")), "href": _href(x.get("url")),
+                   "description": x.get("description")}
+                  for x in _json_list(n["links"]) if isinstance(x, dict) and _href(x.get("url"))]
+    team.stations = [{"name": x.get("name"), "type": x.get("type"), "postcode": x.get("postcode"),
+                      "address": ", ".join(p.strip(" ,") for p in str(x.get("address") or "").splitlines()
+                                           if p.strip(" ,")),
+                      "opening": _plain_text(x.get("description"))}
+                     for x in _json_list(n["locations"]) if isinstance(x, dict)]
     if _has("neighbourhood_people"):
-        team.people = _rows(
-            "SELECT name, rank, bio_text AS bio FROM neighbourhood_people WHERE force = ? AND neighbourhood_id = ? "
-            "ORDER BY position", key)
+        team.people = []
+        for p in _rows("SELECT name, rank, bio_text AS bio, contact_details FROM neighbourhood_people "
+                       "WHERE force = ? AND neighbourhood_id = ? ORDER BY position", key):
+            details = _contact(p.pop("contact_details"))
+            p["contact"], p["social"] = contact_routes(details)
+            p["photo"] = _href(details.get("photo") or details.get("image"))  # police.uk rarely publishes one
+            team.people.append(p)
     if _has("neighbourhood_priorities"):
         team.priorities = _rows(
             "SELECT issue_text AS issue, CAST(issued_at AS DATE) AS issued, action_text AS action, "
@@ -441,7 +499,19 @@ def _area_team(area: Area, now: dt.datetime) -> Team | None:
             "SELECT title, type, description_text AS description, address, starts_at, ends_at "
             "FROM neighbourhood_events WHERE force = ? AND neighbourhood_id = ? "
             "AND coalesce(ends_at, starts_at) >= ? ORDER BY starts_at, position LIMIT 10", [*key, now])
+        team.past_events = _rows(
+            "SELECT title, type, description_text AS description, address, starts_at, ends_at "
+            "FROM neighbourhood_events WHERE force = ? AND neighbourhood_id = ? "
+            "AND coalesce(ends_at, starts_at) < ? ORDER BY starts_at DESC, position LIMIT 5", [*key, now])
     return team
+
+
+def _plain_text(value) -> str | None:
+    """A location's description (opening times, usually) as plain text."""
+    from openbeat.ingest.neighbourhoods import html_to_text
+
+    text = html_to_text(value) if value else None
+    return text.strip() if text and text.strip() else None
 
 
 # ---- figures ----------------------------------------------------------------------------
