@@ -61,6 +61,9 @@ def test_ward_page_says_what_the_analytics_say(client, demo_lake, reference):
     shown = page.split("About these figures")[0]  # the method notes below keep the survey's own terms
     assert "MPS-wide" not in shown and "Trust MPS" not in shown and "1 points" not in shown
     assert "There is no survey of this ward on its own, so the borough’s figure applies" in page
+    # the demo's team is dated around the day it was built: meetings to come, one just held, a priority
+    assert "No upcoming events have been published" not in page and "Recent meetings and events" in page
+    assert "The team has not published any priorities" not in page and "Where to find them" in page
     for heading in ("Your neighbourhood policing team", "Recorded crime, month by month", "Hot spots, January 2025",
                     "Searches by ethnic group", "People who say Northbridge Police (synthetic demo) is an organisation they can trust, quarter by quarter", "About these figures"):
         assert heading in page, heading
