@@ -265,7 +265,7 @@ def hotspots(summary: dict) -> Verdict:
 
 
 def trust(level: dict | None, *, area_name: str, survey: str = "the Public Attitude Survey",
-          force: str = "the police") -> Verdict:
+          force: str = "the police force") -> Verdict:
     """A survey measure's latest level (:mod:`openbeat.analytics.trust` ``levels`` row) in plain words."""
     if not level or not _finite(level.get("level")):
         return Verdict(f"There is no survey figure for {area_name}.", "")
@@ -349,6 +349,35 @@ MEASURES = {
 }
 
 
-def measure_words(measure: str, *, force: str = "the police") -> str:
+def measure_words(measure: str, *, force: str = "the police force") -> str:
     """A survey measure as the statement people agreed with: "Trust MPS" → "… can trust"."""
     return MEASURES.get(measure, measure).format(force=force)
+
+
+# ---- any result -------------------------------------------------------------------------
+
+
+def plain(method: str, summary: dict, *, area: dict | None = None, period: dict | None = None) -> Verdict | None:
+    """The verdict of a :class:`~openbeat.analytics.result.Result` (its method, summary, area and
+    period), as the pages and the API's ``plain`` field give it; None where it has no one verdict."""
+    name = (area or {}).get("name") or "this area"
+    if method == "profile" and summary.get("change"):
+        return crime_change(summary["change"])
+    if method == "hotspots" and "hot_99" in summary:
+        return hotspots(summary)
+    if method == "stop_search" and summary.get("black_white_ratio"):
+        return disproportionality(summary["black_white_ratio"], area_name=name, level=(area or {}).get("level", ""),
+                                  borough=summary.get("borough_black_white_ratio"))
+    if method == "trust" and "level" in summary:
+        surveyed = summary.get("area_surveyed") or name
+        return trust(summary["level"], area_name=name if surveyed == "MPS-wide" else surveyed)
+    if method == "compare" and "above_limits" in summary:
+        return compare(summary, period_words=period_words(period))
+    if method == "evaluation" and "before_after_ratio" in summary:
+        return evaluation(summary, area_name=name)
+    return None
+
+
+def period_words(span: dict | None) -> str:
+    """A result's period ({"from": "2025-01", "to": "2025-12"}) in words."""
+    return period(span["from"], span["to"]) if span and span.get("from") else "the period loaded"

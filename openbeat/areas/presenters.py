@@ -251,7 +251,7 @@ def trust_chart(area: Area, series: Result, force: Area | None = None) -> Chart:
     p = series.period or {}
     api = _api("area_trust", area.code, **{"from": p.get("from"), "to": p.get("to")})
     where, wide = surveyed(series, force), force_wide(force)
-    said = wording.measure_words(measure, force=force.name if force else "the police")
+    said = wording.measure_words(measure, force=force.name if force else "the police force")
     return Chart(
         id="trust-series",
         title=f"People who say {said}, quarter by quarter",
@@ -276,7 +276,7 @@ def levels_table(trust: Result, force: Area | None = None) -> Table:
                  Column("low", "Indicative 95% interval from", True, "pct0"), Column("high", "to", True, "pct0"),
                  Column("mps_level", force_wide(force), True, "pct0"),
                  Column("change_on_year_points", "Change on a year (points, descriptive)", True)],
-        rows=[{**r, "statement": wording.measure_words(r["measure"], force=force.name if force else "the police"),
+        rows=[{**r, "statement": wording.measure_words(r["measure"], force=force.name if force else "the police force"),
                "quarter": wording.month(r["quarter"])} for r in trust.tables["levels"]],
     )
 
@@ -298,7 +298,7 @@ def verdicts(area: Area, figs: AreaFigures, force: Area | None) -> dict[str, wor
     if figs.trust.ok:
         s = figs.trust.result.summary
         out["trust"] = wording.trust(s.get("level"), area_name=surveyed(figs.trust.result, force),
-                                     force=force.name if force else "the police",
+                                     force=force.name if force else "the police force",
                                      survey=wording.survey_name(force.code if force else None))
     return out
 

@@ -161,7 +161,7 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
             description=f"Trust and confidence in {area.name} by quarter.", measure=measure,
             area_name=presenters.surveyed(fig.result, force), wide_name=presenters.force_wide(force),
             y_title="Share who say " + presenters.wording.measure_words(
-                measure, force=force.name if force else "the police"))
+                measure, force=force.name if force else "the police force"))
     else:
         raise Http404("No such chart")
     return JsonResponse(spec)
