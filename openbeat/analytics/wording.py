@@ -303,6 +303,29 @@ def compare(summary: dict, *, period_words: str) -> Verdict:
     return Verdict(lead, how)
 
 
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def targeting(summary: dict, *, top: list[str] | None = None) -> Verdict:
+    """Highest crime, lowest trust (:mod:`openbeat.analytics.targeting` summary) in plain words."""
+    level = summary.get("level", "area")
+    first = [f["name"] for f in summary.get("first", [])]
+    if first:
+        lead = (f"{plural(len(first), level)} {'stands' if len(first) == 1 else 'stand'} out as both higher in crime "
+                f"and lower in trust than the others, allowing for uncertainty: {_names(first)}. The plan puts "
+                f"{'it' if len(first) == 1 else 'them'} first.")
+    else:
+        lead = (f"No {level} stands out as both higher in crime and lower in trust than the others once uncertainty "
+                "is allowed for" + (f"; highest on the two together: {_names(top)}." if top else "."))
+    how = ("Harm (days of imprisonment after the Cambridge Crime Harm Index) per 1,000 residents a year, with a 95% "
+           "gamma interval (Fay & Feuer 1997), and trust from the survey, with its interval: an area is called high "
+           "crime or low trust only when its whole interval lies beyond the median of the others.")
+    if summary.get("trust_separates_wards") is False:
+        how += " Every ward here borrows its borough's trust figure, so trust does not tell these wards apart."
+    return Verdict(lead, how)
+
+
 def evaluation(summary: dict, *, area_name: str) -> Verdict:
     """'Did it work?' (:mod:`openbeat.analytics.evaluation` summary): the lead says the direction and size."""
     r = summary.get("before_after_ratio") or {}
@@ -373,6 +396,8 @@ def plain(method: str, summary: dict, *, area: dict | None = None, period: dict 
         return trust(summary["level"], area_name=name if surveyed == "MPS-wide" else surveyed)
     if method == "compare" and "above_limits" in summary:
         return compare(summary, period_words=period_words(period))
+    if method == "targeting" and "first" in summary:
+        return targeting(summary)
     if method == "evaluation" and "before_after_ratio" in summary:
         return evaluation(summary, area_name=name)
     return None

@@ -160,3 +160,15 @@ def test_large_changes_are_said_as_times_and_none_as_none():
         "No crimes recorded, against 12 in the same months a year earlier: more than normal year-to-year variation.")
     assert w.change_size(compare_counts(12, 0).as_dict()) == "None, from 12"
     assert w.change_size(compare_counts(2, 0).as_dict()) == "No clear change (none, from 2, within chance)"
+
+
+def test_targeting():
+    s = {"level": "ward", "first": [{"code": "A", "name": "Ash"}, {"code": "B", "name": "Birch"}],
+         "trust_separates_wards": True}
+    assert w.targeting(s).lead == ("2 wards stand out as both higher in crime and lower in trust than the others, "
+                                   "allowing for uncertainty: Ash and Birch. The plan puts them first.")
+    none = w.targeting({"level": "ward", "first": [], "trust_separates_wards": False}, top=["Ash", "Birch", "Cedar"])
+    assert none.lead == ("No ward stands out as both higher in crime and lower in trust than the others once "
+                         "uncertainty is allowed for; highest on the two together: Ash, Birch and Cedar.")
+    assert none.how.endswith("Every ward here borrows its borough's trust figure, so trust does not tell these "
+                             "wards apart.")
