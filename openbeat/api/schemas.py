@@ -117,7 +117,7 @@ class Event(Schema):
     type: str | None
     description: str | None
     address: str | None
-    starts_at: datetime | None = Field(None, description="UK local time, as police.uk publishes it.")
+    starts_at: datetime | None = Field(None, description="UK local time, as police.uk publishes it, with its offset.")
     ends_at: datetime | None
 
 
