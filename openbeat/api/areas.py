@@ -136,8 +136,17 @@ def area_team(request: HttpRequest, code: AreaCode):
     team = selectors.area_team(area=area)
     if team is None:
         raise not_found(f"No neighbourhood team is linked to {area.name} ({area.code}).",
-                        hint="Teams are linked to wards; load them with 'openbeat fetch neighbourhoods'.")
-    return team.__dict__
+                        hint="Teams are linked to wards: try /api/areas?level=ward&q=NAME for the ward's code.")
+    return {**team.__dict__, "events": [_zoned(e) for e in team.events],
+            "past_events": [_zoned(e) for e in team.past_events]}
+
+
+def _zoned(event: dict) -> dict:
+    """police.uk's UK local times with their offset (RFC 3339 date-times, as the schema promises)."""
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    return {**event, **{k: event[k].replace(tzinfo=london) for k in ("starts_at", "ends_at") if event.get(k)}}
 
 
 class MonthsQuery(Paging):

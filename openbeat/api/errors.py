@@ -57,6 +57,10 @@ def not_found(message: str, *, hint: str | None = None) -> ApiError:
 
 def error_response(status: int, code: str, message: str, *, hint: str | None = None,
                    errors: list[dict] | None = None) -> JsonResponse:
+    from openbeat.web.resident import for_residents  # what an administrator must run goes to the log
+
+    message = for_residents(message)
+    hint = (for_residents(hint, next_step="").strip() or None) if hint else hint
     body = {"status": status, "code": code, "message": message, "hint": hint, "errors": errors or []}
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Schema
 
+from openbeat.analytics import wording
 from openbeat.analytics.result import Result, jsonable
 from openbeat.analytics.store import BadPeriod, UnknownArea
 from openbeat.api.errors import ApiError, analytics_error
@@ -49,6 +50,8 @@ class ResultOut(Schema):
     notes: list[str] = Field(..., description="How to read the figures, in plain English.")
     licence: str
     links: dict[str, str] = Field(..., description="Each table on its own (paged; add format=csv for CSV).")
+    plain: dict[str, str] | None = Field(None, description="The verdict in plain words (`lead`) and the test "
+                                                           "behind it (`how`), as the pages say it; see docs/wording.md.")
 
 
 class HotspotsOut(Schema):
@@ -64,6 +67,7 @@ class HotspotsOut(Schema):
     notes: list[str]
     licence: str
     links: dict[str, str]
+    plain: dict[str, str] | None = None
 
 
 class TableOut(Schema):
@@ -112,6 +116,8 @@ def result_response(request: HttpRequest, result: Result, q: ResultQuery, name: 
     """The whole result (``body`` replaces its JSON form, e.g. GeoJSON), or one table."""
     if q.table is None and q.format == "json":
         out = body if body is not None else result.as_dict()
+        verdict = wording.plain(result.method, jsonable(result.summary), area=result.area, period=result.period)
+        out["plain"] = verdict.as_dict() if verdict else None
         out["links"] = {t: _url(request, table=t) for t in result.tables}
         return out
     table = q.table or next(iter(result.tables), None)

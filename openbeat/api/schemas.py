@@ -117,8 +117,22 @@ class Event(Schema):
     type: str | None
     description: str | None
     address: str | None
-    starts_at: datetime | None = Field(None, description="UK local time, as police.uk publishes it.")
+    starts_at: datetime | None = Field(None, description="UK local time, as police.uk publishes it, with its offset.")
     ends_at: datetime | None
+
+
+class Station(Schema):
+    name: str | None
+    type: str | None
+    address: str | None
+    postcode: str | None
+    opening: str | None = Field(None, description="The force's description, usually opening times.")
+
+
+class Link(Schema):
+    label: str | None = None
+    title: str | None = None
+    href: str
 
 
 class TeamOut(Schema):
@@ -132,3 +146,7 @@ class TeamOut(Schema):
     people: list[Person]
     priorities: list[Priority]
     events: list[Event] = Field(..., description="Events not yet over.")
+    past_events: list[Event] = Field([], description="The five latest events that are over, newest first.")
+    stations: list[Station] = Field([], description="Police stations and offices the team works from.")
+    social: list[Link] = Field([], description="The team's social media pages.")
+    links: list[Link] = Field([], description="Other pages the team links to (the council and the like).")

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from openbeat.analytics import wording
 from openbeat.analytics.result import Result, jsonable
 from openbeat.areas import selectors
 from openbeat.areas.selectors import Area, AreaFigures
@@ -70,10 +71,12 @@ def trend_chart(area: Area, trend: Result) -> Chart:
             columns=[Column("month", "Month", format="month"), Column("crimes", "Crimes", True),
                      Column("anti_social_behaviour", "Anti-social behaviour", True),
                      Column("count_year_before", "Crimes a year earlier", True),
-                     Column("yoy_label", "Change on a year earlier (E-test)"),
+                     Column("yoy_label", "Change on a year earlier"),
                      Column("rolling_label", "12 months to here against the 12 before")],
-            rows=[{**r, "yoy_label": _direction(r["yoy_direction"], r["yoy_p_value"]),
-                   "rolling_label": _direction(r["rolling_direction"], r["rolling_p_value"])} for r in rows],
+            rows=[{**r, "yoy_label": _direction(r["yoy_direction"], r["yoy_p_value"], c1=r["count_year_before"],
+                                                c2=r["crimes"]),
+                   "rolling_label": _direction(r["rolling_direction"], r["rolling_p_value"], c1=r["rolling_12_before"],
+                                               c2=r["rolling_12"])} for r in rows],
         ),
         data_links=[DataLink("CSV", f"{api}.csv?limit=1000"), DataLink("JSON", f"{api}?limit=1000")],
         note=("Crimes police.uk placed in this area. A month the force did not publish is left blank. "
@@ -88,17 +91,24 @@ def _period(period: dict | None) -> str:
     return words(period)
 
 
-def _direction(direction: str | None, p: float | None) -> str:
+def _direction(direction: str | None, p: float | None, *, c1=None, c2=None, ratio=None) -> str:
+    """A change in a table cell: its size first ("About 7% fewer"), then the p-value."""
     from openbeat.web.templatetags.openbeat_tags import direction as words, pvalue
 
-    text = words(direction)
+    if ratio is None and c1 and c2 is not None:
+        ratio = c2 / c1
+    if direction in (None, "not comparable") or ratio is None:
+        text = words(direction)
+    else:
+        text = wording.change_size({"direction": direction, "ratio": ratio, "c1": c1, "c2": c2})
     return f"{text} ({pvalue(p)})" if p is not None else text
 
 
 def crime_type_table(profile: Result) -> Table:
     rows = []
     for r in profile.tables["by_crime_type"]:
-        rows.append({**r, "change": _direction(r["direction"], r["p_value"])})
+        rows.append({**r, "change": _direction(r["direction"], r["p_value"], c1=r.get("count_previous_year"),
+                                               c2=r.get("count_compared", r.get("count")), ratio=r.get("ratio"))})
     compared = profile.summary.get("compared")
     period = profile.period or {}
     partial = compared is not None and len(compared["months"]) < period.get("months", 0)
@@ -117,7 +127,7 @@ def crime_type_table(profile: Result) -> Table:
         + ([Column("count_compared", "In the months compared", True)] if partial else [])
         + [Column("count_previous_year", "A year earlier", True),
                  Column("ratio", "Rate ratio", True, "ratio"),
-                 Column("wheeler_z", "Wheeler's z", True, "ratio"), Column("change", "Change (E-test)")],
+                 Column("wheeler_z", "Wheeler's z", True, "ratio"), Column("change", "Change on a year earlier")],
         rows=rows,
     )
 
@@ -168,27 +178,15 @@ def hotspot_chart(area: Area, hot: Result) -> Chart:
         spec_url=_spec(area, "hotspot-map"),
         kind="map",
         table=Table(
-            caption=f"Cells with the highest Gi* z-scores ({len(shown)} of {len(cells)})",
+            caption=f"The grid cells most like a hot spot ({len(shown)} of {len(cells):,}, by Gi* z-score)",
             columns=[Column("cell_id", "Cell"), Column("count", "Crimes", True), Column("gi_z", "Gi* z", True, "ratio"),
-                     Column("q", "q (false discovery rate)", True, "ratio"), Column("class", "Class")],
+                     Column("q", "Chance of a false alarm (q)", True, "ratio"), Column("class", "Class")],
             rows=shown,
             more=f"All {len(cells):,} cells are in the CSV." if len(cells) > len(shown) else "",
         ),
         data_links=[DataLink("CSV", f"{api}?format=csv&table=cells"), DataLink("GeoJSON", api)],
         note=" ".join(hot.notes[:2]) + " " + source_note(hot),
     )
-
-
-def hotspot_headline(hot: Result) -> str:
-    s = hot.summary
-    found = s["hot_99"] + s["hot_95"]
-    top = s.get("share_of_crime_in_top_5pct_of_cells")
-    text = (f"{found} of {s['cells']:,} cells are hot spots at the 95% level or beyond, after controlling "
-            "the false discovery rate." if found else
-            f"None of the {s['cells']:,} cells is a hot spot once chance across all of them is allowed for.")
-    if top is not None:
-        text += f" The busiest 5% of cells hold {top:.0%} of the crime."
-    return text
 
 
 # ---- high standards ----------------------------------------------------------------------
@@ -237,37 +235,72 @@ def object_table(ss: Result) -> Table:
 # ---- more trust ------------------------------------------------------------------------
 
 
-def trust_chart(area: Area, series: Result) -> Chart:
+def force_wide(force: Area | None) -> str:
+    """What the survey's force-wide figure is called on this page (never "MPS-wide" for another force)."""
+    return f"All of {force.name}".replace("'", "’") if force else "The whole force area"
+
+
+def surveyed(series: Result, force: Area | None) -> str:
+    where = series.summary["area_surveyed"]
+    return force_wide(force) if where == "MPS-wide" else where
+
+
+def trust_chart(area: Area, series: Result, force: Area | None = None) -> Chart:
     measure = series.summary["measure"]
     rows = [r for r in series.tables["pas"] if r["measure"] == measure]
     p = series.period or {}
     api = _api("area_trust", area.code, **{"from": p.get("from"), "to": p.get("to")})
-    where = series.summary["area_surveyed"]
+    where, wide = surveyed(series, force), force_wide(force)
+    said = wording.measure_words(measure, force=force.name if force else "the police force")
     return Chart(
         id="trust-series",
-        title=f"“{measure}”, quarter by quarter",
-        description=(f"Line chart of the share of people in {where} agreeing with the survey measure "
-                     f"“{measure}” each quarter, with the MPS-wide figure beside it."),
+        title=f"People who say {said}, quarter by quarter",
+        description=(f"Line chart of the share of people in {where} who say {said}, each quarter, with the "
+                     f"figure for {wide[:1].lower() + wide[1:]} beside it. The axis runs from 0% to 100%."),
         spec_url=_spec(area, "trust-series"),
-        table=Table(caption=f"“{measure}” in {where} by quarter",
+        table=Table(caption=f"People in {where} who say {said}, by quarter",
                     columns=[Column("quarter", "Quarter"), Column("proportion", where, True, "pct0"),
-                             Column("mps_proportion", "MPS-wide", True, "pct0"),
+                             Column("mps_proportion", wide, True, "pct0"),
                              Column("year_earlier", "A year earlier", True, "pct0")],
-                    rows=rows),
+                    rows=[{**r, "quarter": wording.month(r["quarter"])} for r in rows]),
         data_links=links(api, table="pas"),
-        note=" ".join(series.notes[:2]) + " " + source_note(series),
+        note=(" ".join(series.notes[:2]).replace("MPS-wide", "force-wide") + " " + source_note(series)),
     )
 
 
-def levels_table(trust: Result) -> Table:
+def levels_table(trust: Result, force: Area | None = None) -> Table:
     return Table(
         caption="Every survey measure: the latest quarter, with an indicative interval",
-        columns=[Column("measure", "Measure"), Column("quarter", "Quarter"), Column("level", "Share agreeing", True, "pct0"),
+        columns=[Column("statement", "People who say"), Column("quarter", "Quarter"),
+                 Column("level", "Share", True, "pct0"),
                  Column("low", "Indicative 95% interval from", True, "pct0"), Column("high", "to", True, "pct0"),
-                 Column("mps_level", "MPS-wide", True, "pct0"),
+                 Column("mps_level", force_wide(force), True, "pct0"),
                  Column("change_on_year_points", "Change on a year (points, descriptive)", True)],
-        rows=trust.tables["levels"],
+        rows=[{**r, "statement": wording.measure_words(r["measure"], force=force.name if force else "the police force"),
+               "quarter": wording.month(r["quarter"])} for r in trust.tables["levels"]],
     )
+
+
+def verdicts(area: Area, figs: AreaFigures, force: Area | None) -> dict[str, wording.Verdict]:
+    """Each section's verdict in plain words, the test one click down (:mod:`openbeat.analytics.wording`)."""
+    out: dict[str, wording.Verdict] = {}
+    if figs.profile.ok:
+        s = figs.profile.result.summary
+        if s.get("change"):
+            out["crime_change"] = wording.crime_change(s["change"])
+        out["charged"] = wording.Verdict(wording.charged(s.get("charged_share")))
+    if figs.hotspots.ok:
+        out["hotspots"] = wording.hotspots(figs.hotspots.result.summary)
+    if figs.stop_search.ok:
+        s = figs.stop_search.result.summary
+        out["stop_search"] = wording.disproportionality(s["black_white_ratio"], area_name=area.name, level=area.level,
+                                                        borough=s.get("borough_black_white_ratio"))
+    if figs.trust.ok:
+        s = figs.trust.result.summary
+        out["trust"] = wording.trust(s.get("level"), area_name=surveyed(figs.trust.result, force),
+                                     force=force.name if force else "the police force",
+                                     survey=wording.survey_name(force.code if force else None))
+    return out
 
 
 def ward_estimate(trust: Result) -> dict | None:
@@ -335,7 +368,8 @@ def vawg_tables(area: Area, result: Result) -> dict:
                  "period": _period(result.period), "tables": [], "links": []}
     if "by_offence" in result.tables:
         basis = "female resident" if s.get("rate_basis", "").endswith("female residents per year") else "resident"
-        rows = [{**r, "change": _direction(r["direction"], r["p_value"])} for r in result.tables["by_offence"]]
+        rows = [{**r, "change": _direction(r["direction"], r["p_value"], ratio=r.get("ratio"))}
+                for r in result.tables["by_offence"]]
         out["headline"] = (s["change"]["summary"] if s.get("change") else
                            f"{s['total']:,} offences recorded in {out['period']}.")
         out["rate_basis"] = s.get("rate_basis")
@@ -366,7 +400,8 @@ def vawg_tables(area: Area, result: Result) -> dict:
                 rows=peers))
     if result.tables.get("outcomes"):
         out["tables"].append(Table(
-            caption=f"Outcomes of police.uk violence and sexual offences, {s.get('outcomes_period')}",
+            caption=("Outcomes of police.uk violence and sexual offences, "
+                     + wording.months_in_words(str(s.get("outcomes_period")))),
             columns=[Column("outcome", "Latest outcome"), Column("crimes", "Crimes", True, "int"),
                      Column("share", "Share", True, "pct"), Column("share_low_95", "95% interval from", True, "pct"),
                      Column("share_high_95", "to", True, "pct")],

@@ -24,6 +24,7 @@ from openbeat.analytics.result import Result
 from openbeat.analytics.store import BadPeriod, UnknownArea
 from openbeat.web.figures import available as figure_available  # noqa: F401 (for views)
 from openbeat.web.figures import figure, sentence
+from openbeat.web.resident import for_residents
 from openbeat.web.store import StoreLake, get_store, lake_state
 
 #: Levels in the order a code is looked up (an LSOA code can be both 2011 and 2021).
@@ -310,6 +311,56 @@ def area_map(*, area: Area, level: str | None = None) -> AreaMap:
     return AreaMap(features, period, parts[0]["level"] if parts else None)
 
 
+# ---- statistical areas ------------------------------------------------------------------
+
+
+@dataclass
+class StatisticalArea:
+    """What an MSOA page shows: crimes in its LSOAs over the latest 12 months, and its wards."""
+
+    period: tuple[str, str] | None = None
+    crimes: int | None = None
+    anti_social_behaviour: int | None = None
+    parts: list[dict] = field(default_factory=list)  # code, name, crimes (its LSOAs, most crime first)
+    wards: list[Area] = field(default_factory=list)  # the wards its LSOAs lie in, by name
+
+
+def statistical_area(*, area: Area) -> StatisticalArea | None:
+    """An MSOA's crimes (the sum of its LSOAs', where police.uk places them) and the wards it lies in.
+
+    The analytics figures are given for LSOAs, wards, boroughs and forces; an MSOA is made of
+    whole LSOAs, so its count is theirs added up, and its wards lead to the tested figures.
+    """
+    if area.level != "msoa21" or not _has("areas"):
+        return None
+    return _memo(("statistical", area.code), lambda: _statistical_area(area))
+
+
+def _statistical_area(area: Area) -> StatisticalArea:
+    lsoas = _rows("SELECT code, name, ward_code FROM areas WHERE level = 'lsoa21' AND msoa_code = ? ORDER BY code",
+                  [area.code])
+    out = StatisticalArea()
+    ward_codes = sorted({r["ward_code"] for r in lsoas if r["ward_code"]})
+    out.wards = sorted((w for w in (area_get(code=c) for c in ward_codes) if w is not None), key=lambda w: w.name)
+    if not _has("crimes") or not lsoas:
+        return out
+    try:
+        p = get_store().period()
+    except BadPeriod:
+        return out
+    out.period = (f"{p.first:%Y-%m}", f"{p.last:%Y-%m}")
+    counts = {r["code"]: (int(r["crimes"]), int(r["asb"])) for r in _rows(
+        "SELECT lsoa21_code AS code, sum(n) FILTER (WHERE crime_type <> ?)::BIGINT AS crimes, "
+        "coalesce(sum(n) FILTER (WHERE crime_type = ?), 0)::BIGINT AS asb FROM crime_counts "
+        "WHERE lsoa21_code IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? GROUP BY 1",
+        [ASB, ASB, [r["code"] for r in lsoas], p.first, p.last])}
+    out.parts = sorted(({"code": r["code"], "name": r["name"] or r["code"], "crimes": counts.get(r["code"], (0, 0))[0]}
+                        for r in lsoas), key=lambda r: (-r["crimes"], r["name"]))
+    out.crimes = sum(c for c, _ in counts.values())
+    out.anti_social_behaviour = sum(a for _, a in counts.values())
+    return out
+
+
 # ---- the neighbourhood policing team ---------------------------------------------------
 
 
@@ -324,9 +375,52 @@ class Team:
     email: str | None = None
     telephone: str | None = None
     url: str | None = None
-    people: list[dict] = field(default_factory=list)  # name, rank, bio
+    people: list[dict] = field(default_factory=list)  # name, rank, bio, photo, contact (routes), social
     priorities: list[dict] = field(default_factory=list)  # issue, issued, action, actioned
     events: list[dict] = field(default_factory=list)  # upcoming: title, type, starts_at, ends_at, address
+    past_events: list[dict] = field(default_factory=list)  # the latest that are over, newest first
+    stations: list[dict] = field(default_factory=list)  # name, address, postcode, type, opening (description)
+    contact: list[dict] = field(default_factory=list)  # label, value, href: every published way to reach them
+    social: list[dict] = field(default_factory=list)  # label, href
+    links: list[dict] = field(default_factory=list)  # title, href, description (council pages and the like)
+
+
+#: police.uk contact_details keys: how to reach someone (label, href prefix) and social sites.
+CONTACT_ROUTES = {"email": ("Email", "mailto:"), "telephone": ("Telephone", "tel:"), "mobile": ("Mobile", "tel:"),
+                  "web": ("Web page", ""), "address": ("Address", None), "fax": ("Fax", None)}
+SOCIAL = {"twitter": "X (Twitter)", "facebook": "Facebook", "youtube": "YouTube", "flickr": "Flickr",
+          "forum": "Forum", "blog": "Blog", "rss": "News feed (RSS)", "instagram": "Instagram",
+          "myspace": "Myspace", "bebo": "Bebo"}
+#: Only these link schemes are shown: police.uk text is never trusted to be a safe URL.
+_SAFE_URL = re.compile(r"^(https?://|mailto:|tel:)", re.I)
+
+
+def _href(url: str | None) -> str | None:
+    url = (url or "").strip()
+    return url if _SAFE_URL.match(url) else None
+
+
+def contact_routes(details: dict) -> tuple[list[dict], list[dict]]:
+    """police.uk ``contact_details`` as (ways to reach them, social links), each with a safe href or none."""
+    routes, social = [], []
+    for key, (label, prefix) in CONTACT_ROUTES.items():
+        value = str(details.get(key) or "").strip()
+        if value:
+            href = _href(prefix + (value.replace(" ", "") if prefix == "tel:" else value)) if prefix is not None else None
+            routes.append({"label": label, "value": value, "href": href})
+    for key, label in SOCIAL.items():
+        href = _href(str(details.get(key) or ""))
+        if href:
+            social.append({"label": label, "href": href})
+    return routes, social
+
+
+def _json_list(text: str | None) -> list:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
 
 
 def _contact(text: str | None) -> dict:
@@ -367,7 +461,9 @@ def _area_team(area: Area, now: dt.datetime) -> Team | None:
     if not link:
         return None
     key = [link[0]["force"], link[0]["neighbourhood_id"]]
-    found = _rows("SELECT name, description_text, url_force, contact_details FROM neighbourhoods "
+    have = _columns("neighbourhoods")
+    extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("links", "locations"))
+    found = _rows(f"SELECT name, description_text, url_force, contact_details, {extra} FROM neighbourhoods "
                   "WHERE force = ? AND neighbourhood_id = ? LIMIT 1", key)
     if not found:
         return None
@@ -375,11 +471,24 @@ def _area_team(area: Area, now: dt.datetime) -> Team | None:
     contact = _contact(n["contact_details"])
     team = Team(force=key[0], neighbourhood_id=key[1], name=n["name"] or key[1],
                 description=(n["description_text"] or "").strip(), email=contact.get("email"),
-                telephone=contact.get("telephone"), url=n["url_force"])
+                telephone=contact.get("telephone"), url=_href(n["url_force"]))
+    team.contact, team.social = contact_routes(contact)
+    team.links = [{"title": str(x.get("title") or x.get("url")), "href": _href(x.get("url")),
+                   "description": x.get("description")}
+                  for x in _json_list(n["links"]) if isinstance(x, dict) and _href(x.get("url"))]
+    team.stations = [{"name": x.get("name"), "type": x.get("type"), "postcode": x.get("postcode"),
+                      "address": ", ".join(p.strip(" ,") for p in str(x.get("address") or "").splitlines()
+                                           if p.strip(" ,")),
+                      "opening": _plain_text(x.get("description"))}
+                     for x in _json_list(n["locations"]) if isinstance(x, dict)]
     if _has("neighbourhood_people"):
-        team.people = _rows(
-            "SELECT name, rank, bio_text AS bio FROM neighbourhood_people WHERE force = ? AND neighbourhood_id = ? "
-            "ORDER BY position", key)
+        team.people = []
+        for p in _rows("SELECT name, rank, bio_text AS bio, contact_details FROM neighbourhood_people "
+                       "WHERE force = ? AND neighbourhood_id = ? ORDER BY position", key):
+            details = _contact(p.pop("contact_details"))
+            p["contact"], p["social"] = contact_routes(details)
+            p["photo"] = _href(details.get("photo") or details.get("image"))  # police.uk rarely publishes one
+            team.people.append(p)
     if _has("neighbourhood_priorities"):
         team.priorities = _rows(
             "SELECT issue_text AS issue, CAST(issued_at AS DATE) AS issued, action_text AS action, "
@@ -390,7 +499,19 @@ def _area_team(area: Area, now: dt.datetime) -> Team | None:
             "SELECT title, type, description_text AS description, address, starts_at, ends_at "
             "FROM neighbourhood_events WHERE force = ? AND neighbourhood_id = ? "
             "AND coalesce(ends_at, starts_at) >= ? ORDER BY starts_at, position LIMIT 10", [*key, now])
+        team.past_events = _rows(
+            "SELECT title, type, description_text AS description, address, starts_at, ends_at "
+            "FROM neighbourhood_events WHERE force = ? AND neighbourhood_id = ? "
+            "AND coalesce(ends_at, starts_at) < ? ORDER BY starts_at DESC, position LIMIT 5", [*key, now])
     return team
+
+
+def _plain_text(value) -> str | None:
+    """A location's description (opening times, usually) as plain text."""
+    from openbeat.ingest.neighbourhoods import html_to_text
+
+    text = html_to_text(value) if value else None
+    return text.strip() if text and text.strip() else None
 
 
 # ---- figures ----------------------------------------------------------------------------
@@ -413,7 +534,7 @@ def get_figure(name: str, *args, **kwargs) -> Figure:
     try:
         return Figure(figure(name, *args, **kwargs))
     except (UnknownArea, BadPeriod, ValueError) as exc:
-        return Figure(None, sentence(str(exc)))
+        return Figure(None, for_residents(sentence(str(exc))))
 
 
 def lake_months() -> tuple[str, str] | None:
@@ -451,7 +572,7 @@ def area_figures(*, area: Area) -> AreaFigures:
     has = area.figures
     months = lake_months()
     crimes = months is not None
-    no_crime = Figure(None, "No street crime data has been loaded for this area yet.")
+    no_crime = Figure(None, "No street crime data has been loaded for this area yet." if not crimes else "")
     profile = get_figure("profile", area.code, None, None) if crimes and "profile" in has else no_crime
     trend = get_figure("profile", area.code, months[0], months[1]) if crimes and "profile" in has else no_crime
     if "hotspots" in has and crimes:
@@ -523,17 +644,64 @@ class FindResult:
     query: str
     located: dict | None = None  # openbeat.locate.locate() output
     areas: list[Area] = field(default_factory=list)  # areas containing the point, largest first
-    matches: list[Area] = field(default_factory=list)  # areas whose name matches
+    matches: list[Area] = field(default_factory=list)  # areas whose name matches, in SEARCH_ORDER
     message: str = ""  # why nothing was found, in plain English
+    total: int = 0  # how many areas match in all (``matches`` holds the first ``limit``)
 
     @property
     def destination(self) -> Area | None:
         """Where to send the person straight away: the ward at a point, or the only name match."""
         if self.areas:
             return next((a for a in self.areas if a.level == "ward"), self.areas[-1])
-        if len(self.matches) == 1:
+        if len(self.matches) == 1 and self.total == 1:
             return self.matches[0]
         return None
+
+    @property
+    def groups(self) -> list[tuple[str, list[Area]]]:
+        """The matches under the headings a resident reads, statistical areas last and labelled."""
+        out: dict[str, list[Area]] = {}
+        for a in self.matches:
+            out.setdefault(SEARCH_GROUPS[a.level], []).append(a)
+        return list(out.items())
+
+
+#: Search results in the order residents expect: their neighbourhood (ward), borough, force,
+#: then the statistical areas of the Census, which few people know by name.
+SEARCH_ORDER = ("ward", "borough", "force", "msoa21", "lsoa21", "lsoa11")
+SEARCH_GROUPS = {"ward": "Neighbourhoods (wards)", "borough": "Boroughs", "force": "Police forces",
+                 "msoa21": "Statistical areas (used for Census figures)",
+                 "lsoa21": "Statistical areas (used for Census figures)",
+                 "lsoa11": "Statistical areas (used for Census figures)"}
+
+
+def area_search(*, query: str, limit: int = 20) -> tuple[list[Area], int]:
+    """Areas whose name or code contains ``query``, in :data:`SEARCH_ORDER`, and how many in all.
+
+    A police.uk neighbourhood whose name differs from its ward's (a place name residents use)
+    finds that ward. Within a level an exact name comes first, then names in order.
+    """
+    q = query.strip()
+    pool = [f for f in forces() if q.lower() in f.name.lower() or q.lower() in f.code.lower()]
+    if not _has("areas"):
+        return pool[:limit], len(pool)
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    cond = "(name ILIKE ? ESCAPE '\\' OR code ILIKE ? ESCAPE '\\')"
+    places: list[str] = []
+    if _has("neighbourhoods", "neighbourhood_wards"):
+        places = [r["ward_code"] for r in _rows(
+            "SELECT DISTINCT w.ward_code FROM neighbourhoods n JOIN neighbourhood_wards w USING (force, neighbourhood_id) "
+            "WHERE w.is_best AND n.name ILIKE ? ESCAPE '\\'", [like])]
+    order = "CASE level " + " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(SEARCH_ORDER)) + " ELSE 99 END"
+    where = f"(({cond}) OR (level = 'ward' AND code IN (SELECT unnest(?::VARCHAR[]))))"
+    params = [like, like, places]
+    total = int(_rows(f"SELECT count(*) AS n FROM areas WHERE {where}", params)[0]["n"])
+    found = [_area(r) for r in _rows(
+        f"SELECT {_area_columns()} FROM areas WHERE {where} "
+        f"ORDER BY {order}, lower(name) <> lower(?), name, code LIMIT ?", [*params, q, limit])]
+    local = [a for a in found if a.level in ("ward", "borough")]
+    rest = [a for a in found if a.level not in ("ward", "borough")]
+    return (local + pool + rest)[:limit], total + len(pool)
 
 
 def area_find(*, query: str, limit: int = 20) -> FindResult:
@@ -553,8 +721,8 @@ def area_find(*, query: str, limit: int = 20) -> FindResult:
         try:
             result.located = locate(StoreLake(get_store()), query)
         except LocateError as exc:
-            msg = str(exc)
-            result.message = msg[:1].upper() + msg[1:]
+            result.message = for_residents(sentence(str(exc)), next_step=(
+                "Check the postcode, or search for your neighbourhood, ward or borough by name."))
             return result
         for level in ("borough", "ward", "msoa21", "lsoa21"):
             hit = result.located.get(level)
@@ -563,7 +731,7 @@ def area_find(*, query: str, limit: int = 20) -> FindResult:
         if not result.areas:
             result.message = "That place is outside the areas this site has data for."
         return result
-    result.matches, _ = area_list(q=query, limit=limit)
+    result.matches, result.total = area_search(query=query, limit=limit)
     if not result.matches:
         if _LOOKS_LIKE_PLACE.match(query):
             result.message = f"“{query}” is not a postcode this site knows. Try part of a ward or borough name."

@@ -128,7 +128,10 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
         data_links=presenters.links(api, table="areas"),
         note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
-    return {"chart": chart, "rows": rows}
+    from openbeat.web.templatetags.openbeat_tags import period
+
+    return {"chart": chart, "rows": rows,
+            "verdict": presenters.wording.compare(s, period_words=period(result.period))}
 
 
 @require_safe
@@ -163,7 +166,8 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
         data_links=presenters.links(api, table="areas"),
         note=presenters.caveats(result) + " " + presenters.source_note(result),
     )
-    return {"chart": chart, "rows": rows}
+    verdict = presenters.wording.targeting(s, top=[r["name"] for r in rows[:3]])
+    return {"chart": chart, "rows": rows, "verdict": verdict}
 
 
 @require_safe
@@ -220,7 +224,10 @@ def _evaluation(result: Result, data: dict, api: str, spec: str) -> dict:
         data_links=presenters.links(api, table="areas"),
         note=presenters.source_note(result),
     )
-    return {"chart": chart}
+    s = result.summary
+    return {"chart": chart, "before_words": presenters.wording.months_in_words(s["before"]),
+            "after_words": presenters.wording.months_in_words(s["after"]),
+            "verdict": presenters.wording.evaluation(s, area_name=(result.area or {}).get("name", "the ward"))}
 
 
 @require_safe

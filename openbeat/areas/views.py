@@ -7,6 +7,8 @@ kept until the lake changes (:func:`openbeat.web.cache.lake_cached`).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +25,21 @@ def area_find(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if not query:
         return render(request, "areas/find.html", {"result": None, "error": "Enter a postcode or a place name."})
-    result = selectors.area_find(query=query)
+    try:
+        shown = min(max(int(request.GET.get("show", FIND_PAGE)), FIND_PAGE), FIND_MAX)
+    except ValueError:
+        shown = FIND_PAGE
+    result = selectors.area_find(query=query, limit=shown)
     if result.destination is not None:
         return redirect("areas:detail", code=result.destination.code)
-    return render(request, "areas/find.html", {"result": result, "query": query})
+    more = None
+    if result.total > len(result.matches) and shown < FIND_MAX:
+        more = f"{reverse('areas:find')}?{urlencode({'q': query, 'show': min(shown + FIND_PAGE * 2, FIND_MAX)})}"
+    return render(request, "areas/find.html", {"result": result, "query": query, "more_url": more})
+
+
+#: Matches shown at first, and the most a "show more" reaches.
+FIND_PAGE, FIND_MAX = 20, 1000
 
 
 @require_safe
@@ -58,11 +71,17 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(f"No area has the code {code}")
     figs = selectors.area_figures(area=area)
     team = selectors.area_team(area=area)
+    force = selectors.area_force(area=area)
     context = {
         "area": area,
         "parents": selectors.area_parents(area=area),
         "children": selectors.area_children(area=area),
-        "force": selectors.area_force(area=area),
+        "force": force,
+        "verdicts": presenters.verdicts(area, figs, force),
+        "statistical": selectors.statistical_area(area=area),
+        # where the figures an LSOA lacks are given: its ward (not its borough)
+        "figures_at": selectors.area_get(code=area.ward_code) if area.level in ("lsoa21", "lsoa11") and area.ward_code
+        else None,
         "figs": figs,
         "team": team,
         "results": presenters.page_results(figs),
@@ -77,15 +96,14 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["map_chart"] = presenters.area_map_chart(area, selectors.area_map(area=area))
     if figs.hotspots.ok:
         context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result)
-        context["hotspot_headline"] = presenters.hotspot_headline(figs.hotspots.result)
     if figs.stop_search.ok:
         context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result)
         context["objects"] = presenters.object_table(figs.stop_search.result)
     if figs.trust.ok:
-        context["levels"] = presenters.levels_table(figs.trust.result)
+        context["levels"] = presenters.levels_table(figs.trust.result, force)
         context["ward_estimate"] = presenters.ward_estimate(figs.trust.result)
     if figs.trust_series.ok:
-        context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result)
+        context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result, force)
     if area.level in ("force", "borough", "ward") and "ward_crime" in selectors.lake_state().datasets:
         vawg = selectors.get_figure("vawg", area.code, None, None)
         if vawg.ok:
@@ -136,10 +154,14 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
         fig = selectors.get_figure("trust", area.code, *months) if months else selectors.Figure()
         if not fig.ok:
             raise Http404("No trust figures for this area")
+        force = selectors.area_force(area=area)
+        measure = fig.result.summary["measure"]
         spec = charts.pas_series_spec(
             data_url=api("area_trust", table="pas", **{"from": months[0], "to": months[1]}),
-            description=f"Trust and confidence in {area.name} by quarter.", measure=fig.result.summary["measure"],
-            area_name=fig.result.summary["area_surveyed"])
+            description=f"Trust and confidence in {area.name} by quarter.", measure=measure,
+            area_name=presenters.surveyed(fig.result, force), wide_name=presenters.force_wide(force),
+            y_title="Share who say " + presenters.wording.measure_words(
+                measure, force=force.name if force else "the police force"))
     else:
         raise Http404("No such chart")
     return JsonResponse(spec)

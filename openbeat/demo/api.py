@@ -31,8 +31,11 @@ RANKS = ("Sergeant", "PC", "PC", "PCSO")
 UNDER_STRENGTH = 3
 
 
-def write_api(city: City, folder: Path, months: list[str], change_month: str, seed: int) -> dict[str, Path]:
+def write_api(city: City, folder: Path, months: list[str], change_month: str, seed: int,
+              today: date) -> dict[str, Path]:
+    """The API's files; events and everyday priorities dated around ``today`` (planted ones by the data)."""
     rng = np.random.default_rng([seed, 8])
+    everyday = np.random.default_rng([seed, 9])  # its own stream: the other files stay as they were
     W = city.wards
     out = {}
 
@@ -82,8 +85,8 @@ def write_api(city: City, folder: Path, months: list[str], change_month: str, se
         })
         put(f"{base}/boundary", _boundary(W.geom[w]))
         put(f"{base}/people", _team(rng, w in short))
-        put(f"{base}/events", _events(rng, W.name[w], end))
-        put(f"{base}/priorities", _priorities(city, w, change_month, end))
+        put(f"{base}/events", _events(rng, everyday, W.name[w], today))
+        put(f"{base}/priorities", _priorities(city, w, change_month, end) or _everyday_priority(everyday, W.name[w], today))
     return out
 
 
@@ -116,7 +119,8 @@ def _team(rng, short: bool) -> list[dict]:
     return team
 
 
-def _events(rng, ward: str, end: date) -> list[dict]:
+def _events(rng, everyday, ward: str, today: date) -> list[dict]:
+    """One to three events in the next 5 to 80 days, and the last ward panel, 20 to 70 days ago."""
     kinds = (
         ("meeting", f"{ward} ward panel", "Residents set and review the neighbourhood's priorities with the team."),
         ("surgery", "Meet your neighbourhood team", "Drop in to raise a concern or ask a question."),
@@ -125,7 +129,7 @@ def _events(rng, ward: str, end: date) -> list[dict]:
     events = []
     for k in range(int(rng.integers(1, 4))):
         kind, title, description = kinds[k]
-        day = end + timedelta(days=int(rng.integers(5, 80)))
+        day = today + timedelta(days=int(rng.integers(5, 80)))
         hour = int(rng.choice([10, 14, 18, 19]))
         events.append({
             "contact_details": {},
@@ -136,7 +140,36 @@ def _events(rng, ward: str, end: date) -> list[dict]:
             "start_date": f"{day.isoformat()}T{hour:02d}:00:00",
             "end_date": f"{day.isoformat()}T{hour + 1:02d}:30:00",
         })
+    past = today - timedelta(days=int(everyday.integers(20, 71)))
+    kind, title, description = kinds[0]
+    events.append({
+        "contact_details": {}, "description": description + " (Synthetic demo event.)", "title": title,
+        "address": f"{ward} Community Centre, Northbridge", "type": kind,
+        "start_date": f"{past.isoformat()}T19:00:00", "end_date": f"{past.isoformat()}T20:30:00",
+    })
     return sorted(events, key=lambda e: e["start_date"])
+
+
+#: Everyday priorities for wards without a planted one: (issue, action or None).
+EVERYDAY = (
+    ("Speeding on the residential roads of {ward}.", "Speed checks with residents' Community Speedwatch, weekly."),
+    ("Theft from vehicles in {ward}'s car parks.", None),
+    ("Anti-social behaviour around {ward} high street in the evenings.",
+     "Evening foot patrols on Fridays and Saturdays, with the council's wardens."),
+    ("Drug dealing reported near {ward} park.", None),
+    ("Cycle theft at {ward} station.", "Property-marking sessions at the station and more secure stands."),
+)
+
+
+def _everyday_priority(everyday, ward: str, today: date) -> list[dict]:
+    """One priority set 3 to 10 weeks before ``today``, with an action published for some."""
+    issue, action = EVERYDAY[int(everyday.integers(len(EVERYDAY)))]
+    issued = today - timedelta(days=int(everyday.integers(21, 71)))
+    acted = issued + timedelta(days=int(everyday.integers(7, 20))) if action else None
+    return [{
+        "action": action, "issue-date": f"{issued.isoformat()}T00:00:00",
+        "action-date": f"{acted.isoformat()}T00:00:00" if acted else None, "issue": issue.format(ward=ward),
+    }]
 
 
 def _priorities(city: City, w: int, change_month: str, end: date) -> list[dict]:

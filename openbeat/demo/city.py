@@ -6,6 +6,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,14 +73,16 @@ class DemoBuild:
 
 def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS,
              end: str = DEFAULT_END, scale: float = 1.0, reference: bool = True,
-             on_month: Callable[[str], None] | None = None) -> DemoCity:
+             on_month: Callable[[str], None] | None = None, today: date | None = None) -> DemoCity:
     """Write the synthetic force ``northbridge`` in police.uk's formats under ``out_dir``.
 
     ``<out>/police_uk/YYYY-MM/YYYY-MM-northbridge-{street,outcomes,stop-and-search}.csv``
     for ``months`` months ending with ``end``, and (``reference=True``) the boundaries,
     lookups, population, trust survey, postcodes and police.uk API responses a later
     loader reads, plus ``SYNTHETIC.txt`` and ``truth/`` (what was planted). The same
-    arguments always give byte-identical files. ``scale`` multiplies crime and search
+    arguments always give byte-identical files. The neighbourhood teams' events and their
+    everyday priorities are dated around ``today`` (default: the day it runs), so a newcomer
+    sees a living neighbourhood whatever the data's months. ``scale`` multiplies crime and search
     volumes (not the city): ``MET_SCALE`` gives a Met-sized force.
 
     >>> city = generate("demo", months=12)  # doctest: +SKIP
@@ -111,7 +114,7 @@ def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED, months: int = DEF
     planted = _planted(city, searches, window, scale, seed)
     refs: dict[str, Path] = {}
     if reference:
-        refs = _write_reference(city, model, root, window, planted, seed)
+        refs = _write_reference(city, model, root, window, planted, seed, today or date.today())
     stats = crimes.stats
     return DemoCity(
         root=root, seed=seed, scale=scale, months=window, street=street, outcomes=outcomes,
@@ -125,7 +128,7 @@ def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED, months: int = DEF
 def build(lake: Lake, out_dir: str | Path, *, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS,
           end: str = DEFAULT_END, scale: float = 1.0,
           on_month: Callable[[str], None] | None = None,
-          on_file: Callable[[FileReport], None] | None = None) -> DemoBuild:
+          on_file: Callable[[FileReport], None] | None = None, today: date | None = None) -> DemoBuild:
     """:func:`generate` the demo city, then ingest its police.uk files into ``lake``.
 
     The files go through :func:`openbeat.ingest.ingest_paths`, the same pipeline as
@@ -133,7 +136,7 @@ def build(lake: Lake, out_dir: str | Path, *, seed: int = DEFAULT_SEED, months: 
     after each month is written, ``on_file`` after each file is ingested.
     """
     started = time.perf_counter()
-    city = generate(out_dir, seed=seed, months=months, end=end, scale=scale, on_month=on_month)
+    city = generate(out_dir, seed=seed, months=months, end=end, scale=scale, on_month=on_month, today=today)
     report = ingest_paths(city.police_files, lake=lake, on_file=on_file)
     # The same loaders as real data: areas, lookups, population, trust survey, postcodes,
     # then the neighbourhood teams from the API-shaped files (offline, via file://).
@@ -237,7 +240,7 @@ def _planted(city: City, searches: SearchWriter, window: list[str], scale: float
 
 
 def _write_reference(city: City, model: CrimeModel, root: Path, window: list[str], planted: dict,
-                     seed: int) -> dict[str, Path]:
+                     seed: int, today: date) -> dict[str, Path]:
     refs: dict[str, Path] = {}
     for name, path in write_boundaries(city, root / "boundaries").items():
         refs[f"boundaries/{name}"] = path
@@ -255,7 +258,7 @@ def _write_reference(city: City, model: CrimeModel, root: Path, window: list[str
 
     refs["ward_crime"] = write_ward_crime(city, model, root / "london_datastore", window, seed)
     change = window[change_month(len(window))] if len(window) > 1 else window[0]
-    api = write_api(city, root / "police_uk_api", window, change, seed)
+    api = write_api(city, root / "police_uk_api", window, change, seed, today)
     refs["api"] = root / "police_uk_api"
     refs["api/forces"] = api["forces"]
     refs["truth/lsoa11_to_lsoa21"] = write_truth_lookup(city, root / "truth")

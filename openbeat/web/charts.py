@@ -212,9 +212,13 @@ def bar_spec(*, data_url: str, description: str, category: str, category_title: 
     )
 
 
-def pas_series_spec(*, data_url: str, description: str, measure: str, area_name: str) -> dict:
-    """One PAS measure by quarter: the area's figure and the MPS-wide figure beside it."""
-    names = {"proportion": area_name, "mps_proportion": "MPS-wide"}
+def pas_series_spec(*, data_url: str, description: str, measure: str, area_name: str,
+                    wide_name: str = "The whole force", y_title: str | None = None) -> dict:
+    """One PAS measure by quarter: the area's figure and the force-wide figure beside it.
+
+    The axis runs from 0% to 100%: a shorter one makes a wobble of a point or two look large.
+    """
+    names = {"proportion": area_name, "mps_proportion": wide_name}
     return _spec(
         description, 240, data=_table(data_url),
         transform=[
@@ -228,8 +232,8 @@ def pas_series_spec(*, data_url: str, description: str, measure: str, area_name:
         encoding={
             "x": {"field": "quarter_end", "type": "temporal", "title": "Quarter ending",
                   "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}},
-            "y": {"field": "value", "type": "quantitative", "title": f"{measure} (share agreeing)",
-                  "axis": {"format": ".0%"}, "scale": {"zero": False}},
+            "y": {"field": "value", "type": "quantitative", "title": y_title or f"{measure} (share agreeing)",
+                  "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
             "color": {"field": "series", "type": "nominal", "title": None,
                       "scale": {"domain": list(names.values()), "range": [COLOURS["line"], COLOURS["mps"]]}},
             "strokeDash": {"field": "series", "type": "nominal", "title": None,

@@ -36,7 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @lake_cached(params=())
 def about(request: HttpRequest) -> HttpResponse:
     state = lake_state()
-    return render(request, "web/about.html", {"state": state, "datasets": sorted(state.datasets)})
+    from openbeat.web.resident import missing_loads
+
+    return render(request, "web/about.html", {"state": state, "datasets": sorted(state.datasets),
+                                              "missing": missing_loads(state.datasets)})
 
 
 @require_safe

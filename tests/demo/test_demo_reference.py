@@ -309,3 +309,26 @@ def test_ward_crime_file_has_the_datastore_layout_and_the_vawg_classes(demo_city
     by_cal = {m: sum(int(r[h]) for r in sexual for h in header[5:] if h.endswith(m)) for m in
               ("06", "07", "08", "12", "01", "02")}
     assert by_cal["06"] + by_cal["07"] + by_cal["08"] > by_cal["12"] + by_cal["01"] + by_cal["02"]
+
+
+def test_team_events_and_priorities_are_dated_around_the_build_day(demo_city):
+    """A newcomer sees a living neighbourhood: meetings to come and one just held, and priorities, in every ward."""
+    from datetime import date, datetime
+
+    from tests.demo.conftest import SMALL
+
+    today = SMALL["today"]
+    wards = _json(demo_city, "northbridge/neighbourhoods")
+    assert len(wards) == 70
+    for w in wards:
+        days = sorted((datetime.fromisoformat(e["start_date"]).date() - today).days
+                      for e in _json(demo_city, f"northbridge/{w['id']}/events"))
+        past = [d for d in days if d < 0]
+        assert len(past) == 1 and -70 <= past[0] <= -20, (w, days)
+        assert 1 <= len(days) - 1 <= 3 and all(5 <= d < 80 for d in days[1:]), (w, days)
+        priorities = _json(demo_city, f"northbridge/{w['id']}/priorities")
+        assert priorities, w
+        for p in priorities:
+            issued = date.fromisoformat(p["issue-date"][:10])
+            planted = issued.day == 1 and issued <= date(2025, 12, 1)  # the planted ones follow the data's months
+            assert planted or 21 <= (today - issued).days <= 70, (w, p)

@@ -129,9 +129,15 @@ def write_team(lake) -> None:
     lake.write_reference("neighbourhoods", table("neighbourhoods", [{
         **key, "name": "North Team", "description": "<p>The <b>north</b> of Testborough.</p>",
         "description_text": "The north of Testborough.", "url_force": "https://police.example/n1",
-        "contact_details": '{"email": "north@police.example", "telephone": "101"}'}]))
+        "contact_details": '{"email": "north@police.example", "telephone": "101", "twitter": "https://x.example/north", '
+                           '"facebook": "javascript:alert(1)"}',
+        "links": '[{"url": "https://council.example/", "description": null, "title": "Testborough Council"}]',
+        "locations": '[{"name": "Test Police Office", "longitude": null, "postcode": "TE1 1ST", "address": '
+                     '"1 Test Street\\n, Testborough", "latitude": null, "type": "station", '
+                     '"description": "<p>Monday to Friday, 9am to 5pm</p>"}]'}]))
     lake.write_reference("neighbourhood_people", table("neighbourhood_people", [
-        {**key, "position": 0, "name": "Sam Sergeant", "rank": "Sergeant", "bio_text": ""},
+        {**key, "position": 0, "name": "Sam Sergeant", "rank": "Sergeant", "bio_text": "",
+         "contact_details": '{"twitter": "https://x.example/sam", "email": "sam@police.example"}'},
         {**key, "position": 1, "name": "Pat Constable", "rank": "PCSO", "bio_text": ""}]))
     lake.write_reference("neighbourhood_priorities", table("neighbourhood_priorities", [
         {**key, "position": 0, "issue_text": "Burglary on Test Street", "issued_at": dt.datetime(2024, 2, 1),

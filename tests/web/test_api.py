@@ -144,8 +144,14 @@ def test_team_of_a_ward(client, use_lake):
             {"issue": "Burglary on Test Street", "issued": "2024-02-01", "action": "Patrols every evening",
              "actioned": "2024-03-05"}],
         "events": [{"title": "Ward panel", "type": "meeting", "description": None, "address": "Test Hall",
-                    "starts_at": "2099-06-01T18:30:00", "ends_at": "2099-06-01T20:00:00"}],
-    }
+                    "starts_at": "2099-06-01T18:30:00+01:00", "ends_at": "2099-06-01T20:00:00+01:00"}],
+        "past_events": [{"title": "Old meeting", "type": "meeting", "description": None, "address": None,
+                         "starts_at": "2020-01-01T18:00:00Z", "ends_at": None}],
+        "stations": [{"name": "Test Police Office", "type": "station", "address": "1 Test Street, Testborough",
+                      "postcode": "TE1 1ST", "opening": "Monday to Friday, 9am to 5pm"}],
+        "social": [{"label": "X (Twitter)", "title": None, "href": "https://x.example/north"}],  # never javascript:
+        "links": [{"label": None, "title": "Testborough Council", "href": "https://council.example/"}],
+    }  # officers' own contact details are on the page (as police.uk shows them), not in the API
     r = client.get(f"/api/areas/{SOUTH}/team")
     assert r.status_code == 404 and r.json()["message"] == f"No neighbourhood team is linked to South Ward ({SOUTH})."
 

@@ -29,8 +29,18 @@ def reference(northbridge):
     return Store(northbridge)
 
 
+def _plain(result) -> dict | None:
+    """The result's verdict in plain words (docs/wording.md), as the API gives it beside the result."""
+    from openbeat.analytics.result import jsonable
+    from openbeat.analytics.wording import plain
+
+    verdict = plain(result.method, jsonable(result.summary), area=result.area, period=result.period)
+    return verdict.as_dict() if verdict else None
+
+
 def _same(body: dict, result, url: str) -> None:
     links = body.pop("links")
+    assert body.pop("plain") == _plain(result)
     assert body == json.loads(json.dumps(result.as_dict()))
     assert links == {t: f"{url}?table={t}" for t in result.tables}
 
@@ -150,6 +160,7 @@ def test_compare_targeting_allocation_evaluation(client, demo_lake, reference):
     for url, expected in cases:
         body = client.get(url).json()
         body.pop("links")
+        assert body.pop("plain") == _plain(expected), url
         assert body == json.loads(json.dumps(expected.as_dict())), url
 
 

@@ -49,7 +49,7 @@ def test_a_point_or_a_unique_name_goes_straight_there_and_several_names_are_list
     assert client.get("/find/", {"q": "531500,181500"})["Location"] == f"/areas/{SOUTH}/"
     assert client.get("/find/", {"q": "north"})["Location"] == f"/areas/{NORTH}/"
     r = client.get("/find/", {"q": "ward"})
-    assert r.status_code == 200 and "2 areas match:" in text(r)
+    assert r.status_code == 200 and "2 areas match. Your neighbourhood (ward) is usually the one you want." in text(r)
     assert re.findall(r'href="/areas/(\w+)/">', r.content.decode().split('id="matched-areas"')[1])[:2] == [NORTH, SOUTH]
 
 
@@ -102,13 +102,20 @@ def test_ward_page_shows_its_neighbourhood_team_as_text(client, use_lake):
     html = r.content.decode()
     team = text(r).split("Your neighbourhood policing team")[2].split("Local priorities")[0]
     assert team.strip() == (
-        "North Team: The north of Testborough. Email north@police.example Telephone 101 (in an emergency, "
-        "call 999) Web page The team on the force’s website Officers Sam Sergeant , Sergeant Pat Constable , PCSO "
+        "North Team: The north of Testborough. How to contact the team In an emergency, call 999. To report a crime "
+        "that is not an emergency, call 101 or report it online. Email north@police.example Telephone 101 Force "
+        "website The team’s page on the force’s website Social media X (Twitter) Where to find them Test Police "
+        "Office 1 Test Street, Testborough, TE1 1ST Opening times: Monday to Friday, 9am to 5pm Officers Sam "
+        "Sergeant , Sergeant Email Sam Sergeant · X (Twitter) of Sam Sergeant Pat Constable , PCSO "
         "Priorities Speeding &lt;script&gt;alert(1)&lt;/script&gt; (set 1 March 2024) No action published yet, so "
         "there is nothing to evaluate. "
         "Burglary on Test Street (set 1 February 2024) Action (5 March 2024): Patrols every evening "
         "Did it work? Burglary here before and after February 2024 "
-        "Upcoming events Ward panel Monday 1 June 2099, 6:30 p.m., Test Hall Source: police.uk neighbourhood data.")
+        "Upcoming events and meetings Ward panel Monday 1 June 2099, 6:30 p.m., Test Hall "
+        "Recent meetings and events Old meeting Wednesday 1 January 2020 All events and meetings in North Ward "
+        "Other useful pages Testborough Council "
+        "Source: police.uk neighbourhood data; officers’ photos are shown only where the force publishes one.")
+    assert "javascript:" not in html  # only http(s), mailto and tel links from police.uk's text
     assert "<script>alert(1)" not in html  # text from outside is escaped
     assert "<b>north</b>" not in html  # police.uk's HTML description is never used
     # the priority's own crime type and month; no link where no action was published
@@ -141,7 +148,9 @@ def test_lsoa_and_msoa_pages_point_to_where_the_figures_are(client, use_lake):
     assert crumbs == [("/areas/", "All areas"), ("/areas/testforce/", "Test Police"),
                       (f"/areas/{BOROUGH}/", "Testborough"), (f"/areas/{SOUTH}/", "South Ward")]
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    assert "Stop and search figures are given for forces, boroughs and wards. See Testborough ." in page
+    # the ward it lies in, not the borough
+    assert "Stop and search figures are given for forces, boroughs and wards. See South Ward , the ward it lies in." in page
+    assert f'href="/areas/{SOUTH}/#more-trust"' in html
     assert "3 crimes were recorded here" in page
 
 

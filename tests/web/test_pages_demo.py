@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from openbeat.analytics import wording
 from tests.web.test_pages import text
 
 WARD = "X05000001"  # Brackenfield South
@@ -43,16 +44,28 @@ def test_ward_page_says_what_the_analytics_say(client, demo_lake, reference):
     p = area_profile(reference, WARD).summary
     assert (f"{p['crimes']:,} crimes were recorded here from January 2025 to December 2025: "
             f"{p['crimes_per_1000']:,.1f} for every 1,000 residents a year.") in page
-    assert f"Compared with a year earlier: {p['change']['summary']}" in page  # E-test and Wheeler, never a bare %
+    change = wording.crime_change(p["change"])  # plain words first, the E-test and Wheeler one click down
+    assert change.lead.startswith("About the same as the same months a year earlier: ")
+    assert change.lead in page and f"How we know {change.how}" in page
     assert f"add up to {round(p['harm_days']):,} days of imprisonment" in page
     s = stop_search(reference, WARD).summary
-    assert s["black_white_ratio"]["summary"] in page and s["borough_black_white_ratio"]["summary"] in page
+    ratio = wording.disproportionality(s["black_white_ratio"], area_name="Brackenfield South", level="ward",
+                                       borough=s["borough_black_white_ratio"])
+    assert ratio.lead.startswith("We can't compare search rates between ethnic groups for one ward")
+    assert ratio.lead in page and ratio.how in page and "No Black/White ratio" not in page
     assert s["find_rate"]["summary"] in page and s["arrest_rate"]["summary"] in page
     t = trust(reference, WARD).summary
-    assert t["summary"] in page
+    said = wording.trust(t["level"], area_name="Northbridge Central", force="Northbridge Police (synthetic demo)",
+                         survey=wording.survey_name("northbridge"))
+    assert said.lead in page and said.how in page
+    shown = page.split("About these figures")[0]  # the method notes below keep the survey's own terms
+    assert "MPS-wide" not in shown and "Trust MPS" not in shown and "1 points" not in shown
     assert "There is no survey of this ward on its own, so the borough’s figure applies" in page
+    # the demo's team is dated around the day it was built: meetings to come, one just held, a priority
+    assert "No upcoming events have been published" not in page and "Recent meetings and events" in page
+    assert "The team has not published any priorities" not in page and "Where to find them" in page
     for heading in ("Your neighbourhood policing team", "Recorded crime, month by month", "Hot spots, January 2025",
-                    "Searches by ethnic group", "“Trust MPS”, quarter by quarter", "About these figures"):
+                    "Searches by ethnic group", "People who say Northbridge Police (synthetic demo) is an organisation they can trust, quarter by quarter", "About these figures"):
         assert heading in page, heading
 
 
@@ -99,7 +112,8 @@ def test_borough_page_compares_its_wards_fairly(client, demo_lake, reference):
     assert rows == [(e["code"], f"{e['count']:,}", f"{e['rate_per_1000']:,.1f}", e["classification"])
                     for e in expected]
     s = hotspots(reference, BOROUGH).summary
-    assert f"The busiest 5% of cells hold {s['share_of_crime_in_top_5pct_of_cells']:.0%} of the crime." in text(r)
+    assert wording.hotspots(s).lead in text(r)
+    assert f"The busiest 5% of the area holds {s['share_of_crime_in_top_5pct_of_cells']:.0%} of its crime." in text(r)
 
 
 def test_force_page(client, demo_lake, reference):
@@ -107,7 +121,8 @@ def test_force_page(client, demo_lake, reference):
 
     page = page_text(client, f"/areas/{FORCE}/")
     assert "Police force" in page and "Boroughs compared fairly" in page
-    assert stop_search(reference, FORCE).summary["black_white_ratio"]["summary"] in page
+    ratio = stop_search(reference, FORCE).summary["black_white_ratio"]
+    assert wording.disproportionality(ratio, area_name="Northbridge Police (synthetic demo)", level="force").lead in page
     assert "Progress scorecard for Northbridge Police (synthetic demo)" in page
 
 
@@ -140,12 +155,13 @@ def test_compare_targeting_allocation_and_scorecard_pages(client, demo_lake, ref
     from openbeat.analytics.targeting import targeting
 
     c = compare_areas(reference, "ward").summary
-    assert (f"Of {c['areas']} areas, {c['above_limits']} are above the limits and {c['below_limits']} below them"
-            in page_text(client, "/compare/"))
+    assert wording.compare(c, period_words="January 2025 to December 2025").lead in page_text(client, "/compare/")
     page = page_text(client, "/compare/?level=borough&crime_type=Burglary")
     assert "Burglary by borough" in page
     t = targeting(reference, "ward")
-    assert t.summary["summary"] in page_text(client, "/highest-crime-lowest-trust/")
+    said = wording.targeting(t.summary, top=[r["name"] for r in t.tables["areas"][:3]])
+    assert said.lead.startswith("No ward stands out as both higher in crime and lower in trust")
+    assert said.lead in page_text(client, "/highest-crime-lowest-trust/")
     html = client.get("/allocation/?within=X09000002&officers=60&pcsos=30").content.decode()
     plan = allocation_plan(reference, "X09000002", 60, 30).tables["wards"]
     got = dict(re.findall(r'href="/areas/(\w+)/">[^<]+</a></th>(?:<td[^>]*>[^<]*</td>){2}<td[^>]*>(\d+)</td>',
