@@ -33,8 +33,9 @@ def _month(ctx, param, value):
 @click.option("--scale", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Multiplies crime and search volumes; 9.5 is Met-sized. With --forces, the residents too.")
 @click.option("--forces", type=click.IntRange(1, 79), default=None,
-              help="Write this many synthetic forces sharing England and Wales's volumes (43: about 6 million "
-                   "street rows, 5 million outcomes and 0.6 million searches a year) instead of Northbridge.")
+              help="Write this many synthetic forces instead of Northbridge, sized like England and Wales's: 43 "
+                   "hold about 6 million street rows, 5 million outcomes and 0.6 million searches a year; fewer "
+                   "are that many of them across the range of sizes.")
 def demo(lake, out, seed, months, end, scale, forces):
     """Generate the synthetic demo force Northbridge and ingest it into the lake
 

@@ -13,12 +13,14 @@ police.uk's CSV layout, one file per force, month and kind, so ingest reads them
 reads real files.
 
 **Sizes.** England and Wales's police.uk files hold about 6 million street rows, 5
-million outcomes and 0.6 million searches a year. ``forces`` forces share those volumes
-(times ``scale``) in the proportions of the 43 territorial forces' residents (one Met,
-a few forces of 2–3 million, most between 0.5 and 2 million, the City of London's
-10,000), interpolated when ``forces`` is not 43. A force's residents set how many LSOAs
-it has (one per 1,850 residents, at least 40), so a Met-sized force has about 4,800
-LSOAs and 650 wards.
+million outcomes and 0.6 million searches a year. With ``forces=43`` the forces share
+those volumes (times ``scale``) in the proportions of the 43 territorial forces'
+residents: one Met, a few forces of 2–3 million, most between 0.5 and 2 million, the
+City of London's 10,000. Fewer forces are that many of the 43 spread across the range of
+sizes (3: a Met, a force of 1.1 million and a City of London), each at its own size; more
+than 43 share the country's volumes in the same proportions. A force's residents set how
+many LSOAs it has (one per 1,850 residents, at least 40), so a Met-sized force has about
+4,800 LSOAs and 650 wards, and its volumes: about 75,000 street rows a month for the Met.
 
 **Where.** The forces lie side by side in the North Sea east of Scotland (British
 National Grid E 470–690 km, N 1,150 km southwards), so their coordinates are valid
@@ -105,8 +107,10 @@ def national_forces(forces: int = 43, *, seed: int = DEFAULT_SEED, scale: float 
     table = np.array(FORCE_RESIDENTS, float)
     sizes = table if forces == len(table) else np.interp(
         np.linspace(0, len(table) - 1, forces), np.arange(len(table)), table)
-    share = sizes / sizes.sum()
-    residents = share * table.sum() * 1_000 * scale
+    if forces > len(table):  # more forces than England and Wales has: they share its residents
+        sizes = sizes * table.sum() / sizes.sum()
+    share = sizes / table.sum()  # of England and Wales's residents, and so of its volumes
+    residents = sizes * 1_000 * scale
     specs = []
     for k in range(forces):
         number = k + 1
