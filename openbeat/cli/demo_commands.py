@@ -24,7 +24,8 @@ def _month(ctx, param, value):
 @click.command()
 @lake_option
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Folder for the generated source files [default: northbridge-demo beside the lake].")
+              help="Folder for the generated source files [default: northbridge-demo, or national-demo with "
+                   "--forces, beside the lake].")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Same seed, same bytes.")
 @click.option("--months", type=click.IntRange(1, 120), default=DEFAULT_MONTHS, show_default=True,
               help="How many months of police.uk files.")
@@ -42,7 +43,9 @@ def demo(lake, out, seed, months, end, scale, forces):
     Writes a fictional force in police.uk's formats (street, outcomes and
     stop-and-search CSVs, plus boundaries, lookups, population, trust survey,
     postcodes and API responses), ingests the CSVs through the same pipeline as real
-    data, and prints a summary of the lake. All of it is labelled synthetic.
+    data, and prints a summary of the lake. All of it is labelled synthetic. With
+    --forces it writes that many fictional forces sized like England and Wales's
+    instead, each with its own boundaries, wards and boroughs (a national-scale lake).
 
     Example:
 
