@@ -189,7 +189,10 @@ def phase_web(root: Path, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="openbeat-national-web-") as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()
-        proc, base = start_server(Lake(root / "lake"), args.workers, 1, tmp, database_url=args.database_url)
+        # a national lake's workers each open the store and /healthz reads every partition: minutes
+        # on a loaded machine, more than web.py's 3 for the Met-scale lake
+        proc, base = start_server(Lake(root / "lake"), args.workers, 1, tmp, database_url=args.database_url,
+                                  ready_within=900)
         out["ready_seconds"] = time.perf_counter() - t
         sampler = TreeSampler(proc.pid)
         sampler.start()
