@@ -180,7 +180,7 @@ def server_env(data: Path, database_url: str | None, keep: bool = True) -> dict:
 
 
 def start_server(lake, workers: int | None, threads: int, data: Path, keep: bool = True,
-                 database_url: str | None = None) -> tuple[subprocess.Popen, str]:
+                 database_url: str | None = None, ready_within: float = 180) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = server_env(data, database_url, keep)
     if not keep:
@@ -194,7 +194,7 @@ def start_server(lake, workers: int | None, threads: int, data: Path, keep: bool
     log = open(data / "serve.log", "w")  # gunicorn's access log included, as deployed
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + ready_within
     while True:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=5) as r:

@@ -256,14 +256,14 @@ class CrimeWriter:
         columns = [
             ids,
             constant_column(month, n),
-            constant_column(vocab.FORCE_NAME, n),
-            constant_column(vocab.FORCE_NAME, n),
+            constant_column(self.city.place.force_name, n),
+            constant_column(self.city.place.force_name, n),
             *self._place_columns(point, use11, self.loc_street),
             vocab_column(vocab.CRIME_TYPE_NAMES, ctype),
             vocab_column(cats, np.where(asb, len(cats) - 1, last_cat)),
             constant_column("", n),
         ]
-        path = self.folder / month / f"{month}-{vocab.FORCE}-street.csv"
+        path = self.folder / month / f"{month}-{self.city.place.force}-street.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_csv(path, STREET.header, columns, EOL)
 
@@ -344,12 +344,12 @@ class CrimeWriter:
         columns = [
             ids,
             constant_column(month, n),
-            constant_column(vocab.FORCE_NAME, n),
-            constant_column(vocab.FORCE_NAME, n),
+            constant_column(self.city.place.force_name, n),
+            constant_column(self.city.place.force_name, n),
             *self._place_columns(point, use11, self.loc_outcome),
             vocab_column(vocab.OUTCOME_TYPES, event),
         ]
-        path = self.folder / month / f"{month}-{vocab.FORCE}-outcomes.csv"
+        path = self.folder / month / f"{month}-{self.city.place.force}-outcomes.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_csv(path, OUTCOMES.header, columns, EOL)
         self.stats.outcome_rows += n

@@ -38,6 +38,38 @@ _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 STREET, PLACE, EMPTY = 0, 1, 2
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a city lies, how big it is, and how its areas are named and numbered.
+
+    The default is Northbridge. Other places (:mod:`openbeat.demo.national`) get their
+    own ``number``, which offsets every area code so that no two cities' codes collide,
+    their own centre and size (lengths scale with ``radius``) and their own names.
+    """
+
+    number: int = 0
+    centre: tuple[float, float] = CENTRE
+    radius: float = RADIUS
+    n_lsoa: int = N_LSOA
+    n_splits: int = N_SPLITS
+    n_merges: int = N_MERGES
+    boroughs: tuple[str, ...] = vocab.BOROUGHS
+    neighbourhood_prefix: str = "NB"
+    force: str = vocab.FORCE
+    force_name: str = vocab.FORCE_NAME
+
+    @property
+    def k(self) -> float:
+        """Lengths relative to Northbridge's."""
+        return self.radius / RADIUS
+
+
+NORTHBRIDGE = Place()
+#: Qualifiers for ward names once a city has more wards than there are name stems.
+_WARD_QUALIFIERS = ("", "North ", "South ", "East ", "West ", "Upper ", "Lower ", "Old ", "New ", "Great ",
+                    "Little ", "Far ", "Near ")
+
+
 @dataclass
 class Areas:
     """One layer of areas: codes, names, polygons (BNG) and the parent indices."""
@@ -64,6 +96,7 @@ class City:
     points: MapPoints
     roles: dict[str, int]  # planted places: ward or borough indices
     hotspots: dict[str, tuple[float, float]]  # BNG x, y of planted centres
+    place: Place = NORTHBRIDGE
 
 
 @dataclass
@@ -86,27 +119,27 @@ class MapPoints:
         return len(self.x)
 
 
-def build_city(seed: int) -> City:
-    """The whole geography, deterministic from ``seed``."""
+def build_city(seed: int, place: Place = NORTHBRIDGE) -> City:
+    """The whole geography, deterministic from ``seed`` (and ``place``: Northbridge by default)."""
     rng = np.random.default_rng([seed, 0])
-    outline = _outline(rng)
-    base = _tessellate(rng, outline, N_LSOA + N_MERGES)
-    cells, merged = _merge_pairs(rng, base)
+    outline = _outline(rng, place)
+    base = _tessellate(rng, outline, place.n_lsoa + place.n_merges, place)
+    cells, merged = _merge_pairs(rng, base, place.n_merges)
     cx, cy = _centroids(cells)
 
-    borough = _assign_boroughs(rng, cx, cy)
+    borough = _assign_boroughs(rng, cx, cy, place)
     borough = _make_contiguous(cells, borough)
     ward = _cluster_within(rng, cells, cx, cy, borough, LSOAS_PER_WARD)
     msoa = _cluster_within(rng, cells, cx, cy, borough, LSOAS_PER_MSOA)
 
-    boroughs = _borough_layer(cells, borough)
-    wards, ward = _ward_layer(rng, cells, ward, borough, cy)
-    msoas, msoa = _msoa_layer(cells, msoa, borough, cy)
-    lsoas, lsoas11, changes = _lsoa_layers(rng, cells, merged, cx, msoa, ward, borough, msoas)
+    boroughs = _borough_layer(cells, borough, place)
+    wards, ward = _ward_layer(rng, cells, ward, borough, cy, place)
+    msoas, msoa = _msoa_layer(cells, msoa, borough, cy, place)
+    lsoas, lsoas11, changes = _lsoa_layers(rng, cells, merged, cx, msoa, ward, borough, msoas, place)
     _population(rng, lsoas, lsoas11)
     roles, hotspots = _roles(lsoas, wards, boroughs)
-    points = _map_points(rng, outline, lsoas, lsoas11, hotspots)
-    return City(outline, boroughs, wards, msoas, lsoas, lsoas11, changes, points, roles, hotspots)
+    points = _map_points(rng, outline, lsoas, lsoas11, hotspots, place)
+    return City(outline, boroughs, wards, msoas, lsoas, lsoas11, changes, points, roles, hotspots, place)
 
 
 def to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -117,23 +150,23 @@ def to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---- outline and tessellation -------------------------------------------------------
 
 
-def _outline(rng: np.random.Generator) -> shapely.Polygon:
+def _outline(rng: np.random.Generator, place: Place) -> shapely.Polygon:
     theta = np.linspace(0, 2 * np.pi, 240, endpoint=False)
     r = np.ones_like(theta)
     for k in (2, 3, 4, 5):  # low harmonics only: a smooth, star-shaped coast
         r += rng.uniform(0.02, 0.07) * np.sin(k * theta + rng.uniform(0, 2 * np.pi))
-    x = CENTRE[0] + RADIUS * r * np.cos(theta)
-    y = CENTRE[1] + RADIUS * r * np.sin(theta)
+    x = place.centre[0] + place.radius * r * np.cos(theta)
+    y = place.centre[1] + place.radius * r * np.sin(theta)
     return shapely.Polygon(np.round(np.column_stack([x, y]), 1))
 
 
-def _tessellate(rng: np.random.Generator, outline: shapely.Polygon, n: int) -> np.ndarray:
+def _tessellate(rng: np.random.Generator, outline: shapely.Polygon, n: int, place: Place) -> np.ndarray:
     xmin, ymin, xmax, ymax = outline.bounds
     seeds = np.empty((0, 2))
     while len(seeds) < n:
         cand = rng.uniform((xmin, ymin), (xmax, ymax), size=(4 * n, 2))
-        d = np.hypot(cand[:, 0] - CENTRE[0], cand[:, 1] - CENTRE[1])
-        density = 0.35 + np.exp(-d / 3_500)  # denser centre: smaller LSOAs there
+        d = np.hypot(cand[:, 0] - place.centre[0], cand[:, 1] - place.centre[1])
+        density = 0.35 + np.exp(-d / (3_500 * place.k))  # denser centre: smaller LSOAs there
         keep = (rng.uniform(0, 1.35, len(cand)) < density) & shapely.contains_xy(outline, cand[:, 0], cand[:, 1])
         seeds = np.vstack([seeds, cand[keep]])
     seeds = seeds[:n]
@@ -168,13 +201,13 @@ def _single_parts(cells: np.ndarray) -> np.ndarray:
     return cells
 
 
-def _merge_pairs(rng, base: np.ndarray) -> tuple[np.ndarray, dict[int, tuple]]:
-    """Join N_MERGES pairs of adjacent cells: one 2021 LSOA each, two 2011 LSOAs.
+def _merge_pairs(rng, base: np.ndarray, n_merges: int) -> tuple[np.ndarray, dict[int, tuple]]:
+    """Join ``n_merges`` pairs of adjacent cells: one 2021 LSOA each, two 2011 LSOAs.
 
     Every polygon of either vintage is then a union of the same base cells, so shared
     edges are identical and the layers tile the city exactly.
     """
-    pairs = _adjacent_pairs(rng, base, N_MERGES, lambda i, j: True)
+    pairs = _adjacent_pairs(rng, base, n_merges, lambda i, j: True)
     drop = {j for _, j in pairs}
     keep = [i for i in range(len(base)) if i not in drop]
     position = {i: k for k, i in enumerate(keep)}
@@ -225,15 +258,16 @@ def _centroids(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---- grouping LSOAs ---------------------------------------------------------------
 
 
-def _assign_boroughs(rng: np.random.Generator, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+def _assign_boroughs(rng: np.random.Generator, cx: np.ndarray, cy: np.ndarray, place: Place) -> np.ndarray:
     """A central borough around the old town, and four around it by compass sector."""
-    ox, oy = CENTRE[0] + rng.uniform(-600, 600), CENTRE[1] + rng.uniform(-600, 600)
+    k = place.k
+    ox, oy = place.centre[0] + rng.uniform(-600 * k, 600 * k), place.centre[1] + rng.uniform(-600 * k, 600 * k)
     d = np.hypot(cx - ox, cy - oy)
     angle = np.degrees(np.arctan2(cy - oy, cx - ox)) + rng.uniform(-15, 15)
     sector = np.mod(np.floor((angle + 45) / 90).astype(int), 4)  # 0 E, 1 N, 2 W, 3 S
     by_sector = np.array([2, 1, 4, 3])  # Docks east, Heath north, West, upon Mere south
     borough = by_sector[sector]
-    borough[d < 3_100] = 0
+    borough[d < 3_100 * k] = 0
     return borough
 
 
@@ -276,14 +310,14 @@ def _make_contiguous(cells: np.ndarray, group: np.ndarray, within: np.ndarray | 
     return group
 
 
-def _borough_layer(cells, borough) -> Areas:
-    n = len(vocab.BOROUGHS)
+def _borough_layer(cells, borough, place: Place) -> Areas:
+    n = len(place.boroughs)
     geom = np.array([_dissolve(cells[borough == b]) for b in range(n)], dtype=object)
-    codes = [f"X0900000{b + 1}" for b in range(n)]
-    return Areas(codes, list(vocab.BOROUGHS), geom, np.arange(n))
+    codes = [f"X09{place.number * 100 + b + 1:06d}" for b in range(n)]
+    return Areas(codes, list(place.boroughs), geom, np.arange(n))
 
 
-def _ward_layer(rng, cells, ward, borough, cy) -> tuple[Areas, np.ndarray]:
+def _ward_layer(rng, cells, ward, borough, cy, place: Place) -> tuple[Areas, np.ndarray]:
     """Wards numbered by borough, then north to south; invented, unique names."""
     n = ward.max() + 1
     wb = np.array([borough[ward == w][0] for w in range(n)])
@@ -296,14 +330,15 @@ def _ward_layer(rng, cells, ward, borough, cy) -> tuple[Areas, np.ndarray]:
     names = []
     for i in range(n):
         suffix = vocab.WARD_SUFFIXES[rng.integers(len(vocab.WARD_SUFFIXES))]
-        names.append(f"{stems[i]}{suffix}")
+        cycle, stem = divmod(i, len(stems))  # a big city's wards go round the stems again
+        names.append(f"{_WARD_QUALIFIERS[cycle % len(_WARD_QUALIFIERS)]}{stems[stem]}{suffix}")
     geom = np.array([_dissolve(cells[ward == w]) for w in range(n)], dtype=object)
-    codes = [f"X05{w + 1:06d}" for w in range(n)]
-    nbhd = np.array([f"NB{w + 1:02d}" for w in range(n)])
+    codes = [f"X05{place.number * 10_000 + w + 1:06d}" for w in range(n)]
+    nbhd = np.array([f"{place.neighbourhood_prefix}{w + 1:02d}" for w in range(n)])
     return Areas(codes, names, geom, wb, {"nbhd": nbhd}), ward
 
 
-def _msoa_layer(cells, msoa, borough, cy) -> tuple[Areas, np.ndarray]:
+def _msoa_layer(cells, msoa, borough, cy, place: Place) -> tuple[Areas, np.ndarray]:
     """MSOAs numbered 001, 002 … from north to south within each borough, as ONS does."""
     n = msoa.max() + 1
     mb = np.array([borough[msoa == m][0] for m in range(n)])
@@ -314,12 +349,12 @@ def _msoa_layer(cells, msoa, borough, cy) -> tuple[Areas, np.ndarray]:
     msoa = rank[msoa]
     mb = mb[order]
     number = np.zeros(n, int)
-    for b in range(len(vocab.BOROUGHS)):
+    for b in range(len(place.boroughs)):
         idx = np.flatnonzero(mb == b)
         number[idx] = np.arange(1, len(idx) + 1)
-    names = [f"{vocab.BOROUGHS[mb[m]]} {number[m]:03d}" for m in range(n)]
+    names = [f"{place.boroughs[mb[m]]} {number[m]:03d}" for m in range(n)]
     geom = np.array([_dissolve(cells[msoa == m]) for m in range(n)], dtype=object)
-    codes = [f"X02{m + 1:06d}" for m in range(n)]
+    codes = [f"X02{place.number * 10_000 + m + 1:06d}" for m in range(n)]
     return Areas(codes, names, geom, mb), msoa
 
 
@@ -330,7 +365,7 @@ def _dissolve(geoms: np.ndarray):
 # ---- the two LSOA vintages ----------------------------------------------------------
 
 
-def _lsoa_layers(rng, cells, merged, cx, msoa, ward, borough, msoas: Areas):
+def _lsoa_layers(rng, cells, merged, cx, msoa, ward, borough, msoas: Areas, place: Place):
     """LSOA 2021 and 2011 layers, with splits and merges between them.
 
     A *split*: two adjacent 2021 LSOAs of one MSOA and ward were one 2011 LSOA.
@@ -339,7 +374,7 @@ def _lsoa_layers(rng, cells, merged, cx, msoa, ward, borough, msoas: Areas):
     names; unchanged LSOAs keep code and name across vintages.
     """
     n = len(cells)
-    pairs = _adjacent_pairs(rng, cells, N_SPLITS,
+    pairs = _adjacent_pairs(rng, cells, place.n_splits,
                             lambda i, j: msoa[i] == msoa[j] and ward[i] == ward[j] and i not in merged
                             and j not in merged)
     used = np.zeros(n, bool)
@@ -377,7 +412,7 @@ def _lsoa_layers(rng, cells, merged, cx, msoa, ward, borough, msoas: Areas):
     same = sorted((i for i in range(n) if not used[i]), key=lambda i: (borough[i], name21[i]))
     new = sorted((i for i in range(n) if used[i]), key=lambda i: (borough[i], name21[i]))
     order21 = same + new
-    code21 = {i: f"X01{pos + 1:06d}" for pos, i in enumerate(order21)}
+    code21 = {i: f"X01{place.number * 10_000 + pos + 1:06d}" for pos, i in enumerate(order21)}
     order11 = sorted(range(len(units11)), key=lambda k: (borough[units11[k][3][0]], name11[k]))
     code11, serial = {}, 0
     for k in order11:
@@ -385,7 +420,7 @@ def _lsoa_layers(rng, cells, merged, cx, msoa, ward, borough, msoas: Areas):
             code11[k] = code21[units11[k][3][0]]
         else:
             serial += 1
-            code11[k] = f"X019{serial:05d}"
+            code11[k] = f"X019{place.number * 1_000 + serial:05d}"
 
     old_of = np.full(n, -1)  # 2021 index -> new position
     old_of[order21] = np.arange(n)
@@ -476,7 +511,7 @@ def _roles(lsoas: Areas, wards: Areas, boroughs: Areas):
     return roles, hotspots
 
 
-def _map_points(rng, outline, lsoas: Areas, lsoas11: Areas, hotspots) -> MapPoints:
+def _map_points(rng, outline, lsoas: Areas, lsoas11: Areas, hotspots, where: Place) -> MapPoints:
     xs, ys, owner = [], [], []
     for i, g in enumerate(lsoas.geom):
         k = 6 + rng.poisson(6)
@@ -517,11 +552,11 @@ def _map_points(rng, outline, lsoas: Areas, lsoas11: Areas, hotspots) -> MapPoin
     # Outside the force area: a neighbouring (equally fictional) district.
     n_out = 24
     ang = rng.uniform(0, 2 * np.pi, n_out)
-    dist = RADIUS * 1.25 + rng.uniform(800, 5_000, n_out)
-    ox = np.round(CENTRE[0] + dist * np.cos(ang), 1)
-    oy = np.round(CENTRE[1] + dist * np.sin(ang), 1)
+    dist = where.radius * 1.25 + rng.uniform(800 * where.k, 5_000 * where.k, n_out)
+    ox = np.round(where.centre[0] + dist * np.cos(ang), 1)
+    oy = np.round(where.centre[1] + dist * np.sin(ang), 1)
     out_areas = ("Southmere", "Westhaven, Coldwater and Mere", "Eastwick")
-    out_code = [f"X018{k + 1:05d}" for k in range(n_out)]
+    out_code = [f"X018{where.number * 100 + k + 1:05d}" for k in range(n_out)]
     out_name = [f"{out_areas[k % 3]} {rng.integers(1, 30):03d}{string.ascii_uppercase[rng.integers(0, 5)]}"
                 for k in range(n_out)]
     x, y = np.concatenate([x, ox]), np.concatenate([y, oy])

@@ -175,7 +175,7 @@ class SearchWriter:
             vocab_column(["False", "True"], found.astype(int)),
             vocab_column(["False", "True"], removal.astype(int)),
         ]
-        path = self.folder / month / f"{month}-{vocab.FORCE}-stop-and-search.csv"
+        path = self.folder / month / f"{month}-{self.city.place.force}-stop-and-search.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_csv(path, STOP_AND_SEARCH.header, columns, EOL)
         return path
