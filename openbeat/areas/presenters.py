@@ -25,8 +25,10 @@ def _api(name: str, code: str | None = None, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _spec(area: Area, name: str) -> str:
-    return reverse("areas:chart_spec", kwargs={"code": area.code, "name": name})
+def _spec(area: Area, name: str, period: dict | None = None) -> str:
+    """A chart spec URL; ``period`` (``from``/``to``) is carried into the API URL the spec fetches."""
+    url = reverse("areas:chart_spec", kwargs={"code": area.code, "name": name})
+    return f"{url}?{urlencode(period)}" if period else url
 
 
 def links(json_url: str, *, table: str | None = None, geojson: bool = False) -> list[DataLink]:
@@ -54,17 +56,23 @@ def source_note(result: Result) -> str:
 # ---- less crime ------------------------------------------------------------------------
 
 
-def trend_chart(area: Area, trend: Result) -> Chart:
+def trend_chart(area: Area, trend: Result, chosen: dict | None = None) -> Chart:
+    """Every month the lake holds; only the chosen months when a period is chosen (``chosen``: from/to)."""
     rows = selectors.monthly_counts(trend)
-    period = trend.period or {}
-    api = _api("area_crimes_by_month", area.code)
+    if chosen:
+        rows = [r for r in rows if chosen.get("from", "0000-00") <= r["month"] <= chosen.get("to", "9999-99")]
+        period = {"from": rows[0]["month"], "to": rows[-1]["month"]} if rows else {}
+    else:
+        period = trend.period or {}
+    api = _api("area_crimes_by_month", area.code, **(chosen or {}))
+    sep = "&" if "?" in api else "?"
     total = sum(r["crimes"] or 0 for r in rows)
     return Chart(
         id="crimes-by-month",
         title="Recorded crime, month by month",
         description=(f"Line chart of recorded crimes in {area.name} each month from {_period(period)}: {total:,} "
                      "crimes in all, with anti-social behaviour shown apart."),
-        spec_url=_spec(area, "crimes-by-month"),
+        spec_url=_spec(area, "crimes-by-month", chosen),
         table=Table(
             caption=f"Recorded crimes in {area.name}, by month, each against the same month a year earlier",
             columns=[Column("month", "Month", format="month"), Column("crimes", "Crimes", True),
@@ -75,11 +83,19 @@ def trend_chart(area: Area, trend: Result) -> Chart:
             rows=[{**r, "yoy_label": _direction(r["yoy_direction"], r["yoy_p_value"]),
                    "rolling_label": _direction(r["rolling_direction"], r["rolling_p_value"])} for r in rows],
         ),
-        data_links=[DataLink("CSV", f"{api}.csv?limit=1000"), DataLink("JSON", f"{api}?limit=1000")],
+        data_links=[DataLink("CSV", _csv(api, limit=1000)), DataLink("JSON", f"{api}{sep}limit=1000")],
         note=("Crimes police.uk placed in this area. A month the force did not publish is left blank. "
               "Changes are tested with the Poisson E-test (Krishnamoorthy & Thomson 2004); 'no significant "
               "change' means the counts cannot tell a rise or fall from chance. " + source_note(trend)),
     )
+
+
+def _csv(api: str, **params) -> str:
+    """The ``.csv`` form of an API URL, keeping its query."""
+    path, _, query = api.partition("?")
+    extra = urlencode(params)
+    query = "&".join(q for q in (query, extra) if q)
+    return f"{path}.csv?{query}" if query else f"{path}.csv"
 
 
 def _period(period: dict | None) -> str:
@@ -122,7 +138,7 @@ def crime_type_table(profile: Result) -> Table:
     )
 
 
-def area_map_chart(area: Area, area_map: selectors.AreaMap) -> Chart | None:
+def area_map_chart(area: Area, area_map: selectors.AreaMap, chosen: dict | None = None) -> Chart | None:
     if not area_map.features:
         return None
     parts = {"ward": "its wards", "borough": "its boroughs", "lsoa21": "its small areas (LSOAs)"}.get(
@@ -133,27 +149,28 @@ def area_map_chart(area: Area, area_map: selectors.AreaMap) -> Chart | None:
 
         when = period_words({"from": area_map.period[0], "to": area_map.period[1]})
     rows = sorted((f["properties"] for f in area_map.features), key=lambda p: (-(p["crimes"] or 0), p["name"]))
-    api = _api("area_map", area.code)
+    api = _api("area_map", area.code, **(chosen or {}))
     return Chart(
         id="crime-map",
         title=f"Where crime was recorded, {when}" if when else "Map",
         description=(f"Map of {area.name} showing {parts}, shaded darker where more crimes were recorded from "
                      f"{when}." if when else f"Map of {area.name}."),
-        spec_url=_spec(area, "crime-map"),
+        spec_url=_spec(area, "crime-map", chosen),
         kind="map",
         table=Table(caption=f"Recorded crimes by area, {when}",
                     columns=[Column("name", "Area"), Column("code", "Code"), Column("crimes", "Crimes", True)],
                     rows=rows),
-        data_links=[DataLink("CSV", f"{api}.csv"), DataLink("GeoJSON", api)],
+        data_links=[DataLink("CSV", _csv(api)), DataLink("GeoJSON", api)],
         note="Boundaries: Office for National Statistics, simplified for the web. Crimes exclude anti-social "
              "behaviour.",
     )
 
 
-def hotspot_chart(area: Area, hot: Result) -> Chart:
+def hotspot_chart(area: Area, hot: Result, chosen: dict | None = None) -> Chart:
     s = hot.summary
     cells = hot.tables["cells"]
-    api = _api("area_hotspots", area.code)
+    api = _api("area_hotspots", area.code, **(chosen or {}))
+    sep = "&" if "?" in api else "?"
     shown = cells[:HOTSPOT_ROWS]
     from openbeat.web.templatetags.openbeat_tags import period as period_words
 
@@ -165,7 +182,7 @@ def hotspot_chart(area: Area, hot: Result) -> Chart:
         description=(f"Map of {area.name} on a grid of {s['unit']}, each cell shaded by its number of crimes "
                      f"({s['crimes_mapped']:,} in all); {found} hot spot cell(s) are outlined in red and "
                      f"{s['cold_99'] + s['cold_95']} cold spot cell(s) in blue, after allowing for chance."),
-        spec_url=_spec(area, "hotspot-map"),
+        spec_url=_spec(area, "hotspot-map", chosen),
         kind="map",
         table=Table(
             caption=f"Cells with the highest Gi* z-scores ({len(shown)} of {len(cells)})",
@@ -174,7 +191,7 @@ def hotspot_chart(area: Area, hot: Result) -> Chart:
             rows=shown,
             more=f"All {len(cells):,} cells are in the CSV." if len(cells) > len(shown) else "",
         ),
-        data_links=[DataLink("CSV", f"{api}?format=csv&table=cells"), DataLink("GeoJSON", api)],
+        data_links=[DataLink("CSV", f"{api}{sep}format=csv&table=cells"), DataLink("GeoJSON", api)],
         note=" ".join(hot.notes[:2]) + " " + source_note(hot),
     )
 
@@ -194,9 +211,9 @@ def hotspot_headline(hot: Result) -> str:
 # ---- high standards ----------------------------------------------------------------------
 
 
-def stop_search_chart(area: Area, ss: Result) -> Chart:
+def stop_search_chart(area: Area, ss: Result, chosen: dict | None = None) -> Chart:
     rows = ss.tables["by_ethnicity"]
-    api = _api("area_stop_search", area.code)
+    api = _api("area_stop_search", area.code, **(chosen or {}))
     rates = any(r["rate_per_1000_per_year"] is not None for r in rows)
     cols = [Column("group", "Self-defined ethnicity"), Column("searches", "Searches", True)]
     if rates:
@@ -215,7 +232,7 @@ def stop_search_chart(area: Area, ss: Result) -> Chart:
         description = (f"Bar chart of the number of searches in {area.name} by self-defined ethnic group. "
                        "Rates are not given for a ward: the Census gives ethnicity by borough only.")
     return Chart(
-        id="stop-search", title=title, description=description, spec_url=_spec(area, name),
+        id="stop-search", title=title, description=description, spec_url=_spec(area, name, chosen),
         table=Table(caption=f"Stop and search in {area.name} by self-defined ethnic group", columns=cols, rows=rows),
         data_links=links(api, table="by_ethnicity"),
         note=" ".join(ss.notes[:1]) + " " + source_note(ss),
@@ -302,19 +319,24 @@ def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dic
 # ---- the page's data links ----------------------------------------------------------------
 
 
-def area_data_links(area: Area, figs: AreaFigures, team: bool) -> list[DataLink]:
+def area_data_links(area: Area, figs: AreaFigures, team: bool, chosen: dict | None = None) -> list[DataLink]:
+    """The page's data as JSON and CSV, over the period chosen (``chosen``: from/to)."""
+    chosen = chosen or {}
     out = [DataLink("Area, JSON", _api("area_detail", area.code))]
     if figs.profile.ok:
-        api = _api("area_profile", area.code)
-        out += [DataLink("Crime profile, JSON", api), DataLink("Crimes by type, CSV", f"{api}?format=csv")]
+        api = _api("area_profile", area.code, **chosen)
+        out += [DataLink("Crime profile, JSON", api), DataLink("Crimes by type, CSV", _api(
+            "area_profile", area.code, **chosen, format="csv"))]
     if figs.hotspots.ok:
-        out.append(DataLink("Hot spots, GeoJSON", _api("area_hotspots", area.code)))
+        out.append(DataLink("Hot spots, GeoJSON", _api("area_hotspots", area.code, **chosen)))
     if figs.stop_search.ok:
-        api = _api("area_stop_search", area.code)
-        out += [DataLink("Stop and search, JSON", api), DataLink("Stop and search, CSV", f"{api}?format=csv")]
+        api = _api("area_stop_search", area.code, **chosen)
+        out += [DataLink("Stop and search, JSON", api), DataLink("Stop and search, CSV", _api(
+            "area_stop_search", area.code, **chosen, format="csv"))]
     if figs.trust.ok:
-        api = _api("area_trust", area.code)
-        out += [DataLink("Trust, JSON", api), DataLink("Trust, CSV", f"{api}?format=csv")]
+        api = _api("area_trust", area.code, **chosen)
+        out += [DataLink("Trust, JSON", api), DataLink("Trust, CSV", _api("area_trust", area.code, **chosen,
+                                                                          format="csv"))]
     if team:
         out.append(DataLink("Neighbourhood team, JSON", _api("area_team", area.code)))
     return out
@@ -328,7 +350,7 @@ def page_results(figs: AreaFigures) -> list[Result]:
 # ---- violence against women and girls -----------------------------------------------------
 
 
-def vawg_tables(area: Area, result: Result) -> dict:
+def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
     """The section's headline, tables and data links (tables only: every figure is in a table)."""
     s = result.summary
     out: dict = {"caveat": result.notes[0] if result.notes else "", "notes": result.notes[1:],
@@ -371,8 +393,10 @@ def vawg_tables(area: Area, result: Result) -> dict:
                      Column("share", "Share", True, "pct"), Column("share_low_95", "95% interval from", True, "pct"),
                      Column("share_high_95", "to", True, "pct")],
             rows=result.tables["outcomes"]))
-    api = _api("area_vawg", area.code)
+    chosen = chosen or {}
+    api = _api("area_vawg", area.code, **chosen)
     out["links"] = [DataLink("All figures, JSON", api)] + [
-        DataLink(f"{t.replace('_', ' ').capitalize()}, CSV", f"{api}?{urlencode({'table': t, 'format': 'csv'})}")
+        DataLink(f"{t.replace('_', ' ').capitalize()}, CSV", _api("area_vawg", area.code, **chosen, table=t,
+                                                                   format="csv"))
         for t in result.tables if result.tables[t]]
     return out

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from openbeat.areas import presenters, selectors
+from openbeat.areas import periods, presenters, selectors
 from openbeat.web import charts
 from openbeat.web.cache import lake_cached
 
@@ -51,14 +51,21 @@ def area_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@lake_cached(params=())
+@lake_cached(params=periods.PARAMS)
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     area = selectors.area_get(code=code)
     if area is None:
         raise Http404(f"No area has the code {code}")
-    figs = selectors.area_figures(area=area)
+    latest = selectors.area_latest_month(area=area)
+    chosen = periods.period_choice(request.GET, latest=latest)
+    q = chosen.params()
+    figs = selectors.area_figures(area=area, first=q.get("from"), last=q.get("to"))
     team = selectors.area_team(area=area)
     context = {
+        "period": chosen,
+        "period_presets": periods.PRESETS,
+        "latest_month": latest,
+        "period_area_name": area.name,
         "area": area,
         "parents": selectors.area_parents(area=area),
         "children": selectors.area_children(area=area),
@@ -66,20 +73,25 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         "figs": figs,
         "team": team,
         "results": presenters.page_results(figs),
-        "data_links": presenters.area_data_links(area, figs, team is not None),
+        "data_links": presenters.area_data_links(area, figs, team is not None, q),
     }
+    for fig in (figs.profile, figs.stop_search):
+        if fig.ok:
+            context["shown_period"] = fig.result.period
+            break
     if figs.profile.ok:
         context["crime_types"] = presenters.crime_type_table(figs.profile.result)
         context["outcomes"] = selectors.outcome_shares(figs.profile.result)
     if figs.trend.ok:
-        context["trend_chart"] = presenters.trend_chart(area, figs.trend.result)
+        context["trend_chart"] = presenters.trend_chart(area, figs.trend.result, q)
     if area.level in ("force", "borough") and figs.profile.ok:
-        context["map_chart"] = presenters.area_map_chart(area, selectors.area_map(area=area))
+        context["map_chart"] = presenters.area_map_chart(
+            area, selectors.area_map(area=area, first=q.get("from"), last=q.get("to")), q)
     if figs.hotspots.ok:
-        context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result)
+        context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result, q)
         context["hotspot_headline"] = presenters.hotspot_headline(figs.hotspots.result)
     if figs.stop_search.ok:
-        context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result)
+        context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result, q)
         context["objects"] = presenters.object_table(figs.stop_search.result)
     if figs.trust.ok:
         context["levels"] = presenters.levels_table(figs.trust.result)
@@ -87,9 +99,9 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     if figs.trust_series.ok:
         context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result)
     if area.level in ("force", "borough", "ward") and "ward_crime" in selectors.lake_state().datasets:
-        vawg = selectors.get_figure("vawg", area.code, None, None)
+        vawg = selectors.get_figure("vawg", area.code, q.get("from"), q.get("to"))
         if vawg.ok:
-            context["vawg"] = presenters.vawg_tables(area, vawg.result)
+            context["vawg"] = presenters.vawg_tables(area, vawg.result, q)
         else:
             context["vawg_message"] = vawg.message
     context["charts_on_page"] = any(k.endswith("_chart") and context[k] for k in context)
@@ -105,7 +117,8 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
     area = selectors.area_get(code=code)
     if area is None:
         raise Http404("No such area")
-    api = lambda op, **params: presenters._api(op, area.code, **params)  # noqa: E731
+    chosen = {k: request.GET[k] for k in ("from", "to") if periods.MONTH.match(request.GET.get(k, ""))}
+    api = lambda op, **params: presenters._api(op, area.code, **{**chosen, **params})  # noqa: E731
     if name == "crimes-by-month" and "profile" in area.figures:
         spec = charts.monthly_line_spec(
             data_url=api("area_crimes_by_month", limit=1000),
