@@ -70,7 +70,7 @@ def trend_chart(area: Area, trend: Result, chosen: dict | None = None) -> Chart:
     return Chart(
         id="crimes-by-month",
         title="Recorded crime, month by month",
-        description=(f"Line chart of recorded crimes in {area.name} each month from {_period(period)}: {total:,} "
+        description=(f"Line chart of recorded crimes in {area.name} each month from {period_words(period)}: {total:,} "
                      "crimes in all, with anti-social behaviour shown apart."),
         spec_url=_spec(area, "crimes-by-month", chosen),
         table=Table(
@@ -98,7 +98,7 @@ def _csv(api: str, **params) -> str:
     return f"{path}.csv?{query}" if query else f"{path}.csv"
 
 
-def _period(period: dict | None) -> str:
+def period_words(period: dict | None) -> str:
     from openbeat.web.templatetags.openbeat_tags import period as words
 
     return words(period)
@@ -145,8 +145,6 @@ def area_map_chart(area: Area, area_map: selectors.AreaMap, chosen: dict | None 
         area_map.level, "the area")
     when = ""
     if area_map.period:
-        from openbeat.web.templatetags.openbeat_tags import period as period_words
-
         when = period_words({"from": area_map.period[0], "to": area_map.period[1]})
     rows = sorted((f["properties"] for f in area_map.features), key=lambda p: (-(p["crimes"] or 0), p["name"]))
     api = _api("area_map", area.code, **(chosen or {}))
@@ -172,8 +170,6 @@ def hotspot_chart(area: Area, hot: Result, chosen: dict | None = None) -> Chart:
     api = _api("area_hotspots", area.code, **(chosen or {}))
     sep = "&" if "?" in api else "?"
     shown = cells[:HOTSPOT_ROWS]
-    from openbeat.web.templatetags.openbeat_tags import period as period_words
-
     when = period_words(hot.period)
     found = s["hot_99"] + s["hot_95"]
     return Chart(
@@ -354,7 +350,7 @@ def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
     """The section's headline, tables and data links (tables only: every figure is in a table)."""
     s = result.summary
     out: dict = {"caveat": result.notes[0] if result.notes else "", "notes": result.notes[1:],
-                 "period": _period(result.period), "tables": [], "links": []}
+                 "period": period_words(result.period), "tables": [], "links": []}
     if "by_offence" in result.tables:
         basis = "female resident" if s.get("rate_basis", "").endswith("female residents per year") else "resident"
         rows = [{**r, "change": _direction(r["direction"], r["p_value"])} for r in result.tables["by_offence"]]

@@ -9,6 +9,8 @@ import pytest
 
 from openbeat.areas.periods import PeriodChoice, period_choice
 from tests.web.conftest import BOROUGH, NORTH
+
+DEMO_BOROUGH = "X09000001"  # a borough of the synthetic Northbridge lake
 from tests.web.test_pages import text
 
 
@@ -89,3 +91,39 @@ def test_presets_on_a_page_and_the_cache_keeps_periods_apart(client, use_lake):
     again = text(client.get(f"/areas/{NORTH}/", {"period": "last-3", "utm": "x"}))  # undeclared: ignored
     assert again == three
     assert "Period shown: January 2024 to March 2024" not in text(client.get(f"/areas/{NORTH}/"))
+
+
+def test_a_tool_takes_the_period_into_its_answer_chart_and_links(client, demo_lake):
+    from openbeat.areas import selectors
+    from openbeat.web.templatetags.openbeat_tags import period as words
+
+    area = selectors.area_get(code=DEMO_BOROUGH)
+    latest = selectors.area_latest_month(area=area)
+    chosen = period_choice({"period": "last-3"}, latest=latest)
+    r = client.get("/compare/", {"level": "ward", "within": DEMO_BOROUGH, "period": "last-3"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert f"Funnel plot, {words({'from': chosen.first, 'to': chosen.last})}" in text(r)
+    assert 'name="from"' in html and '<option value="last-3" selected>' in html
+    links = [h for h in _hrefs(html) if h.startswith("/api/compare") or h.startswith("/charts/")]
+    assert links and all(f"from={chosen.first}" in h and f"to={chosen.last}" in h for h in links), links
+    spec = client.get(next(h for h in links if h.startswith("/charts/"))).json()
+    assert all(f"from={chosen.first}" in u for u in json_urls(spec))
+    assert client.get("/compare/", {"level": "ward", "from": "2024-13"}).status_code == 400
+
+
+def json_urls(spec: dict) -> list[str]:
+    """Every data URL a Vega-Lite spec fetches."""
+    found = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            if isinstance(x.get("url"), str):
+                found.append(x["url"])
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(spec)
+    return found
