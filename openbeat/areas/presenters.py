@@ -247,6 +247,81 @@ def object_table(ss: Result) -> Table:
     )
 
 
+def _found(rows: list[dict]) -> list[dict]:
+    """Rows with the find outcome's status in words ("recorded", "not recorded", "not published")."""
+    return [{**r, "find_status": "recorded" if r.get("find_status") == "ok" else r.get("find_status")} for r in rows]
+
+
+def stop_search_over_time(area: Area, ss: Result, chosen: dict | None = None) -> dict:
+    """Stop and search month by month, by the law used, by age and by gender: charts each with its table.
+
+    The monthly Black/White ratio (Katz 95% interval) is drawn only where residents by
+    ethnicity are known (forces, boroughs); a ward gets its monthly volume and a sentence.
+    """
+    api = _api("area_stop_search", area.code, **(chosen or {}))
+    when = period_words(ss.period)
+    monthly = ss.tables["monthly"]
+    searches = sum(r["searches"] or 0 for r in monthly)
+    month_cols = [Column("month", "Month", format="month"), Column("searches", "Searches", True),
+                  Column("black", "Black", True), Column("white", "White", True)]
+    out: dict = {"period": when}
+    out["volume_chart"] = Chart(
+        id="stop-search-monthly", title=f"Searches month by month, {when}",
+        description=(f"Line chart of the number of stop and searches in {area.name} each month from {when}: "
+                     f"{searches:,} in all. A month the force did not publish is left out."),
+        spec_url=_spec(area, "stop-search-monthly", chosen),
+        table=Table(caption=f"Stop and search in {area.name} by month, with find and arrest rates",
+                    columns=month_cols + [Column("find_rate", "Find rate", True, "pct"),
+                                          Column("find_status", "Find outcome"),
+                                          Column("arrest_rate", "Arrest rate", True, "pct"),
+                                          Column("arrest_low", "95% interval from", True, "pct"),
+                                          Column("arrest_high", "to", True, "pct")],
+                    rows=_found(monthly)),
+        data_links=links(api, table="monthly"),
+        note="Searches police.uk placed in this area. Arrest rates are of searches with an outcome recorded, "
+             "with Wilson 95% intervals. " + source_note(ss),
+    )
+    if any(r["black_white_ratio"] is not None for r in monthly):
+        out["ratio_chart"] = Chart(
+            id="stop-search-ratio-monthly", title=f"Black/White ratio month by month, {when}",
+            description=(f"Line chart of how many times more often Black residents than White residents of "
+                         f"{area.name} were searched each month, in a shaded 95% interval, with a dashed line at "
+                         "1 (searched equally often)."),
+            spec_url=_spec(area, "stop-search-ratio-monthly", chosen),
+            table=Table(caption=f"Black/White ratio of search rates in {area.name} by month",
+                        columns=month_cols + [Column("black_white_ratio", "Ratio", True, "ratio"),
+                                              Column("ratio_low", "95% interval from", True, "ratio"),
+                                              Column("ratio_high", "to", True, "ratio")],
+                        rows=monthly),
+            data_links=links(api, table="monthly"),
+            note="Rates per resident from Census 2021 ethnic groups; Katz log interval. A single month holds few "
+                 "searches, so its interval is wide: read the months together, not one by one.",
+        )
+    else:
+        out["ratio_declined"] = ("There is no month-by-month Black/White ratio here: the Census gives residents by "
+                                 "ethnic group for boroughs, not wards, so there is nothing to divide by.")
+    rate_cols = [Column("searches", "Searches", True), Column("arrest_rate", "Arrest rate", True, "pct"),
+                 Column("arrest_low", "95% interval from", True, "pct"), Column("arrest_high", "to", True, "pct")]
+    out["legislation"] = Table(
+        caption=f"Searches by the law used, {when}: find and arrest rates",
+        columns=[Column("legislation", "Law used"), Column("searches", "Searches", True),
+                 Column("find_rate", "Find rate", True, "pct"), Column("find_status", "Find outcome")] + rate_cols[1:],
+        rows=_found(ss.tables["by_legislation"]))
+    out["age"] = Table(caption=f"Searches by age, {when}",
+                       columns=[Column("age_range", "Age"), rate_cols[0], Column("share", "Share of searches", True,
+                                                                                  "pct")] + rate_cols[1:],
+                       rows=ss.tables.get("by_age_range", []))
+    out["gender"] = Table(caption=f"Searches by gender, {when}",
+                          columns=[Column("gender", "Gender"), rate_cols[0], Column("share", "Share of searches",
+                                                                                     True, "pct")] + rate_cols[1:],
+                          rows=ss.tables.get("by_gender", []))
+    out["links"] = [DataLink(f"{label}, CSV", _api("area_stop_search", area.code, **(chosen or {}), table=t,
+                                                   format="csv"))
+                    for t, label in (("by_legislation", "By the law used"), ("by_age_range", "By age"),
+                                     ("by_gender", "By gender"))]
+    return out
+
+
 # ---- more trust ------------------------------------------------------------------------
 
 

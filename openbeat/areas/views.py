@@ -93,6 +93,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     if figs.stop_search.ok:
         context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result, q)
         context["objects"] = presenters.object_table(figs.stop_search.result)
+        context["stop_search_time"] = presenters.stop_search_over_time(area, figs.stop_search.result, q)
     if figs.trust.ok:
         context["levels"] = presenters.levels_table(figs.trust.result)
         context["ward_estimate"] = presenters.ward_estimate(figs.trust.result)
@@ -144,6 +145,17 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
             data_url=api("area_stop_search", table="by_ethnicity"),
             description=f"Searches by self-defined ethnic group in {area.name}.",
             category="group", category_title="Self-defined ethnicity", value="searches", value_title="Searches")
+    elif name == "stop-search-monthly" and "stop_search" in area.figures:
+        spec = charts.monthly_line_spec(
+            data_url=api("area_stop_search", table="monthly"),
+            description=f"Stop and searches in {area.name}, month by month.",
+            y_fields={"searches": "Searches"}, y_title="Searches")
+    elif name == "stop-search-ratio-monthly" and "stop_search" in area.figures:
+        spec = charts.ratio_series_spec(
+            data_url=api("area_stop_search", table="monthly"),
+            description=f"Black/White ratio of stop and search rates in {area.name}, month by month, with 95% "
+                        "intervals.", ratio="black_white_ratio", low="ratio_low", high="ratio_high",
+            y_title="Black/White ratio")
     elif name == "trust-series" and "trust" in area.figures:
         months = selectors.lake_months()
         fig = selectors.get_figure("trust", area.code, *months) if months else selectors.Figure()

@@ -367,3 +367,36 @@ def before_after_spec(*, data_url: str, description: str) -> dict:
                         {"field": "per_month", "type": "quantitative", "title": "Per month", "format": ".1f"}],
         },
     )
+
+
+def ratio_series_spec(*, data_url: str, description: str, ratio: str, low: str, high: str, y_title: str) -> dict:
+    """A ratio month by month (``month`` YYYY-MM) as a line in its 95% interval band, with a dashed line at 1.
+
+    Months without a ratio (no searches of one group, or not published) are left out, not
+    drawn as zero; the band is only drawn where the interval is finite.
+    """
+    x = {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "Month",
+         "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}}
+    return _spec(
+        description, 240,
+        layer=[
+            {"data": _table(data_url),
+             "transform": [{"filter": f"isValid(datum.{low}) && isValid(datum.{high}) && isFinite(datum.{high})"}],
+             "mark": {"type": "area", "opacity": 0.25, "color": COLOURS["line"]},
+             "encoding": {"x": x, "y": {"field": low, "type": "quantitative", "title": y_title},
+                          "y2": {"field": high}}},
+            {"data": _table(data_url),
+             "transform": [{"filter": f"isValid(datum.{ratio})"}],
+             "mark": {"type": "line", "point": True, "strokeWidth": 2, "color": COLOURS["line"]},
+             "encoding": {"x": x, "y": {"field": ratio, "type": "quantitative", "title": y_title},
+                          "tooltip": [
+                              {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "Month",
+                               "format": "%B %Y"},
+                              {"field": ratio, "type": "quantitative", "title": "Ratio", "format": ".2f"},
+                              {"field": low, "type": "quantitative", "title": "95% interval from", "format": ".2f"},
+                              {"field": high, "type": "quantitative", "title": "to", "format": ".2f"}]}},
+            {"data": {"values": [{"equal": 1}]},
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": COLOURS["inside"]},
+             "encoding": {"y": {"field": "equal", "type": "quantitative"}}},
+        ],
+    )
