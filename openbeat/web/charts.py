@@ -75,8 +75,10 @@ def base_config() -> dict:
 def _spec(description: str, height: int, **parts) -> dict:
     # The page's own heading titles the chart, so the spec carries none (a title inside
     # the SVG would be cut short on a phone).
+    # fit-x with padding: axis titles and legends count in the width, so on a 390 px phone
+    # they shrink the plot rather than spill past the edge and get cut off
     return {"$schema": VEGA_LITE_SCHEMA, "description": description, "width": "container", "height": height,
-            **parts, "config": base_config()}
+            "autosize": {"type": "fit-x", "contains": "padding"}, **parts, "config": base_config()}
 
 
 def _table(url: str, prop: str = "results") -> dict:
