@@ -65,10 +65,10 @@ def base_config() -> dict:
     return {
         "font": FONT,
         "view": {"stroke": None},
-        "axis": {"labelFontSize": 14, "titleFontSize": 14, "labelColor": COLOURS["text"],
+        "axis": {"labelFontSize": 14, "titleFontSize": 14, "labelColor": COLOURS["text"], "labelOverlap": True,
                  "titleColor": COLOURS["text"], "gridColor": COLOURS["grid"], "gridOpacity": 0.5},
-        # whole labels, wrapped into columns, rather than cut short with "…"
-        "legend": {"labelFontSize": 14, "titleFontSize": 14, "orient": "bottom", "labelLimit": 0, "columns": 2},
+        # whole labels, one to a line, rather than cut short with "…" or cut off at a phone's edge
+        "legend": {"labelFontSize": 14, "titleFontSize": 14, "orient": "bottom", "labelLimit": 0, "columns": 1},
     }
 
 

@@ -37,6 +37,13 @@ OVERFLOW = """() => {
     if (!svg) return;
     const w = parseFloat(svg.getAttribute('width'));
     if (w > box.clientWidth + 1) out.push(box.id + ' drawn ' + w + ' px in ' + box.clientWidth);
+    const edge = box.getBoundingClientRect();
+    svg.querySelectorAll('.role-legend, .role-axis, .role-axis-title').forEach(part => {
+      const r = part.getBoundingClientRect();
+      if (r.width && (r.right > edge.right + 1 || r.left < edge.left - 1))
+        out.push(box.id + ': ' + part.getAttribute('class') + ' cut off (' + Math.round(r.left) + ' to ' +
+                 Math.round(r.right) + ' in ' + Math.round(edge.left) + ' to ' + Math.round(edge.right) + ')');
+    });
   });
   document.querySelectorAll('.ob-table-wrap').forEach(wrap => {
     if (wrap.scrollWidth > wrap.clientWidth + 1 && !wrap.classList.contains('ob-table-wrap--overflows'))
