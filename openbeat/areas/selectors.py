@@ -272,19 +272,22 @@ def area_map(*, area: Area, level: str | None = None, first: str | None = None,
     if not _has("areas") or "geometry_web" not in _columns("areas"):
         return AreaMap()
     level = level or (map_levels(area) or ("self",))[0]
+    have = _columns("areas")
+    # where a map writes each area's name (its centroid, as stored)
+    label_at = ", ".join(c if c in have else f"NULL AS {c}" for c in ("centroid_lat", "centroid_lon"))
     if level not in map_levels(area):
         raise ValueError(f"a map of {area.name} can show: {', '.join(map_levels(area))}")
     if level == "self":
-        parts = _rows("SELECT code, name, level, geometry_web FROM areas WHERE code = ? AND level = ? "
+        parts = _rows(f"SELECT code, name, level, geometry_web, {label_at} FROM areas WHERE code = ? AND level = ? "
                       "AND geometry_web IS NOT NULL", [area.code, area.level])
     elif area.level == "force":
         parts = _rows(
-            "SELECT code, name, level, geometry_web FROM areas WHERE level = ? AND geometry_web IS NOT NULL "
+            f"SELECT code, name, level, geometry_web, {label_at} FROM areas WHERE level = ? AND geometry_web IS NOT NULL "
             "AND coalesce(borough_code, code) IN (SELECT DISTINCT borough_code FROM crime_counts WHERE force = ?) "
             "ORDER BY code", [level, area.code])
     else:
         column = {"borough": "borough_code", "ward": "ward_code", "msoa21": "msoa_code"}[area.level]
-        parts = _rows(f"SELECT code, name, level, geometry_web FROM areas WHERE level = ? AND {column} = ? "
+        parts = _rows(f"SELECT code, name, level, geometry_web, {label_at} FROM areas WHERE level = ? AND {column} = ? "
                       "AND geometry_web IS NOT NULL ORDER BY code", [level, area.code])
     counts: dict[str, int] = {}
     period = None
@@ -305,7 +308,8 @@ def area_map(*, area: Area, level: str | None = None, first: str | None = None,
     features = [
         {"type": "Feature", "id": x["code"],
          "properties": {"code": x["code"], "name": x["name"] or x["code"], "level": x["level"],
-                        "crimes": counts.get(x["code"], 0) if period else None},
+                        "crimes": counts.get(x["code"], 0) if period else None,
+                        "label_lat": x["centroid_lat"], "label_lon": x["centroid_lon"]},
          "geometry": d3_winding(x["geometry_web"])}
         for x in parts
     ]

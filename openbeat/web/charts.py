@@ -115,18 +115,18 @@ def monthly_line_spec(*, data_url: str, description: str, y_fields: dict[str, st
     )
 
 
-def choropleth_spec(*, data_url: str, description: str, value_field: str, value_title: str) -> dict:
+def choropleth_spec(*, data_url: str, description: str, value_field: str, value_title: str,
+                    labels: bool = True) -> dict:
     """Areas from a GeoJSON FeatureCollection, shaded by ``properties.<value_field>``.
 
     No tiles and no external requests: the shapes are the stored boundaries. Mercator is
     right for a city-sized view and keeps shapes as people know them from street maps.
     """
-    return _spec(
-        description, 380,
-        data={"url": data_url, "format": {"type": "json", "property": "features"}},
-        projection={"type": "mercator"},
-        mark={"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
-        encoding={
+    data = {"url": data_url, "format": {"type": "json", "property": "features"}}
+    shapes = {
+        "data": data,
+        "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
+        "encoding": {
             "color": {"field": f"properties.{value_field}", "type": "quantitative", "title": value_title,
                       # from zero: a pale area has few crimes, not merely the fewest of these
                       "scale": {"scheme": MAP_SCHEME, "zero": True}},
@@ -135,7 +135,29 @@ def choropleth_spec(*, data_url: str, description: str, value_field: str, value_
                 {"field": f"properties.{value_field}", "type": "quantitative", "title": value_title, "format": ","},
             ],
         },
-    )
+    }
+    if not labels:
+        return _spec(description, 380, projection={"type": "mercator"}, **shapes)
+    return _spec(description, 380, projection={"type": "mercator"}, layer=[shapes, *name_labels(data)])
+
+
+def name_labels(data: dict, *, most: int = 40) -> list[dict]:
+    """Each area's name at its stored centroid: a white halo under dark text, readable on any shade.
+
+    Drawn only when the map has at most ``most`` areas (a borough's wards, a force's
+    boroughs); hundreds of small areas' names would hide the map.
+    """
+    where = {"longitude": {"field": "properties.label_lon", "type": "quantitative"},
+             "latitude": {"field": "properties.label_lat", "type": "quantitative"},
+             "text": {"field": "properties.name", "type": "nominal"}}
+    keep = [{"joinaggregate": [{"op": "count", "as": "areas"}]},
+            {"filter": f"datum.areas <= {most} && isValid(datum.properties.label_lat)"}]
+    text = {"type": "text", "fontSize": 11, "fontWeight": "bold", "limit": 110}
+    return [
+        {"data": data, "transform": keep, "encoding": where,
+         "mark": {**text, "stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.9}},
+        {"data": data, "transform": keep, "encoding": where, "mark": {**text, "color": COLOURS["text"]}},
+    ]
 
 
 def hotspot_map_spec(*, cells_url: str, outline_url: str, description: str) -> dict:
