@@ -67,6 +67,8 @@ def base_config() -> dict:
         "view": {"stroke": None},
         "axis": {"labelFontSize": 14, "titleFontSize": 14, "labelColor": COLOURS["text"], "labelOverlap": True,
                  "titleColor": COLOURS["text"], "gridColor": COLOURS["grid"], "gridOpacity": 0.5},
+        # the first and last labels of an x axis sit inside the plot, not half past its edge
+        "axisX": {"labelFlush": True},
         # whole labels, one to a line, rather than cut short with "…" or cut off at a phone's edge
         "legend": {"labelFontSize": 14, "titleFontSize": 14, "orient": "bottom", "labelLimit": 0, "columns": 1},
     }

@@ -40,7 +40,7 @@ OVERFLOW = """() => {
     const edge = box.getBoundingClientRect();
     svg.querySelectorAll('.role-legend, .role-axis, .role-axis-title').forEach(part => {
       const r = part.getBoundingClientRect();
-      if (r.width && (r.right > edge.right + 1 || r.left < edge.left - 1))
+      if (r.width && (r.right > edge.right + 2 || r.left < edge.left - 2))
         out.push(box.id + ': ' + part.getAttribute('class') + ' cut off (' + Math.round(r.left) + ' to ' +
                  Math.round(r.right) + ' in ' + Math.round(edge.left) + ' to ' + Math.round(edge.right) + ')');
     });
