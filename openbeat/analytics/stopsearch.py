@@ -138,6 +138,7 @@ def stop_search(store: Store, code: str, first: str | None = None, last: str | N
     overall = rates_table(counts, key=None, name="all")[0]
     monthly = monthly_table(store, area, period, counts, population)
     placement, unplaced = placement_table(store, area, period, counts)
+    by_age, by_gender = people_tables(store, area, period)
     residents, residents_source = area_residents(store, area, period)
     summary = {
         "searches": total,
@@ -165,7 +166,7 @@ def stop_search(store: Store, code: str, first: str | None = None, last: str | N
         tables={"by_ethnicity": by_ethnicity, "by_detailed_ethnicity": detailed,
                 "by_self_defined_ethnicity": string_table(by_string, stated),
                 "by_legislation": legislation, "by_object_of_search": objects, "monthly": monthly,
-                "placement": placement},
+                "by_age_range": by_age, "by_gender": by_gender, "placement": placement},
         area=_area_dict(area),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
         sources=search_sources(store, counts),
@@ -438,6 +439,49 @@ def _rate_dict(row: dict, what: str) -> dict:
     else:
         text = f"{value:.1%} of {label} (95% interval {low:.1%} to {high:.1%})."
     return {"value": value, "low": low, "high": high, "status": status, "summary": text}
+
+
+# ---- age and gender ----------------------------------------------------------------------------
+
+#: police.uk's age ranges in order (the rows sort by these; anything else comes after).
+AGE_ORDER = ("under 10", "10-17", "18-24", "25-34", "over 34")
+
+
+def people_tables(store: Store, area: Area, period: Period) -> tuple[list[dict], list[dict]]:
+    """Searches by age range and by gender, each with its share and arrest rate (Wilson 95%).
+
+    Read from the searches themselves (the counts aggregate keeps neither column); a
+    blank field is its own row, "(blank)", never dropped. No residents' denominators: the
+    Census age and sex tables are not loaded, so these are shares of searches, not rates.
+    """
+    def compute():
+        return store.cursor().execute(
+            f"SELECT coalesce(nullif(trim(age_range), ''), '(blank)'), coalesce(nullif(trim(gender), ''), '(blank)'), "
+            f"count(*)::INTEGER, count(*) FILTER (WHERE trim(outcome) = 'Arrest')::INTEGER, "
+            f"count(*) FILTER (WHERE nullif(trim(outcome), '') IS NOT NULL)::INTEGER "
+            f"FROM stop_searches_geo WHERE {area.column} = ? AND month BETWEEN ? AND ? GROUP BY ALL",
+            [area.code, period.first, period.last]).fetchall()
+    rows = store.memo(("stop-search-people", area.level, area.code, period.first, period.last), compute)
+    total = sum(r[2] for r in rows)
+
+    def table(key: int, name: str, order) -> list[dict]:
+        groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for r in rows:
+            g = groups[r[key]]
+            g[0] += r[2]
+            g[1] += r[3]
+            g[2] += r[4]
+        out = []
+        for value, (n, arrests, with_outcome) in sorted(groups.items(), key=order):
+            a = _rate(arrests, with_outcome, n, "not recorded")
+            out.append({name: value, "searches": n, "share": n / total if total else None,
+                        "arrests": arrests, "arrest_rate": a.value, "arrest_low": a.low, "arrest_high": a.high})
+        return out
+
+    def by_age(kv):
+        return (AGE_ORDER.index(kv[0]) if kv[0] in AGE_ORDER else len(AGE_ORDER), kv[0])
+
+    return table(0, "age_range", by_age), table(1, "gender", lambda kv: (-kv[1][0], kv[0]))
 
 
 # ---- monthly series and placement -------------------------------------------------------------

@@ -104,6 +104,9 @@ class MapQuery(Formatted):
     level: Literal["force", "borough", "ward", "lsoa21", "self"] | None = Field(
         None, description="Which areas to draw: the area's parts by default (a force's boroughs, a borough's "
                           "wards, a ward's LSOAs), smaller ones (a force's or borough's wards), or `self`.")
+    start: Month | None = Field(None, alias="from", description="First month of the crimes counted, YYYY-MM "
+                                                          "(default: 12 months to `to`).")
+    end: Month | None = Field(None, alias="to", description="Last month, YYYY-MM (default: the lake's latest).")
 
 
 @router.get("/areas/{code}/map", response={200: AreaMapOut, **ERROR_RESPONSES}, url_name="area_map",
@@ -114,7 +117,7 @@ def area_map(request: HttpRequest, code: AreaCode, q: Query[MapQuery]):
     Exterior rings run clockwise, as d3-geo and Vega draw them."""
     area = get_area(code)
     try:
-        found = selectors.area_map(area=area, level=q.level)
+        found = selectors.area_map(area=area, level=q.level, first=q.start, last=q.end)
     except ValueError as exc:
         raise ApiError(400, "bad_level", str(exc),
                        errors=[{"parameter": "level", "location": "query", "message": str(exc)}]) from None

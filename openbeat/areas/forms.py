@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
-from openbeat.areas import selectors
+from openbeat.areas import periods, selectors
 
 CRIME_TYPE_CHOICES = [("", "All crime (excluding anti-social behaviour)")] + [
     (ct, ct) for ct in selectors.CRIME_TYPES]
@@ -65,6 +65,27 @@ class TargetingForm(_Form):
         self.fields["within"].choices = [("", "Everywhere")] + area_choices()
 
 
+def _with_period(form_class):
+    """Add the period fields (``period``, ``from``, ``to``: :mod:`openbeat.areas.periods`) to a tool's form."""
+    def month(label: str) -> forms.RegexField:
+        return forms.RegexField(label=label, regex=MONTH_RE, max_length=7, required=False,
+                                help_text="Year and month, for example 2025-01. From and To win over the list.",
+                                error_messages={"invalid": f"Enter the {label.lower()} month as year and month, "
+                                                           "for example 2025-01"})
+    form_class.base_fields = {
+        **form_class.base_fields,
+        "period": forms.ChoiceField(label="Months", required=False, initial=periods.DEFAULT,
+                                    choices=list(periods.PRESETS.items())),
+        "from": month("From"),
+        "to": month("To"),
+    }
+    return form_class
+
+
+CompareForm = _with_period(CompareForm)
+TargetingForm = _with_period(TargetingForm)
+
+
 class AllocationForm(_Form):
     within = forms.ChoiceField(label="Share among the wards of")
     officers = forms.IntegerField(label="Dedicated ward officers", min_value=0, max_value=100_000,
@@ -88,6 +109,9 @@ class AllocationForm(_Form):
         data["min_officers"] = 2 if data.get("min_officers") is None else data["min_officers"]
         data["min_pcsos"] = 1 if data.get("min_pcsos") is None else data["min_pcsos"]
         return data
+
+
+AllocationForm = _with_period(AllocationForm)
 
 
 class EvaluationForm(_Form):

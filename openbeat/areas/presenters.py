@@ -26,8 +26,10 @@ def _api(name: str, code: str | None = None, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _spec(area: Area, name: str) -> str:
-    return reverse("areas:chart_spec", kwargs={"code": area.code, "name": name})
+def _spec(area: Area, name: str, period: dict | None = None) -> str:
+    """A chart spec URL; ``period`` (``from``/``to``) is carried into the API URL the spec fetches."""
+    url = reverse("areas:chart_spec", kwargs={"code": area.code, "name": name})
+    return f"{url}?{urlencode(period)}" if period else url
 
 
 def links(json_url: str, *, table: str | None = None, geojson: bool = False) -> list[DataLink]:
@@ -55,17 +57,23 @@ def source_note(result: Result) -> str:
 # ---- less crime ------------------------------------------------------------------------
 
 
-def trend_chart(area: Area, trend: Result) -> Chart:
+def trend_chart(area: Area, trend: Result, chosen: dict | None = None) -> Chart:
+    """Every month the lake holds; only the chosen months when a period is chosen (``chosen``: from/to)."""
     rows = selectors.monthly_counts(trend)
-    period = trend.period or {}
-    api = _api("area_crimes_by_month", area.code)
+    if chosen:
+        rows = [r for r in rows if chosen.get("from", "0000-00") <= r["month"] <= chosen.get("to", "9999-99")]
+        period = {"from": rows[0]["month"], "to": rows[-1]["month"]} if rows else {}
+    else:
+        period = trend.period or {}
+    api = _api("area_crimes_by_month", area.code, **(chosen or {}))
+    sep = "&" if "?" in api else "?"
     total = sum(r["crimes"] or 0 for r in rows)
     return Chart(
         id="crimes-by-month",
         title="Recorded crime, month by month",
-        description=(f"Line chart of recorded crimes in {area.name} each month from {_period(period)}: {total:,} "
+        description=(f"Line chart of recorded crimes in {area.name} each month from {period_words(period)}: {total:,} "
                      "crimes in all, with anti-social behaviour shown apart."),
-        spec_url=_spec(area, "crimes-by-month"),
+        spec_url=_spec(area, "crimes-by-month", chosen),
         table=Table(
             caption=f"Recorded crimes in {area.name}, by month, each against the same month a year earlier",
             columns=[Column("month", "Month", format="month"), Column("crimes", "Crimes", True),
@@ -78,14 +86,22 @@ def trend_chart(area: Area, trend: Result) -> Chart:
                    "rolling_label": _direction(r["rolling_direction"], r["rolling_p_value"], c1=r["rolling_12_before"],
                                                c2=r["rolling_12"])} for r in rows],
         ),
-        data_links=[DataLink("CSV", f"{api}.csv?limit=1000"), DataLink("JSON", f"{api}?limit=1000")],
+        data_links=[DataLink("CSV", _csv(api, limit=1000)), DataLink("JSON", f"{api}{sep}limit=1000")],
         note=("Crimes police.uk placed in this area. A month the force did not publish is left blank. "
               "Changes are tested with the Poisson E-test (Krishnamoorthy & Thomson 2004); 'no significant "
               "change' means the counts cannot tell a rise or fall from chance. " + source_note(trend)),
     )
 
 
-def _period(period: dict | None) -> str:
+def _csv(api: str, **params) -> str:
+    """The ``.csv`` form of an API URL, keeping its query."""
+    path, _, query = api.partition("?")
+    extra = urlencode(params)
+    query = "&".join(q for q in (query, extra) if q)
+    return f"{path}.csv?{query}" if query else f"{path}.csv"
+
+
+def period_words(period: dict | None) -> str:
     from openbeat.web.templatetags.openbeat_tags import period as words
 
     return words(period)
@@ -132,41 +148,38 @@ def crime_type_table(profile: Result) -> Table:
     )
 
 
-def area_map_chart(area: Area, area_map: selectors.AreaMap) -> Chart | None:
+def area_map_chart(area: Area, area_map: selectors.AreaMap, chosen: dict | None = None) -> Chart | None:
     if not area_map.features:
         return None
     parts = {"ward": "its wards", "borough": "its boroughs", "lsoa21": "its small areas (LSOAs)"}.get(
         area_map.level, "the area")
     when = ""
     if area_map.period:
-        from openbeat.web.templatetags.openbeat_tags import period as period_words
-
         when = period_words({"from": area_map.period[0], "to": area_map.period[1]})
     rows = sorted((f["properties"] for f in area_map.features), key=lambda p: (-(p["crimes"] or 0), p["name"]))
-    api = _api("area_map", area.code)
+    api = _api("area_map", area.code, **(chosen or {}))
     return Chart(
         id="crime-map",
         title=f"Where crime was recorded, {when}" if when else "Map",
         description=(f"Map of {area.name} showing {parts}, shaded darker where more crimes were recorded from "
                      f"{when}." if when else f"Map of {area.name}."),
-        spec_url=_spec(area, "crime-map"),
+        spec_url=_spec(area, "crime-map", chosen),
         kind="map",
         table=Table(caption=f"Recorded crimes by area, {when}",
                     columns=[Column("name", "Area"), Column("code", "Code"), Column("crimes", "Crimes", True)],
                     rows=rows),
-        data_links=[DataLink("CSV", f"{api}.csv"), DataLink("GeoJSON", api)],
+        data_links=[DataLink("CSV", _csv(api)), DataLink("GeoJSON", api)],
         note="Boundaries: Office for National Statistics, simplified for the web. Crimes exclude anti-social "
              "behaviour.",
     )
 
 
-def hotspot_chart(area: Area, hot: Result) -> Chart:
+def hotspot_chart(area: Area, hot: Result, chosen: dict | None = None) -> Chart:
     s = hot.summary
     cells = hot.tables["cells"]
-    api = _api("area_hotspots", area.code)
+    api = _api("area_hotspots", area.code, **(chosen or {}))
+    sep = "&" if "?" in api else "?"
     shown = cells[:HOTSPOT_ROWS]
-    from openbeat.web.templatetags.openbeat_tags import period as period_words
-
     when = period_words(hot.period)
     found = s["hot_99"] + s["hot_95"]
     return Chart(
@@ -175,7 +188,7 @@ def hotspot_chart(area: Area, hot: Result) -> Chart:
         description=(f"Map of {area.name} on a grid of {s['unit']}, each cell shaded by its number of crimes "
                      f"({s['crimes_mapped']:,} in all); {found} hot spot cell(s) are outlined in red and "
                      f"{s['cold_99'] + s['cold_95']} cold spot cell(s) in blue, after allowing for chance."),
-        spec_url=_spec(area, "hotspot-map"),
+        spec_url=_spec(area, "hotspot-map", chosen),
         kind="map",
         table=Table(
             caption=f"The grid cells most like a hot spot ({len(shown)} of {len(cells):,}, by Gi* z-score)",
@@ -184,7 +197,7 @@ def hotspot_chart(area: Area, hot: Result) -> Chart:
             rows=shown,
             more=f"All {len(cells):,} cells are in the CSV." if len(cells) > len(shown) else "",
         ),
-        data_links=[DataLink("CSV", f"{api}?format=csv&table=cells"), DataLink("GeoJSON", api)],
+        data_links=[DataLink("CSV", f"{api}{sep}format=csv&table=cells"), DataLink("GeoJSON", api)],
         note=" ".join(hot.notes[:2]) + " " + source_note(hot),
     )
 
@@ -192,9 +205,9 @@ def hotspot_chart(area: Area, hot: Result) -> Chart:
 # ---- high standards ----------------------------------------------------------------------
 
 
-def stop_search_chart(area: Area, ss: Result) -> Chart:
+def stop_search_chart(area: Area, ss: Result, chosen: dict | None = None) -> Chart:
     rows = ss.tables["by_ethnicity"]
-    api = _api("area_stop_search", area.code)
+    api = _api("area_stop_search", area.code, **(chosen or {}))
     rates = any(r["rate_per_1000_per_year"] is not None for r in rows)
     cols = [Column("group", "Self-defined ethnicity"), Column("searches", "Searches", True)]
     if rates:
@@ -213,7 +226,7 @@ def stop_search_chart(area: Area, ss: Result) -> Chart:
         description = (f"Bar chart of the number of searches in {area.name} by self-defined ethnic group. "
                        "Rates are not given for a ward: the Census gives ethnicity by borough only.")
     return Chart(
-        id="stop-search", title=title, description=description, spec_url=_spec(area, name),
+        id="stop-search", title=title, description=description, spec_url=_spec(area, name, chosen),
         table=Table(caption=f"Stop and search in {area.name} by self-defined ethnic group", columns=cols, rows=rows),
         data_links=links(api, table="by_ethnicity"),
         note=" ".join(ss.notes[:1]) + " " + source_note(ss),
@@ -230,6 +243,81 @@ def object_table(ss: Result) -> Table:
         rows=[{**r, "find_status": "recorded" if r["find_status"] == "ok" else r["find_status"]}
               for r in ss.tables["by_object_of_search"]],
     )
+
+
+def _found(rows: list[dict]) -> list[dict]:
+    """Rows with the find outcome's status in words ("recorded", "not recorded", "not published")."""
+    return [{**r, "find_status": "recorded" if r.get("find_status") == "ok" else r.get("find_status")} for r in rows]
+
+
+def stop_search_over_time(area: Area, ss: Result, chosen: dict | None = None) -> dict:
+    """Stop and search month by month, by the law used, by age and by gender: charts each with its table.
+
+    The monthly Black/White ratio (Katz 95% interval) is drawn only where residents by
+    ethnicity are known (forces, boroughs); a ward gets its monthly volume and a sentence.
+    """
+    api = _api("area_stop_search", area.code, **(chosen or {}))
+    when = period_words(ss.period)
+    monthly = ss.tables["monthly"]
+    searches = sum(r["searches"] or 0 for r in monthly)
+    month_cols = [Column("month", "Month", format="month"), Column("searches", "Searches", True),
+                  Column("black", "Black", True), Column("white", "White", True)]
+    out: dict = {"period": when}
+    out["volume_chart"] = Chart(
+        id="stop-search-monthly", title=f"Searches month by month, {when}",
+        description=(f"Line chart of the number of stop and searches in {area.name} each month from {when}: "
+                     f"{searches:,} in all. A month the force did not publish is left out."),
+        spec_url=_spec(area, "stop-search-monthly", chosen),
+        table=Table(caption=f"Stop and search in {area.name} by month, with find and arrest rates",
+                    columns=month_cols + [Column("find_rate", "Find rate", True, "pct"),
+                                          Column("find_status", "Find outcome"),
+                                          Column("arrest_rate", "Arrest rate", True, "pct"),
+                                          Column("arrest_low", "95% interval from", True, "pct"),
+                                          Column("arrest_high", "to", True, "pct")],
+                    rows=_found(monthly)),
+        data_links=links(api, table="monthly"),
+        note="Searches police.uk placed in this area. Arrest rates are of searches with an outcome recorded, "
+             "with Wilson 95% intervals. " + source_note(ss),
+    )
+    if any(r["black_white_ratio"] is not None for r in monthly):
+        out["ratio_chart"] = Chart(
+            id="stop-search-ratio-monthly", title=f"Black/White ratio month by month, {when}",
+            description=(f"Line chart of how many times more often Black residents than White residents of "
+                         f"{area.name} were searched each month, in a shaded 95% interval, with a dashed line at "
+                         "1 (searched equally often)."),
+            spec_url=_spec(area, "stop-search-ratio-monthly", chosen),
+            table=Table(caption=f"Black/White ratio of search rates in {area.name} by month",
+                        columns=month_cols + [Column("black_white_ratio", "Ratio", True, "ratio"),
+                                              Column("ratio_low", "95% interval from", True, "ratio"),
+                                              Column("ratio_high", "to", True, "ratio")],
+                        rows=monthly),
+            data_links=links(api, table="monthly"),
+            note="Rates per resident from Census 2021 ethnic groups; Katz log interval. A single month holds few "
+                 "searches, so its interval is wide: read the months together, not one by one.",
+        )
+    else:
+        out["ratio_declined"] = ("There is no month-by-month Black/White ratio here: the Census gives residents by "
+                                 "ethnic group for boroughs, not wards, so there is nothing to divide by.")
+    rate_cols = [Column("searches", "Searches", True), Column("arrest_rate", "Arrest rate", True, "pct"),
+                 Column("arrest_low", "95% interval from", True, "pct"), Column("arrest_high", "to", True, "pct")]
+    out["legislation"] = Table(
+        caption=f"Searches by the law used, {when}: find and arrest rates",
+        columns=[Column("legislation", "Law used"), Column("searches", "Searches", True),
+                 Column("find_rate", "Find rate", True, "pct"), Column("find_status", "Find outcome")] + rate_cols[1:],
+        rows=_found(ss.tables["by_legislation"]))
+    out["age"] = Table(caption=f"Searches by age, {when}",
+                       columns=[Column("age_range", "Age"), rate_cols[0], Column("share", "Share of searches", True,
+                                                                                  "pct")] + rate_cols[1:],
+                       rows=ss.tables.get("by_age_range", []))
+    out["gender"] = Table(caption=f"Searches by gender, {when}",
+                          columns=[Column("gender", "Gender"), rate_cols[0], Column("share", "Share of searches",
+                                                                                     True, "pct")] + rate_cols[1:],
+                          rows=ss.tables.get("by_gender", []))
+    out["links"] = [DataLink(f"{label}, CSV", _api("area_stop_search", area.code, **(chosen or {}), table=t,
+                                                   format="csv"))
+                    for t, label in (("by_legislation", "By the law used"), ("by_age_range", "By age"),
+                                     ("by_gender", "By gender"))]
+    return out
 
 
 # ---- more trust ------------------------------------------------------------------------
@@ -335,19 +423,24 @@ def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dic
 # ---- the page's data links ----------------------------------------------------------------
 
 
-def area_data_links(area: Area, figs: AreaFigures, team: bool) -> list[DataLink]:
+def area_data_links(area: Area, figs: AreaFigures, team: bool, chosen: dict | None = None) -> list[DataLink]:
+    """The page's data as JSON and CSV, over the period chosen (``chosen``: from/to)."""
+    chosen = chosen or {}
     out = [DataLink("Area, JSON", _api("area_detail", area.code))]
     if figs.profile.ok:
-        api = _api("area_profile", area.code)
-        out += [DataLink("Crime profile, JSON", api), DataLink("Crimes by type, CSV", f"{api}?format=csv")]
+        api = _api("area_profile", area.code, **chosen)
+        out += [DataLink("Crime profile, JSON", api), DataLink("Crimes by type, CSV", _api(
+            "area_profile", area.code, **chosen, format="csv"))]
     if figs.hotspots.ok:
-        out.append(DataLink("Hot spots, GeoJSON", _api("area_hotspots", area.code)))
+        out.append(DataLink("Hot spots, GeoJSON", _api("area_hotspots", area.code, **chosen)))
     if figs.stop_search.ok:
-        api = _api("area_stop_search", area.code)
-        out += [DataLink("Stop and search, JSON", api), DataLink("Stop and search, CSV", f"{api}?format=csv")]
+        api = _api("area_stop_search", area.code, **chosen)
+        out += [DataLink("Stop and search, JSON", api), DataLink("Stop and search, CSV", _api(
+            "area_stop_search", area.code, **chosen, format="csv"))]
     if figs.trust.ok:
-        api = _api("area_trust", area.code)
-        out += [DataLink("Trust, JSON", api), DataLink("Trust, CSV", f"{api}?format=csv")]
+        api = _api("area_trust", area.code, **chosen)
+        out += [DataLink("Trust, JSON", api), DataLink("Trust, CSV", _api("area_trust", area.code, **chosen,
+                                                                          format="csv"))]
     if team:
         out.append(DataLink("Neighbourhood team, JSON", _api("area_team", area.code)))
     return out
@@ -361,11 +454,11 @@ def page_results(figs: AreaFigures) -> list[Result]:
 # ---- violence against women and girls -----------------------------------------------------
 
 
-def vawg_tables(area: Area, result: Result) -> dict:
+def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
     """The section's headline, tables and data links (tables only: every figure is in a table)."""
     s = result.summary
     out: dict = {"caveat": result.notes[0] if result.notes else "", "notes": result.notes[1:],
-                 "period": _period(result.period), "tables": [], "links": []}
+                 "period": period_words(result.period), "tables": [], "links": []}
     if "by_offence" in result.tables:
         basis = "female resident" if s.get("rate_basis", "").endswith("female residents per year") else "resident"
         rows = [{**r, "change": _direction(r["direction"], r["p_value"], ratio=r.get("ratio"))}
@@ -406,8 +499,10 @@ def vawg_tables(area: Area, result: Result) -> dict:
                      Column("share", "Share", True, "pct"), Column("share_low_95", "95% interval from", True, "pct"),
                      Column("share_high_95", "to", True, "pct")],
             rows=result.tables["outcomes"]))
-    api = _api("area_vawg", area.code)
+    chosen = chosen or {}
+    api = _api("area_vawg", area.code, **chosen)
     out["links"] = [DataLink("All figures, JSON", api)] + [
-        DataLink(f"{t.replace('_', ' ').capitalize()}, CSV", f"{api}?{urlencode({'table': t, 'format': 'csv'})}")
+        DataLink(f"{t.replace('_', ' ').capitalize()}, CSV", _api("area_vawg", area.code, **chosen, table=t,
+                                                                   format="csv"))
         for t in result.tables if result.tables[t]]
     return out

@@ -266,31 +266,36 @@ def map_levels(area: Area) -> tuple[str, ...]:
             "msoa21": ("lsoa21",)}.get(area.level, ()) + (("self",) if area.level != "force" else ())
 
 
-def area_map(*, area: Area, level: str | None = None) -> AreaMap:
-    """Areas of ``level`` within the area (default its parts), with crimes in the latest 12 months."""
+def area_map(*, area: Area, level: str | None = None, first: str | None = None,
+             last: str | None = None) -> AreaMap:
+    """Areas of ``level`` within the area (default its parts), with crimes in ``first``..``last``
+    (default the latest 12 months)."""
     if not _has("areas") or "geometry_web" not in _columns("areas"):
         return AreaMap()
     level = level or (map_levels(area) or ("self",))[0]
+    have = _columns("areas")
+    # where a map writes each area's name (its centroid, as stored)
+    label_at = ", ".join(c if c in have else f"NULL AS {c}" for c in ("centroid_lat", "centroid_lon"))
     if level not in map_levels(area):
         raise ValueError(f"a map of {area.name} can show: {', '.join(map_levels(area))}")
     if level == "self":
-        parts = _rows("SELECT code, name, level, geometry_web FROM areas WHERE code = ? AND level = ? "
+        parts = _rows(f"SELECT code, name, level, geometry_web, {label_at} FROM areas WHERE code = ? AND level = ? "
                       "AND geometry_web IS NOT NULL", [area.code, area.level])
     elif area.level == "force":
         parts = _rows(
-            "SELECT code, name, level, geometry_web FROM areas WHERE level = ? AND geometry_web IS NOT NULL "
+            f"SELECT code, name, level, geometry_web, {label_at} FROM areas WHERE level = ? AND geometry_web IS NOT NULL "
             "AND coalesce(borough_code, code) IN (SELECT DISTINCT borough_code FROM crime_counts WHERE force = ?) "
             "ORDER BY code", [level, area.code])
     else:
         column = {"borough": "borough_code", "ward": "ward_code", "msoa21": "msoa_code"}[area.level]
-        parts = _rows(f"SELECT code, name, level, geometry_web FROM areas WHERE level = ? AND {column} = ? "
+        parts = _rows(f"SELECT code, name, level, geometry_web, {label_at} FROM areas WHERE level = ? AND {column} = ? "
                       "AND geometry_web IS NOT NULL ORDER BY code", [level, area.code])
     counts: dict[str, int] = {}
     period = None
     column = COUNT_COLUMN.get(parts[0]["level"]) if parts else None
     if column and _has("crimes"):
         try:
-            p = get_store().period()
+            p = get_store().period(first, last)
         except BadPeriod:
             p = None
         if p is not None:
@@ -304,7 +309,8 @@ def area_map(*, area: Area, level: str | None = None) -> AreaMap:
     features = [
         {"type": "Feature", "id": x["code"],
          "properties": {"code": x["code"], "name": x["name"] or x["code"], "level": x["level"],
-                        "crimes": counts.get(x["code"], 0) if period else None},
+                        "crimes": counts.get(x["code"], 0) if period else None,
+                        "label_lat": x["centroid_lat"], "label_lon": x["centroid_lon"]},
          "geometry": d3_winding(x["geometry_web"])}
         for x in parts
     ]
@@ -566,17 +572,36 @@ class AreaFigures:
     compare: Figure  # the area's parts against each other (force: boroughs; borough: wards)
 
 
-def area_figures(*, area: Area) -> AreaFigures:
-    """The analytics figures of an area page; each says why when it cannot be shown."""
+def area_latest_month(*, area: Area, dataset: str = "crimes") -> str | None:
+    """The latest month (YYYY-MM) every own force of the area published: where its periods end."""
+    from openbeat.analytics.coverage import Coverage
+
+    def compute():
+        store = get_store()
+        try:
+            found = store.area(area.code)
+        except UnknownArea:
+            return None
+        cov = Coverage(store)
+        end = cov.default_end(cov.own_forces(found, dataset), dataset)
+        return f"{end:%Y-%m}" if end else None
+    if not _has(dataset):
+        return None
+    return _memo(("latest", dataset, area.code), compute)
+
+
+def area_figures(*, area: Area, first: str | None = None, last: str | None = None) -> AreaFigures:
+    """The analytics figures of an area page over ``first``..``last`` (default: the latest 12
+    months its own forces published); each says why when it cannot be shown."""
     none = Figure(None, "")
     has = area.figures
     months = lake_months()
     crimes = months is not None
     no_crime = Figure(None, "No street crime data has been loaded for this area yet." if not crimes else "")
-    profile = get_figure("profile", area.code, None, None) if crimes and "profile" in has else no_crime
+    profile = get_figure("profile", area.code, first, last) if crimes and "profile" in has else no_crime
     trend = get_figure("profile", area.code, months[0], months[1]) if crimes and "profile" in has else no_crime
     if "hotspots" in has and crimes:
-        hotspots = get_figure("hotspots", area.code, None, None)
+        hotspots = get_figure("hotspots", area.code, first, last)
     else:
         hotspots = none
     if "stop_search" not in has:
@@ -584,7 +609,7 @@ def area_figures(*, area: Area) -> AreaFigures:
     elif not _has("stop_searches"):
         stop_search = Figure(None, "No stop and search data has been loaded yet.")
     else:
-        stop_search = get_figure("stop_search", area.code, None, None)
+        stop_search = get_figure("stop_search", area.code, first, last)
     if "trust" not in has:
         trust = trust_series = none
     elif not _has("pas"):
@@ -592,12 +617,12 @@ def area_figures(*, area: Area) -> AreaFigures:
                                             "been loaded yet.")
     else:
         survey = ward_survey()
-        trust = get_figure("trust", area.code, None, None, responses=survey)
+        trust = get_figure("trust", area.code, first, last, responses=survey)
         trust_series = get_figure("trust", area.code, months[0], months[1]) if months else trust
     compare = none
     if crimes and area.level in ("force", "borough") and _has("population"):
         level = "borough" if area.level == "force" else "ward"
-        compare = get_figure("compare", level, area.code, None, None)
+        compare = get_figure("compare", level, area.code, first, last)
     return AreaFigures(profile, trend, hotspots, stop_search, trust, trust_series, compare)
 
 

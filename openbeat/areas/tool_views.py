@@ -18,17 +18,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from openbeat.analytics.result import Result
-from openbeat.areas import forms, presenters, selectors
+from openbeat.areas import forms, periods, presenters, selectors
 from openbeat.web import charts
 from openbeat.web.charts import Chart, Column, DataLink, Table
 from openbeat.web.cache import lake_cached
 
 #: Each tool's form, and how its answers name the API's parameters.
 TOOLS = {
-    "compare": (forms.CompareForm, ("level", "within", "crime_type", "overdispersion"), {"level": "ward"}),
-    "targeting": (forms.TargetingForm, ("level", "within"), {"level": "ward"}),
+    "compare": (forms.CompareForm, ("level", "within", "crime_type", "overdispersion", "from", "to"),
+                {"level": "ward"}),
+    "targeting": (forms.TargetingForm, ("level", "within", "from", "to"), {"level": "ward"}),
     "allocation": (forms.AllocationForm, ("within", "officers", "pcsos", "trust_weight", "min_officers",
-                                          "min_pcsos"), None),
+                                          "min_pcsos", "from", "to"), None),
     "evaluation": (forms.EvaluationForm, ("ward", "start", "crime_type", "before_months"), None),
 }
 
@@ -48,6 +49,18 @@ def _bind(tool: str, request: HttpRequest):
     return form_class(), False
 
 
+def _choose_period(tool: str, data: dict) -> periods.PeriodChoice | None:
+    """A tool with a period: turn its preset into months (counted back from the latest month the
+    area's forces published, or the lake's), in ``data["from"]``/``data["to"]``."""
+    if "period" not in TOOLS[tool][0].base_fields:
+        return None
+    area = selectors.area_get(code=data["within"]) if data.get("within") else None
+    latest = selectors.area_latest_month(area=area) if area else (selectors.lake_months() or (None, None))[1]
+    chosen = periods.period_choice({k: data.get(k) or "" for k in periods.PARAMS}, latest=latest)
+    data["from"], data["to"] = chosen.first, chosen.last
+    return chosen
+
+
 def _params(tool: str, data: dict) -> dict:
     out = {}
     for name in TOOLS[tool][1]:
@@ -64,15 +77,16 @@ def _query(params: dict) -> str:
 
 def _compute(tool: str, data: dict) -> selectors.Figure:
     if tool == "compare":
-        return selectors.get_figure("compare", data["level"], data["within"] or None, None, None,
+        return selectors.get_figure("compare", data["level"], data["within"] or None, data["from"], data["to"],
                                     crime_type=data["crime_type"] or None, overdispersion=data["overdispersion"])
     if tool == "targeting":
-        return selectors.get_figure("targeting", data["level"], data["within"] or None, None, None,
+        return selectors.get_figure("targeting", data["level"], data["within"] or None, data["from"], data["to"],
                                     responses=selectors.ward_survey())
     if tool == "allocation":
         return selectors.get_figure(
             "allocation", data["within"], data["officers"], data["pcsos"], trust_weight=data["trust_weight"],
-            minimum_officers=data["min_officers"], minimum_pcsos=data["min_pcsos"], first=None, last=None,
+            minimum_officers=data["min_officers"], minimum_pcsos=data["min_pcsos"], first=data["from"],
+            last=data["to"],
             responses=selectors.ward_survey() if data["trust_weight"] else None)
     return selectors.get_figure("evaluation", data["ward"], data["start"], tuple(data["crime_type"]) or None,
                                 before_months=data["before_months"], after_months=None)
@@ -86,6 +100,7 @@ def _render(request: HttpRequest, tool: str, template: str, build) -> HttpRespon
         status = 400
         context["errors"] = form.errors_list()
     elif asked:
+        context["period"] = _choose_period(tool, form.cleaned_data)
         params = _params(tool, form.cleaned_data)
         fig = _compute(tool, form.cleaned_data)
         if fig.ok:
@@ -111,7 +126,7 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
     rows = [{**r, "link": reverse("areas:detail", kwargs={"code": r["code"]}) if data["level"] != "lsoa21" else None}
             for r in result.tables["areas"]]
     chart = Chart(
-        id="funnel", title="Funnel plot",
+        id="funnel", title=f"Funnel plot, {presenters.period_words(result.period)}",
         description=(f"Funnel plot of {s['areas']} areas: each area's rate of {s['crime_type'].lower()} per 1,000 "
                      f"residents against its population, inside lines marking the 95% and 99.8% "
                      + ("limits widened for overdispersion" if s["limits"] == "overdispersed" else
@@ -147,7 +162,7 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
     rows = result.tables["areas"]
     s = result.summary
     chart = Chart(
-        id="quadrant", title="Harm and trust together",
+        id="quadrant", title=f"Harm and trust together, {presenters.period_words(result.period)}",
         description=(f"Scatter chart of {s['areas']} areas: harm per 1,000 residents across, trust up, with dashed "
                      "lines at the middle of each. Areas to the right and low down are higher crime and lower "
                      f"trust; {len(s['first'])} are distinguishably so."
@@ -183,7 +198,8 @@ def _allocation(result: Result, data: dict, api: str, spec: str) -> dict:
     rows = sorted(result.tables["wards"], key=lambda r: (-r["officers"], r["ward_name"]))
     rows = [{**r, "link": reverse("areas:detail", kwargs={"code": r["ward_code"]})} for r in rows]
     chart = Chart(
-        id="allocation-map", title="Officers by ward", kind="map",
+        id="allocation-map", title=f"Officers by ward, on harm from {presenters.period_words(result.period)}",
+        kind="map",
         description=(f"Map of the {len(rows)} wards, darker where the plan places more dedicated ward officers "
                      f"({data['officers']} officers and {data['pcsos']} PCSOs in all)."),
         spec_url=spec,
@@ -305,6 +321,7 @@ def tool_chart(request: HttpRequest, tool: str) -> JsonResponse:
     form, asked = _bind(tool, request)
     if not asked or not form.is_valid():
         raise Http404("These parameters draw no chart")
+    _choose_period(tool, form.cleaned_data)
     fig = _compute(tool, form.cleaned_data)
     if not fig.ok:
         raise Http404(fig.message)
@@ -327,7 +344,8 @@ def tool_chart(request: HttpRequest, tool: str) -> JsonResponse:
                                     harm_median=median(harms) if harms else 1.0,
                                     trust_median=median(trusts) if trusts else 0.5)
     elif tool == "allocation":
-        shapes = reverse("api:area_map", kwargs={"code": form.cleaned_data["within"]}) + "?level=ward"
+        shapes = reverse("api:area_map", kwargs={"code": form.cleaned_data["within"]}) + _query(
+            {"level": "ward", **{k: params[k] for k in ("from", "to") if k in params}})
         spec = charts.allocation_map_spec(shapes_url=shapes, plan_url=table("wards"), description=result.title,
                                           field_name="officers", title="Officers")
     else:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from openbeat.areas import presenters, selectors
+from openbeat.areas import periods, presenters, selectors
 from openbeat.web import charts
 from openbeat.web.cache import lake_cached
 
@@ -64,15 +64,22 @@ def area_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@lake_cached(params=())
+@lake_cached(params=periods.PARAMS)
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     area = selectors.area_get(code=code)
     if area is None:
         raise Http404(f"No area has the code {code}")
-    figs = selectors.area_figures(area=area)
+    latest = selectors.area_latest_month(area=area)
+    chosen = periods.period_choice(request.GET, latest=latest)
+    q = chosen.params()
+    figs = selectors.area_figures(area=area, first=q.get("from"), last=q.get("to"))
     team = selectors.area_team(area=area)
     force = selectors.area_force(area=area)
     context = {
+        "period": chosen,
+        "period_presets": periods.PRESETS,
+        "latest_month": latest,
+        "period_area_name": area.name,
         "area": area,
         "parents": selectors.area_parents(area=area),
         "children": selectors.area_children(area=area),
@@ -85,29 +92,35 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         "figs": figs,
         "team": team,
         "results": presenters.page_results(figs),
-        "data_links": presenters.area_data_links(area, figs, team is not None),
+        "data_links": presenters.area_data_links(area, figs, team is not None, q),
     }
+    for fig in (figs.profile, figs.stop_search):
+        if fig.ok:
+            context["shown_period"] = fig.result.period
+            break
     if figs.profile.ok:
         context["crime_types"] = presenters.crime_type_table(figs.profile.result)
         context["outcomes"] = selectors.outcome_shares(figs.profile.result)
     if figs.trend.ok:
-        context["trend_chart"] = presenters.trend_chart(area, figs.trend.result)
+        context["trend_chart"] = presenters.trend_chart(area, figs.trend.result, q)
     if area.level in ("force", "borough") and figs.profile.ok:
-        context["map_chart"] = presenters.area_map_chart(area, selectors.area_map(area=area))
+        context["map_chart"] = presenters.area_map_chart(
+            area, selectors.area_map(area=area, first=q.get("from"), last=q.get("to")), q)
     if figs.hotspots.ok:
-        context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result)
+        context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result, q)
     if figs.stop_search.ok:
-        context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result)
+        context["stop_search_chart"] = presenters.stop_search_chart(area, figs.stop_search.result, q)
         context["objects"] = presenters.object_table(figs.stop_search.result)
+        context["stop_search_time"] = presenters.stop_search_over_time(area, figs.stop_search.result, q)
     if figs.trust.ok:
         context["levels"] = presenters.levels_table(figs.trust.result, force)
         context["ward_estimate"] = presenters.ward_estimate(figs.trust.result)
     if figs.trust_series.ok:
         context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result, force)
     if area.level in ("force", "borough", "ward") and "ward_crime" in selectors.lake_state().datasets:
-        vawg = selectors.get_figure("vawg", area.code, None, None)
+        vawg = selectors.get_figure("vawg", area.code, q.get("from"), q.get("to"))
         if vawg.ok:
-            context["vawg"] = presenters.vawg_tables(area, vawg.result)
+            context["vawg"] = presenters.vawg_tables(area, vawg.result, q)
         else:
             context["vawg_message"] = vawg.message
     context["charts_on_page"] = any(k.endswith("_chart") and context[k] for k in context)
@@ -123,7 +136,8 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
     area = selectors.area_get(code=code)
     if area is None:
         raise Http404("No such area")
-    api = lambda op, **params: presenters._api(op, area.code, **params)  # noqa: E731
+    chosen = {k: request.GET[k] for k in ("from", "to") if periods.MONTH.match(request.GET.get(k, ""))}
+    api = lambda op, **params: presenters._api(op, area.code, **{**chosen, **params})  # noqa: E731
     if name == "crimes-by-month" and "profile" in area.figures:
         spec = charts.monthly_line_spec(
             data_url=api("area_crimes_by_month", limit=1000),
@@ -149,6 +163,17 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
             data_url=api("area_stop_search", table="by_ethnicity"),
             description=f"Searches by self-defined ethnic group in {area.name}.",
             category="group", category_title="Self-defined ethnicity", value="searches", value_title="Searches")
+    elif name == "stop-search-monthly" and "stop_search" in area.figures:
+        spec = charts.monthly_line_spec(
+            data_url=api("area_stop_search", table="monthly"),
+            description=f"Stop and searches in {area.name}, month by month.",
+            y_fields={"searches": "Searches"}, y_title="Searches")
+    elif name == "stop-search-ratio-monthly" and "stop_search" in area.figures:
+        spec = charts.ratio_series_spec(
+            data_url=api("area_stop_search", table="monthly"),
+            description=f"Black/White ratio of stop and search rates in {area.name}, month by month, with 95% "
+                        "intervals.", ratio="black_white_ratio", low="ratio_low", high="ratio_high",
+            y_title="Black/White ratio")
     elif name == "trust-series" and "trust" in area.figures:
         months = selectors.lake_months()
         fig = selectors.get_figure("trust", area.code, *months) if months else selectors.Figure()

@@ -65,18 +65,22 @@ def base_config() -> dict:
     return {
         "font": FONT,
         "view": {"stroke": None},
-        "axis": {"labelFontSize": 14, "titleFontSize": 14, "labelColor": COLOURS["text"],
+        "axis": {"labelFontSize": 14, "titleFontSize": 14, "labelColor": COLOURS["text"], "labelOverlap": True,
                  "titleColor": COLOURS["text"], "gridColor": COLOURS["grid"], "gridOpacity": 0.5},
-        # whole labels, wrapped into columns, rather than cut short with "…"
-        "legend": {"labelFontSize": 14, "titleFontSize": 14, "orient": "bottom", "labelLimit": 0, "columns": 2},
+        # the first and last labels of an x axis sit inside the plot, not half past its edge
+        "axisX": {"labelFlush": True},
+        # whole labels, one to a line, rather than cut short with "…" or cut off at a phone's edge
+        "legend": {"labelFontSize": 14, "titleFontSize": 14, "orient": "bottom", "labelLimit": 0, "columns": 1},
     }
 
 
 def _spec(description: str, height: int, **parts) -> dict:
     # The page's own heading titles the chart, so the spec carries none (a title inside
     # the SVG would be cut short on a phone).
+    # fit-x with padding: axis titles and legends count in the width, so on a 390 px phone
+    # they shrink the plot rather than spill past the edge and get cut off
     return {"$schema": VEGA_LITE_SCHEMA, "description": description, "width": "container", "height": height,
-            **parts, "config": base_config()}
+            "autosize": {"type": "fit-x", "contains": "padding"}, **parts, "config": base_config()}
 
 
 def _table(url: str, prop: str = "results") -> dict:
@@ -113,18 +117,18 @@ def monthly_line_spec(*, data_url: str, description: str, y_fields: dict[str, st
     )
 
 
-def choropleth_spec(*, data_url: str, description: str, value_field: str, value_title: str) -> dict:
+def choropleth_spec(*, data_url: str, description: str, value_field: str, value_title: str,
+                    labels: bool = True) -> dict:
     """Areas from a GeoJSON FeatureCollection, shaded by ``properties.<value_field>``.
 
     No tiles and no external requests: the shapes are the stored boundaries. Mercator is
     right for a city-sized view and keeps shapes as people know them from street maps.
     """
-    return _spec(
-        description, 380,
-        data={"url": data_url, "format": {"type": "json", "property": "features"}},
-        projection={"type": "mercator"},
-        mark={"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
-        encoding={
+    data = {"url": data_url, "format": {"type": "json", "property": "features"}}
+    shapes = {
+        "data": data,
+        "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 1},
+        "encoding": {
             "color": {"field": f"properties.{value_field}", "type": "quantitative", "title": value_title,
                       # from zero: a pale area has few crimes, not merely the fewest of these
                       "scale": {"scheme": MAP_SCHEME, "zero": True}},
@@ -133,7 +137,29 @@ def choropleth_spec(*, data_url: str, description: str, value_field: str, value_
                 {"field": f"properties.{value_field}", "type": "quantitative", "title": value_title, "format": ","},
             ],
         },
-    )
+    }
+    if not labels:
+        return _spec(description, 380, projection={"type": "mercator"}, **shapes)
+    return _spec(description, 380, projection={"type": "mercator"}, layer=[shapes, *name_labels(data)])
+
+
+def name_labels(data: dict, *, most: int = 40) -> list[dict]:
+    """Each area's name at its stored centroid: a white halo under dark text, readable on any shade.
+
+    Drawn only when the map has at most ``most`` areas (a borough's wards, a force's
+    boroughs); hundreds of small areas' names would hide the map.
+    """
+    where = {"longitude": {"field": "properties.label_lon", "type": "quantitative"},
+             "latitude": {"field": "properties.label_lat", "type": "quantitative"},
+             "text": {"field": "properties.name", "type": "nominal"}}
+    keep = [{"joinaggregate": [{"op": "count", "as": "areas"}]},
+            {"filter": f"datum.areas <= {most} && isValid(datum.properties.label_lat)"}]
+    text = {"type": "text", "fontSize": 11, "fontWeight": "bold", "limit": 110}
+    return [
+        {"data": data, "transform": keep, "encoding": where,
+         "mark": {**text, "stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.9}},
+        {"data": data, "transform": keep, "encoding": where, "mark": {**text, "color": COLOURS["text"]}},
+    ]
 
 
 def hotspot_map_spec(*, cells_url: str, outline_url: str, description: str) -> dict:
@@ -370,4 +396,37 @@ def before_after_spec(*, data_url: str, description: str) -> dict:
                         {"field": "when", "type": "nominal", "title": "When"},
                         {"field": "per_month", "type": "quantitative", "title": "Per month", "format": ".1f"}],
         },
+    )
+
+
+def ratio_series_spec(*, data_url: str, description: str, ratio: str, low: str, high: str, y_title: str) -> dict:
+    """A ratio month by month (``month`` YYYY-MM) as a line in its 95% interval band, with a dashed line at 1.
+
+    Months without a ratio (no searches of one group, or not published) are left out, not
+    drawn as zero; the band is only drawn where the interval is finite.
+    """
+    x = {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "Month",
+         "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}}
+    return _spec(
+        description, 240,
+        layer=[
+            {"data": _table(data_url),
+             "transform": [{"filter": f"isValid(datum.{low}) && isValid(datum.{high}) && isFinite(datum.{high})"}],
+             "mark": {"type": "area", "opacity": 0.25, "color": COLOURS["line"]},
+             "encoding": {"x": x, "y": {"field": low, "type": "quantitative", "title": y_title},
+                          "y2": {"field": high}}},
+            {"data": _table(data_url),
+             "transform": [{"filter": f"isValid(datum.{ratio})"}],
+             "mark": {"type": "line", "point": True, "strokeWidth": 2, "color": COLOURS["line"]},
+             "encoding": {"x": x, "y": {"field": ratio, "type": "quantitative", "title": y_title},
+                          "tooltip": [
+                              {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "Month",
+                               "format": "%B %Y"},
+                              {"field": ratio, "type": "quantitative", "title": "Ratio", "format": ".2f"},
+                              {"field": low, "type": "quantitative", "title": "95% interval from", "format": ".2f"},
+                              {"field": high, "type": "quantitative", "title": "to", "format": ".2f"}]}},
+            {"data": {"values": [{"equal": 1}]},
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": COLOURS["inside"]},
+             "encoding": {"y": {"field": "equal", "type": "quantitative"}}},
+        ],
     )

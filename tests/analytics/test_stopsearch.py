@@ -312,3 +312,15 @@ def test_london_boroughs_add_up_and_lambeth_has_its_own_ratio(met):
     assert placed == placement["ok"]
     lambeth = next(b for b in boroughs if b.area["code"] == "E09000022").summary["black_white_ratio"]
     assert lambeth["ratio_low"] < lambeth["ratio"] < lambeth["ratio_high"]
+
+
+def test_age_and_gender_are_shares_of_searches_with_arrest_rates(tiny):
+    r = stop_search(tiny, "testforce", "2024-03", "2024-03")
+    # every search of the tiny lake is of a man aged 18-24: 23 searches, 7 arrests
+    assert [(x["age_range"], x["searches"], x["arrests"], x["share"]) for x in r.tables["by_age_range"]] == [
+        ("18-24", 23, 7, 1.0)]
+    [men] = r.tables["by_gender"]
+    assert (men["gender"], men["searches"], men["arrest_rate"]) == ("Male", 23, pytest.approx(7 / 23))
+    assert (men["arrest_low"], men["arrest_high"]) == pytest.approx(proportion_confint(7, 23, method="wilson"))
+    ward = stop_search(tiny, W2, "2024-03", "2024-03")
+    assert [x["searches"] for x in ward.tables["by_gender"]] == [ward.summary["searches"]]

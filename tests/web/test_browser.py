@@ -79,7 +79,8 @@ def serve_demo(northbridge, data: Path, env_extra: dict | None = None):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     with contextlib.suppress(TimeoutError):  # reported below, with the server's log
-        wait_until(lambda: proc.poll() is not None or _answers(base + "/healthz"), 90, "openbeat serve to answer")
+        # 240 s: on a loaded machine collectstatic and the migrations alone can take 90
+        wait_until(lambda: proc.poll() is not None or _answers(base + "/healthz"), 240, "openbeat serve to answer")
     if proc.poll() is not None or not _answers(base + "/healthz"):
         proc.kill()
         pytest.fail("openbeat serve did not start:\n" + (data / "serve.log").read_text())

@@ -62,7 +62,7 @@ def test_every_chart_spec_is_valid_and_its_data_is_there(client, demo_lake, vega
                     rows = rows[part]
                 assert rows, data["url"]
             seen += 1
-    assert seen == 19
+    assert seen == 24  # with the monthly stop-search charts (volume everywhere, the ratio where residents by ethnicity are known)
 
 
 def test_a_chart_of_a_missing_thing_is_a_404(client, demo_lake):
@@ -76,7 +76,7 @@ def test_a_chart_of_a_missing_thing_is_a_404(client, demo_lake):
 def test_charts_say_what_they_show(client, demo_lake):
     html = client.get("/areas/X05000001/").content.decode()
     figures = re.findall(r'<figure class="ob-figure" id="([^"]+)" aria-labelledby="\1-title">', html)
-    assert figures == ["crimes-by-month", "hotspot-map", "stop-search", "trust-series"]
+    assert figures == ["crimes-by-month", "hotspot-map", "stop-search", "stop-search-monthly", "trust-series"]
     for f in figures:
         label = re.search(rf'id="{f}-picture"\s+data-vega-spec="[^"]+" data-vega-label="([^"]+)"', html)
         assert label and len(label.group(1)) > 60, f  # a sentence, not a word
