@@ -62,6 +62,20 @@ AGGREGATES = {
             FROM stop_searches_geo
             GROUP BY ALL
             ORDER BY borough_code, ward_code, month""",
+    # police.uk "Violence and sexual offences" by latest outcome (the VAWG figure's outcomes):
+    # the same rule as crime_counts, but the outcome itself rather than its group
+    "vso_outcome_counts": f"""
+            WITH last_outcome AS (
+                SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type
+                FROM outcomes GROUP BY crime_id
+            )
+            SELECT c.force, c.month, c.ward_code, c.borough_code,
+                   coalesce(o.outcome_type, nullif(c.last_outcome_category, '')) AS outcome,
+                   o.outcome_type IS NOT NULL AS linked, count(*)::BIGINT AS n
+            FROM crimes_geo c LEFT JOIN last_outcome o ON c.crime_id = o.crime_id
+            WHERE c.crime_type = 'Violence and sexual offences'
+            GROUP BY ALL
+            ORDER BY c.borough_code, c.ward_code, c.month""",
 }
 
 
