@@ -371,6 +371,9 @@ OPENBEAT_CACHE_URL = os.environ.get("OPENBEAT_CACHE_URL") or None
 #: Prefix of every key in that Redis (several sites, or test runs, can share one Redis).
 OPENBEAT_CACHE_PREFIX = os.environ.get("OPENBEAT_CACHE_PREFIX") or "openbeat"
 OPENBEAT_CACHE_DIR = os.environ.get("OPENBEAT_CACHE_DIR") or None
+#: Share of one core a worker may spend computing answers ahead of visitors after the lake
+#: changes (openbeat.web.warm; with a shared answer cache only); 0: no warm-up.
+OPENBEAT_WARM_SHARE = float(os.environ.get("OPENBEAT_WARM_SHARE") or 0.5)
 #: How many answers are kept (0: none; ETags and 304s still work).
 OPENBEAT_CACHE_ENTRIES = env_int("OPENBEAT_CACHE_ENTRIES", 5000)
 if OPENBEAT_CACHE_URL and not re.match(r"^(redis|rediss|unix)://", OPENBEAT_CACHE_URL):

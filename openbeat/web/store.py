@@ -149,7 +149,11 @@ def _current() -> Snapshot:
         with _lock:
             _snapshots[lake.root] = snap
             _state[lake.root] = (time.monotonic(), before)
-        return snap
+    if lake.root.is_dir():
+        from openbeat.web import warm
+
+        warm.lake_changed(snap.state.signature)  # answers computed ahead of visitors
+    return snap
 
 
 def snapshot() -> Snapshot:
