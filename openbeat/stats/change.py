@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 _EPS_SQRT = 1e-20  # statsmodels' guard against 0/0 at the (0, 0) corner
 _EPS_TIE = 1e-15  # statsmodels' tolerance for "at least as extreme"
@@ -101,8 +101,12 @@ def poisson_etest(c1: int, t1: float, c2: int, t2: float) -> tuple[float, float]
         lower = np.where(_score(x1, lower, r) > -c, lower + 1, lower)
     upper = np.maximum(upper, -1)
     lower = np.maximum(lower, 0)
-    tail = stats.poisson.cdf(upper, m2) + stats.poisson.sf(lower - 1, m2)
-    p = float(np.sum(stats.poisson.pmf(x1, m1) * tail))
+    # scipy.stats.poisson's cdf, sf and pmf, called directly (the same functions scipy calls,
+    # without its argument checking, which cost ~1.5 ms a call: most of a profile's time)
+    cdf = np.where(upper >= 0, special.pdtr(np.maximum(upper, 0), m2), 0.0)
+    sf = np.where(lower >= 1, special.pdtrc(np.maximum(lower - 1, 0), m2), 1.0)
+    pmf = np.exp(special.xlogy(x1, m1) - special.gammaln(x1 + 1) - m1)
+    p = float(np.sum(pmf * (cdf + sf)))
     return stat, min(p, 1.0)
 
 
