@@ -194,8 +194,10 @@ def get_store() -> Store:
 
 def open_store() -> None:
     """Build the store and import the analytics now (a worker does this when it starts)."""
+    from openbeat.web import warm
     from openbeat.web.figures import available
 
+    warm.serving()  # this process serves: it may compute answers ahead of visitors
     available("profile")  # imports every analytics module (statsmodels, scipy: seconds, once)
     if lake_state().datasets:
         get_store().cursor()

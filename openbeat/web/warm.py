@@ -16,7 +16,7 @@ through the whole middleware stack as an anonymous visitor would,
 Each answer is kept exactly as a visitor's would be (same key, same rules: nothing
 per-person), so a visitor who comes after it gets a kept answer. Warming is background
 work, bounded to ``OPENBEAT_WARM_SHARE`` of one core: after each answer the thread waits
-``spent × (1 − share) / share`` (and runs at the lowest CPU priority), and it stops as soon
+``spent × (1 − share) / share`` (and runs at a lower CPU priority, nice 10), and it stops as soon
 as the lake changes again (the next state's warm-up takes over). Warm-up requests are not
 counted against the per-client limit of new answers. Nothing is warmed when each process
 keeps its own answers (the local-memory cache: it would warm one worker of many).
@@ -47,6 +47,13 @@ _lock = threading.Lock()
 _wake = threading.Event()
 _wanted: list[str] = []  # the newest state's signature, once one is offered
 _thread: threading.Thread | None = None
+_serving: list[int] = []
+#: A claim lapses this long after the claiming worker's last answer (a worker that died
+#: mid-way); the others then take the state over.
+CLAIM_SECONDS = 120
+#: The warm-up thread's niceness: visitors' requests come first when a core is contended,
+#: yet it is not starved by every other process of a busy machine (19 would be).
+NICE = 10
 
 
 def visited(path: str) -> None:
@@ -60,10 +67,17 @@ def enabled() -> bool:
             and not backend.endswith("LocMemCache"))
 
 
+def serving() -> None:
+    """This process serves requests (a gunicorn worker): it may warm. Other processes that
+    read the lake with the web's settings (the demo's seeder, a management command) never
+    claim a state they would not live to warm."""
+    _serving.append(os.getpid())
+
+
 def lake_changed(signature: str) -> None:
     """This process has built a store for a new lake state: warm it in the background."""
     global _thread
-    if not enabled():
+    if not enabled() or os.getpid() not in _serving:
         return
     with _lock:
         _wanted[:] = [signature]
@@ -75,8 +89,8 @@ def lake_changed(signature: str) -> None:
 
 
 def _run() -> None:
-    try:  # Linux: the lowest priority for this thread only (the request threads keep theirs)
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    try:  # Linux: a lower CPU priority for this thread only (the request threads keep theirs)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
     except (AttributeError, OSError):
         pass
     while True:
@@ -85,7 +99,9 @@ def _run() -> None:
             _wake.clear()
             signature = _wanted[0]
         try:
-            warm(signature)
+            # until this state is warmed (by whichever worker), or the lake changes again
+            while warm(signature) is None and not _wake.wait(CLAIM_SECONDS / 2):
+                pass
         except Exception:  # never take the worker down; visitors compute what was not warmed
             log.exception("warming the answers for lake state %s failed", signature[:12])
         finally:
@@ -94,18 +110,23 @@ def _run() -> None:
             close_old_connections()
 
 
-def _claim(signature: str) -> bool:
+def _cache():
     from django.core.cache import caches
 
-    return caches[settings.OPENBEAT_RESPONSE_CACHE].add(f"openbeat-warm:{signature}", os.getpid(), timeout=3600)
+    return caches[settings.OPENBEAT_RESPONSE_CACHE]
 
 
-def warm(signature: str) -> int:
-    """Warm the answers of lake state ``signature`` unless another worker claimed it; how many were asked for."""
+def warm(signature: str) -> int | None:
+    """Warm the answers of lake state ``signature``: how many were asked for; 0 when it is
+    warmed already or no longer current, None while another worker holds the claim."""
     from openbeat.web.store import peek_state
 
-    if not _claim(signature):
+    cache = _cache()
+    claim, done_key = f"openbeat-warm:{signature}", f"openbeat-warmed:{signature}"
+    if cache.get(done_key) or peek_state().signature != signature:
         return 0
+    if not cache.add(claim, os.getpid(), timeout=CLAIM_SECONDS):
+        return None
     share = min(float(settings.OPENBEAT_WARM_SHARE), 1.0)
     started = time.monotonic()
     handler = _handler()
@@ -117,9 +138,11 @@ def warm(signature: str) -> int:
         t = time.monotonic()
         response = handler.get_response(_request(path))
         done += response.status_code == 200
+        cache.touch(claim, CLAIM_SECONDS)
         spent = time.monotonic() - t
         if share < 1:
             _wake.wait(spent * (1 - share) / share)
+    cache.set(done_key, done, timeout=26 * 3600)
     log.info("warmed %d answers for lake state %s in %.1f s", done, signature[:12], time.monotonic() - started)
     return done
 

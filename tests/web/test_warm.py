@@ -70,3 +70,17 @@ def test_a_visitors_answers_are_counted_and_the_warm_ups_are_not(shared, client)
     client.get(f"/areas/{SOUTH}/")
     warm.warm(lake_state().signature)
     assert warm._visits == {f"/areas/{SOUTH}/": 2}
+
+
+def test_a_state_another_worker_is_warming_is_left_to_it(shared):
+    signature = lake_state().signature
+    shared.add(f"openbeat-warm:{signature}", 12345)
+    assert warm.warm(signature) is None  # asked again when the claim lapses (CLAIM_SECONDS)
+
+
+def test_only_a_serving_process_warms(shared, monkeypatch):
+    started = []
+    monkeypatch.setattr(warm.threading, "Thread", lambda **kw: started.append(kw) or pytest.fail("a thread"))
+    monkeypatch.setattr(warm, "_serving", [])
+    warm.lake_changed("a-state")  # e.g. the demo's seeder, which reads the lake and exits
+    assert started == []
