@@ -584,14 +584,18 @@ def main(argv=None) -> int:
             if any(paths is None for paths in mixes.values()):
                 community = community_mixes(base, server_env(tmp, args.database_url, keep), wards, args.accounts)
                 mixes = {name: paths if paths is not None else community[name] for name, paths in mixes.items()}
-            if (ROOT / "openbeat" / "web" / "warm.py").exists() and not args.no_answer_cache:
-                # the server computes answers ahead of visitors when it starts; measure after that
-                t = time.perf_counter()
-                warm = wait_warmed(tmp / "serve.log", 0, 900)
-                print(f"server: {warm.group(0) if warm else 'did not finish warming'} "
-                      f"(waited {time.perf_counter() - t:.0f} s)", flush=True)
-            for name, paths in mixes.items():
+            # the server computes answers ahead of visitors when it starts: measure after that
+            # (the first visits, measured first, wait for it on their own)
+            warming = (ROOT / "openbeat" / "web" / "warm.py").exists() and not args.no_answer_cache
+            for name, paths in sorted(mixes.items(), key=lambda kv: not kv[0].startswith("first visits")):
+                if warming and not name.startswith("first visits"):
+                    t = time.perf_counter()
+                    warm = wait_warmed(tmp / "serve.log", 0, 900)
+                    print(f"server: {warm.group(0) if warm else 'did not finish warming'} "
+                          f"(waited {time.perf_counter() - t:.0f} s)", flush=True)
+                    warming = False
                 if name.startswith("first visits"):
+                    warming = False  # "first visits" waits for the warm-up of its own lake state
                     delay = 0.0 if name.endswith("now") else args.first_visit_delay
                     results[name] = first_visits(base, lake, paths, args.connections, tmp / "serve.log", delay)
                     print(f"{name}: visited {results[name]['waited']:.1f} s after the lake changed"
