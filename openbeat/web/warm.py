@@ -13,6 +13,10 @@ through the whole middleware stack as an anonymous visitor would,
    its ward pages, its borough pages, the force's page; then the API profile of every ward
    and borough.
 
+The warm-up thread also looks at the lake every ``OPENBEAT_LAKE_CHECK_SECONDS`` (at least
+a second), so each worker builds the new state's store, and the warm-up starts, as soon as
+an ingest ends, not when the next visitor comes.
+
 Each answer is kept exactly as a visitor's would be (same key, same rules: nothing
 per-person), so a visitor who comes after it gets a kept answer. Warming is background
 work, bounded to ``OPENBEAT_WARM_SHARE`` of one core: after each answer the thread waits
@@ -94,7 +98,9 @@ def _run() -> None:
     except (AttributeError, OSError):
         pass
     while True:
-        _wake.wait()
+        if not _wake.wait(max(float(settings.OPENBEAT_LAKE_CHECK_SECONDS), 1.0)):
+            _look()
+            continue
         with _lock:
             _wake.clear()
             signature = _wanted[0]
@@ -108,6 +114,17 @@ def _run() -> None:
             from django.db import close_old_connections
 
             close_old_connections()
+
+
+def _look() -> None:
+    """Look at the lake now, not at the next visitor's request: a new state gets its store
+    (and is offered for warming, :func:`lake_changed`) with nobody waiting for it."""
+    from openbeat.web.store import get_store
+
+    try:
+        get_store()
+    except Exception:  # a lake being replaced; a visitor's request will say what is wrong
+        log.debug("could not look at the lake", exc_info=True)
 
 
 def _cache():
