@@ -127,6 +127,20 @@ def _look() -> None:
         log.debug("could not look at the lake", exc_info=True)
 
 
+def _claim(cache, key: str) -> bool:
+    """``cache.add``, made atomic across the processes of a host for the file-based cache (whose
+    add looks, then writes: workers noticing a change at the same moment would all claim it)."""
+    folder = getattr(cache, "_dir", None)
+    if folder is None:  # Redis: SET NX, atomic across hosts
+        return cache.add(key, os.getpid(), timeout=CLAIM_SECONDS)
+    import fcntl
+
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, ".warm-claims"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return cache.add(key, os.getpid(), timeout=CLAIM_SECONDS)
+
+
 def _cache():
     from django.core.cache import caches
 
@@ -142,7 +156,7 @@ def warm(signature: str) -> int | None:
     claim, done_key = f"openbeat-warm:{signature}", f"openbeat-warmed:{signature}"
     if cache.get(done_key) or peek_state().signature != signature:
         return 0
-    if not cache.add(claim, os.getpid(), timeout=CLAIM_SECONDS):
+    if not _claim(cache, claim):
         return None
     share = min(float(settings.OPENBEAT_WARM_SHARE), 1.0)
     started = time.monotonic()
