@@ -502,7 +502,7 @@ def first_visits(base: str, lake, paths: list[str], connections: int, log: Path,
     return {"p50": statistics.median(took) * 1000, "p95": statistics.quantiles(took, n=20)[-1] * 1000,
             "p99": statistics.quantiles(took, n=100)[-1] * 1000, "max": took[-1] * 1000,
             "requests": len(took), "seconds": wall, "rps": len(took) / wall, "socket_errors": 0,
-            "status_errors": len(errors), "waited": waited, "warm": warm.group(0) if warm else None}
+            "status_errors": len(errors), "cold_p50": None, "cold_p95": None, "waited": waited, "warm": warm.group(0) if warm else None}
 
 
 def period_paths(wards: list[str], months: list[str], seed: int = 15) -> tuple[list[str], list[str]]:
