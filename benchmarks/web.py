@@ -31,6 +31,18 @@ each mix:
                         `next=`. wrk times each request; one more client meanwhile makes
                         whole page views as a browser does (page, then its fragments at
                         once) and their p50/p95 are printed below the table;
+  (f) API varied period  `/api/areas/<ward>/profile?from=…&to=…` with a period never asked
+                        before on every request: every ward and every period of whole
+                        months the lake holds, shuffled; the warm-up and the run use
+                        different halves, so every answer of the run is computed;
+  (g) first visits      every ward page once, --connections at a time, after the lake
+                        changes (its manifest rewritten as it is: every worker builds a new
+                        store, the aggregates are built again, every key changes, as after
+                        an ingest): "first visits, now" as soon as the server can have seen
+                        the change (the check interval, 2 s), "first visits" when the server
+                        logs that it has computed the new state's answers ahead of visitors
+                        (`openbeat.web.warm`), or --first-visit-delay seconds after the
+                        change (for a server without the warm-up: like with like);
   (e) support/comment POST  each signed-in resident in turn POSTs a support of one demo
                         priority, a comment on it, and the support's withdrawal, each with
                         its CSRF token (form field and cookie): three writes a round, each
@@ -47,7 +59,8 @@ real limits would refuse (429) or hold for a moderator within a second. The limi
 still counted on every POST. Comments notify the priority's followers, so the demo's
 background worker sends (prints) emails during (e), as it would.
 
-Each mix: first the **cold** cost (one request per URL in turn, when nothing is cached
+The server computes answers ahead of visitors when it starts (`openbeat.web.warm`); the
+mixes start once it logs that it has finished. Each mix: first the **cold** cost (one request per URL in turn, when nothing is cached
 yet: the analytics run; not for the POSTs), then a **warm-up** (wrk, --warmup seconds,
 results dropped: every worker fills its own cache), then **the run**: wrk with
 --connections connections for --duration seconds. Printed: p50, p95 and p99 latency,
@@ -60,7 +73,9 @@ targets on this 2-core machine: ward page p95 <= 150 ms (with its panels too), A
 profile p95 <= 80 ms, police.uk street p95 <= 50 ms, support/comment POST p95 <= 100 ms,
 0 errors. `--mix` runs one mix only. The police.uk API's per-client rate
 limit (15 a second, as police.uk's) is turned off for the run (`OPENBEAT_POLICEUK_RATE=0`):
-wrk is one client asking hundreds of times a second, which the limit would answer with 429.
+wrk is one client asking hundreds of times a second, which the limit would answer with 429;
+so is the limit of new answers per client (`OPENBEAT_UNCACHED_PER_MINUTE=0`), for (f).
+Targets of (f) and (g): p95 <= 300 ms and <= 150 ms.
 """
 
 from __future__ import annotations
@@ -187,6 +202,7 @@ def start_server(lake, workers: int | None, threads: int, data: Path, keep: bool
         env["OPENBEAT_CACHE_ENTRIES"] = "0"
     env["OPENBEAT_LAKE"] = str(Path(lake.root).resolve())
     env["OPENBEAT_POLICEUK_RATE"] = "0"  # one wrk client is far beyond any per-client limit
+    env["OPENBEAT_UNCACHED_PER_MINUTE"] = "0"  # nor may one client ask for 120 new answers a minute
     cmd = [sys.executable, "-c", "from openbeat.cli.web_commands import serve; serve(prog_name='openbeat serve')",
            "--demo", "--lake", str(lake.root), "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)]
     if workers:
@@ -417,6 +433,97 @@ def community_mixes(base: str, env: dict, wards: list[str], n: int) -> dict[str,
     return {"ward page + panels": views, "support/comment POST": posts}
 
 
+def change_lake(lake) -> None:
+    """A new lake state with the same data: the manifest rewritten as it is (a new file, as an
+    ingest's append makes one), so every worker builds a new store, the aggregates in
+    <lake>/derived are built again and every key and ETag changes, as after an ingest."""
+    manifest = Path(lake.root) / "manifest" / "manifest.jsonl"
+    copy = manifest.with_name(".manifest.bench")
+    shutil.copyfile(manifest, copy)
+    os.replace(copy, manifest)
+
+
+WARMED = re.compile(r"warmed (\d+) answers for lake state (\w+) in ([\d.]+) s")
+
+
+def warmed_lines(log: Path) -> list[re.Match]:
+    return list(WARMED.finditer(log.read_text(errors="replace"))) if log.exists() else []
+
+
+def wait_warmed(log: Path, seen: int, timeout: float) -> re.Match | None:
+    """The server's next "warmed N answers" line after the first ``seen``, or None after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = warmed_lines(log)
+        if len(lines) > seen:
+            return lines[seen]
+        time.sleep(0.5)
+    return None
+
+
+def first_visits(base: str, lake, paths: list[str], connections: int, log: Path, delay: float | None,
+                 check_seconds: float = 2.0) -> dict:
+    """Each URL once, ``connections`` at a time, after the lake changes: as soon as the
+    server can have seen the change (``delay`` 0), ``delay`` seconds after it, or (None)
+    when the server says it has warmed the new state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    seen = len(warmed_lines(log))
+    change_lake(lake)
+    changed = time.monotonic()
+    warm = None
+    if delay is None:
+        warm = wait_warmed(log, seen, 900)
+        if warm is None:
+            sys.exit("the server did not say it had warmed the new lake state within 15 minutes")
+    else:
+        time.sleep(max(delay, check_seconds + 0.5))
+    waited = time.monotonic() - changed
+
+    errors = []
+
+    def one(path: str) -> float:
+        t = time.perf_counter()
+        try:
+            status, _, _ = _get(base, path, timeout=120)
+        except (OSError, urllib.error.HTTPError) as exc:  # e.g. a worker killed at its timeout: a 500
+            status = getattr(exc, "code", str(exc))
+        if status != 200:
+            errors.append(f"{path}: {status}")
+        return time.perf_counter() - t
+
+    wall = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        took = list(pool.map(one, paths))
+    wall = time.perf_counter() - wall
+    if errors:
+        print(f"first visits: {len(errors)} failed, e.g. {errors[:3]} (see {SERVE_LOG})", flush=True)
+    took.sort()
+    return {"p50": statistics.median(took) * 1000, "p95": statistics.quantiles(took, n=20)[-1] * 1000,
+            "p99": statistics.quantiles(took, n=100)[-1] * 1000, "max": took[-1] * 1000,
+            "requests": len(took), "seconds": wall, "rps": len(took) / wall, "socket_errors": 0,
+            "status_errors": len(errors), "cold_p50": None, "cold_p95": None, "waited": waited, "warm": warm.group(0) if warm else None}
+
+
+def period_paths(wards: list[str], months: list[str], seed: int = 15) -> tuple[list[str], list[str]]:
+    """`/api/areas/<ward>/profile?from=…&to=…` for every ward and every period of whole months
+    the lake holds, shuffled: one half for the warm-up, the other for the run, so no request
+    of the run asks for an answer already kept."""
+    import random
+
+    pairs = [(a, b) for i, a in enumerate(months) for b in months[i:]]
+    paths = [f"/api/areas/{w}/profile?from={a}&to={b}" for w in wards for a, b in pairs]
+    random.Random(seed).shuffle(paths)
+    half = len(paths) // 2
+    return paths[:half], paths[half:]
+
+
+def lake_month_list(lake) -> list[str]:
+    from openbeat.analytics.store import Store
+
+    return [f"{m:%Y-%m}" for m in Store(lake).months()]
+
+
 def main(argv=None) -> int:
     from openbeat.demo import MET_SCALE
 
@@ -436,8 +543,12 @@ def main(argv=None) -> int:
     ap.add_argument("--no-answer-cache", action="store_true",
                     help="keep no answers (OPENBEAT_CACHE_ENTRIES=0): every request renders its page from the "
                          "figures each worker keeps per lake state")
-    ap.add_argument("--mix", choices=["ward-pages", "api-profile", "police-uk", "community-page", "community-post"],
+    ap.add_argument("--mix", choices=["ward-pages", "api-profile", "api-periods", "first-visits", "police-uk",
+                                      "community-page", "community-post"],
                     action="append", help="run only this mix (repeatable) [default: all]")
+    ap.add_argument("--first-visit-delay", type=float,
+                    help="first visits: visit this many seconds after the lake changes [default: when the server "
+                         "says it has warmed the new state]; give the same delay to a server without a warm-up")
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: on Debian, `apt-get install wrk`")
@@ -445,16 +556,22 @@ def main(argv=None) -> int:
     wards = ward_codes(lake)
     street, crimes = policeuk_street_path(lake)
     print(f"police.uk street: {street} answers {crimes:,} crimes")
+    periods_warmup, periods_run = period_paths(wards, lake_month_list(lake))
     mixes = {"ward pages": [f"/areas/{c}/" for c in wards],
              "API profile": [f"/api/areas/{c}/profile" for c in wards],
+             "API varied period": periods_run,
+             "first visits, now": [f"/areas/{c}/" for c in wards],
+             "first visits": [f"/areas/{c}/" for c in wards],
              "police.uk street": [street], "police.uk gzip": [street],
              "ward page + panels": None, "support/comment POST": None}
-    chosen = {"ward-pages": {"ward pages"}, "api-profile": {"API profile"},
+    chosen = {"ward-pages": {"ward pages"}, "api-profile": {"API profile"}, "api-periods": {"API varied period"},
+              "first-visits": {"first visits, now", "first visits"},
               "police-uk": {"police.uk street", "police.uk gzip"},
               "community-page": {"ward page + panels"}, "community-post": {"support/comment POST"}}
     if args.mix:
         mixes = {name: paths for name, paths in mixes.items() if any(name in chosen[m] for m in args.mix)}
-    targets = {"ward pages": 150.0, "API profile": 80.0, "police.uk street": 50.0, "police.uk gzip": 50.0,
+    targets = {"ward pages": 150.0, "API profile": 80.0, "API varied period": 300.0, "first visits, now": 150.0,
+               "first visits": 150.0, "police.uk street": 50.0, "police.uk gzip": 50.0,
                "ward page + panels": 150.0, "support/comment POST": 100.0}
     db = (args.database_url or "sqlite (temporary)").split("@")[-1]
     views = []
@@ -474,11 +591,28 @@ def main(argv=None) -> int:
             if any(paths is None for paths in mixes.values()):
                 community = community_mixes(base, server_env(tmp, args.database_url, keep), wards, args.accounts)
                 mixes = {name: paths if paths is not None else community[name] for name, paths in mixes.items()}
-            for name, paths in mixes.items():
+            # the server computes answers ahead of visitors when it starts: measure after that
+            # (the first visits, measured first, wait for it on their own)
+            warming = (ROOT / "openbeat" / "web" / "warm.py").exists() and not args.no_answer_cache
+            for name, paths in sorted(mixes.items(), key=lambda kv: not kv[0].startswith("first visits")):
+                if warming and not name.startswith("first visits"):
+                    t = time.perf_counter()
+                    warm = wait_warmed(tmp / "serve.log", 0, 900)
+                    print(f"server: {warm.group(0) if warm else 'did not finish warming'} "
+                          f"(waited {time.perf_counter() - t:.0f} s)", flush=True)
+                    warming = False
+                if name.startswith("first visits"):
+                    warming = False  # "first visits" waits for the warm-up of its own lake state
+                    delay = 0.0 if name.endswith("now") else args.first_visit_delay
+                    results[name] = first_visits(base, lake, paths, args.connections, tmp / "serve.log", delay)
+                    print(f"{name}: visited {results[name]['waited']:.1f} s after the lake changed"
+                          + (f" ({results[name]['warm']})" if results[name]["warm"] else ""), flush=True)
+                    continue
                 gz = name.endswith("gzip")
                 posts = name == "support/comment POST"
-                first = [] if posts else cold(base, paths)
-                wrk(base, paths, args.connections, args.warmup, tmp, gzip=gz)
+                varied = name == "API varied period"  # every request a new answer: no cold pass
+                first = [] if posts or varied else cold(base, paths)
+                wrk(base, periods_warmup if varied else paths, args.connections, args.warmup, tmp, gzip=gz)
                 stop = threading.Event()
                 sampler = None
                 if name == "ward page + panels":

@@ -350,7 +350,7 @@ def population_of(store: Store, area: Area, period: Period) -> tuple[float | Non
 
 
 def _population(store: Store, area: Area, period: Period) -> tuple[float | None, str | None]:
-    from openbeat.ingest.census import denominator, denominators
+    from openbeat.ingest.census import denominators
 
     if not store.has("population"):
         return None, None
@@ -365,7 +365,11 @@ def _population(store: Store, area: Area, period: Period) -> tuple[float | None,
         if not pops:
             return None, None
         return float(sum(d.population for d in pops)), f"sum of {len(pops)} boroughs: {describe_population(pops[0])}"
-    d = denominator(cur, area.code, area.level, period.first)
+    # every area of the level at once, once per level and month: a profile asked for another
+    # period, or another area, then costs a look-up (the ranking is per area, so the same)
+    found = store.memo(("populations", area.level, period.first),
+                       lambda: {d.area_code: d for d in denominators(cur, area.level, period.first)})
+    d = found.get(area.code)
     if d is None:
         return None, None
     return float(d.population), describe_population(d)

@@ -70,6 +70,25 @@ AGGREGATES = {
 }
 
 
+#: Aggregates built on first use (under a lock, kept in ``<lake>/derived`` as the others),
+#: so a lake change costs no more than the aggregates every page needs.
+LAZY_AGGREGATES = {
+    # police.uk "Violence and sexual offences" by latest outcome (the VAWG figure's outcomes):
+    # the same rule as crime_counts, but the outcome itself rather than its group
+    "vso_outcome_counts": f"""
+            WITH last_outcome AS (
+                SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type
+                FROM outcomes GROUP BY crime_id
+            )
+            SELECT c.force, c.month, c.ward_code, c.borough_code,
+                   coalesce(o.outcome_type, nullif(c.last_outcome_category, '')) AS outcome,
+                   o.outcome_type IS NOT NULL AS linked, count(*)::BIGINT AS n
+            FROM crimes_geo c LEFT JOIN last_outcome o ON c.crime_id = o.crime_id
+            WHERE c.crime_type = 'Violence and sexual offences'
+            GROUP BY ALL
+            ORDER BY c.borough_code, c.ward_code, c.month""",
+}
+
 
 class UnknownArea(LookupError):
     """No area with that code is loaded."""
@@ -138,6 +157,7 @@ class Store:
         #: files by each query (one question: the CLI). See the module docstring.
         self.resident = resident
         self._lock = threading.Lock()
+        self._lazy_lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._fingerprint: tuple | None = None
         self._checked = 0.0
@@ -230,7 +250,31 @@ class Store:
 
     def has(self, relation: str) -> bool:
         self.cursor()
+        if relation in LAZY_AGGREGATES:
+            return self._lazy(relation)
         return relation in self._relations
+
+    def _lazy(self, name: str) -> bool:
+        """Build a :data:`LAZY_AGGREGATES` table once per state of the lake; False when the
+        relations it reads are not loaded."""
+        memo = self._memo
+        if ("lazy", name) in memo:
+            return memo[("lazy", name)]
+        with self._lazy_lock:
+            if ("lazy", name) not in memo:
+                ok = {"crimes_geo", "outcomes"} <= self._relations
+                if ok:
+                    cur = self.cursor()
+                    sql = LAZY_AGGREGATES[name]
+                    fingerprint = hashlib.sha256((repr(self._stamp()) + sql).encode()).hexdigest()[:16]
+                    try:
+                        path = self._derived(cur, name, sql, fingerprint)
+                    except OSError:  # a read-only lake: build in memory instead
+                        cur.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+                    else:
+                        cur.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+                memo[("lazy", name)] = ok
+        return memo[("lazy", name)]
 
     # ---- areas and periods ------------------------------------------------------
 

@@ -228,22 +228,31 @@ def _rate(count: int, d: Denominator | None, months: int) -> float | None:
 # ---- outcomes -------------------------------------------------------------------------
 
 
-def outcomes(con: duckdb.DuckDBPyConnection, column: str, code: str, months: list[date]) -> list[dict]:
+def outcomes(con: duckdb.DuckDBPyConnection, column: str, code: str, months: list[date], *,
+             aggregated: bool = False) -> list[dict]:
     """police.uk "Violence and sexual offences" crimes by latest outcome, with Wilson 95% intervals.
 
     A crime's outcome is its latest row in the outcomes files (by Crime ID) where one is
     loaded, else the street file's last outcome category: the same rule as every profile.
-    ``column`` is ``force``, ``borough_code`` or ``ward_code``.
+    ``column`` is ``force``, ``borough_code`` or ``ward_code``; ``aggregated`` reads the
+    store's ``vso_outcome_counts`` (the same counts, aggregated once per lake state).
     """
-    rows = con.execute(
-        f"""WITH last_outcome AS (
-                SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type
-                FROM outcomes GROUP BY crime_id)
-            SELECT coalesce(o.outcome_type, nullif(c.last_outcome_category, '')) AS outcome,
-                   count(*)::BIGINT, count(o.outcome_type)::BIGINT
-            FROM crimes_geo c LEFT JOIN last_outcome o ON c.crime_id = o.crime_id
-            WHERE c.crime_type = ? AND c.{column} = ? AND c.month IN (SELECT unnest(?::DATE[]))
-            GROUP BY 1""", [POLICE_UK_TYPE, code, months]).fetchall()
+    if aggregated:
+        rows = con.execute(
+            f"""SELECT outcome, sum(n)::BIGINT, (sum(n) FILTER (WHERE linked))::BIGINT
+                FROM vso_outcome_counts WHERE {column} = ? AND month IN (SELECT unnest(?::DATE[]))
+                GROUP BY 1""", [code, months]).fetchall()
+        rows = [(outcome, n, linked or 0) for outcome, n, linked in rows]
+    else:
+        rows = con.execute(
+            f"""WITH last_outcome AS (
+                    SELECT crime_id, arg_max(outcome_type, {latest_outcome_key_sql('outcome_type', 'month')}) AS outcome_type
+                    FROM outcomes GROUP BY crime_id)
+                SELECT coalesce(o.outcome_type, nullif(c.last_outcome_category, '')) AS outcome,
+                       count(*)::BIGINT, count(o.outcome_type)::BIGINT
+                FROM crimes_geo c LEFT JOIN last_outcome o ON c.crime_id = o.crime_id
+                WHERE c.crime_type = ? AND c.{column} = ? AND c.month IN (SELECT unnest(?::DATE[]))
+                GROUP BY 1""", [POLICE_UK_TYPE, code, months]).fetchall()
     total = sum(n for _, n, _ in rows)
     out = []
     for outcome, n, linked in sorted(rows, key=lambda r: (-r[1], r[0] or "")):
@@ -255,12 +264,17 @@ def outcomes(con: duckdb.DuckDBPyConnection, column: str, code: str, months: lis
     return out
 
 
-def _outcome_months(con, column: str, code: str, period: Period | None) -> list[date]:
+def _outcome_months(con, column: str, code: str, period: Period | None, aggregated: bool = False) -> list[date]:
     if period is not None:
         return [period.shift(i).first for i in range(period.months)]
-    got = [r[0] for r in con.execute(
-        f"SELECT DISTINCT month FROM crimes_geo WHERE crime_type = ? AND {column} = ? ORDER BY 1 DESC LIMIT 12",
-        [POLICE_UK_TYPE, code]).fetchall()]
+    if aggregated:
+        got = [r[0] for r in con.execute(
+            f"SELECT DISTINCT month FROM vso_outcome_counts WHERE {column} = ? ORDER BY 1 DESC LIMIT 12",
+            [code]).fetchall()]
+    else:
+        got = [r[0] for r in con.execute(
+            f"SELECT DISTINCT month FROM crimes_geo WHERE crime_type = ? AND {column} = ? ORDER BY 1 DESC LIMIT 12",
+            [POLICE_UK_TYPE, code]).fetchall()]
     return sorted(got)
 
 
@@ -448,8 +462,9 @@ def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[lis
 
 def _outcomes(store: Store, con, area: VawgArea, period: Period | None) -> tuple[list[dict], list[str], str | None]:
     column = {"ward": "ward_code", "borough": "borough_code", "force": "force"}[area.level]
-    months = _outcome_months(con, column, area.code, period)
-    rows = outcomes(con, column, area.code, months) if months else []
+    aggregated = store.has("vso_outcome_counts")
+    months = _outcome_months(con, column, area.code, period, aggregated)
+    rows = outcomes(con, column, area.code, months, aggregated=aggregated) if months else []
     if not rows:
         return [], [f"police.uk holds no violence and sexual offences crimes placed in {area.name}"
                     + (f" in {period.label()}" if period else "")

@@ -9,15 +9,18 @@ placeholder, and the browser fetches the per-person fragment from an uncached UR
 * its validator is a hash of the lake's state (:func:`openbeat.web.store.lake_state`),
   the day (a ward page lists the events not yet over), the path and the parameters: ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not
   Modified`` without any work;
-* its body is kept in Django's cache under that same key (the local-memory backend: one
-  cache per worker, nothing to run beside the app), so the second visit to a
+* its body is kept in Django's cache under that same key (a folder the workers share under
+  ``openbeat serve``, Redis shared by several hosts with ``OPENBEAT_CACHE_URL``, else
+  each process's memory), so the second visit to a
   neighbourhood page costs a dictionary look-up, not a profile. When the lake changes
   the key changes with it, so a stale answer is never served; old entries age out.
 
 A client that asks for more answers not yet kept than ``OPENBEAT_UNCACHED_PER_MINUTE``
 in a calendar minute gets ``429 Too Many Requests`` with ``Retry-After`` (the seconds
 left in the minute) instead of a new computation; kept answers and 304s are never
-limited. The counts live in Django's ``default`` cache, so each worker counts its own.
+limited (nor is the warm-up, :mod:`openbeat.web.warm`, which computes answers ahead of
+visitors after the lake changes). The counts live in Django's ``default`` cache: under
+``openbeat serve`` a folder all workers share, or Redis all hosts share.
 
 Only whole ``200`` answers that set no cookie and did not touch the session or the CSRF
 token are kept. Use on a view, or on a ninja operation with ``decorate_view``::
@@ -46,6 +49,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date, quote_etag
 
 import openbeat
+from openbeat.web import warm
 from openbeat.web.store import LakeState, lake_state
 
 #: Response headers a cached answer keeps (the middleware adds the security headers).
@@ -165,6 +169,7 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
                     kept_query.setlist(k, request.GET.getlist(k))
             request.GET = kept_query
         api = request.path_info.startswith("/api/")
+        warming = bool(request.META.get(warm.WARMING))
         state = lake_state()
         key = answer_key(request, state, known[0])
         etag = quote_etag(key)
@@ -179,7 +184,7 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
             status, headers, content = kept
             response = HttpResponse(content, status=status, headers=headers)
         else:
-            wait = retry_after(request)
+            wait = None if warming else retry_after(request)
             if wait is not None:
                 return _too_many(request, api, wait)
             response = view(request, *args, **kwargs)
@@ -188,6 +193,8 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
                 cache.set(key, (response.status_code, headers, response.content))
         if response.status_code == 200:
             _stamp(response, etag, state, api)
+            if not warming:
+                warm.visited(request.get_full_path())
         return response
 
     return wrapper

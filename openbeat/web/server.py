@@ -226,7 +226,11 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
 
     state = peek_state()  # the master forks the workers: it must not open DuckDB
     say(f"database: {prepared.database}")
-    say(f"answers kept until the lake changes, shared by the workers, in {cache_dir}")
+    if settings.OPENBEAT_CACHE_URL:  # the password, if the URL holds one, is not printed
+        where = settings.OPENBEAT_CACHE_URL.split("@")[-1].split("://")[-1]
+        say(f"answers and rate limits kept in Redis at {where}, shared with every host using it")
+    else:
+        say(f"answers kept until the lake changes, shared by the workers, in {cache_dir}")
     say(f"lake: {state.root}" + (" (empty: try 'openbeat demo')" if state.empty else ""))
     if settings.OPENBEAT_DEMO:
         say("demo mode: every page says the data is synthetic")

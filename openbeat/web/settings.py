@@ -13,6 +13,7 @@ app runs as the local demo, in ``DEBUG``, or ``OPENBEAT_HTTPS=0`` says there is 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -345,7 +346,7 @@ PERMISSIONS_POLICY = {
 OPENBEAT_LAKE_CHECK_SECONDS = float(os.environ.get("OPENBEAT_LAKE_CHECK_SECONDS", "2"))
 #: Cache-Control max-age of API answers, in seconds (ETags make revalidation cheap).
 OPENBEAT_API_MAX_AGE = env_int("OPENBEAT_API_MAX_AGE", 60)
-#: New (not yet kept) answers one client may ask for per minute, per worker; 0: no limit.
+#: New (not yet kept) answers one client may ask for per minute (counted in the "default" cache); 0: no limit.
 OPENBEAT_UNCACHED_PER_MINUTE = env_int("OPENBEAT_UNCACHED_PER_MINUTE", 120)
 #: Ward survey responses (CSV: ward_code, measure, yes, n) for ward trust estimates.
 OPENBEAT_WARD_SURVEY = os.environ.get("OPENBEAT_WARD_SURVEY") or None
@@ -362,35 +363,46 @@ OPENBEAT_POLICEUK_CAP = env_bool("OPENBEAT_POLICEUK_CAP", False)
 OPENBEAT_POLICEUK_RATE = float(os.environ.get("OPENBEAT_POLICEUK_RATE") or 15)
 OPENBEAT_POLICEUK_BURST = env_int("OPENBEAT_POLICEUK_BURST", 30)
 
-#: Pages and API answers are kept until the lake changes (openbeat.web.cache): in a folder
-#: all workers share when OPENBEAT_CACHE_DIR is set (`openbeat serve` sets it, and empties
-#: it when it starts), else in each worker's memory.
+#: Pages and API answers are kept until the lake changes (openbeat.web.cache): in Redis when
+#: OPENBEAT_CACHE_URL names one (several web hosts then share answers and rate limits), else
+#: in a folder all workers share when OPENBEAT_CACHE_DIR is set (`openbeat serve` sets it, and
+#: empties it when it starts), else in each worker's memory.
 OPENBEAT_RESPONSE_CACHE = "answers"
+OPENBEAT_CACHE_URL = os.environ.get("OPENBEAT_CACHE_URL") or None
+#: Prefix of every key in that Redis (several sites, or test runs, can share one Redis).
+OPENBEAT_CACHE_PREFIX = os.environ.get("OPENBEAT_CACHE_PREFIX") or "openbeat"
 OPENBEAT_CACHE_DIR = os.environ.get("OPENBEAT_CACHE_DIR") or None
+#: Share of one core a worker may spend computing answers ahead of visitors after the lake
+#: changes (openbeat.web.warm; with a shared answer cache only); 0: no warm-up.
+OPENBEAT_WARM_SHARE = float(os.environ.get("OPENBEAT_WARM_SHARE") or 0.5)
 #: How many answers are kept (0: none; ETags and 304s still work).
 OPENBEAT_CACHE_ENTRIES = env_int("OPENBEAT_CACHE_ENTRIES", 5000)
-_answers = (
-    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": OPENBEAT_CACHE_DIR}
-    if OPENBEAT_CACHE_DIR else
-    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-answers"}
-)
+if OPENBEAT_CACHE_URL and not re.match(r"^(redis|rediss|unix)://", OPENBEAT_CACHE_URL):
+    raise ImproperlyConfigured(f"OPENBEAT_CACHE_URL must be a redis://, rediss:// or unix:// URL, "
+                               f"not {OPENBEAT_CACHE_URL.split('://')[0]!r}")
+
+
+def _cache(kind: str, folder: str | None) -> dict:
+    if OPENBEAT_CACHE_URL:
+        # Redis bounds itself (maxmemory); answers carry the day in their key, so a day is enough
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": OPENBEAT_CACHE_URL,
+                "KEY_PREFIX": f"{OPENBEAT_CACHE_PREFIX}:{kind}", **({"TIMEOUT": 26 * 3600} if kind == "answers" else {})}
+    if folder:
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": folder}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"openbeat-{kind}"}
+
+
 #: The "default" cache counts rate limits (sign-in, sign-up, password reset; writes), so
-#: every worker must see the same counts: under `openbeat serve` a folder beside the
-#: answers (kept across restarts), else this process's memory.
-_default = (
-    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": OPENBEAT_CACHE_DIR.rstrip("/") + "-limits"}
-    if OPENBEAT_CACHE_DIR else
-    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbeat-default"}
-)
-CACHES = {
-    "default": _default,
-    OPENBEAT_RESPONSE_CACHE: {
-        **_answers,
-        # keys carry the lake's state, so entries only ever age out; no timeout needed
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": max(OPENBEAT_CACHE_ENTRIES, 1), "CULL_FREQUENCY": 4},
-    },
-}
+#: every worker (and every host) must see the same counts: Redis, else under `openbeat serve`
+#: a folder beside the answers (kept across restarts), else this process's memory.
+_default = _cache("limits", OPENBEAT_CACHE_DIR.rstrip("/") + "-limits" if OPENBEAT_CACHE_DIR else None)
+if not OPENBEAT_CACHE_URL and not OPENBEAT_CACHE_DIR:
+    _default["LOCATION"] = "openbeat-default"
+_answers = _cache("answers", OPENBEAT_CACHE_DIR)
+if not OPENBEAT_CACHE_URL:
+    # keys carry the lake's state, so entries only ever age out; no timeout needed
+    _answers.update(TIMEOUT=None, OPTIONS={"MAX_ENTRIES": max(OPENBEAT_CACHE_ENTRIES, 1), "CULL_FREQUENCY": 4})
+CACHES = {"default": _default, OPENBEAT_RESPONSE_CACHE: _answers}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

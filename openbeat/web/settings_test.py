@@ -28,3 +28,4 @@ OPENBEAT_UNCACHED_PER_MINUTE = 0  # tests that need the limit set it
 import tempfile  # noqa: E402
 
 OPENBEAT_DERIVED_DIR = Path(tempfile.mkdtemp(prefix="openbeat-derived-"))  # noqa: F405
+OPENBEAT_WARM_SHARE = 0  # no background warm-up threads in tests; tests/web/test_warm.py calls it

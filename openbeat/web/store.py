@@ -149,7 +149,11 @@ def _current() -> Snapshot:
         with _lock:
             _snapshots[lake.root] = snap
             _state[lake.root] = (time.monotonic(), before)
-        return snap
+    if lake.root.is_dir():
+        from openbeat.web import warm
+
+        warm.lake_changed(snap.state.signature)  # answers computed ahead of visitors
+    return snap
 
 
 def snapshot() -> Snapshot:
@@ -190,8 +194,10 @@ def get_store() -> Store:
 
 def open_store() -> None:
     """Build the store and import the analytics now (a worker does this when it starts)."""
+    from openbeat.web import warm
     from openbeat.web.figures import available
 
+    warm.serving()  # this process serves: it may compute answers ahead of visitors
     available("profile")  # imports every analytics module (statsmodels, scipy: seconds, once)
     if lake_state().datasets:
         get_store().cursor()

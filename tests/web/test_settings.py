@@ -23,7 +23,7 @@ VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "OPENBEAT_L
              "OPENBEAT_API_MAX_AGE", "OPENBEAT_WARD_SURVEY", "OPENBEAT_WARD_PROFILE", "OPENBEAT_DERIVED_DIR",
              "OPENBEAT_CACHE_ENTRIES", "OPENBEAT_CACHE_DIR", "LOG_LEVEL",
              "OPENBEAT_POLICEUK_CAP", "OPENBEAT_POLICEUK_RATE", "OPENBEAT_POLICEUK_BURST",
-             "OPENBEAT_UNCACHED_PER_MINUTE")
+             "OPENBEAT_UNCACHED_PER_MINUTE", "OPENBEAT_CACHE_URL", "OPENBEAT_CACHE_PREFIX", "OPENBEAT_WARM_SHARE")
 # accounts, email and the notification worker
 VARIABLES += ("OPENBEAT_EMAIL_VERIFICATION", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
               "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL",
@@ -147,6 +147,18 @@ def test_rate_limits_are_counted_where_every_worker_sees_them(load, tmp_path):
                                            "LOCATION": str(tmp_path / "answers") + "-limits"}
     alone = load(SECRET_KEY=STRONG)
     assert alone["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_answers_and_rate_limits_go_to_redis_when_one_is_named(load, tmp_path):
+    redis = load(SECRET_KEY=STRONG, OPENBEAT_CACHE_DIR=str(tmp_path / "answers"),
+                 OPENBEAT_CACHE_URL="redis://cache.internal:6379/2", OPENBEAT_CACHE_PREFIX="beat")
+    assert redis["CACHES"] == {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache.internal:6379/2",
+                    "KEY_PREFIX": "beat:limits"},
+        "answers": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache.internal:6379/2",
+                    "KEY_PREFIX": "beat:answers", "TIMEOUT": 26 * 3600}}
+    with pytest.raises(ImproperlyConfigured, match="OPENBEAT_CACHE_URL must be a redis://"):
+        load(SECRET_KEY=STRONG, OPENBEAT_CACHE_URL="memcached://127.0.0.1:11211")
 
 
 def test_email_goes_to_the_console_unless_an_smtp_server_is_named(load):

@@ -1,0 +1,86 @@
+"""Answers computed ahead of visitors after a lake change (openbeat.web.warm)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import caches
+
+from openbeat.web import figures, warm
+from openbeat.web.store import lake_state
+from tests.web.conftest import BOROUGH, NORTH, SOUTH
+
+
+@pytest.fixture
+def shared(settings, tmp_path, use_lake):
+    """A file-based answer cache, as `openbeat serve` uses, with the warm-up on at full speed."""
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "answers"),
+        "TIMEOUT": None}}
+    settings.OPENBEAT_RESPONSE_CACHE = "shared"
+    settings.OPENBEAT_WARM_SHARE = 1
+    warm._visits.clear()
+    yield caches["shared"]
+    caches["shared"].clear()
+    warm._visits.clear()
+
+
+def test_nothing_is_warmed_when_each_process_keeps_its_own_answers(settings, use_lake):
+    settings.OPENBEAT_WARM_SHARE = 1
+    assert not warm.enabled()  # the tests' local-memory cache: warming would fill one worker's
+
+
+@pytest.mark.django_db
+def test_warmed_pages_are_served_without_computing_and_match_a_visitors(shared, client, settings, monkeypatch):
+    fresh = {path: client.get(path) for path in (f"/areas/{NORTH}/", f"/api/areas/{SOUTH}/profile")}
+    shared.clear()
+    figures.clear()
+    settings.OPENBEAT_UNCACHED_PER_MINUTE = 1  # the warm-up is not limited as a client is
+
+    signature = lake_state().signature
+    warmed = warm.warm(signature)
+    # 2 wards, the borough, the force; the API profile of the 2 wards and the borough
+    assert warmed == 7
+    assert warm.warm(signature) == 0  # claimed once per lake state, by one worker of all
+
+    def computing(*args, **kwargs):
+        raise AssertionError("a warmed answer was computed again")
+
+    monkeypatch.setattr(figures, "figure", computing)
+    monkeypatch.setattr("openbeat.areas.selectors.figure", computing)
+    for path, before in fresh.items():
+        again = client.get(path)
+        assert again.status_code == 200
+        assert again.content == before.content
+        assert again["ETag"] == before["ETag"]
+
+
+def test_most_visited_first_then_wards_boroughs_and_the_force(shared):
+    for _ in range(3):
+        warm.visited(f"/api/areas/{NORTH}/trends?from=2024-01")
+    warm.visited(f"/areas/{BOROUGH}/")
+    assert warm.paths() == [
+        f"/api/areas/{NORTH}/trends?from=2024-01", f"/areas/{BOROUGH}/",
+        f"/areas/{NORTH}/", f"/areas/{SOUTH}/", "/areas/testforce/",
+        f"/api/areas/{NORTH}/profile", f"/api/areas/{SOUTH}/profile", f"/api/areas/{BOROUGH}/profile"]
+
+
+@pytest.mark.django_db
+def test_a_visitors_answers_are_counted_and_the_warm_ups_are_not(shared, client):
+    client.get(f"/areas/{SOUTH}/")
+    client.get(f"/areas/{SOUTH}/")
+    warm.warm(lake_state().signature)
+    assert warm._visits == {f"/areas/{SOUTH}/": 2}
+
+
+def test_a_state_another_worker_is_warming_is_left_to_it(shared):
+    signature = lake_state().signature
+    shared.add(f"openbeat-warm:{signature}", 12345)
+    assert warm.warm(signature) is None  # asked again when the claim lapses (CLAIM_SECONDS)
+
+
+def test_only_a_serving_process_warms(shared, monkeypatch):
+    started = []
+    monkeypatch.setattr(warm.threading, "Thread", lambda **kw: started.append(kw) or pytest.fail("a thread"))
+    monkeypatch.setattr(warm, "_serving", [])
+    warm.lake_changed("a-state")  # e.g. the demo's seeder, which reads the lake and exits
+    assert started == []
