@@ -260,7 +260,10 @@ def pas_series_spec(*, data_url: str, description: str, measure: str, area_name:
                   "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}},
             "y": {"field": "value", "type": "quantitative", "title": y_title or f"{measure} (share agreeing)",
                   "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
+            # a force's whole name can be longer than a phone's plot is wide: the label is cut
+            # to the plot's width there (the table below the chart names both in full)
             "color": {"field": "series", "type": "nominal", "title": None,
+                      "legend": {"labelLimit": {"expr": "max(width - 30, 120)"}},
                       "scale": {"domain": list(names.values()), "range": [COLOURS["line"], COLOURS["mps"]]}},
             "strokeDash": {"field": "series", "type": "nominal", "title": None,
                            "scale": {"domain": list(names.values()), "range": [[1, 0], [6, 4]]}},

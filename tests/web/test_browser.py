@@ -183,7 +183,8 @@ def test_a_postcode_finds_the_neighbourhood_and_its_charts_and_map_draw(page, po
     ward = postcode["osward"]
     page.page.wait_for_url(f"**/areas/{ward}/")
     assert page.charts_drawn() == {"crimes-by-month-picture": "true", "hotspot-map-picture": "true",
-                                   "stop-search-picture": "true", "trust-series-picture": "true"}
+                                   "stop-search-picture": "true", "stop-search-monthly-picture": "true",
+                                   "trust-series-picture": "true"}
     # real marks from the API's data: a line and a point per month for crimes and for
     # anti-social behaviour; a shape per grid cell; a bar per ethnic group; two PAS lines
     months = _api(page, f"/api/areas/{ward}/crimes/monthly?limit=1000")["results"]
