@@ -300,12 +300,15 @@ def headlines(figures: dict, community: dict | None = None) -> list[dict]:
         add("events_held", "Engagement", "Meetings held", eng["events_held"],
             f"{eng['events_held']:,} public meetings were held in the 12 months to the quarter's end, "
             f"with {eng['attended']:,} attendances recorded.", "Counted from the platform's own records.")
-        if eng.get("good_job_n"):
-            add("good_job", "Engagement", "Feedback: police doing a good job", eng["good_job"],
-                f"{eng['good_job_yes']:,} of {eng['good_job_n']:,} people who gave feedback after a meeting said "
-                f"the police do a good or excellent job ({_pct(eng['good_job'])}, 95% interval "
-                f"{_pct(eng['good_job_low'])} to {_pct(eng['good_job_high'])}).", "Wilson score interval.",
-                eng["good_job_low"], eng["good_job_high"], k=eng["good_job_yes"], n=eng["good_job_n"])
+        # every PAS question asked after meetings; "good_job" keeps the key older reviews used
+        for m in eng.get("measures") or ():
+            if not m.get("n"):
+                continue
+            add("good_job" if m["name"] == "good_job" else f"feedback:{m['name']}", "Engagement",
+                f"Feedback: {m['label']}", m["share"],
+                f"{m['yes']:,} of {m['n']:,} people who answered after a meeting agreed: {m['label']} "
+                f"({_pct(m['share'])}, 95% interval {_pct(m['low'])} to {_pct(m['high'])}).",
+                "Wilson score interval.", m["low"], m["high"], k=m["yes"], n=m["n"])
         add("priorities", "Engagement", "Residents' priorities", eng["adopted"],
             f"Residents proposed {eng['proposed']:,} priorities; the team adopted {eng['adopted']:,} and "
             f"{eng['resolved']:,} were closed as resolved.", "Counted from the platform's own records.")
@@ -362,7 +365,7 @@ def changes(previous: list[dict], current: list[dict], *, previous_label: str, c
             entry["statement"] = f"{h['label']}: {int(b):,} in {current_label} against {int(a):,} in {previous_label}; " + (
                 f"a change this large is unlikely to be chance ({_fmt_p(ch.p_value)})." if direction != "no significant change"
                 else f"the difference could be chance ({_fmt_p(ch.p_value)}).")
-        elif key in ("find_rate", "arrest_rate", "good_job") and p.get("n") and h.get("n"):
+        elif (key in ("find_rate", "arrest_rate", "good_job") or key.startswith("feedback:")) and p.get("n") and h.get("n"):
             from statsmodels.stats.proportion import test_proportions_2indep
 
             t = test_proportions_2indep(h["k"], h["n"], p["k"], p["n"], method="score", compare="diff")

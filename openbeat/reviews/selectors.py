@@ -82,6 +82,7 @@ def review_revisions(*, review: Review) -> list[str]:
 
 def review_community(*, area, quarter: str) -> dict:
     """Engagement, trust pulse and priorities for a review, as they stand now (plain JSON)."""
+    import dataclasses
     import datetime as dt
 
     from openbeat.analytics.review import Quarter
@@ -100,7 +101,8 @@ def review_community(*, area, quarter: str) -> dict:
                  for w in areas.area_list(level="ward", parent=b.code, limit=1000)[0]]
     codes = [w.code for w in wards]
     e = engagement(ward_codes=codes, code=area.code, name=area.name, today=q.last_day)
-    eng = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in vars(e).items()}
+    eng = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in dataclasses.asdict(e).items()}
+    eng["collected"] = e.collected
     answered = set(pulse_answers(quarter=quarter)["ward_code"]) & set(codes)
     pulse = []
     for w in wards:
