@@ -221,8 +221,10 @@ def interval_spec(*, data_url: str, description: str, category: str, category_ti
         layers.append({"data": {"values": [{"x": reference, "label": reference_label}]},
                        "mark": {"type": "rule", "strokeDash": [4, 4], "color": COLOURS["mps"]},
                        "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    # room on the right: the last x label (flush with the plot's end) and its tick otherwise
+    # reach a pixel or two past the chart's box on a phone
     return _spec(description, {"step": 34}, data=_table(data_url),
-                 transform=[{"filter": f"isValid(datum.{value})"}], layer=layers)
+                 padding={"left": 5, "top": 5, "bottom": 5, "right": 12}, transform=[{"filter": f"isValid(datum.{value})"}], layer=layers)
 
 
 def bar_spec(*, data_url: str, description: str, category: str, category_title: str, value: str,
@@ -328,7 +330,8 @@ def quadrant_spec(*, data_url: str, description: str, harm_median: float, trust_
              "mark": {"type": "point", "filled": True, "size": 80},
              "encoding": {
                  "x": {"field": "harm_rate", "type": "quantitative", "scale": {"type": "log"},
-                       "title": "Harm per 1,000 residents a year (days, log scale)"},
+                       # two lines: one would be wider than a phone's plot and spill past the box
+                       "title": ["Harm per 1,000 residents a year", "(days, log scale)"]},
                  "y": {"field": "trust", "type": "quantitative", "title": "Trust (share agreeing)",
                        "axis": {"format": ".0%"}, "scale": {"zero": False}},
                  "color": {"field": "priority", "type": "nominal", "title": None,
