@@ -224,7 +224,8 @@ def interval_spec(*, data_url: str, description: str, category: str, category_ti
     # room on the right: the last x label (flush with the plot's end) and its tick otherwise
     # reach a pixel or two past the chart's box on a phone
     return _spec(description, {"step": 34}, data=_table(data_url),
-                 padding={"left": 5, "top": 5, "bottom": 5, "right": 12}, transform=[{"filter": f"isValid(datum.{value})"}], layer=layers)
+                 padding={"left": 5, "top": 5, "bottom": 5, "right": 12},
+                 transform=[{"filter": f"isValid(datum.{value})"}], layer=layers)
 
 
 def bar_spec(*, data_url: str, description: str, category: str, category_title: str, value: str,
