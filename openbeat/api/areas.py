@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.decorators import decorate_view
 
 from openbeat.api.errors import ERROR_RESPONSES, ApiError, not_found
@@ -129,12 +129,13 @@ def area_map(request: HttpRequest, code: AreaCode, q: Query[MapQuery]):
             "features": found.features}
 
 
-class PointsQuery(Schema):
+class PointsQuery(Formatted):
     month: Month | None = Field(None, description="The month, YYYY-MM (default: the lake's latest).")
 
 
 @router.get("/areas/{code}/crimes/points", response={200: CrimePointsOut, **ERROR_RESPONSES},
-            url_name="area_crime_points", summary="Crimes in one month at police.uk's anonymised map points")
+            url_name="area_crime_points", summary="Crimes in one month at police.uk's anonymised map points",
+            openapi_extra=CSV_OPENAPI)
 @decorate_view(lake_cached)
 def area_crime_points(request: HttpRequest, code: AreaCode, q: Query[PointsQuery]):
     """The crimes police.uk placed in the area (a force, borough, ward or LSOA) in one month,
@@ -146,6 +147,13 @@ def area_crime_points(request: HttpRequest, code: AreaCode, q: Query[PointsQuery
     if found is None:
         raise ApiError(404, "not_available", f"Crimes are mapped for forces, boroughs, wards and LSOAs (2021); "
                                              f"{area.name} is a {area.level_name}.")
+    if q.format == "csv":  # one row per point and crime type
+        rows = [{"month": found.month, "latitude": p["latitude"], "longitude": p["longitude"],
+                 "location": p["location"], "crime_type": k, "crimes": n}
+                for p in found.points for k, n in p["counts"].items()]
+        return table_response(request, rows=rows, count=len(rows), limit=max(len(rows), 1), offset=0, fmt="csv",
+                              name=f"crime-points-{area.code}-{found.month}",
+                              columns=["month", "latitude", "longitude", "location", "crime_type", "crimes"])
     return {"code": area.code, **found.__dict__}
 
 

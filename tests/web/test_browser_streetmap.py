@@ -53,7 +53,7 @@ def test_the_map_draws_the_months_points_and_the_filters_change_them(browser, se
         groups = p.page.locator("#street-map-picture .ob-cluster").count()
         singles = p.page.locator("#street-map-picture .ob-point").count()
         assert groups > 0 and groups + singles < len(api["points"])
-        assert p.page.get_attribute("#street-map-picture .ob-cluster >> nth=0", "aria-label").endswith(
+        assert p.page.get_attribute("#street-map-picture .ob-cluster >> nth=0", "title").endswith(
             "close together: select to zoom in")
         # the text alternative: every kind of crime this month, with its count
         kinds = p.page.locator("#street-map-tables .ob-table-wrap:first-child tbody tr")

@@ -69,4 +69,16 @@ def test_points_are_bounded_and_bad_input_is_a_4xx(client, demo_lake):
 def test_points_are_in_the_openapi_document(client, demo_lake, path):
     doc = client.get(path).json()
     op = doc["paths"]["/api/areas/{code}/crimes/points"]["get"]
-    assert [p["name"] for p in op["parameters"]] == ["code", "month"]
+    assert [p["name"] for p in op["parameters"]] == ["code", "format", "month"]
+
+
+def test_points_as_csv_one_row_per_point_and_crime_type(client, demo_lake):
+    import csv
+    import io
+
+    body = client.get(f"/api/areas/{WARD}/crimes/points?month=2025-06").json()
+    r = client.get(f"/api/areas/{WARD}/crimes/points?month=2025-06&format=csv")
+    assert r["Content-Disposition"] == f'attachment; filename="crime-points-{WARD}-2025-06.csv"'
+    rows = list(csv.DictReader(io.StringIO(r.content.decode())))
+    assert len(rows) == sum(len(p["counts"]) for p in body["points"])
+    assert sum(int(x["crimes"]) for x in rows) == body["crimes"]

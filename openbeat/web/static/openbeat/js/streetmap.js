@@ -26,10 +26,10 @@
 
   function fmt(n) { return Number(n).toLocaleString('en-GB'); }
   function plural(n, one, many) { return fmt(n) + ' ' + (n === 1 ? one : many); }
+  // Leaflet writes an attribution as HTML: the setting is plain text, so escape it
   function escapeText(text) {
-    var d = document.createElement('div');
-    d.textContent = text;
-    return d.innerHTML;
+    return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;').replace(/'/g, '&#39;');
   }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -47,10 +47,14 @@
   }
   map.setView([51.5, -0.1], 12);
 
-  // a group's circle names how many crimes it holds, for the eye and for screen readers
+  // a group's circle shows how many crimes it holds, and says so in its title
   function crimesIn(cluster) {
     return cluster.getAllChildMarkers().reduce(function (sum, m) { return sum + m.options.crimes; }, 0);
   }
+  // Points and groups are not keyboard stops: at a force's scale they overlap (too small a
+  // target, WCAG 2.2 2.5.8) and there would be thousands; the tables below hold every count,
+  // and the map itself takes the keyboard (arrows to move, + and - to zoom).
+  L.MarkerCluster.mergeOptions({keyboard: false});
   var clusters = L.markerClusterGroup({
     maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
     iconCreateFunction: function (cluster) {
@@ -65,7 +69,6 @@
       var words = plural(crimesIn(e.layer), 'crime', 'crimes') + ' at ' +
         plural(e.layer.getChildCount(), 'point', 'points') + ' close together: select to zoom in';
       e.layer._icon.setAttribute('title', words);
-      e.layer._icon.setAttribute('aria-label', words);
     }
   });
 
@@ -140,7 +143,7 @@
       shown += n;
       places.push([p.location, n]);
       var m = L.marker([p.latitude, p.longitude], {
-        crimes: n, title: p.location + ': ' + plural(n, 'crime', 'crimes'), riseOnHover: true,
+        crimes: n, title: p.location + ': ' + plural(n, 'crime', 'crimes'), riseOnHover: true, keyboard: false,
         icon: L.divIcon({html: '<span>' + fmt(n) + '</span>', className: 'ob-point', iconSize: [28, 28]})
       });
       m.bindPopup(popup(p, counts));
