@@ -241,6 +241,9 @@ def bar_spec(*, data_url: str, description: str, category: str, category_title: 
     )
 
 
+PAS_LEGEND = {"orient": "none", "direction": "vertical", "legendX": -64, "legendY": 292}
+
+
 def pas_series_spec(*, data_url: str, description: str, measure: str, area_name: str,
                     wide_name: str = "The whole force", y_title: str | None = None) -> dict:
     """One PAS measure by quarter: the area's figure and the force-wide figure beside it.
@@ -263,9 +266,11 @@ def pas_series_spec(*, data_url: str, description: str, measure: str, area_name:
                   "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}},
             "y": {"field": "value", "type": "quantitative", "title": y_title or f"{measure} (share agreeing)",
                   "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
-            "color": {"field": "series", "type": "nominal", "title": None,
+            # The legend starts under the y axis, not at the plot's left edge: the axis (0% to
+            # 100%, so always the same width) leaves too little room for a long place name on a phone.
+            "color": {"field": "series", "type": "nominal", "title": None, "legend": PAS_LEGEND,
                       "scale": {"domain": list(names.values()), "range": [COLOURS["line"], COLOURS["mps"]]}},
-            "strokeDash": {"field": "series", "type": "nominal", "title": None,
+            "strokeDash": {"field": "series", "type": "nominal", "title": None, "legend": PAS_LEGEND,
                            "scale": {"domain": list(names.values()), "range": [[1, 0], [6, 4]]}},
             "tooltip": [{"field": "quarter", "type": "nominal", "title": "Quarter"},
                         {"field": "series", "type": "nominal", "title": "Where"},
