@@ -2,7 +2,8 @@
 # Build the web app's front-end files from npm: no CDN, nothing committed.
 #
 #   1. npm ci from package-lock.json into node_modules/ (skipped when already in step)
-#   2. copy the browser builds of GOV.UK Frontend, Vega, Vega-Lite and vega-embed
+#   2. copy the browser builds of GOV.UK Frontend, Vega, Vega-Lite, vega-embed, Leaflet and
+#      Leaflet.markercluster
 #      into openbeat/web/static_build/vendor/ (gitignored; Django serves it)
 #   3. compile openbeat/web/assets/openbeat.scss (GOV.UK Frontend with a system font
 #      stack, no GOV.UK branding) into static_build/openbeat/css/openbeat.css
@@ -44,6 +45,16 @@ for pkg in vega vega-lite vega-embed; do
   [ -f "node_modules/$pkg/build/$pkg.min.js.map" ] && copy "node_modules/$pkg/build/$pkg.min.js.map" "$VENDOR/$pkg"
   copy "node_modules/$pkg/LICENSE" "$VENDOR/$pkg"
 done
+
+# Leaflet and its marker clusters (the street-level crime map): script, styles, and the
+# images leaflet.css names (hashed static storage needs every url() it finds to exist)
+for f in leaflet.js leaflet.js.map leaflet.css; do copy "node_modules/leaflet/dist/$f" "$VENDOR/leaflet"; done
+copy node_modules/leaflet/LICENSE "$VENDOR/leaflet"
+for f in node_modules/leaflet/dist/images/*.png; do copy "$f" "$VENDOR/leaflet/images"; done
+for f in leaflet.markercluster.js leaflet.markercluster.js.map MarkerCluster.css MarkerCluster.Default.css; do
+  copy "node_modules/leaflet.markercluster/dist/$f" "$VENDOR/leaflet.markercluster"
+done
+copy node_modules/leaflet.markercluster/MIT-LICENCE.txt "$VENDOR/leaflet.markercluster"
 
 # 3. our stylesheet
 CSS=$OUT/openbeat/css/openbeat.css

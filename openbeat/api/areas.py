@@ -12,7 +12,7 @@ from ninja.decorators import decorate_view
 from openbeat.api.errors import ERROR_RESPONSES, ApiError, not_found
 from openbeat.api.params import AreaCode, Month, check_period
 from openbeat.api.results import run
-from openbeat.api.schemas import AreaMapOut, AreaOut, AreaPage, CrimeMonthPage, TeamOut
+from openbeat.api.schemas import AreaMapOut, AreaOut, AreaPage, CrimeMonthPage, CrimePointsOut, TeamOut
 from openbeat.api.tables import CSV_OPENAPI, Formatted, Paging, table_response
 from openbeat.areas import selectors
 from openbeat.areas.selectors import ALL_LEVELS, Area
@@ -127,6 +127,34 @@ def area_map(request: HttpRequest, code: AreaCode, q: Query[MapQuery]):
                               fmt="csv", name=f"map-{area.code}", columns=["code", "name", "level", "crimes"])
     return {"type": "FeatureCollection", "period": list(found.period) if found.period else None,
             "features": found.features}
+
+
+class PointsQuery(Formatted):
+    month: Month | None = Field(None, description="The month, YYYY-MM (default: the lake's latest).")
+
+
+@router.get("/areas/{code}/crimes/points", response={200: CrimePointsOut, **ERROR_RESPONSES},
+            url_name="area_crime_points", summary="Crimes in one month at police.uk's anonymised map points",
+            openapi_extra=CSV_OPENAPI)
+@decorate_view(lake_cached)
+def area_crime_points(request: HttpRequest, code: AreaCode, q: Query[PointsQuery]):
+    """The crimes police.uk placed in the area (a force, borough, ward or LSOA) in one month,
+    counted per anonymised map point and crime type: police.uk's street-level map, busiest
+    points first. police.uk moves every crime to the nearest of a fixed set of points (a street's
+    middle, a park), so a point is never an address."""
+    area = get_area(code)
+    found = selectors.crime_points(area=area, month=q.month)
+    if found is None:
+        raise ApiError(404, "not_available", f"Crimes are mapped for forces, boroughs, wards and LSOAs (2021); "
+                                             f"{area.name} is a {area.level_name}.")
+    if q.format == "csv":  # one row per point and crime type
+        rows = [{"month": found.month, "latitude": p["latitude"], "longitude": p["longitude"],
+                 "location": p["location"], "crime_type": k, "crimes": n}
+                for p in found.points for k, n in p["counts"].items()]
+        return table_response(request, rows=rows, count=len(rows), limit=max(len(rows), 1), offset=0, fmt="csv",
+                              name=f"crime-points-{area.code}-{found.month}",
+                              columns=["month", "latitude", "longitude", "location", "crime_type", "crimes"])
+    return {"code": area.code, **found.__dict__}
 
 
 @router.get("/areas/{code}/team", response={200: TeamOut, **ERROR_RESPONSES}, url_name="area_team",

@@ -506,3 +506,23 @@ def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
                                                                    format="csv"))
         for t in result.tables if result.tables[t]]
     return out
+
+
+def street_map(area: Area, period: dict | None) -> dict | None:
+    """The street-level crime map's settings: the period's months (latest first), police.uk's
+    crime types, where its points and outlines come from, and the optional base map."""
+    from django.conf import settings
+
+    from openbeat.analytics.harm import CRIME_TYPES
+    from openbeat.web.templatetags.openbeat_tags import month as month_words
+
+    if not period or not period.get("from"):
+        return None
+    y, m = (int(x) for x in period["to"].split("-"))
+    months = []
+    while f"{y:04d}-{m:02d}" >= period["from"] and len(months) < 120:
+        months.append((f"{y:04d}-{m:02d}", month_words(f"{y:04d}-{m:02d}")))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return {"months": months, "crime_types": CRIME_TYPES, "points_url": _api("area_crime_points", area.code),
+            "outline_url": _api("area_map", area.code), "tile_url": settings.OPENBEAT_TILE_URL or "",
+            "tile_attribution": settings.OPENBEAT_TILE_ATTRIBUTION or ""}

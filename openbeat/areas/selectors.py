@@ -543,6 +543,22 @@ def get_figure(name: str, *args, **kwargs) -> Figure:
         return Figure(None, for_residents(sentence(str(exc))))
 
 
+def crime_points(*, area: Area, month: str | None = None):
+    """Crimes at police.uk's anonymised points in ``month`` (default the lake's latest), a
+    CrimePoints; None for an area level crimes are not placed in (MSOA, LSOA 2011)."""
+    from openbeat.analytics.points import CrimePoints
+    from openbeat.analytics.points import crime_points as points
+    from openbeat.analytics.store import LEVEL_COLUMN
+
+    if area.level not in LEVEL_COLUMN:
+        return None
+    months = lake_months()
+    month = month or (months[1] if months else None)
+    if month is None or not _has("crimes"):
+        return CrimePoints(month=month or "")
+    return points(get_store(), area.code, month)
+
+
 def lake_months() -> tuple[str, str] | None:
     """First and last month of crime in the lake, YYYY-MM."""
     if not _has("crimes"):

@@ -106,6 +106,8 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     if area.level in ("force", "borough") and figs.profile.ok:
         context["map_chart"] = presenters.area_map_chart(
             area, selectors.area_map(area=area, first=q.get("from"), last=q.get("to")), q)
+    if area.level in ("force", "borough", "ward") and figs.profile.ok:
+        context["street_map"] = presenters.street_map(area, figs.profile.result.period)
     if figs.hotspots.ok:
         context["hotspot_chart"] = presenters.hotspot_chart(area, figs.hotspots.result, q)
     if figs.stop_search.ok:

@@ -221,7 +221,10 @@ def interval_spec(*, data_url: str, description: str, category: str, category_ti
         layers.append({"data": {"values": [{"x": reference, "label": reference_label}]},
                        "mark": {"type": "rule", "strokeDash": [4, 4], "color": COLOURS["mps"]},
                        "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    # room on the right: the last x label (flush with the plot's end) and its tick otherwise
+    # reach a pixel or two past the chart's box on a phone
     return _spec(description, {"step": 34}, data=_table(data_url),
+                 padding={"left": 5, "top": 5, "bottom": 5, "right": 12},
                  transform=[{"filter": f"isValid(datum.{value})"}], layer=layers)
 
 
@@ -236,6 +239,9 @@ def bar_spec(*, data_url: str, description: str, category: str, category_title: 
                   "tooltip": [{"field": category, "type": "nominal", "title": category_title},
                               {"field": value, "type": "quantitative", "title": value_title, "format": ","}]},
     )
+
+
+PAS_LEGEND = {"orient": "none", "direction": "vertical", "legendX": -64, "legendY": 292}
 
 
 def pas_series_spec(*, data_url: str, description: str, measure: str, area_name: str,
@@ -260,12 +266,11 @@ def pas_series_spec(*, data_url: str, description: str, measure: str, area_name:
                   "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}},
             "y": {"field": "value", "type": "quantitative", "title": y_title or f"{measure} (share agreeing)",
                   "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
-            # a force's whole name can be longer than a phone's plot is wide: the label is cut
-            # to the plot's width there (the table below the chart names both in full)
-            "color": {"field": "series", "type": "nominal", "title": None,
-                      "legend": {"labelLimit": {"expr": "max(width - 30, 120)"}},
+            # The legend starts under the y axis, not at the plot's left edge: the axis (0% to
+            # 100%, so always the same width) leaves too little room for a long place name on a phone.
+            "color": {"field": "series", "type": "nominal", "title": None, "legend": PAS_LEGEND,
                       "scale": {"domain": list(names.values()), "range": [COLOURS["line"], COLOURS["mps"]]}},
-            "strokeDash": {"field": "series", "type": "nominal", "title": None,
+            "strokeDash": {"field": "series", "type": "nominal", "title": None, "legend": PAS_LEGEND,
                            "scale": {"domain": list(names.values()), "range": [[1, 0], [6, 4]]}},
             "tooltip": [{"field": "quarter", "type": "nominal", "title": "Quarter"},
                         {"field": "series", "type": "nominal", "title": "Where"},
@@ -331,7 +336,8 @@ def quadrant_spec(*, data_url: str, description: str, harm_median: float, trust_
              "mark": {"type": "point", "filled": True, "size": 80},
              "encoding": {
                  "x": {"field": "harm_rate", "type": "quantitative", "scale": {"type": "log"},
-                       "title": "Harm per 1,000 residents a year (days, log scale)"},
+                       # two lines: one would be wider than a phone's plot and spill past the box
+                       "title": ["Harm per 1,000 residents a year", "(days, log scale)"]},
                  "y": {"field": "trust", "type": "quantitative", "title": "Trust (share agreeing)",
                        "axis": {"format": ".0%"}, "scale": {"zero": False}},
                  "color": {"field": "priority", "type": "nominal", "title": None,

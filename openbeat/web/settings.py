@@ -329,6 +329,24 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+#: An optional base map under the street-level crime map: a tile server's URL template
+#: (https://tiles.example.org/{z}/{x}/{y}.png) and the attribution its licence asks for. Off
+#: by default, so the site needs no other host; when set, img-src admits that one host only.
+OPENBEAT_TILE_URL = os.environ.get("OPENBEAT_TILE_URL", "").strip() or None
+OPENBEAT_TILE_ATTRIBUTION = os.environ.get("OPENBEAT_TILE_ATTRIBUTION", "").strip() or None
+if OPENBEAT_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(OPENBEAT_TILE_URL)
+    if (_tiles.scheme not in ("http", "https") or not _tiles.hostname or "{s}" in _tiles.netloc
+            or not all(part in OPENBEAT_TILE_URL for part in ("{z}", "{x}", "{y}"))):
+        raise ImproperlyConfigured(
+            f"OPENBEAT_TILE_URL={OPENBEAT_TILE_URL!r} is not a tile URL template: give http(s)://one.host/.../"
+            "{z}/{x}/{y}.png (one host, no {s} subdomains)")
+    if not OPENBEAT_TILE_ATTRIBUTION:
+        raise ImproperlyConfigured("OPENBEAT_TILE_URL is set without OPENBEAT_TILE_ATTRIBUTION: tile servers' "
+                                   "licences ask for credit on the map (e.g. '© OpenStreetMap contributors')")
+    CONTENT_SECURITY_POLICY["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 if OPENBEAT_HTTPS:
     CONTENT_SECURITY_POLICY["upgrade-insecure-requests"] = []
 #: Only "use my location" needs a browser feature, and only on our own pages.

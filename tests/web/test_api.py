@@ -314,7 +314,8 @@ def test_api_answers_may_be_read_from_any_origin(client, use_lake):
 def test_openapi_document_lists_the_endpoints(client, use_lake):
     doc = client.get("/api/openapi.json").json()
     assert set(doc["paths"]) == {
-        "/api/areas", "/api/areas/{code}", "/api/areas/{code}/crimes/monthly", "/api/areas/{code}/map",
+        "/api/areas", "/api/areas/{code}", "/api/areas/{code}/crimes/monthly", "/api/areas/{code}/crimes/points",
+        "/api/areas/{code}/map",
         "/api/areas/{code}/team", "/api/locate", "/api/areas/{code}/profile", "/api/areas/{code}/trends",
         "/api/areas/{code}/hotspots", "/api/areas/{code}/stop-search", "/api/areas/{code}/trust",
         "/api/areas/{code}/scorecard", "/api/areas/{code}/vawg", "/api/compare", "/api/targeting",

@@ -53,13 +53,7 @@ OVERFLOW = """() => {
 }"""
 
 
-#: Known at 390 px: an axis of the quadrant and of the scorecard's interval chart still reaches
-#: past the chart's box (strict: the test says so when it is mended).
-CLIPPED_AT_390 = {"targeting", "scorecard"}
-CASES = [pytest.param(name, path, width, id=f"{name}-{width}", marks=pytest.mark.xfail(
-    reason="an axis of this chart is drawn past its box at 390 px", strict=True)
-    if width == 390 and name in CLIPPED_AT_390 else ())
-    for name, path in PAGES for width in (1280, 390)]
+CASES = [pytest.param(name, path, width, id=f"{name}-{width}") for name, path in PAGES for width in (1280, 390)]
 
 
 @pytest.mark.parametrize("name,path,width", CASES)

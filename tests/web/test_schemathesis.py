@@ -29,6 +29,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 OPERATIONS = [
     "GET /api/allocation", "GET /api/areas", "GET /api/areas/{code}", "GET /api/areas/{code}/crimes/monthly",
+    "GET /api/areas/{code}/crimes/points",
     "GET /api/areas/{code}/hotspots", "GET /api/areas/{code}/map", "GET /api/areas/{code}/profile",
     "GET /api/areas/{code}/scorecard", "GET /api/areas/{code}/stop-search", "GET /api/areas/{code}/team",
     "GET /api/areas/{code}/trends", "GET /api/areas/{code}/trust", "GET /api/areas/{code}/vawg",

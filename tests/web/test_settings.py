@@ -30,6 +30,8 @@ VARIABLES += ("OPENBEAT_EMAIL_VERIFICATION", "EMAIL_BACKEND", "EMAIL_HOST", "EMA
               "OPENBEAT_SITE_URL", "OPENBEAT_DIGEST_HOUR", "OPENBEAT_ADMIN_URL")
 # priorities
 VARIABLES += ("OPENBEAT_PRIORITIES_PER_WARD",)
+# the street-level crime map's optional base map
+VARIABLES += ("OPENBEAT_TILE_URL", "OPENBEAT_TILE_ATTRIBUTION")
 
 
 @pytest.fixture
@@ -170,3 +172,26 @@ def test_email_goes_to_the_console_unless_an_smtp_server_is_named(load):
     assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_SSL"], smtp["EMAIL_USE_TLS"]) == (
         "smtp.example.org", 465, True, False)
     assert smtp["OPENBEAT_ADMIN_URL"] == "staff-only/"
+
+
+def test_the_csp_admits_the_tile_host_only_when_tiles_are_set(load):
+    off = load(OPENBEAT_DEMO="1")
+    assert off["OPENBEAT_TILE_URL"] is None
+    assert off["CONTENT_SECURITY_POLICY"]["img-src"] == ["'self'", "data:"]
+    on = load(OPENBEAT_DEMO="1", OPENBEAT_TILE_URL="https://tiles.example.org:8443/osm/{z}/{x}/{y}.png",
+              OPENBEAT_TILE_ATTRIBUTION="© OpenStreetMap contributors")
+    assert on["CONTENT_SECURITY_POLICY"]["img-src"] == ["'self'", "data:", "https://tiles.example.org:8443"]
+    assert on["CONTENT_SECURITY_POLICY"]["connect-src"] == ["'self'"]
+    assert on["OPENBEAT_TILE_ATTRIBUTION"] == "© OpenStreetMap contributors"
+
+
+@pytest.mark.parametrize("env,says", [
+    ({"OPENBEAT_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png"}, "without OPENBEAT_TILE_ATTRIBUTION"),
+    ({"OPENBEAT_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png", "OPENBEAT_TILE_ATTRIBUTION": "x"},
+     "no {s} subdomains"),
+    ({"OPENBEAT_TILE_URL": "javascript:alert(1)//{z}/{x}/{y}", "OPENBEAT_TILE_ATTRIBUTION": "x"}, "not a tile URL"),
+    ({"OPENBEAT_TILE_URL": "https://tiles.example.org/tile.png", "OPENBEAT_TILE_ATTRIBUTION": "x"}, "{z}/{x}/{y}"),
+])
+def test_a_bad_tile_setting_is_refused(load, env, says):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(says)):
+        load(OPENBEAT_DEMO="1", **env)
