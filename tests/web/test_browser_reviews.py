@@ -20,7 +20,8 @@ def reviewed(server):  # noqa: F811
     """The server, once its worker has published the borough's four demo reviews (queued at start)."""
     def published() -> bool:
         with urllib.request.urlopen(server + "/reviews/X09000001/", timeout=10) as r:
-            return all(f"/reviews/X09000001/2025-Q{q}/v1/" in r.read().decode() for q in (3, 4))
+            page = r.read().decode()  # read once: a second read of the response gives nothing
+        return all(f"/reviews/X09000001/2025-Q{q}/v1/" in page for q in (3, 4))
     wait_until(published, 300, "the demo's reviews to be published by the worker")
     return server
 
