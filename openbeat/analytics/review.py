@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from openbeat.analytics import wording
 from openbeat.analytics.result import jsonable
 from openbeat.analytics.store import Store
 
@@ -237,8 +238,9 @@ def headlines(figures: dict, community: dict | None = None) -> list[dict]:
         add("crimes", "Less crime", "Crimes this quarter", sm["crimes"],
             f"{sm['crimes']:,} crimes were recorded in {area['name']} in {figures['quarter_label']} "
             "(anti-social behaviour not included). "
-            + (ch["summary"] if ch else (sm.get("change_declined") or "")),
-            "Poisson E-test (Krishnamoorthy & Thomson 2004) against the same months a year earlier; Wheeler's z "
+            + (wording.crime_change(ch).lead if ch else (sm.get("change_declined") or "")),
+            ((wording.crime_change(ch).how + " ") if ch else "")
+            + "Poisson E-test (Krishnamoorthy & Thomson 2004) against the same months a year earlier; Wheeler's z "
             "flags shifts beyond ±3.", count=sm["crimes"],
             p_value=ch["p_value"] if ch else None, direction=ch["direction"] if ch else "not comparable",
             compared_with=ch["c1"] if ch else None)
@@ -269,12 +271,13 @@ def headlines(figures: dict, community: dict | None = None) -> list[dict]:
             "Counted where the search's coordinates fall, whichever force made it.", count=sm["searches"])
         r = sm.get("black_white_ratio") or {}
         if r.get("ratio") is not None:
-            add("black_white_ratio", "High standards", "Black/White search ratio", r["ratio"], r["summary"],
+            add("black_white_ratio", "High standards", "Black/White search ratio", r["ratio"],
+                wording.disproportionality(r, area_name=area["name"], level=area["level"]).lead,
                 "Rates per 1,000 residents (Census 2021 ethnic group); Katz log interval (Katz et al. 1978).",
                 r.get("ratio_low"), r.get("ratio_high"))
         else:
             add("black_white_ratio", "High standards", "Black/White search ratio", None,
-                "No Black/White ratio: " + (r.get("note") or "no denominator for this area") + ".", "")
+                wording.disproportionality(r, area_name=area["name"], level=area["level"]).lead, "")
         for key, what in (("find_rate", "Find rate"), ("arrest_rate", "Arrest rate")):
             f = sm.get(key) or {}
             add(key, "High standards", what, f.get("value"), f.get("summary") or "Not recorded.",
@@ -285,8 +288,10 @@ def headlines(figures: dict, community: dict | None = None) -> list[dict]:
         add("trust", "More trust", "Trust (Public Attitude Survey)", None, f"No survey figure: {tr['declined']}", "")
     else:
         lv = tr["summary"].get("level") or {}
-        add("trust", "More trust", f"{tr['summary']['measure']} (Public Attitude Survey)", lv.get("level"),
-            tr["summary"]["summary"], "Indicative Wilson interval assuming the PAS's typical interviews; changes "
+        said = wording.trust({"measure": tr["summary"]["measure"], **lv}, area_name=area["name"])
+        add("trust", "More trust", f"{wording.measure_words(tr['summary']['measure'])[:1].upper()}"
+            f"{wording.measure_words(tr['summary']['measure'])[1:]} (Public Attitude Survey)", lv.get("level"),
+            said.lead, said.how + " Indicative Wilson interval assuming the PAS's typical interviews; changes "
             "are descriptive (no sample sizes published).", lv.get("low"), lv.get("high"))
     for f in (community or {}).get("pulse", []):
         if f.get("shown") is not None:

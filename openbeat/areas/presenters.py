@@ -457,14 +457,15 @@ def page_results(figs: AreaFigures) -> list[Result]:
 def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
     """The section's headline, tables and data links (tables only: every figure is in a table)."""
     s = result.summary
-    out: dict = {"caveat": result.notes[0] if result.notes else "", "notes": result.notes[1:],
+    out: dict = {"caveat": wording.months_in_words(result.notes[0]) if result.notes else "",
+                 "notes": [wording.months_in_words(n) for n in result.notes[1:]],
                  "period": period_words(result.period), "tables": [], "links": []}
     if "by_offence" in result.tables:
         basis = "female resident" if s.get("rate_basis", "").endswith("female residents per year") else "resident"
         rows = [{**r, "change": _direction(r["direction"], r["p_value"], ratio=r.get("ratio"))}
                 for r in result.tables["by_offence"]]
-        out["headline"] = (s["change"]["summary"] if s.get("change") else
-                           f"{s['total']:,} offences recorded in {out['period']}.")
+        out["verdict"] = (wording.crime_change(s["change"], what="offences") if s.get("change") else
+                          wording.Verdict(f"{s['total']:,} offences recorded in {out['period']}.", ""))
         out["rate_basis"] = s.get("rate_basis")
         out["tables"].append(Table(
             caption=f"Recorded offences by type, {out['period']}, with the change on the same months a year earlier",
