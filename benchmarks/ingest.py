@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openbeat.ingest.kinds import parse_file_name  # noqa: E402
+from openbeat.datasets import parse_file_name  # noqa: E402
 
 CONTENDERS = ("openbeat", "duckdb", "duckdb-one", "pandas")
 #: Forces whose names workload (c) copies one force's street files under (police.uk slugs).

@@ -17,7 +17,7 @@ from /proc every 0.2 s for the server):
 
   generate   write the CSVs and the national boundaries, lookup and populations
   ingest     `openbeat.ingest.ingest_paths` of every CSV into an empty lake: rows/s
-  areas      `openbeat.geo.load.load_reference` of the boundaries, lookup and populations
+  areas      `openbeat.ingest.reference.load_reference` of the boundaries, lookup and populations
   store      the analytics store from a lake with no derived aggregates (what the first
              process after an ingest builds), then opened again from them
   scorecard  `openbeat.analytics.scorecard.scorecard` of every force in turn, one store
@@ -88,7 +88,7 @@ def phase_ingest(root: Path, args) -> dict:
 
 
 def phase_areas(root: Path, args) -> dict:
-    from openbeat.geo.load import load_reference
+    from openbeat.ingest.reference import load_reference
     from openbeat.lake import Lake
 
     src = root / "source"

@@ -250,7 +250,7 @@ def probe_web(base: Path) -> None:
 
     from openbeat.demo import build
     from openbeat.lake import Lake
-    from openbeat.web import figures, store
+    from openbeat.web import lake_access, shared_figures
 
     setup_test_environment()
     lake = Lake(OUT / "city" / "lake")
@@ -258,8 +258,8 @@ def probe_web(base: Path) -> None:
         build(lake, OUT / "city" / "out", seed=11, months=27, end="2025-12", scale=0.5)
     settings.OPENBEAT_LAKE = str(lake.root)
     settings.ALLOWED_HOSTS = ["testserver"]
-    store.reset()
-    figures.clear()
+    lake_access.reset()
+    shared_figures.clear()
     ward = "X05000001"
     cases = [
         ("GET", f"/api/areas/{ward}/profile?to=9998-12", 422),

@@ -1,6 +1,8 @@
-"""The three police.uk CSV kinds: their exact headers, column names and types.
+"""The police datasets: the three police.uk CSV kinds, their exact headers, and the lake datasets they become.
 
-police.uk publishes, per force and month, ``YYYY-MM-<force>-street.csv``,
+The bottom of the package (docs/architecture.md): the lake, the loaders, the demo city and
+the docs all take the datasets' names, columns and types from here, so there is one
+definition of each. police.uk publishes, per force and month, ``YYYY-MM-<force>-street.csv``,
 ``-outcomes.csv`` and ``-stop-and-search.csv``. Lake columns keep police.uk's header
 names in snake_case; ``force`` (the slug from the file name) and ``month`` are added.
 """
@@ -114,6 +116,8 @@ CRIME_TYPES = (
 
 KINDS = {k.file_kind: k for k in (STREET, OUTCOMES, STOP_AND_SEARCH)}
 BY_DATASET = {k.dataset: k for k in KINDS.values()}
+#: The lake datasets ingest writes by force and month: crimes, outcomes, stop_searches.
+POLICE_DATASETS = tuple(BY_DATASET)
 
 # 2024-03-metropolitan-stop-and-search.csv(.gz); the force slug may contain hyphens.
 FILE_NAME = re.compile(

@@ -35,11 +35,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from platformdirs import user_data_dir
 
+from openbeat.datasets import POLICE_DATASETS, empty_select
+
 if TYPE_CHECKING:
     import duckdb
-
-#: Partitioned police.uk datasets, each with one view of the same name.
-POLICE_DATASETS = ("crimes", "outcomes", "stop_searches")
 
 MANIFEST_SCHEMA = pa.schema(
     [
@@ -346,7 +345,6 @@ class Lake:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         con.execute("SET TimeZone = 'UTC'")
-        from openbeat.ingest.kinds import empty_select  # schema of each police dataset
 
         def parquet_view(name: str, files: list[Path], union: bool) -> None:
             if sealed:

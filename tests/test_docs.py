@@ -25,7 +25,7 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_every_lake_dataset_is_documented():
-    from openbeat.ingest.kinds import BY_DATASET, lake_columns
+    from openbeat.datasets import BY_DATASET, lake_columns
 
     doc = (ROOT / "docs" / "lake.md").read_text()
     for dataset, kind in BY_DATASET.items():

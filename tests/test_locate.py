@@ -8,7 +8,7 @@ import shapely
 from click.testing import CliRunner
 
 from openbeat.cli.areas_commands import locate as locate_cmd
-from openbeat.geo.load import load_reference
+from openbeat.ingest.reference import load_reference
 from openbeat.locate import LocateError, locate, parse_query
 from tests.geo.toycity import lonlat, square, write_city
 from tests.ingest.test_postcodes import postcodes_io  # noqa: F401 - the local server fixture

@@ -11,10 +11,10 @@ widen the limits (Spiegelhalter 2005b). :mod:`openbeat.stats.funnel` does the ma
 from __future__ import annotations
 
 from openbeat.analytics import harm as harm_lib
+from openbeat.analytics.population import denominators
 from openbeat.analytics.profiles import describe_population, sources
 from openbeat.analytics.result import Result
 from openbeat.analytics.store import Store
-from openbeat.ingest.census import denominators
 from openbeat.stats.funnel import funnel
 
 

@@ -350,7 +350,7 @@ def population_of(store: Store, area: Area, period: Period) -> tuple[float | Non
 
 
 def _population(store: Store, area: Area, period: Period) -> tuple[float | None, str | None]:
-    from openbeat.ingest.census import denominators
+    from openbeat.analytics.population import denominators
 
     if not store.has("population"):
         return None, None

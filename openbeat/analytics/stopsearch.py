@@ -260,7 +260,7 @@ def area_residents(store: Store, area: Area, period: Period) -> tuple[float | No
     """All residents of the area (a force: of the boroughs it polices), with the source used."""
     if area.level != "force":
         return population_of(store, area, period)
-    from openbeat.ingest.census import denominators
+    from openbeat.analytics.population import denominators
 
     if not store.has("population"):
         return None, None
@@ -317,7 +317,7 @@ def ethnic_population(store: Store, area: Area, ward_denominators: str = "declin
         return {}, ("Census 2021 publishes ethnicity by borough, not by ward, so this ward's rates and ratios by "
                     "ethnicity are not given: the borough's mix applied to the ward could be far from its own, "
                     "and the interval would not show that. The borough's ratio is given for context."), False
-    from openbeat.ingest.census import denominator
+    from openbeat.analytics.population import denominator
 
     d = denominator(store.cursor(), area.code, "ward", date(2021, 3, 21))
     if d is None:

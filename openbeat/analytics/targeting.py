@@ -115,7 +115,7 @@ def counts_by_area(store: Store, level: str, codes: list[str], period: Period,
 
 
 def populations(store: Store, level: str, codes: list[str], period: Period) -> dict[str, float]:
-    from openbeat.ingest.census import denominators
+    from openbeat.analytics.population import denominators
 
     if not store.has("population"):
         return {}

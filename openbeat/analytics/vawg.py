@@ -165,7 +165,7 @@ def denominators(con: duckdb.DuckDBPyConnection, level: str, codes: list[str],
     of the ward file) when every one of them kept its 2011 code; boroughs: every 2011 LSOA
     of the borough; the force: its boroughs. Otherwise Census 2021 usual residents.
     """
-    from openbeat.ingest import census
+    from openbeat.analytics import population
 
     views = _views(con)
     out: dict[str, Denominator] = {}
@@ -206,13 +206,13 @@ def denominators(con: duckdb.DuckDBPyConnection, level: str, codes: list[str],
         if level == "force":
             boroughs = [r[0] for r in con.execute(
                 "SELECT DISTINCT borough_code FROM ward_crime WHERE borough_code IS NOT NULL").fetchall()]
-            ds = census.denominators(con, "borough", period.first, codes=boroughs)
+            ds = population.denominators(con, "borough", period.first, codes=boroughs)
             if ds and len(ds) == len(boroughs):
                 out[codes[0]] = Denominator(sum(d.population for d in ds), "residents",
                                             f"all residents ({ds[0].source}, {ds[0].period:%Y}), no estimate by sex "
                                             "loaded")
         else:
-            for d in census.denominators(con, level, period.first, codes=missing):
+            for d in population.denominators(con, level, period.first, codes=missing):
                 out[d.area_code] = Denominator(d.population, "residents",
                                                f"all residents ({d.source}, {d.period:%Y}): no estimate of female "
                                                "residents by sex is loaded for this area")

@@ -13,7 +13,7 @@ from openbeat.api.errors import ERROR_RESPONSES, ApiError
 from openbeat.api.schemas import LocateOut
 from openbeat.areas import selectors
 from openbeat.web.cache import lake_cached
-from openbeat.web.store import StoreLake, get_store
+from openbeat.web.lake_access import StoreLake, get_store
 
 router = Router(tags=["locate"])
 

@@ -1,9 +1,9 @@
 """Reads about areas: names and boundaries, neighbourhood teams, and the figures of each area.
 
-Everything comes from the process's analytics store (:mod:`openbeat.web.store`): the
+Everything comes from the process's analytics store (:mod:`openbeat.web.lake_access`): the
 lake's ``areas`` reference dataset (code, name, level, parent codes, web geometry; see
 ``openbeat.ingest.boundaries``) is the one list of areas, and the figures are the
-:mod:`openbeat.analytics` results, fetched through :func:`openbeat.web.figures.figure`.
+:mod:`openbeat.analytics` results, fetched through :func:`openbeat.web.shared_figures.figure`.
 Nothing here opens DuckDB: look-ups no analytics function makes run on
 ``get_store().cursor()``. Every function copes with a lake that lacks a dataset: it
 returns nothing, and the page says so.
@@ -22,10 +22,10 @@ from django.conf import settings
 from openbeat.analytics import harm as harm_lib
 from openbeat.analytics.result import Result
 from openbeat.analytics.store import BadPeriod, UnknownArea
-from openbeat.web.figures import available as figure_available  # noqa: F401 (for views)
-from openbeat.web.figures import figure, sentence
+from openbeat.web.lake_access import StoreLake, get_store, lake_state
 from openbeat.web.resident import for_residents
-from openbeat.web.store import StoreLake, get_store, lake_state
+from openbeat.web.shared_figures import available as figure_available  # noqa: F401 (for views)
+from openbeat.web.shared_figures import figure, sentence
 
 #: Levels in the order a code is looked up (an LSOA code can be both 2011 and 2021).
 LEVELS = ("borough", "ward", "msoa21", "lsoa21", "lsoa11")

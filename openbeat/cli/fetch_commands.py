@@ -10,7 +10,7 @@ from click.core import ParameterSource
 from openbeat.cli.options import Deferred, lake_option
 
 # Read from the library only when a command runs or shows its own help.
-DEFAULT_API_URL = Deferred("openbeat.ingest.api", "API_URL")
+DEFAULT_API_URL = Deferred("openbeat.ingest.policeuk_client", "API_URL")
 DEFAULT_SITE_URL = Deferred("openbeat.ingest.fetch", "SITE_URL")
 DEFAULT_KINDS = Deferred("openbeat.ingest.fetch", "KIND_NAMES", ",".join)
 

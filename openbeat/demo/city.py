@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from openbeat.demo import vocab
-from openbeat.demo.api import write_api
 from openbeat.demo.crimes import (
     ASB_WARD_LEVEL, BURGLARY_PRIORITY_EFFECT, BURGLARY_WARD_LEVEL, FORCE_TRENDS, VEHICLE_GROWTH,
     CrimeModel, CrimeWriter, change_month,
 )
 from openbeat.demo.geography import City, build_city, to_wgs84
+from openbeat.demo.policeuk_responses import write_api
 from openbeat.demo.reference import (
     EXAMPLE_POSTCODE, write_boundaries, write_lookup, write_pas, write_population, write_postcodes,
     write_text, write_truth_lookup,
@@ -62,7 +62,7 @@ class DemoBuild:
     city: DemoCity
     report: IngestReport
     seconds: float = 0.0
-    reference: object | None = None  # openbeat.geo.load.LoadReport
+    reference: object | None = None  # openbeat.ingest.reference.LoadReport
     neighbourhoods: object | None = None  # openbeat.ingest.neighbourhoods.NeighbourhoodReport
 
     @property
@@ -140,8 +140,8 @@ def build(lake: Lake, out_dir: str | Path, *, seed: int = DEFAULT_SEED, months: 
     report = ingest_paths(city.police_files, lake=lake, on_file=on_file)
     # The same loaders as real data: areas, lookups, population, trust survey, postcodes,
     # then the neighbourhood teams from the API-shaped files (offline, via file://).
-    from openbeat.geo.load import load_reference
     from openbeat.ingest.neighbourhoods import fetch_neighbourhoods
+    from openbeat.ingest.reference import load_reference
 
     out = Path(out_dir)
     reference = load_reference(

@@ -23,10 +23,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from openbeat.datasets import OUTCOMES, STREET
 from openbeat.demo import vocab
 from openbeat.demo.csvio import Vocab, constant_column, crime_ids, vocab_column, write_csv
 from openbeat.demo.geography import PLACE, City
-from openbeat.ingest.kinds import OUTCOMES, STREET
 
 #: Street rows a month at scale 1 (about 10 per 1,000 residents, an urban force's rate).
 ROWS_PER_MONTH = 9_500

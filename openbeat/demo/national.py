@@ -44,13 +44,13 @@ from pathlib import Path
 
 import numpy as np
 
+from openbeat.datasets import parse_file_name
 from openbeat.demo import vocab
 from openbeat.demo.city import DEFAULT_END, DEFAULT_MONTHS, DEFAULT_SEED, _window
 from openbeat.demo.crimes import ROWS_PER_MONTH, CrimeModel, CrimeWriter
 from openbeat.demo.geography import N_LSOA, N_MERGES, N_SPLITS, RADIUS, Areas, City, Place, build_city
 from openbeat.demo.reference import write_boundaries, write_lookup, write_population, write_text
 from openbeat.demo.stopsearch import SearchWriter
-from openbeat.ingest.kinds import parse_file_name
 
 #: Street rows a year in England and Wales's police.uk files (anti-social behaviour included).
 STREET_ROWS_PER_YEAR = 6_000_000
@@ -220,7 +220,7 @@ def generate_national(out_dir: str | Path, *, forces: int = 43, seed: int = DEFA
 class NationalBuild:
     demo: NationalDemo
     report: object  # openbeat.ingest.IngestReport
-    reference: object | None = None  # openbeat.geo.load.LoadReport
+    reference: object | None = None  # openbeat.ingest.reference.LoadReport
     seconds: float = 0.0
 
     @property
@@ -233,8 +233,8 @@ def build_national(lake, out_dir: str | Path, *, forces: int = 43, seed: int = D
                    on_month: Callable[[ForceSpec, str], None] | None = None,
                    on_file: Callable | None = None) -> NationalBuild:
     """:func:`generate_national`, then ingest the CSVs and load the national areas into ``lake``."""
-    from openbeat.geo.load import load_reference
     from openbeat.ingest import ingest_paths
+    from openbeat.ingest.reference import load_reference
 
     started = time.perf_counter()
     demo = generate_national(out_dir, forces=forces, seed=seed, months=months, end=end, scale=scale,

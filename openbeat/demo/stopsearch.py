@@ -23,10 +23,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from openbeat.datasets import STOP_AND_SEARCH
 from openbeat.demo import vocab
 from openbeat.demo.csvio import Vocab, vocab_column, write_csv
 from openbeat.demo.geography import City
-from openbeat.ingest.kinds import STOP_AND_SEARCH
 
 #: Searches a month at scale 1 (the Met's rate, about 1.1 per 1,000 residents a month).
 SEARCHES_PER_MONTH = 1_000

@@ -37,6 +37,19 @@ from openbeat.lake import Lake
 if TYPE_CHECKING:
     from openbeat.geo.pip import PolygonIndex
 
+def current_ward_vintage(vintages: list[str]) -> str | None:
+    """The ward vintage used as "current": WD22 when loaded, else the latest.
+
+    May-2022 wards are London's wards since the 2022 borough elections; the Met's ward
+    crime file and police.uk use WD22 codes, and for London the WD25 best-fit lookup
+    gives the same ward for every LSOA. A later exact lookup would need a decision here.
+    """
+    vs = sorted(set(v for v in vintages if v))
+    if not vs:
+        return None
+    return "WD22" if "WD22" in vs else vs[-1]
+
+
 #: Boroughs each force polices. Forces not listed are judged against all loaded boroughs.
 FORCE_BOROUGHS = {
     "metropolitan": [f"E090000{n:02d}" for n in range(2, 34)],
@@ -61,8 +74,6 @@ def _prepare(con) -> None:
                   "NULL::VARCHAR AS borough_code, true AS loaded WHERE false")
     known = ""
     if "lsoa_wards" in rel:
-        from openbeat.ingest.lookups import current_ward_vintage
-
         vs = [r[0] for r in con.execute("SELECT DISTINCT ward_vintage FROM lsoa_wards").fetchall()]
         wv = current_ward_vintage(vs)
         known = (f" UNION ALL SELECT lsoa21_code, ward_code, lad_code, false FROM lsoa_wards "

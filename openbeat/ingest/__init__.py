@@ -17,8 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openbeat.datasets import parse_file_name
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.kinds import parse_file_name
 from openbeat.ingest.police_csv import FileReport, Source, connect, ingest_batch, ingest_source, spool
 from openbeat.ingest.sources import expand, iter_zip
 from openbeat.lake import Lake

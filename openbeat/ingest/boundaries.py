@@ -43,9 +43,9 @@ from openbeat.geo.crs import BNG, to_wgs84, transform_geoms
 from openbeat.geo.dissolve import dissolve
 from openbeat.geo.overlap import bestfit_lsoa_lookup
 from openbeat.geo.refdata import merge_reference, read_reference
+from openbeat.geo.rollup import current_ward_vintage
 from openbeat.geo.simplify import BUDGETS, DEFAULT_BUDGET, web_layer
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.lookups import current_ward_vintage
 from openbeat.lake import Lake
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".tab", ".mif", ".fgb", ".gml")

@@ -50,8 +50,8 @@ from pathlib import Path
 import httpx
 from platformdirs import user_cache_dir
 
+from openbeat.datasets import KINDS, STOP_AND_SEARCH, parse_file_name
 from openbeat.ingest import FileReport, IngestReport, Source, ingest_sources, iter_zip
-from openbeat.ingest.api import PoliceApi
 from openbeat.ingest.http import (
     DEFAULT_BLOCK_SIZE,
     DEFAULT_MAX_REQUEST,
@@ -62,7 +62,7 @@ from openbeat.ingest.http import (
     new_client,
     open_remote,
 )
-from openbeat.ingest.kinds import KINDS, STOP_AND_SEARCH, parse_file_name
+from openbeat.ingest.policeuk_client import PoliceApi
 from openbeat.lake import Lake, month_range
 
 SITE_URL = "https://data.police.uk/"

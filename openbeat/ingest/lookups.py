@@ -104,16 +104,3 @@ def load_lsoa_ward_lookup(lake: Lake, path: str | Path) -> int:
     t = read_lsoa_ward_lookup(path)
     merge_reference(lake, "lsoa_wards", t, ["ward_vintage", "lsoa21_code"])
     return t.num_rows
-
-
-def current_ward_vintage(vintages: list[str]) -> str | None:
-    """The ward vintage used as "current": WD22 when loaded, else the latest.
-
-    May-2022 wards are London's wards since the 2022 borough elections; the Met's ward
-    crime file and police.uk use WD22 codes, and for London the WD25 best-fit lookup
-    gives the same ward for every LSOA. A later exact lookup would need a decision here.
-    """
-    vs = sorted(set(v for v in vintages if v))
-    if not vs:
-        return None
-    return "WD22" if "WD22" in vs else vs[-1]

@@ -6,7 +6,7 @@
 
 For each neighbourhood in ``/{force}/neighbourhoods`` the client asks for its details
 (``/{force}/{id}``), team (``/people``), events, priorities and boundary — five requests,
-within the API's rate limit (:class:`openbeat.ingest.api.TokenBucket`). Five datasets
+within the API's rate limit (:class:`openbeat.ingest.policeuk_client.TokenBucket`). Five datasets
 result, one row per published item, with ``force`` and ``neighbourhood_id`` on every row:
 
 ``neighbourhoods``
@@ -58,8 +58,8 @@ import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS, Transformer
 
-from openbeat.ingest.api import API_URL, PoliceApi
 from openbeat.ingest.http import HttpError
+from openbeat.ingest.policeuk_client import API_URL, PoliceApi
 from openbeat.lake import Lake
 
 PARTS = ("people", "events", "priorities", "boundary")

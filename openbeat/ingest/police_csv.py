@@ -42,8 +42,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from openbeat import __version__
+from openbeat.datasets import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.kinds import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.ingest.pause_for_tests import partition_committed
 from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256, fsync_all
 

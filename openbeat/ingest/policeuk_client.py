@@ -1,6 +1,6 @@
 """A small client for the police.uk API (https://data.police.uk/docs/).
 
-    >>> from openbeat.ingest.api import PoliceApi
+    >>> from openbeat.ingest.policeuk_client import PoliceApi
     >>> with PoliceApi() as api:                                   # doctest: +SKIP
     ...     months = api.crimes_street_dates()
     ...     teams = api.neighbourhoods("metropolitan")

@@ -28,10 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openbeat.datasets import parse_file_name
 from openbeat.geo.refdata import first_line
 from openbeat.ingest import boundaries, census, lookups, pas, postcodes, ward_crime
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.kinds import parse_file_name
 from openbeat.lake import Lake
 
 ORDER = ("boundaries", "lsoa_wards", "census", "pas", "ward_crime", "postcodes")

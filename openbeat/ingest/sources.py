@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from openbeat.datasets import parse_file_name
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.kinds import parse_file_name
 from openbeat.ingest.police_csv import Source
 
 

@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from openbeat.web.cache import answer_key
-from openbeat.web.store import lake_state
+from openbeat.web.lake_access import lake_state
 
 #: Bytes of answers a worker keeps (oldest dropped first).
 BUDGET = 64 * 2**20

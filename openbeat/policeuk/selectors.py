@@ -1,11 +1,11 @@
-"""Reads for the police.uk-compatible API, through the process's analytics store (openbeat.web.store)."""
+"""Reads for the police.uk-compatible API, through the process's analytics store (openbeat.web.lake_access)."""
 
 from __future__ import annotations
 
 import duckdb
 
 from openbeat.analytics import policeuk_answers as answers
-from openbeat.web.store import get_store
+from openbeat.web.lake_access import get_store
 
 
 def policeuk_cursor() -> duckdb.DuckDBPyConnection:

@@ -18,7 +18,7 @@ def demo_reviews_seed() -> str:
     from openbeat.demo import FORCE
     from openbeat.reviews.models import Review
     from openbeat.reviews.tasks import demo_reviews_publish
-    from openbeat.web.store import get_store
+    from openbeat.web.lake_access import get_store
 
     if Review.objects.filter(synthetic=True).exists():
         return "demo reviews: already published"

@@ -59,7 +59,7 @@ def review_revisions(*, review: Review) -> list[str]:
     """
     from openbeat.analytics import review as lib
     from openbeat.areas.selectors import ward_survey
-    from openbeat.web.store import get_store
+    from openbeat.web.lake_access import get_store
 
     store = get_store()
     now = lib.lake_state(store)

@@ -22,7 +22,7 @@ def review_publish(*, area_code: str, quarter: str, by=None, synthetic: bool = F
     from openbeat.analytics import review as lib
     from openbeat.analytics.store import UnknownArea
     from openbeat.areas import selectors as areas
-    from openbeat.web.store import get_store
+    from openbeat.web.lake_access import get_store
 
     try:
         q = lib.Quarter.parse(quarter)

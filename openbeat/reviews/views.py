@@ -56,7 +56,7 @@ def review_index(request: HttpRequest) -> HttpResponse:
 def area_reviews(request: HttpRequest, code: str) -> HttpResponse:
     area = _area(code)
     from openbeat.analytics.review import latest_quarters
-    from openbeat.web.store import get_store
+    from openbeat.web.lake_access import get_store
 
     admin = _is_admin(request.user)
     quarters = [str(q) for q in reversed(latest_quarters(get_store(), 8))] if admin else []

@@ -15,8 +15,8 @@ import re
 log = logging.getLogger("openbeat.web.admin")
 
 #: A shell command in a message: `openbeat …`, 'openbeat …' or a bare openbeat verb.
-SHELL = re.compile(r"[`'\"]openbeat\s[^`'\"]*[`'\"]|\bopenbeat\s+(?:areas|fetch|ingest|demo|serve|manage|query|"
-                   r"worker|analyse)\b|--online")
+SHELL = re.compile(r"[`'\"]openbeat\s[^`'\"]*[`'\"]|\bopenbeat\s+(?:areas|reference|fetch|ingest|demo|serve|manage|"
+                   r"query|worker|analyse)\b|--online")
 _CLAUSE = re.compile(r"(;|:|,| \(| or | and )\s*")
 
 MISSING = "This site has not loaded the data this needs yet; its About page says what is loaded."

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from openbeat.analytics.result import Result
-from openbeat.web.store import get_store, lake_state
+from openbeat.web.lake_access import get_store, lake_state
 
 
 def _functions() -> dict[str, Callable[..., Result]]:

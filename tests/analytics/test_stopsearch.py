@@ -260,7 +260,7 @@ def test_wards_and_unplaced_add_up_to_the_force(demo):
 def met(tmp_path_factory):
     if not (SHARED_DATA / "MANIFEST.csv").exists():
         pytest.skip(f"real data not found at {SHARED_DATA} (../shared/data is absent)")
-    from openbeat.geo.load import load_reference
+    from openbeat.ingest.reference import load_reference
 
     lake = Lake(tmp_path_factory.mktemp("met") / "lake")
     b, pop = SHARED_DATA / "boundaries", SHARED_DATA / "population"

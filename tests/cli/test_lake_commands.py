@@ -84,7 +84,7 @@ def test_status_warns_about_parquet_no_dataset_owns(tmp_path):
 
 def test_unknown_crime_types_are_loaded_counted_and_reported(tmp_path):
     from openbeat.analytics.harm import CRIME_TYPES as HARM_TYPES
-    from openbeat.ingest.kinds import CRIME_TYPES
+    from openbeat.datasets import CRIME_TYPES
 
     assert CRIME_TYPES == HARM_TYPES  # one list, kept in two layers
     rows = [STREET_ROWS[0].replace("Drugs", "Time travel"), *STREET_ROWS[1:]]

@@ -8,9 +8,9 @@ import hashlib
 import duckdb
 import pytest
 
+from openbeat.datasets import KINDS, parse_file_name
 from openbeat.demo import FORCE_NAME, generate
 from openbeat.demo.vocab import CRIME_TYPE_NAMES
-from openbeat.ingest.kinds import KINDS, parse_file_name
 from tests.conftest import SHARED_DATA, needs_shared_data
 
 

@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from openbeat.cli.demo_commands import demo
+from openbeat.datasets import OUTCOMES, STOP_AND_SEARCH, STREET
 from openbeat.demo.crimes import DUPLICATE_ID_SHARE, CrimeModel
 from openbeat.demo.geography import build_city
 from openbeat.demo.national import (
     FORCE_RESIDENTS, STREET_ROWS_PER_YEAR, _half_width, build_national, generate_national, national_forces,
 )
 from openbeat.demo.vocab import ASB
-from openbeat.ingest.kinds import OUTCOMES, STOP_AND_SEARCH, STREET
 from openbeat.lake import Lake
 
 SMALL = {"forces": 3, "months": 2, "end": "2025-12", "scale": 0.05, "seed": 11}

@@ -2,8 +2,8 @@ import pyarrow as pa
 import shapely
 
 from openbeat.geo.crs import BNG, WGS84, transform_geoms
-from openbeat.geo.load import load_reference
 from openbeat.geo.neighbourhoods import link_lake_neighbourhoods, link_neighbourhoods_to_wards
+from openbeat.ingest.reference import load_reference
 from tests.geo.toycity import square
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from openbeat.geo.load import load_reference
 from openbeat.geo.pip import PolygonIndex
 from openbeat.geo.rollup import FORCE_BOROUGHS, crimes_with_areas
 from openbeat.geo.simplify import feature_collection
 from openbeat.ingest import ingest_paths
 from openbeat.ingest.boundaries import read_areas
+from openbeat.ingest.reference import load_reference
 from openbeat.lake import Lake
 
 pytestmark = pytest.mark.realdata

@@ -2,9 +2,9 @@
 
 import csv
 
-from openbeat.geo.load import load_reference
 from openbeat.geo.rollup import crimes_with_areas
 from openbeat.ingest import ingest_paths
+from openbeat.ingest.reference import load_reference
 
 from tests.geo.toycity import lonlat
 

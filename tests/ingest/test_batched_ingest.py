@@ -16,9 +16,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 import openbeat.ingest
+from openbeat.datasets import POLICE_DATASETS
 from openbeat.ingest import ingest_paths
 from openbeat.ingest.police_csv import Source, connect, ingest_source
-from openbeat.lake import POLICE_DATASETS, Lake
+from openbeat.lake import Lake
 from tests.conftest import SHARED_DATA, needs_shared_data
 
 pytestmark = [needs_shared_data]

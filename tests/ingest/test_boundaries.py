@@ -4,9 +4,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from openbeat.geo.load import classify, load_reference
 from openbeat.ingest.boundaries import HistoricWards, detect_layer, read_boundary_file
 from openbeat.ingest.errors import IngestError
+from openbeat.ingest.reference import classify, load_reference
 
 
 def _gdf(fields: dict, geoms, crs="EPSG:27700"):

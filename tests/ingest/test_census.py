@@ -2,8 +2,9 @@ from datetime import date
 
 import pytest
 
+from openbeat.analytics.population import denominator, denominators
 from openbeat.geo.refdata import read_reference
-from openbeat.ingest.census import denominator, denominators, load_census_file
+from openbeat.ingest.census import load_census_file
 
 TS007A = ("date,geography,geography code,Age: Total,Age: Aged 4 years and under\n"
           "2021,City of London 001A,E01000001,1473,52\n"

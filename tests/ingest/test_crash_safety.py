@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from openbeat.datasets import STREET
 from openbeat.ingest import ingest_paths
-from openbeat.ingest.kinds import STREET
 from openbeat.lake import Lake
 from tests.waiting import wait_until
 

@@ -1,8 +1,9 @@
 import pytest
 
 from openbeat.geo.refdata import read_reference
+from openbeat.geo.rollup import current_ward_vintage
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.lookups import current_ward_vintage, load_lsoa_ward_lookup, read_lsoa_ward_lookup
+from openbeat.ingest.lookups import load_lsoa_ward_lookup, read_lsoa_ward_lookup
 
 HEADER = "LSOA21CD,LSOA21NM,LSOA21NMW,WD22CD,WD22NM,WD22NMW,LAD22CD,LAD22NM,LAD22NMW,ObjectId"
 

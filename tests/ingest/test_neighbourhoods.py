@@ -19,9 +19,9 @@ import shapely
 from click.testing import CliRunner
 
 from openbeat.cli.fetch_commands import fetch as fetch_command
-from openbeat.ingest.api import PoliceApi, TokenBucket
 from openbeat.ingest.http import RetryPolicy
 from openbeat.ingest.neighbourhoods import boundary_row, fetch_neighbourhoods, html_to_text
+from openbeat.ingest.policeuk_client import PoliceApi, TokenBucket
 from openbeat.lake import Lake
 
 from .fakeserver import FakeServer, Respond

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from openbeat.datasets import OUTCOMES, STOP_AND_SEARCH, STREET
 from openbeat.ingest import IngestError, ingest_paths
-from openbeat.ingest.kinds import OUTCOMES, STOP_AND_SEARCH, STREET
 from openbeat.ingest.police_csv import Source, ingest_source
 
 STREET_HEADER = ",".join(STREET.header)

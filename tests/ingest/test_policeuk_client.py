@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from openbeat.ingest.api import MAX_GET_URL, ApiError, PoliceApi, TokenBucket, TooManyCrimesError
 from openbeat.ingest.http import HttpError, RetryPolicy, parse_retry_after
+from openbeat.ingest.policeuk_client import MAX_GET_URL, ApiError, PoliceApi, TokenBucket, TooManyCrimesError
 
 from .fakeserver import FakeServer, Respond
 

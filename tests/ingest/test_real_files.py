@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from openbeat.datasets import parse_file_name
 from openbeat.ingest import ingest_paths
-from openbeat.ingest.kinds import parse_file_name
 from openbeat.lake import Lake, Partition
 from tests.conftest import SHARED_DATA, needs_shared_data
 

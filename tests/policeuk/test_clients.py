@@ -1,5 +1,5 @@
 """An existing police.uk client works unchanged against OpenBeat: OpenBeat's own
-(:class:`openbeat.ingest.api.PoliceApi`, which fetches from data.police.uk) pointed at a
+(:class:`openbeat.ingest.policeuk_client.PoliceApi`, which fetches from data.police.uk) pointed at a
 running server's ``/police-uk/api/``."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_openbeats_own_police_uk_client_works_unchanged(live_server, use_samples, tmp_path):
-    from openbeat.ingest.api import PoliceApi
     from openbeat.ingest.neighbourhoods import fetch_neighbourhoods
+    from openbeat.ingest.policeuk_client import PoliceApi
     from openbeat.lake import Lake
 
     base = live_server.url + "/police-uk/api/"

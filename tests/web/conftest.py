@@ -195,11 +195,11 @@ def point_at(settings, lake_root) -> None:
     """Point the app at a lake: a new store, no cached figures or answers."""
     from django.core.cache import caches
 
-    from openbeat.web import figures, store
+    from openbeat.web import lake_access, shared_figures
 
     settings.OPENBEAT_LAKE = str(lake_root)
-    store.reset()
-    figures.clear()
+    lake_access.reset()
+    shared_figures.clear()
     caches[settings.OPENBEAT_RESPONSE_CACHE].clear()
 
 

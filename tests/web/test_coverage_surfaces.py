@@ -30,8 +30,8 @@ CAMDEN, CITY = "E09000007", "E09000001"
 def mixed(tmp_path_factory):
     if not (SHARED_DATA / "MANIFEST.csv").exists():
         pytest.skip(f"real data not found at {SHARED_DATA} (../shared/data is absent)")
-    from openbeat.geo.load import load_reference
     from openbeat.ingest import ingest_paths
+    from openbeat.ingest.reference import load_reference
     from openbeat.lake import Lake
 
     lake = Lake(tmp_path_factory.mktemp("mixed") / "lake")

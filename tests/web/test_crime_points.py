@@ -54,7 +54,7 @@ def test_points_of_a_ward_and_the_force_are_the_lake_counted_directly(client, de
 
 def test_points_are_bounded_and_bad_input_is_a_4xx(client, demo_lake):
     from openbeat.analytics.points import crime_points
-    from openbeat.web.store import get_store
+    from openbeat.web.lake_access import get_store
 
     cut = crime_points(get_store(), BOROUGH, "2025-06", limit=10)
     assert len(cut.points) == 10 and cut.truncated and cut.points_total > 10

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from openbeat.lake import Lake
-from openbeat.web import store
+from openbeat.web import lake_access
 from tests.web.conftest import NORTH, ROOT, point_at, write_areas
 
 
@@ -25,7 +25,7 @@ def lake(settings, tmp_path):
 
 
 def test_state_lists_datasets_and_the_newest_file(lake):
-    state = store.lake_state()
+    state = lake_access.lake_state()
     assert state.datasets == frozenset({"areas"}) and not state.empty
     mtime = os.stat(lake.table_path("areas")).st_mtime
     assert state.last_modified == datetime.fromtimestamp(int(mtime), tz=UTC)
@@ -33,54 +33,54 @@ def test_state_lists_datasets_and_the_newest_file(lake):
 
 def test_state_of_a_missing_lake_is_empty(settings, tmp_path):
     point_at(settings, tmp_path / "nothing")
-    state = store.lake_state()
+    state = lake_access.lake_state()
     assert state.empty and state.last_modified is None and state.signature
 
 
 def test_replacing_a_file_changes_the_signature_even_with_the_same_size(lake):
     import pyarrow.parquet as pq
 
-    before = store.lake_state().signature
+    before = lake_access.lake_state().signature
     lake.write_reference("areas", pq.read_table(lake.table_path("areas")))  # same bytes, new file
-    assert store.lake_state().signature != before
+    assert lake_access.lake_state().signature != before
 
 
 def test_state_is_checked_at_most_every_n_seconds(lake, settings):
     settings.OPENBEAT_LAKE_CHECK_SECONDS = 3600
-    first = store.lake_state()
+    first = lake_access.lake_state()
     lake.write_reference("population", pa.table({"code": ["X01000001"]}))
-    assert store.lake_state() is first  # looked at a moment ago
-    store.reset()
-    assert "population" in store.lake_state().datasets
+    assert lake_access.lake_state() is first  # looked at a moment ago
+    lake_access.reset()
+    assert "population" in lake_access.lake_state().datasets
 
 
 def test_one_store_per_process_renewed_for_another_lake_or_process(lake, settings, tmp_path, monkeypatch):
-    s = store.get_store()
-    assert store.get_store() is s and s.root == lake.root
+    s = lake_access.get_store()
+    assert lake_access.get_store() is s and s.root == lake.root
     seen = []
-    t = threading.Thread(target=lambda: seen.append(store.get_store()))
+    t = threading.Thread(target=lambda: seen.append(lake_access.get_store()))
     t.start()
     t.join()
     assert seen == [s]  # threads share it (each query runs on its own cursor)
     real_pid = os.getpid()
-    monkeypatch.setattr(store.os, "getpid", lambda: real_pid + 1)  # as in a forked worker
-    assert store.get_store() is not s
+    monkeypatch.setattr(lake_access.os, "getpid", lambda: real_pid + 1)  # as in a forked worker
+    assert lake_access.get_store() is not s
     monkeypatch.undo()
     settings.OPENBEAT_LAKE = str(tmp_path / "elsewhere")
-    assert store.get_store().root == tmp_path / "elsewhere"
+    assert lake_access.get_store().root == tmp_path / "elsewhere"
 
 
 def test_the_store_sees_a_new_dataset_without_a_restart(lake):
-    assert not store.get_store().has("population")
+    assert not lake_access.get_store().has("population")
     lake.write_reference("population", pa.table({"code": ["X01000001"], "residents": [1500]}))
-    assert store.get_store().has("population")
+    assert lake_access.get_store().has("population")
 
 
 def test_requests_open_no_duckdb_connection(client, demo_lake, monkeypatch):
     """After the store is open, pages, charts and the API (postcode search included) only use its cursors."""
     import duckdb
 
-    store.get_store().cursor()  # opened, as a worker does when it starts
+    lake_access.get_store().cursor()  # opened, as a worker does when it starts
     opened = []
     real = duckdb.connect
     monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a) or real(*a, **k))

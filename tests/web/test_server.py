@@ -139,13 +139,13 @@ def test_serve_opens_no_store_before_gunicorn_forks_its_workers(use_lake, monkey
     """DuckDB's threads do not survive a fork: a store built in the master deadlocked every worker."""
     from gunicorn.app.base import BaseApplication
 
-    from openbeat.web import store
+    from openbeat.web import lake_access
 
-    store.reset()
+    lake_access.reset()
     monkeypatch.setenv("OPENBEAT_LAKE", str(use_lake.root))  # serve() sets it; put it back afterwards
     forked_with = []
     monkeypatch.setattr(server, "_answers_folder", lambda: tmp_path / "answers")
     monkeypatch.setattr(server, "prepare", lambda say: server.Prepared(static_root=tmp_path, database="sqlite x"))
-    monkeypatch.setattr(BaseApplication, "run", lambda self: forked_with.append(dict(store._snapshots)))
+    monkeypatch.setattr(BaseApplication, "run", lambda self: forked_with.append(dict(lake_access._snapshots)))
     server.serve(lake=use_lake.root, workers=1, say=lambda s: None)
     assert forked_with == [{}]

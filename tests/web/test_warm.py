@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 
-from openbeat.web import figures, warm
-from openbeat.web.store import lake_state
+from openbeat.web import shared_figures, warm
+from openbeat.web.lake_access import lake_state
 from tests.web.conftest import BOROUGH, NORTH, SOUTH
 
 
@@ -33,7 +33,7 @@ def test_nothing_is_warmed_when_each_process_keeps_its_own_answers(settings, use
 def test_warmed_pages_are_served_without_computing_and_match_a_visitors(shared, client, settings, monkeypatch):
     fresh = {path: client.get(path) for path in (f"/areas/{NORTH}/", f"/api/areas/{SOUTH}/profile")}
     shared.clear()
-    figures.clear()
+    shared_figures.clear()
     settings.OPENBEAT_UNCACHED_PER_MINUTE = 1  # the warm-up is not limited as a client is
 
     signature = lake_state().signature
@@ -45,7 +45,7 @@ def test_warmed_pages_are_served_without_computing_and_match_a_visitors(shared, 
     def computing(*args, **kwargs):
         raise AssertionError("a warmed answer was computed again")
 
-    monkeypatch.setattr(figures, "figure", computing)
+    monkeypatch.setattr(shared_figures, "figure", computing)
     monkeypatch.setattr("openbeat.areas.selectors.figure", computing)
     for path, before in fresh.items():
         again = client.get(path)
