@@ -223,11 +223,17 @@ def find_recorded(store: Store, forces: list[str], period: Period) -> dict[tuple
                       lambda: _find_recorded(store, forces, period))
 
 
-def _find_recorded(store: Store, forces: list[str], period: Period) -> dict[tuple[str, date], bool]:
-    got = store.cursor().execute(
-        "SELECT force, month, linked, sum(n)::INTEGER FROM stop_search_counts "
-        "WHERE force IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? GROUP BY ALL",
+def forces_counts(store: Store, forces: list[str], period: Period, columns: str) -> list[tuple]:
+    """The searches of ``forces`` in ``period``, summed by ``columns`` of ``stop_search_counts``
+    (e.g. ``"force, month, linked"``): one row per group, in order, the sum last."""
+    return store.cursor().execute(
+        f"SELECT {columns}, sum(n)::INTEGER FROM stop_search_counts "
+        "WHERE force IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
         [forces, period.first, period.last]).fetchall()
+
+
+def _find_recorded(store: Store, forces: list[str], period: Period) -> dict[tuple[str, date], bool]:
+    got = forces_counts(store, forces, period, "force, month, linked")
     values: dict[tuple[str, date], list] = defaultdict(list)
     for force, month, linked, n in got:
         values[(force, month)].extend([linked] * n)
@@ -544,10 +550,7 @@ def placement_table(store: Store, area: Area, period: Period, counts: Counts) ->
     forces = [area.code] if area.level == "force" else sorted({r[0] for r in counts.rows})
     if not forces:
         return [], 0
-    got = store.cursor().execute(
-        "SELECT force, geo_status, (ward_code IS NOT NULL) AS has_ward, sum(n)::INTEGER FROM stop_search_counts "
-        "WHERE force IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
-        [forces, period.first, period.last]).fetchall()
+    got = forces_counts(store, forces, period, "force, geo_status, (ward_code IS NOT NULL) AS has_ward")
     merged: dict[tuple[str, str], int] = defaultdict(int)
     for force, status, has_ward, n in got:
         merged[(force, status)] += n
