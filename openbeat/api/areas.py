@@ -9,8 +9,8 @@ from django.urls import reverse
 from ninja import Field, Query, Router
 from ninja.decorators import decorate_view
 
-from openbeat.api.errors import ERROR_RESPONSES, ApiError, not_found
-from openbeat.api.params import AreaCode, Month, check_period
+from openbeat.api.errors import ERROR_RESPONSES, ApiError, check_period, not_found
+from openbeat.api.params import AreaCode, Month
 from openbeat.api.results import run
 from openbeat.api.schemas import AreaMapOut, AreaOut, AreaPage, CrimeMonthPage, CrimePointsOut, TeamOut
 from openbeat.api.tables import CSV_OPENAPI, Formatted, Paging, table_response

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import logging
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Schema
 from ninja.errors import HttpError, ValidationError
 
+from openbeat.analytics.harm import CRIME_TYPES
 from openbeat.analytics.store import BadPeriod, UnknownArea
 from openbeat.api.params import MONTH_PATTERN
-from openbeat.web.figures import sentence
+from openbeat.web.json_errors import error_response
+from openbeat.web.shared_figures import sentence
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +57,24 @@ def not_found(message: str, *, hint: str | None = None) -> ApiError:
     return ApiError(404, "not_found", message, hint=hint)
 
 
-def error_response(status: int, code: str, message: str, *, hint: str | None = None,
-                   errors: list[dict] | None = None) -> JsonResponse:
-    from openbeat.web.resident import for_residents  # what an administrator must run goes to the log
+def check_period(start: str | None, end: str | None) -> None:
+    """Raise a 400 ApiError when ``from`` is after ``to``."""
+    if start and end and start > end:
+        raise ApiError(
+            400, "bad_period", f"The period starts ({start}) after it ends ({end}).",
+            hint="Swap 'from' and 'to', or leave one out.",
+            errors=[{"parameter": "from", "location": "query", "message": f"must not be after to ({end})"}],
+        )
 
-    message = for_residents(message)
-    hint = (for_residents(hint, next_step="").strip() or None) if hint else hint
-    body = {"status": status, "code": code, "message": message, "hint": hint, "errors": errors or []}
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+def check_crime_type(crime_type: str | None, parameter: str = "crime_type") -> None:
+    """Raise a 400 ApiError for a crime type police.uk does not use."""
+    if crime_type is not None and crime_type not in CRIME_TYPES:
+        raise ApiError(
+            400, "unknown_crime_type", f"There is no police.uk crime type called {crime_type!r}.",
+            hint="Use one of: " + "; ".join(CRIME_TYPES) + ".",
+            errors=[{"parameter": parameter, "location": "query", "message": "is not a police.uk crime type"}],
+        )
 
 
 def _friendly(err: dict) -> str:

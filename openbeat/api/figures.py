@@ -15,8 +15,8 @@ from ninja import Field, Query, Router
 from ninja.decorators import decorate_view
 
 from openbeat.api.areas import get_area
-from openbeat.api.errors import ERROR_RESPONSES, ApiError
-from openbeat.api.params import CRIME_TYPE_HELP, AreaCode, check_crime_type
+from openbeat.api.errors import ERROR_RESPONSES, ApiError, check_crime_type
+from openbeat.api.params import CRIME_TYPE_HELP, AreaCode
 from openbeat.api.results import (
     RESULT_OPENAPI, HotspotsOut, PeriodQuery, ResultOut, TableOut, period_of, result_response, run)
 from openbeat.areas import selectors

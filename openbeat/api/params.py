@@ -1,4 +1,8 @@
-"""Parameter types shared by endpoints: months, periods, area codes, crime types."""
+"""Parameter types shared by endpoints: months, periods, area codes, crime types.
+
+The checks that answer 400 for values that parse but make no sense are in
+:mod:`openbeat.api.errors` (``check_period``, ``check_crime_type``).
+"""
 
 from __future__ import annotations
 
@@ -18,27 +22,3 @@ Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
 AreaCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")]
 
 CRIME_TYPE_HELP = "One police.uk crime type: " + "; ".join(CRIME_TYPES) + ". Default: all crime except anti-social behaviour."
-
-
-def check_period(start: str | None, end: str | None) -> None:
-    """Raise a 400 ApiError when ``from`` is after ``to``."""
-    from openbeat.api.errors import ApiError
-
-    if start and end and start > end:
-        raise ApiError(
-            400, "bad_period", f"The period starts ({start}) after it ends ({end}).",
-            hint="Swap 'from' and 'to', or leave one out.",
-            errors=[{"parameter": "from", "location": "query", "message": f"must not be after to ({end})"}],
-        )
-
-
-def check_crime_type(crime_type: str | None, parameter: str = "crime_type") -> None:
-    """Raise a 400 ApiError for a crime type police.uk does not use."""
-    from openbeat.api.errors import ApiError
-
-    if crime_type is not None and crime_type not in CRIME_TYPES:
-        raise ApiError(
-            400, "unknown_crime_type", f"There is no police.uk crime type called {crime_type!r}.",
-            hint="Use one of: " + "; ".join(CRIME_TYPES) + ".",
-            errors=[{"parameter": parameter, "location": "query", "message": "is not a police.uk crime type"}],
-        )

@@ -9,8 +9,8 @@ from ninja import Field, Query, Router
 from ninja.decorators import decorate_view
 
 from openbeat.api.areas import get_area
-from openbeat.api.errors import ERROR_RESPONSES
-from openbeat.api.params import CRIME_TYPE_HELP, AreaCode, Month, check_crime_type
+from openbeat.api.errors import ERROR_RESPONSES, check_crime_type
+from openbeat.api.params import CRIME_TYPE_HELP, AreaCode, Month
 from openbeat.api.results import (
     RESULT_OPENAPI, PeriodQuery, ResultOut, ResultQuery, TableOut, period_of, result_response, run)
 from openbeat.areas import selectors

@@ -20,10 +20,10 @@ from ninja import Field, Schema
 from openbeat.analytics import wording
 from openbeat.analytics.result import Result, jsonable
 from openbeat.analytics.store import BadPeriod, UnknownArea
-from openbeat.api.errors import ApiError, analytics_error
-from openbeat.api.params import Month, check_period
+from openbeat.api.errors import ApiError, analytics_error, check_period
+from openbeat.api.params import Month
 from openbeat.api.tables import MAX_LIMIT, MAX_OFFSET, table_response
-from openbeat.web.figures import available, figure
+from openbeat.web.shared_figures import available, figure
 
 
 class ResultQuery(Schema):

@@ -1,4 +1,5 @@
-"""Area pages: find an area, a force, a borough, a ward (its neighbourhood), an LSOA.
+"""Area pages: the home page, find an area, a force, a borough, a ward (its neighbourhood), an LSOA;
+and the index of the planning tools.
 
 Views only gather what selectors return, turn results into charts and tables
 (:mod:`openbeat.areas.presenters`) and pick a template. Every page and chart spec is
@@ -17,6 +18,30 @@ from django.views.decorators.http import require_safe
 from openbeat.areas import periods, presenters, selectors
 from openbeat.web import charts
 from openbeat.web.cache import lake_cached
+from openbeat.web.lake_access import lake_state
+
+
+@require_safe
+@lake_cached(params=())
+def home(request: HttpRequest) -> HttpResponse:
+    """The home page: find an area by postcode or name, or pick a force or a borough."""
+    state = lake_state()
+    empty = "areas" not in state.datasets
+    context = {
+        "lake_empty": empty,
+        "example_postcode": None if empty else selectors.example_postcode(),
+        "forces": [] if empty else selectors.forces(),
+        "boroughs": [] if empty else selectors.area_list(level="borough", limit=1000)[0],
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_safe
+@lake_cached(params=())
+def tools(request: HttpRequest) -> HttpResponse:
+    """The index of the planning tools."""
+    return render(request, "web/tools.html", {"tools_page": True, "forces": selectors.forces(),
+                                              "scorecard": selectors.figure_available("scorecard")})
 
 
 @require_safe

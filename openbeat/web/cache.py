@@ -6,7 +6,7 @@ button) are left out of it: the wrapper marks the request, the layout then draws
 placeholder, and the browser fetches the per-person fragment from an uncached URL
 (``data-ob-fragment``, openbeat/js/fragments.js). So
 
-* its validator is a hash of the lake's state (:func:`openbeat.web.store.lake_state`),
+* its validator is a hash of the lake's state (:func:`openbeat.web.lake_access.lake_state`),
   the day (a ward page lists the events not yet over), the path and the parameters: ``If-None-Match`` / ``If-Modified-Since`` get ``304 Not
   Modified`` without any work;
 * its body is kept in Django's cache under that same key (a folder the workers share under
@@ -50,7 +50,7 @@ from django.utils.http import http_date, quote_etag
 
 import openbeat
 from openbeat.web import warm
-from openbeat.web.store import LakeState, lake_state
+from openbeat.web.lake_access import LakeState, lake_state
 
 #: Response headers a cached answer keeps (the middleware adds the security headers).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link", "X-Total-Count")
@@ -130,7 +130,7 @@ def retry_after(request: HttpRequest) -> int | None:
 def _too_many(request: HttpRequest, api: bool, wait: int) -> HttpResponse:
     message = "Too many new answers asked for in a minute; answers already computed are still served."
     if api:
-        from openbeat.api.errors import error_response
+        from openbeat.web.json_errors import error_response
 
         response = error_response(429, "too_many_requests", message, hint=f"Try again in {wait} seconds.")
     else:

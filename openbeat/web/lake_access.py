@@ -28,7 +28,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +36,8 @@ from pathlib import Path
 from django.conf import settings
 
 from openbeat.analytics.store import Store
-from openbeat.lake import POLICE_DATASETS, Lake
+from openbeat.datasets import POLICE_DATASETS
+from openbeat.lake import Lake
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ _pinned: contextvars.ContextVar[list | None] = contextvars.ContextVar("openbeat_
 
 #: How often the state is scanned again when it changes while a store is being built.
 _BUILD_ATTEMPTS = 5
+#: Called with the signature of each new lake state this process builds a store for:
+#: :func:`openbeat.web.warm.serving` adds the warm-up (so this module never imports it).
+on_new_state: list[Callable[[str], None]] = []
 
 
 def _looked_at(root: Path) -> LakeState:
@@ -150,9 +154,8 @@ def _current() -> Snapshot:
             _snapshots[lake.root] = snap
             _state[lake.root] = (time.monotonic(), before)
     if lake.root.is_dir():
-        from openbeat.web import warm
-
-        warm.lake_changed(snap.state.signature)  # answers computed ahead of visitors
+        for listener in on_new_state:
+            listener(snap.state.signature)  # answers computed ahead of visitors (web.warm)
     return snap
 
 
@@ -190,17 +193,6 @@ def lake_state() -> LakeState:
 def get_store() -> Store:
     """This process's store over ``settings.OPENBEAT_LAKE``, for this request's lake state."""
     return snapshot().store
-
-
-def open_store() -> None:
-    """Build the store and import the analytics now (a worker does this when it starts)."""
-    from openbeat.web import warm
-    from openbeat.web.figures import available
-
-    warm.serving()  # this process serves: it may compute answers ahead of visitors
-    available("profile")  # imports every analytics module (statsmodels, scipy: seconds, once)
-    if lake_state().datasets:
-        get_store().cursor()
 
 
 def reset() -> None:

@@ -39,14 +39,14 @@ class LakeSnapshotMiddleware:
     """One lake state per request: the data a view reads and its ETag and cache key agree.
 
     The snapshot is taken when the request first needs the lake (a static file or the
-    sign-in page never does); see :mod:`openbeat.web.store`.
+    sign-in page never does); see :mod:`openbeat.web.lake_access`.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from openbeat.web.store import pinned_snapshot
+        from openbeat.web.lake_access import pinned_snapshot
 
         with pinned_snapshot():
             return self.get_response(request)
@@ -98,7 +98,7 @@ class ApiMiddleware:
 
     def _answer(self, request: HttpRequest, path: str) -> HttpResponse:
         # every API error is JSON in one shape, including those Django or the router answer in HTML
-        from openbeat.api.errors import error_response
+        from openbeat.web.json_errors import error_response
 
         if len(request.get_full_path()) > self.max_url:
             return error_response(414, "uri_too_long", f"The URL is longer than {self.max_url:,} characters.",

@@ -210,6 +210,18 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
     }
 
 
+def open_store() -> None:
+    """Build the store and import the analytics now (a worker does this when it starts)."""
+    from openbeat.web import warm
+    from openbeat.web.lake_access import get_store, lake_state
+    from openbeat.web.shared_figures import available
+
+    warm.serving()  # this process serves: it may compute answers ahead of visitors
+    available("profile")  # imports every analytics module (statsmodels, scipy: seconds, once)
+    if lake_state().datasets:
+        get_store().cursor()
+
+
 def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 1,
           lake: str | os.PathLike | None = None, demo: bool | None = None, timeout: int = 30,
           worker: bool | None = None, say: Callable[[str], None] = print) -> None:
@@ -222,7 +234,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
     prepared = prepare(say=say)
     from django.conf import settings
 
-    from openbeat.web.store import open_store, peek_state
+    from openbeat.web.lake_access import peek_state
 
     state = peek_state()  # the master forks the workers: it must not open DuckDB
     say(f"database: {prepared.database}")

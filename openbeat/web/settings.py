@@ -181,6 +181,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openbeat.web.context_processors.site",
+                "openbeat.accounts.context_processors.account_nav",
             ],
         },
     }

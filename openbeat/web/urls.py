@@ -4,12 +4,13 @@ from django.urls import include, path
 
 from openbeat.api.api import api
 from openbeat.api.views import api_home
+from openbeat.areas import views as area_views
 from openbeat.web import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", area_views.home, name="home"),
     path("about/", views.about, name="about"),
-    path("tools/", views.tools, name="tools"),
+    path("tools/", area_views.tools, name="tools"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("openbeat.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,4 +1,7 @@
-"""Pages of the site itself: home, about and data sources, health check, error pages."""
+"""Pages of the site itself: about and data sources, health check, error pages.
+
+The home page and the tools index are the areas app's (:mod:`openbeat.areas.views`).
+"""
 
 from __future__ import annotations
 
@@ -11,25 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from openbeat.web.cache import lake_cached
-from openbeat.web.store import get_store, lake_state
+from openbeat.web.lake_access import get_store, lake_state
 
 log = logging.getLogger(__name__)
-
-
-@require_safe
-@lake_cached(params=())
-def home(request: HttpRequest) -> HttpResponse:
-    from openbeat.areas import selectors
-
-    state = lake_state()
-    empty = "areas" not in state.datasets
-    context = {
-        "lake_empty": empty,
-        "example_postcode": None if empty else selectors.example_postcode(),
-        "forces": [] if empty else selectors.forces(),
-        "boroughs": [] if empty else selectors.area_list(level="borough", limit=1000)[0],
-    }
-    return render(request, "web/home.html", context)
 
 
 @require_safe
@@ -40,15 +27,6 @@ def about(request: HttpRequest) -> HttpResponse:
 
     return render(request, "web/about.html", {"state": state, "datasets": sorted(state.datasets),
                                               "missing": missing_loads(state.datasets)})
-
-
-@require_safe
-@lake_cached(params=())
-def tools(request: HttpRequest) -> HttpResponse:
-    from openbeat.areas import selectors
-
-    return render(request, "web/tools.html", {"tools_page": True, "forces": selectors.forces(),
-                                              "scorecard": selectors.figure_available("scorecard")})
 
 
 @never_cache
@@ -87,7 +65,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _read_every_file() -> bool:
     """Every partition's footer is read (a count needs no more), so a truncated file shows here."""
-    from openbeat.lake import POLICE_DATASETS
+    from openbeat.datasets import POLICE_DATASETS
 
     cur = get_store().cursor()
     try:
@@ -104,7 +82,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
-        from openbeat.api.errors import error_response
+        from openbeat.web.json_errors import error_response
 
         return error_response(404, "not_found", f"Nothing is at {request.path}.",
                               hint="See /api/ for the endpoints.")
@@ -114,7 +92,7 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # keep this independent of the lake and the database: either may be why we are here
     if _wants_json(request):
-        from openbeat.api.errors import error_response
+        from openbeat.web.json_errors import error_response
 
         return error_response(500, "server_error", "Something went wrong on our side. It has been logged.")
     return render(request, "500.html", status=500)
@@ -122,7 +100,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
-        from openbeat.api.errors import error_response
+        from openbeat.web.json_errors import error_response
 
         return error_response(400, "bad_request", "The request could not be understood.")
     return render(request, "400.html", status=400)
@@ -132,7 +110,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF refusal, in the site's layout (the reason is logged, not shown)."""
     log.info("CSRF check failed for %s %s: %s", request.method, request.path, reason)
     if _wants_json(request):
-        from openbeat.api.errors import error_response
+        from openbeat.web.json_errors import error_response
 
         return error_response(403, "csrf_failed", "The request could not be checked as coming from this site.")
     return render(request, "403_csrf.html", status=403)

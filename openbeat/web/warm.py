@@ -75,7 +75,11 @@ def serving() -> None:
     """This process serves requests (a gunicorn worker): it may warm. Other processes that
     read the lake with the web's settings (the demo's seeder, a management command) never
     claim a state they would not live to warm."""
+    from openbeat.web.lake_access import on_new_state
+
     _serving.append(os.getpid())
+    if lake_changed not in on_new_state:
+        on_new_state.append(lake_changed)
 
 
 def lake_changed(signature: str) -> None:
@@ -119,7 +123,7 @@ def _run() -> None:
 def _look() -> None:
     """Look at the lake now, not at the next visitor's request: a new state gets its store
     (and is offered for warming, :func:`lake_changed`) with nobody waiting for it."""
-    from openbeat.web.store import get_store
+    from openbeat.web.lake_access import get_store
 
     try:
         get_store()
@@ -150,7 +154,7 @@ def _cache():
 def warm(signature: str) -> int | None:
     """Warm the answers of lake state ``signature``: how many were asked for; 0 when it is
     warmed already or no longer current, None while another worker holds the claim."""
-    from openbeat.web.store import peek_state
+    from openbeat.web.lake_access import peek_state
 
     cache = _cache()
     claim, done_key = f"openbeat-warm:{signature}", f"openbeat-warmed:{signature}"
@@ -180,7 +184,7 @@ def warm(signature: str) -> int | None:
 
 def paths() -> list[str]:
     """What to warm, in order (see the module docstring); each path once."""
-    from openbeat.web.store import get_store
+    from openbeat.web.lake_access import get_store
 
     store = get_store()
     out = [p for p, _ in _visits.most_common(MOST_VISITED)]
