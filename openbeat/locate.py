@@ -147,7 +147,7 @@ def locate(lake: Lake, query: str, *, online: bool = False, postcodes_io_url: st
             else:
                 where = "the loaded postcode directory" if "postcodes" in rel else "any loaded postcode directory"
                 raise LocateError(f"postcode {postcode} is not in {where}; load an ONS Postcode Directory with "
-                                  "'openbeat areas load ONSPD.csv' or use --online for postcodes.io")
+                                  "'openbeat reference load ONSPD.csv' or use --online for postcodes.io")
             x, y = (float(v[0]) for v in to_bng([lon], [lat]))
         out = {
             "query": query, "source": source, "postcode": postcode,

@@ -23,6 +23,8 @@ DOC = ROOT / "docs" / "cli.md"
 def walk(group: click.Group, prefix: list[str]):
     for name in sorted(group.commands):
         cmd = group.commands[name]
+        if cmd.hidden:
+            continue  # an old name kept working (``areas load``), not documented
         yield [*prefix, name], cmd
         if isinstance(cmd, click.Group):
             yield from walk(cmd, [*prefix, name])

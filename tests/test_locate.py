@@ -104,4 +104,4 @@ def test_cli_on_a_lake_without_areas_fails_instead_of_saying_outside(tmp_path):
     res = CliRunner().invoke(locate_cmd, ["51.5074,-0.1278", "--lake", str(empty.root)])
     assert res.exit_code == 1
     assert res.output == ("Error: no boundaries are loaded in this lake, so no point can be located; load them "
-                          "first, e.g. `openbeat areas load ../shared/data/boundaries ../shared/data/lookups`\n")
+                          "first, e.g. `openbeat reference load ../shared/data/boundaries ../shared/data/lookups`\n")

@@ -82,7 +82,7 @@ def allocation_plan(store: Store, within: str, officers: int, pcsos: int, *, tru
     wards = sorted(store.areas("ward", within=within), key=lambda a: a.code)
     if not wards:
         raise ValueError(f"no wards are loaded within {parent.name}; load boundaries and lookups with "
-                         "`openbeat areas load`")
+                         "`openbeat reference load`")
     period, months, coverage_note = common_months(store, wards, within, first, last)
     n = len(wards)
     for people, minimum, what in ((officers, minimum_officers, "officers"), (pcsos, minimum_pcsos, "PCSOs")):

@@ -44,12 +44,12 @@ def hotspots(store: Store, code: str, first: str | None = None, last: str | None
 
     area = store.area(code)
     if area.level != "force" and not store.has("areas"):
-        raise ValueError(f"hot spots of {code} need its boundary: load areas with `openbeat areas load`")
+        raise ValueError(f"hot spots of {code} need its boundary: load areas with `openbeat reference load`")
     cov = Coverage(store)
     period = cov.area_period(area, first, last)
     cov.require(area, period)
     if by == "lsoa" and not store.has("areas"):
-        raise ValueError("hot spots by LSOA need the LSOA boundaries: load them with `openbeat areas load`, "
+        raise ValueError("hot spots by LSOA need the LSOA boundaries: load them with `openbeat reference load`, "
                          "or use the grid")
     key = ("hotspots", area.code, period, crime_type, cell_size, by, permutations, seed)
     return store.memo(key, lambda: _hotspots(store, area, period, crime_type, cell_size, by, permutations, seed))

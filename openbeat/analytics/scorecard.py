@@ -49,7 +49,7 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
     boroughs = [area] if area.level == "borough" else store.areas("borough", within=area.code)
     wards = store.areas("ward", within=area.code)
     if not boroughs:
-        raise ValueError(f"no boroughs are loaded for {area.name}: run `openbeat areas load` first")
+        raise ValueError(f"no boroughs are loaded for {area.name}: run `openbeat reference load` first")
 
     if force is not None:
         found = store.area(force)

@@ -209,8 +209,8 @@ class Store:
 
     def _build(self) -> duckdb.DuckDBPyConnection:
         con = self.lake.connect()
-        # Read-only: stop searches ingested since the last `areas load` are located in
-        # memory here but not written back (that is `openbeat areas load`'s job).
+        # Read-only: stop searches ingested since the last `reference load` are located in
+        # memory here but not written back (that is `openbeat reference load`'s job).
         crimes_with_areas(con)
         stamp = repr(self._stamp())
         for name, sql in AGGREGATES.items():

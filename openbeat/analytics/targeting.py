@@ -228,7 +228,7 @@ def targeting(store: Store, level: str = "ward", within: str | None = None, firs
     areas = store.areas(level, within=within)
     if not areas:
         raise ValueError(f"no {level}s are loaded" + (f" within {within}" if within else "")
-                         + "; load boundaries and lookups with `openbeat areas load`")
+                         + "; load boundaries and lookups with `openbeat reference load`")
     period, months, coverage_note = common_months(store, areas, within, first, last)
     table = harm_table or harm_lib.default_table()
     codes = [a.code for a in areas]

@@ -150,7 +150,7 @@ def trust(store: Store, code: str, first: str | None = None, last: str | None = 
 def _need_pas(store: Store) -> None:
     if not store.has("pas"):
         raise ValueError("no Public Attitude Survey is loaded; load MOPAC's PAS files with "
-                         "`openbeat areas load <folder with PAS_buroughs.csv and PAS_Total.csv>`")
+                         "`openbeat reference load <folder with PAS_buroughs.csv and PAS_Total.csv>`")
 
 
 def _trust_area(store: Store, code: str) -> Area:

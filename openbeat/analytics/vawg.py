@@ -315,7 +315,7 @@ def vawg(store: Store, code: str, first: str | None = None, last: str | None = N
         in_file = found.level == "force" and _file_is_the_forces(store, con, found.code)
     if not in_file:
         notes.append(f"The ward-level recorded crime file holds no counts for {area.name}"
-                     + ("" if has_ward_crime(con) else " (it is not loaded: `openbeat areas load` a copy of the "
+                     + ("" if has_ward_crime(con) else " (it is not loaded: `openbeat reference load` a copy of the "
                         "London Datastore's \"MPS Ward Level Crime\")")
                      + "; rape, other sexual offences and stalking and harassment cannot be shown here.")
     else:

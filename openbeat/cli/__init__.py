@@ -28,12 +28,13 @@ def _register() -> None:
         demo_commands,
         fetch_commands,
         lake_commands,
+        reference_commands,
         review_commands,
         web_commands,
     )
 
-    for module in (demo_commands, lake_commands, fetch_commands, areas_commands, analyse_commands, web_commands,
-                   review_commands):
+    for module in (demo_commands, lake_commands, fetch_commands, reference_commands, areas_commands, analyse_commands,
+                   web_commands, review_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,78 +1,34 @@
-"""Commands for reference data: ``areas load``, ``areas geojson``, ``areas list``, ``locate``."""
+"""Commands about loaded areas: ``areas list``, ``areas geojson``, ``locate``.
+
+Loading them is ``openbeat reference load`` (:mod:`openbeat.cli.reference_commands`);
+``areas load`` stays as a hidden, deprecated alias of it.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
 from openbeat.cli.options import lake_option
+from openbeat.cli.reference_commands import reference_load
 
 
 @click.group()
 def areas():
-    """Boundaries, lookups, population, PAS, ward crime and postcodes
+    """The loaded areas: list them, write their boundaries as GeoJSON
+
+    Load them (and the other reference data) with `openbeat reference load`.
 
     Example:
 
-        openbeat areas load ../shared/data/boundaries ../shared/data/lookups
+        openbeat areas list
     """
 
 
-@areas.command("load")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@lake_option
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
-def areas_load(paths, lake, quiet):
-    """Load boundary, lookup, census, PAS, ward-crime and postcode files (or folders of them)
-
-    Each file is recognised by its fields or header, not its name: shapefile, GeoJSON,
-    GeoPackage or MapInfo TAB boundaries (LSOA 2011/2021, MSOA, wards, boroughs); ONS
-    LSOA 2021 → ward → LAD lookups; Census 2021 TS007A and ethnic group; mid-year LSOA
-    estimates; MOPAC PAS; MPS ward-level crime; ONS Postcode Directory. Afterwards
-    approximate wards, the best-fit LSOA 2011 → 2021 lookup and the web map versions
-    are rebuilt. A file that is none of these is an error.
-
-    Example:
-
-        openbeat areas load boundaries/ lookups/ population/ mopac_pas/ --lake data/lake
-    """
-    from rich.console import Console
-
-    from openbeat.geo.load import load_reference
-
-    err = Console(stderr=True)
-
-    def on_file(lf):
-        if lf.status == "failed":
-            err.print(f"[red]✗[/] {lf.message}", highlight=False)
-        elif not quiet and lf.status == "skipped":
-            err.print(f"[yellow]–[/] {lf.message}", highlight=False)
-        elif not quiet:
-            msg = f" ({lf.message})" if lf.message else ""
-            err.print(f"[green]✓[/] {lf.path}: {lf.rows:,} rows → {lf.dataset}{msg}", highlight=False)
-
-    report = load_reference(list(paths), lake=lake, on_file=on_file,
-                            progress=None if quiet else (lambda s: err.print(f"  {s}", highlight=False)))
-    loaded = [f for f in report.files if f.status == "loaded"]
-    click.echo(f"{len(report.files)} files: {len(loaded)} loaded, "
-               f"{sum(f.status == 'skipped' for f in report.files)} skipped, {len(report.failed)} failed; "
-               f"lake {lake.root}")
-    rb = report.rebuild
-    if rb is not None:
-        click.echo("areas: " + ", ".join(f"{n:,} {lvl}" for lvl, n in sorted(rb.levels.items()))
-                   + (f" ({rb.approximate_wards:,} wards dissolved from LSOAs, approximate)"
-                      if rb.approximate_wards else ""))
-        for lvl, (tol, size, budget) in sorted((rb.web or {}).items()):
-            click.echo(f"web {lvl}: {size / 1e6:.2f} MB GeoJSON (budget {budget / 1e6:.1f} MB), "
-                       f"simplified at {tol:g} m")
-        for note in rb.notes or []:
-            click.echo(f"note: {note}")
-    if not report.files:
-        raise click.ClickException("no reference files found in " + ", ".join(paths))
-    if report.failed:
-        sys.exit(1)
+#: The old name, hidden from help: says it is deprecated (on stderr) and runs `reference load`.
+areas.add_command(click.Command("load", params=reference_load.params, callback=reference_load.callback, hidden=True,
+                                help=reference_load.help, deprecated="Use `openbeat reference load`."))
 
 
 @areas.command("list")
@@ -91,7 +47,7 @@ def areas_list(lake):
 
     t = read_reference(lake, "areas", columns=["level", "vintage", "approximate", "source"])
     if t is None:
-        raise click.ClickException(f"no areas in {lake.root}; load some with: openbeat areas load PATH")
+        raise click.ClickException(f"no areas in {lake.root}; load some with: openbeat reference load PATH")
     counts: dict[tuple, int] = {}
     for row in zip(*(t[c].to_pylist() for c in ("level", "vintage", "approximate", "source"))):
         counts[row] = counts.get(row, 0) + 1
@@ -122,7 +78,7 @@ def areas_geojson(level, lake, borough, output):
 
     t = read_reference(lake, "areas", columns=["level", "code", "name", "borough_code", "geometry_web"])
     if t is None:
-        raise click.ClickException(f"no areas in {lake.root}; load some with: openbeat areas load PATH")
+        raise click.ClickException(f"no areas in {lake.root}; load some with: openbeat reference load PATH")
     t = t.filter(pc.equal(t["level"], level))
     if borough:
         t = t.filter(pc.equal(t["borough_code"], borough))
@@ -161,7 +117,7 @@ def locate(query, lake, online, postcodes_io_url, as_json):
         raise click.ClickException(str(e)) from e
     if res["status"] == "no_areas" and not res.get("postcodes_io_codes"):  # not "outside": nothing to be inside of
         raise click.ClickException("no boundaries are loaded in this lake, so no point can be located; load them "
-                                   "first, e.g. `openbeat areas load ../shared/data/boundaries "
+                                   "first, e.g. `openbeat reference load ../shared/data/boundaries "
                                    "../shared/data/lookups`")
     if as_json:
         click.echo(json.dumps(res, indent=2, ensure_ascii=False))

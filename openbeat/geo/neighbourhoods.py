@@ -7,7 +7,7 @@ kept, with its share of each; ``is_best`` marks the ward holding most of the
 neighbourhood.
 
 Dataset ``neighbourhood_wards`` (written by :func:`link_lake_neighbourhoods`, which
-``openbeat areas load`` also runs when ``neighbourhood_boundaries`` exists).
+``openbeat reference load`` also runs when ``neighbourhood_boundaries`` exists).
 """
 
 from __future__ import annotations

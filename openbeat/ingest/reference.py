@@ -1,4 +1,4 @@
-"""One entry point for all reference data: ``openbeat areas load PATH...``.
+"""One entry point for all reference data: ``openbeat reference load PATH...``.
 
 Each file is recognised by its content — vector layers by their fields, CSVs by their
 header — never by its name, and sent to its loader:

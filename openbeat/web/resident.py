@@ -1,7 +1,7 @@
 """Messages for residents: what to try next, never what an administrator must run.
 
 The analytics library's errors are written for the command line and often end with the
-command that would fix them ("load them with `openbeat areas load`"). A resident cannot run
+command that would fix them ("load them with `openbeat reference load`"). A resident cannot run
 it, so :func:`for_residents` logs the whole message for the administrator and shows the
 resident the first part, with a sentence on what they can do. The about page lists, for
 administrators, each missing dataset and the command that loads it (:data:`LOADS`).
@@ -25,10 +25,10 @@ MISSING = "This site has not loaded the data this needs yet; its About page says
 LOADS = {
     "crimes": "openbeat ingest FOLDER_OF_POLICE_UK_CSVS",
     "stop_searches": "openbeat ingest FOLDER_OF_POLICE_UK_CSVS",
-    "areas": "openbeat areas load FOLDER_OF_BOUNDARIES_AND_LOOKUPS",
-    "population": "openbeat areas load FOLDER_WITH_CENSUS_TABLES",
-    "postcodes": "openbeat areas load ONSPD.csv",
-    "pas": "openbeat areas load FOLDER_WITH_PAS_buroughs.csv_AND_PAS_Total.csv",
+    "areas": "openbeat reference load FOLDER_OF_BOUNDARIES_AND_LOOKUPS",
+    "population": "openbeat reference load FOLDER_WITH_CENSUS_TABLES",
+    "postcodes": "openbeat reference load ONSPD.csv",
+    "pas": "openbeat reference load FOLDER_WITH_PAS_buroughs.csv_AND_PAS_Total.csv",
     "neighbourhoods": "openbeat fetch neighbourhoods --force FORCE",
 }
 

@@ -75,7 +75,7 @@ def test_stop_searches_of_a_month_ingested_after_areas_are_located_and_cached(to
     _stops(police / "2023-01-toy-stop-and-search.csv", "2023-01", [lonlat(0.5, 0.5)])
     ingest_paths([police], lake=lake)
     report = load_reference(list(toy_city.values()), lake=lake)
-    assert report.stop_searches_located == 1  # cache built at areas load
+    assert report.stop_searches_located == 1  # cache built at reference load
     _stops(police / "2023-02-toy-stop-and-search.csv", "2023-02", [lonlat(1.5, 1.5), lonlat(1.5, 0.5)])
     ingest_paths([police / "2023-02-toy-stop-and-search.csv"], lake=lake)
 

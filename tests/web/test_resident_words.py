@@ -74,12 +74,12 @@ def test_pages_and_api_errors_over_a_lake_missing_data_show_no_shell_command(cli
 
 def test_the_admin_part_goes_to_the_log_and_the_resident_is_told_what_to_do(caplog):
     msg = ("postcode ZZ1 1ZZ is not in the loaded postcode directory; load an ONS Postcode Directory with "
-           "'openbeat areas load ONSPD.csv' or use --online for postcodes.io")
+           "'openbeat reference load ONSPD.csv' or use --online for postcodes.io")
     said = for_residents(msg, next_step="Check the postcode, or search for your neighbourhood by name.")
     assert said == ("Postcode ZZ1 1ZZ is not in the loaded postcode directory. Check the postcode, or search for "
                     "your neighbourhood by name.")
     assert msg in caplog.text
-    assert for_residents("no boroughs are loaded for Foo: run `openbeat areas load` first") == (
+    assert for_residents("no boroughs are loaded for Foo: run `openbeat reference load` first") == (
         "No boroughs are loaded for Foo. This site has not loaded the data this needs yet; its About page says "
         "what is loaded.")
     assert for_residents("No area has the code 'X'.") == "No area has the code 'X'."
