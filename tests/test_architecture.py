@@ -33,6 +33,21 @@ TOP = len(LAYERS) - 1
 CLI = {"openbeat.cli", "openbeat.__main__"}
 PROJECT = "openbeat.web"  # the Django project: settings, URL root, middleware, the lake door
 URL_ROOT = "openbeat.web.urls"  # the one module of the project that mounts the apps
+#: Cycles known and not untied yet, each with why; the test fails on any other cycle, and on
+#: one of these once it is gone (take it off the list). A service queues the django-tasks
+#: task that later runs a service of the same app: untying it means splitting the app's
+#: tasks (issue 10 left these to the apps' next change).
+KNOWN_CYCLES = {
+    ("openbeat.events.services", "openbeat.events.tasks"): "services queue reminders; the task runs the service",
+    ("openbeat.notifications.services", "openbeat.notifications.tasks"):
+        "announce queues the fan-out; the fan-out runs notification_send, which queues emails",
+    ("openbeat.reviews.demo", "openbeat.reviews.tasks"): "the demo seeder queues the task that publishes",
+    ("openbeat.surveys.services", "openbeat.surveys.tasks"): "an answer queues the refresh; the task runs the service",
+}
+
+#: Allowed by the layers, refused all the same: (importer unit, imported unit, why).
+REFUSED = [("openbeat.analytics", "openbeat.ingest",
+            "analytics reads what ingest wrote to the lake, never the loaders")]
 
 
 def module_files() -> dict[str, Path]:
@@ -131,6 +146,9 @@ def layering_problems(edges: list[Edge]) -> list[str]:
         if source == target:
             continue
         low, high = layer_of(target), layer_of(source)
+        refused = [why for a, b, why in REFUSED if (a, b) == (source, target)]
+        if refused:
+            problems.append(f"{edge}  [{refused[0]}]")
         if low > high:
             problems.append(f"{edge}  [upward: {LAYERS[high][0]} imports {LAYERS[low][0]}]")
         elif low == high and high != TOP:
@@ -192,15 +210,22 @@ def test_the_graph_sees_every_kind_of_import():
     edges = import_graph()
     assert len({edge.source for edge in edges}) > 150, "the walk found the package's modules"
     assert any(edge.where == "function" for edge in edges), "function-level imports are counted"
-    # a known function-level edge and a known relative-free module-level one
-    assert any(e.source == "openbeat.web.store" and e.target == "openbeat.lake" for e in edges)
+    known = {(e.source, e.target, e.where) for e in edges}
+    assert ("openbeat.lake", "openbeat.datasets", "module") in known
+    assert ("openbeat.ingest.neighbourhoods", "openbeat.geo.neighbourhoods", "function") in known
 
 
 def test_no_import_cycles_between_files():
-    lines = describe_cycles(import_graph())
+    edges = import_graph()
+    lines = describe_cycles(edges)
     print("\nimport cycles between files (function-level imports included):")
     print("\n".join(lines) if lines else "    none")
-    assert not lines, "files import each other:\n" + "\n".join(lines)
+    found = {tuple(component) for component in cycles(edges)}
+    new = [line for line in lines if line.startswith("cycle: ")
+           and tuple(line.removeprefix("cycle: ").split(" , ")) not in KNOWN_CYCLES]
+    assert not new, "files import each other:\n" + "\n".join(lines)
+    gone = [" , ".join(known) for known in KNOWN_CYCLES if known not in found]
+    assert not gone, "these cycles are gone: take them off KNOWN_CYCLES:\n" + "\n".join(gone)
 
 
 def test_imports_go_down_the_layers():
