@@ -16,19 +16,23 @@ SUMMARY = [
 ]
 
 
-def test_reference_load_prints_what_it_loaded(tmp_path):
+def load(tmp_path, *command: str):
+    """Run ``openbeat <command> <the toy city's files> --lake ... -q``: the result, and the summary it must print."""
     city, lake = write_city(tmp_path / "toy"), str(tmp_path / "lake")
-    res = CliRunner().invoke(main, ["reference", "load", *map(str, city.values()), "--lake", lake, "-q"])
+    res = CliRunner().invoke(main, [*command, *map(str, city.values()), "--lake", lake, "-q"])
     assert res.exit_code == 0, res.output
-    assert res.stdout.splitlines() == [f"4 files: 4 loaded, 0 skipped, 0 failed; lake {lake}", *SUMMARY]
+    return res, [f"4 files: 4 loaded, 0 skipped, 0 failed; lake {lake}", *SUMMARY]
+
+
+def test_reference_load_prints_what_it_loaded(tmp_path):
+    res, expected = load(tmp_path, "reference", "load")
+    assert res.stdout.splitlines() == expected
     assert res.stderr == ""
 
 
 def test_the_old_name_still_loads_and_says_it_is_deprecated(tmp_path):
-    city, lake = write_city(tmp_path / "toy"), str(tmp_path / "lake")
-    res = CliRunner().invoke(main, ["areas", "load", *map(str, city.values()), "--lake", lake, "-q"])
-    assert res.exit_code == 0, res.output
-    assert res.stdout.splitlines() == [f"4 files: 4 loaded, 0 skipped, 0 failed; lake {lake}", *SUMMARY]
+    res, expected = load(tmp_path, "areas", "load")
+    assert res.stdout.splitlines() == expected
     assert res.stderr == "DeprecationWarning: The command 'load' is deprecated. Use `openbeat reference load`.\n"
 
 
