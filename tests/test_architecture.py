@@ -2,8 +2,8 @@
 
 Every module under ``openbeat/`` is parsed with :mod:`ast`; every ``import`` in it counts,
 function-level and ``TYPE_CHECKING`` ones included. The edges make a graph of files, and the
-tests fail on any cycle in it and on any edge that goes up or sideways against the layers,
-printing the offending edges (``pytest -s tests/test_architecture.py`` prints them all, and
+tests fail on any cycle in it (but the few listed in ``KNOWN_CYCLES``, each with why) and on
+any edge that goes up or sideways against the layers, printing the offending edges (``pytest -s tests/test_architecture.py`` prints them all, and
 what the layering allows, even when the tests pass).
 """
 
@@ -213,6 +213,29 @@ def test_the_graph_sees_every_kind_of_import():
     known = {(e.source, e.target, e.where) for e in edges}
     assert ("openbeat.lake", "openbeat.datasets", "module") in known
     assert ("openbeat.ingest.neighbourhoods", "openbeat.geo.neighbourhoods", "function") in known
+
+
+def test_the_checker_names_each_kind_of_wrong_edge():
+    edges = [Edge("openbeat.lake", "openbeat.ingest.kinds", 349, "function"),
+             Edge("openbeat.geo.pip", "openbeat.stats.fdr", 3, "module"),
+             Edge("openbeat.analytics.vawg", "openbeat.ingest.census", 168, "function"),
+             Edge("openbeat.web.views", "openbeat.areas.selectors", 22, "function"),
+             Edge("openbeat.web.urls", "openbeat.areas.views", 7, "module"),
+             Edge("openbeat.areas.views", "openbeat.cli.options", 9, "module"),
+             Edge("openbeat.ingest.census", "openbeat.geo.refdata", 33, "module")]
+    assert layering_problems(edges) == [
+        "openbeat.analytics.vawg -> openbeat.ingest.census  (function level, line 168)  "
+        "[analytics reads what ingest wrote to the lake, never the loaders]",
+        "openbeat.areas.views -> openbeat.cli.options  (module level, line 9)  [imports the CLI]",
+        "openbeat.geo.pip -> openbeat.stats.fdr  (module level, line 3)  [sideways within geometry and statistics]",
+        "openbeat.lake -> openbeat.ingest.kinds  (function level, line 349)  [upward: lake imports ingest]",
+        "openbeat.web.views -> openbeat.areas.selectors  (function level, line 22)  "
+        "[the project package imports an app]",
+    ]
+    loop = [Edge("openbeat.api.errors", "openbeat.api.params", 21, "module"),
+            Edge("openbeat.api.params", "openbeat.api.errors", 25, "function"),
+            Edge("openbeat.api.params", "openbeat.analytics.harm", 9, "module")]
+    assert cycles(loop) == [["openbeat.api.errors", "openbeat.api.params"]]
 
 
 def test_no_import_cycles_between_files():
