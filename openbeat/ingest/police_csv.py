@@ -295,15 +295,14 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
     The same checks as :func:`_load_batch`, so the same rows, keys, counts and manifest
     line: the bytes are read once, hashed and their records counted in two threads while
     Arrow parses them with the kind's types (hashlib and Arrow let go of the GIL); the
-    row checks are Arrow kernels, the row keys and their repeats DuckDB queries over the
-    Arrow table (no copy), and pyarrow writes the partition. Anything unusual (a parse or type error, a row that
+    row checks, the row keys and their repeats are DuckDB queries over the Arrow table
+    (no copy), and pyarrow writes the partition. Anything unusual (a parse or type error, a row that
     fails a check, a quote that is not a whole field's, a count that disagrees, an odd
     line ending) gives None: :func:`ingest_source` then loads the file and says what is
     wrong, line and column.
     """
     import numpy as np
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
+    import pyarrow.csv as pacsv  # not pyarrow.compute: its import costs more than it saves here
 
     kind = fname.kind
     try:
@@ -338,63 +337,65 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
             or not _whole_field_quotes(data)):
         return None  # blank lines, an odd line ending, a disagreement …: the one-file path says
     del data
-    if not _arrow_rows_pass_checks(a, kind, fname):
-        return None
-    unknown = 0
-    if "Crime type" in kind.header:
-        types = a["Crime type"]
-        if not set(pc.unique(types).to_pylist()) <= set(CRIME_TYPES):
-            unknown = int(pc.sum(pc.invert(pc.is_in(types, value_set=pa.array(CRIME_TYPES)))).as_py())
     loaded = a.num_rows
+    checks = " OR ".join(f"({c})" for c, _, _ in _row_checks(kind, fname))
+    crime_type = "Crime type" in kind.header
     try:
         con.register("arrow_rows", a)
+        # The row checks of the other paths (any failing row sends the file the one-file way),
+        # the Crime types police.uk does not use, and repeated Crime IDs among outcomes.
+        bad, unknown, repeated_ids = con.execute(
+            f"SELECT count(*) FILTER (WHERE {checks}), "
+            + ('count(*) FILTER (WHERE "Crime type" NOT IN (SELECT unnest(?))), ' if crime_type else "0, ")
+            + ('count("Crime ID") - count(DISTINCT "Crime ID")' if kind.dataset == "outcomes" else "0")
+            + " FROM arrow_rows", [list(CRIME_TYPES)] if crime_type else []).fetchall()[0]
+        if bad:
+            return None
         h = con.sql(f"SELECT {_identity_sql(kind)} AS _h FROM arrow_rows").to_arrow_table().column(0).combine_chunks()
-        a = a.append_column("_h", h)
+        a = a.append_column("_h", h).append_column("_i", _ints(np.arange(loaded)))
         con.register("arrow_rows", a)
         # Rows repeating an identity, grouped as _load_batch groups them and numbered as
         # _number_repeats numbers them (file order = _i).
-        repeated = con.sql('SELECT _h, count(*) AS n, bool_or("Crime ID" IS NOT NULL) AS has_id FROM arrow_rows '
-                           "GROUP BY _h HAVING count(*) > 1").to_arrow_table()
+        repeated = con.execute('SELECT _h, count(*), bool_or("Crime ID" IS NOT NULL) FROM arrow_rows '
+                               "GROUP BY _h HAVING count(*) > 1").fetchall()
         if kind.dataset == "crimes":
             # Rows sharing a Crime ID share _h (the ID itself), so its repeats are theirs.
-            duplicates = int(pc.sum(pc.subtract(pc.filter(repeated["n"], repeated["has_id"]), 1)).as_py() or 0)
+            duplicates = sum(count - 1 for _, count, has_id in repeated if has_id)
         else:
-            ids = a["Crime ID"]
-            duplicates = (len(ids) - ids.null_count) - int(pc.count_distinct(ids).as_py())
+            duplicates = repeated_ids
         n = np.ones(loaded, dtype=np.int64)
-        if repeated.num_rows:
-            rows = np.flatnonzero(pc.is_in(h, value_set=repeated.column("_h").combine_chunks()).to_numpy(
-                zero_copy_only=False))
-            con.register("arrow_reps", a.take(pa.array(rows)).append_column("_i", pa.array(rows)))
+        if repeated:
             ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)
             others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
-            got = con.sql(f"SELECT _i, row_number() OVER (PARTITION BY _h ORDER BY {others}, _i) AS n "
-                          "FROM arrow_reps").fetchnumpy()
+            got = con.execute(f"SELECT _i, row_number() OVER (PARTITION BY _h ORDER BY {others}, _i) AS n "
+                              "FROM arrow_rows WHERE _h IN (SELECT unnest(?))", [[r[0] for r in repeated]]
+                              ).fetchnumpy()
             n[got["_i"]] = got["n"]
-        if pc.all(pc.string_is_ascii(h)).as_py():
-            # substr(_h, 1, 16) || '-' || n, as _select_good has it, on ASCII hashes
-            key = pc.binary_join_element_wise(pc.utf8_slice_codeunits(h, 0, 16), pc.cast(pa.array(n), pa.string()),
-                                              "-")
-            by_header = {c.name: c.header for c in kind.columns}
-            columns = {}
-            for name, _ in lake_columns(kind):
-                if name == "row_key":
-                    columns[name] = key
-                elif name == "force":
-                    columns[name] = pa.repeat(pa.scalar(fname.force, pa.string()), loaded)
-                elif name == "month":
-                    columns[name] = pa.repeat(pa.scalar(date.fromisoformat(fname.month + "-01"), pa.date32()), loaded)
-                else:
-                    columns[name] = a[by_header[name]]
-            out = pa.table(columns)
-        else:
-            con.register("arrow_rows", a.append_column("_n", pa.array(n)))
-            out = con.sql(_select_good(kind, fname).replace(" FROM t", " FROM arrow_rows")).to_arrow_table()
+        # substr(_h, 1, 16) || '-' || _n, as _select_good has it; the other columns as parsed
+        con.register("arrow_keys", pa.Table.from_arrays([h, _ints(n)], names=["_h", "_n"]))
+        key = con.sql("SELECT substr(_h, 1, 16) || '-' || _n FROM arrow_keys").to_arrow_table().column(0)
+        by_header = {c.name: c.header for c in kind.columns}
+        columns = {}
+        for name, _ in lake_columns(kind):
+            if name == "row_key":
+                columns[name] = key
+            elif name == "force":
+                value = fname.force.encode()
+                columns[name] = pa.Array.from_buffers(pa.string(), loaded, [
+                    None, pa.py_buffer(np.arange(loaded + 1, dtype=np.int32) * len(value)),
+                    pa.py_buffer(value * loaded)])
+            elif name == "month":
+                day = (date.fromisoformat(fname.month + "-01") - date(1970, 1, 1)).days
+                columns[name] = pa.Array.from_buffers(pa.date32(), loaded, [
+                    None, pa.py_buffer(np.full(loaded, day, dtype=np.int32))])
+            else:
+                columns[name] = a[by_header[name]]
+        out = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     except duckdb.Error:
         return None
     finally:
-        con.unregister("arrow_rows")
-        con.unregister("arrow_reps")
+        for name in ("arrow_rows", "arrow_keys"):
+            con.unregister(name)
     data_tmp = lake.temp_path(lake.partition_path(part))
     try:
         metadata = {"source_sha256": scan.sha256, "source_name": src.name, "unknown_crime_types": str(unknown)}
@@ -413,25 +414,12 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
                       unknown)
 
 
-def _arrow_rows_pass_checks(a: pa.Table, kind: Kind, fname: FileName) -> bool:
-    """True when no row of ``a`` fails a check of :func:`_row_checks` (the same conditions, in Arrow)."""
-    import pyarrow.compute as pc
+def _ints(values) -> pa.Array:
+    """An int64 Arrow array of a numpy array, without ``pa.array`` (whose first call imports pandas)."""
+    import numpy as np
 
-    if any(a[c.header].null_count for c in kind.columns if c.required):
-        return False
-    # Every Month the file month (which is a valid YYYY-MM, from the file name).
-    if "Month" in kind.header and pc.unique(a["Month"]).to_pylist() not in ([], [fname.month]):
-        return False
-    lat, lon = a["Latitude"], a["Longitude"]
-    if pc.any(pc.not_equal(pc.is_null(lat), pc.is_null(lon))).as_py():
-        return False  # only one of the two given
-    for col, limit in ((lat, 90), (lon, 180)):
-        if pc.any(pc.is_nan(col)).as_py():
-            return False
-        bounds = pc.min_max(col).as_py()
-        if bounds["min"] is not None and (bounds["min"] < -limit or bounds["max"] > limit):
-            return False  # outside the range, or infinite
-    return True
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
 #: Rows per Parquet row group, as DuckDB's COPY writes them.
