@@ -379,8 +379,15 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
         for name, _ in lake_columns(kind):
             if name == "row_key":
                 columns[name] = key
-            elif name in ("force", "month"):
-                columns[name] = _constant_columns(fname, loaded)[name == "month"]
+            elif name == "force":
+                value = fname.force.encode()
+                columns[name] = pa.Array.from_buffers(pa.string(), loaded, [
+                    None, pa.py_buffer(np.arange(loaded + 1, dtype=np.int32) * len(value)),
+                    pa.py_buffer(value * loaded)])
+            elif name == "month":
+                day = (date.fromisoformat(fname.month + "-01") - date(1970, 1, 1)).days
+                columns[name] = pa.Array.from_buffers(pa.date32(), loaded, [
+                    None, pa.py_buffer(np.full(loaded, day, dtype=np.int32))])
             else:
                 columns[name] = a[by_header[name]]
         out = pa.Table.from_arrays(list(columns.values()), names=list(columns))
@@ -405,17 +412,6 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
         data_tmp.unlink(missing_ok=True)
     return FileReport(src.path, "loaded", part.dataset, part.force, part.month, loaded, loaded, 0, duplicates, 0,
                       unknown)
-
-
-def _constant_columns(fname: FileName, n: int) -> tuple[pa.Array, pa.Array]:
-    """``force`` and ``month`` of ``n`` rows of one file, as Arrow arrays (without ``pa.array``)."""
-    import numpy as np
-
-    value = fname.force.encode()
-    force = pa.Array.from_buffers(pa.string(), n, [
-        None, pa.py_buffer(np.arange(n + 1, dtype=np.int32) * len(value)), pa.py_buffer(value * n)])
-    day = (date.fromisoformat(fname.month + "-01") - date(1970, 1, 1)).days
-    return force, pa.Array.from_buffers(pa.date32(), n, [None, pa.py_buffer(np.full(n, day, dtype=np.int32))])
 
 
 def _ints(values) -> pa.Array:
@@ -507,40 +503,12 @@ def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
         _number_repeats(con, kind, "reps")
 
     written = []  # (batch entry, scan, counts, data tmp, its sha256)
-    # Street and outcome rows of every clean file in one Arrow table, sliced per file and
-    # written by pyarrow (a COPY per partition costs ~8 ms of fixed work); t is in file
-    # order, which is checked. Stop-and-search keeps DuckDB's COPY (timestamps, booleans).
-    rows = None
-    if _arrow_kind(kind):
-        import numpy as np
-
-        listed = ", ".join(str(f) for f, *_ in clean)
-        rows = con.sql(_select_good(kind, batch[0][2]).replace(" FROM t", f", _f FROM t WHERE _f IN ({listed})")
-                       ).to_arrow_table()
-        files = rows.column("_f").combine_chunks()
-        files = np.frombuffer(files.buffers()[1], dtype=np.int32, count=len(files), offset=files.offset * 4)
-        if np.any(np.diff(files) < 0):
-            rows = None
-        else:
-            rows = rows.drop_columns(["_f"])
-            starts = np.searchsorted(files, [f for f, *_ in clean], side="left")
-            ends = np.searchsorted(files, [f for f, *_ in clean], side="right")
     try:
-        for k, (f, loaded, duplicates, mismatches, unknown) in enumerate(clean):
+        for f, loaded, duplicates, mismatches, unknown in clean:
             i, src, fname, part = batch[f]
             scan = scans[f]
             data_tmp = lake.temp_path(lake.partition_path(part))
             written.append((batch[f], scan, (loaded, duplicates, mismatches, unknown), data_tmp))
-            if rows is not None:
-                one = rows.slice(int(starts[k]), int(ends[k] - starts[k]))
-                force, month = _constant_columns(fname, one.num_rows)
-                one = one.set_column(one.schema.get_field_index("force"), "force", force)
-                one = one.set_column(one.schema.get_field_index("month"), "month", month)
-                metadata = {"source_sha256": scan.sha256, "source_name": src.name,
-                            "unknown_crime_types": str(unknown)}
-                pq.write_table(one.replace_schema_metadata(metadata), data_tmp, compression="zstd",
-                               compression_level=1, row_group_size=_ROW_GROUP)
-                continue
             con.execute(f"COPY ({_select_good(kind, fname)} WHERE _f = {f}) TO {_s(str(data_tmp))} "
                         "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
                         f"KV_METADATA {{source_sha256: {_s(scan.sha256)}, source_name: {_s(src.name)}, "
