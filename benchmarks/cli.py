@@ -53,8 +53,8 @@ COMMANDS = [
 ]
 
 
-def run_once(argv: list[str], env: dict) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one run in a new process; fails loudly if the command does."""
+def run_once(argv: list[str], env: dict) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB, CPU seconds) of one run in a new process; fails loudly if the command does."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=OUT)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -64,14 +64,14 @@ def run_once(argv: list[str], env: dict) -> tuple[float, float]:
     proc.stderr.close()
     if proc.returncode:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err.strip()[-500:]}")
-    return seconds, usage.ru_maxrss / 1024  # Linux reports KiB
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # Linux reports KiB
 
 
 def measure(argv: list[str], env: dict, runs: int) -> dict:
     run_once(argv, env)  # warm-up, not counted
-    times, rss = zip(*(run_once(argv, env) for _ in range(runs)))
+    times, rss, cpu = zip(*(run_once(argv, env) for _ in range(runs)))
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "peak_rss_mb": max(rss), "runs": runs}
+            "peak_rss_mb": max(rss), "median_cpu_s": statistics.median(cpu), "runs": runs}
 
 
 def ensure_lake(lake: Path, env: dict) -> None:
@@ -119,7 +119,7 @@ def main() -> None:
     results = []
     print(f"{platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"{args.runs} runs each; bytecode cache {'off' if args.cold_bytecode else 'as installed'}")
-    print(f"{'command':<45} {'version':>8} {'median s':>9} {'max s':>7} {'peak MB':>8} {'goal s':>7}")
+    print(f"{'command':<45} {'version':>8} {'median s':>9} {'max s':>7} {'CPU s':>6} {'peak MB':>8} {'goal s':>7}")
     for label, argv, goal in COMMANDS:
         for name, venv in variants.items():
             if goal is None and name != "now":
@@ -127,7 +127,8 @@ def main() -> None:
             r = measure(argv, venv, args.runs) | {"command": label, "version": name, "goal_s": goal}
             results.append(r)
             verdict = "" if goal is None else ("met" if r["median_s"] <= goal else "MISSED")
-            print(f"{label:<45} {name:>8} {r['median_s']:>9.3f} {r['max_s']:>7.3f} {r['peak_rss_mb']:>8.0f} "
+            print(f"{label:<45} {name:>8} {r['median_s']:>9.3f} {r['max_s']:>7.3f} {r['median_cpu_s']:>6.3f} "
+                  f"{r['peak_rss_mb']:>8.0f} "
                   f"{'' if goal is None else f'{goal:.1f}':>7} {verdict}", flush=True)
     meta = {"machine": platform.machine(), "cores": os.cpu_count(), "load_average": os.getloadavg(),
             "cold_bytecode": args.cold_bytecode, "python": platform.python_version()}

@@ -123,7 +123,7 @@ def run_one(contender: str, files: list[str], work: str) -> None:
         import duckdb
     else:
         import pandas as pd
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if contender == "openbeat":
         report = ingest_paths(files, lake=Lake(Path(work) / "lake"))
         assert report.ok, [f.error for f in report.failed]
@@ -145,7 +145,7 @@ def run_one(contender: str, files: list[str], work: str) -> None:
             rows += len(df)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb}))
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb, "cpu_seconds": time.process_time() - cpu}))
 
 
 def measure(contender: str, files: list[Path], repeat: int) -> dict:
@@ -165,10 +165,11 @@ def measure(contender: str, files: list[Path], repeat: int) -> dict:
 def report(title: str, results: dict[str, dict]) -> None:
     refs = [r for r in ("duckdb", "duckdb-one", "pandas") if r in results]
     print(f"\n{title}")
-    print(f"{'contender':<11} {'rows':>9} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} "
+    print(f"{'contender':<11} {'rows':>9} {'seconds':>8} {'CPU s':>6} {'rows/s':>10} {'peak MB':>8} "
           + " ".join(f"{'× ' + r:>12}" for r in refs))
     for name, r in results.items():
-        print(f"{name:<11} {r['rows']:>9,} {r['seconds']:>8.2f} {r['rows'] / r['seconds']:>10,.0f} "
+        print(f"{name:<11} {r['rows']:>9,} {r['seconds']:>8.2f} {r.get('cpu_seconds', 0):>6.2f} "
+              f"{r['rows'] / r['seconds']:>10,.0f} "
               f"{r['peak_mb']:>8.0f} " + " ".join(f"{results[ref]['seconds'] / r['seconds']:>12.2f}" for ref in refs))
 
 

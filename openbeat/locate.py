@@ -20,7 +20,6 @@ import numpy as np
 import shapely
 
 from openbeat.geo.crs import to_bng, to_wgs84
-from openbeat.ingest.postcodes import normalise_postcode
 from openbeat.lake import Lake
 
 LEVELS = ("lsoa21", "msoa21", "ward", "borough")
@@ -46,6 +45,8 @@ def parse_query(query: str) -> tuple[str, object]:
         if 0 <= a <= 700_000 and 0 <= b <= 1_300_000:
             return "bng", (a, b)
         raise LocateError(f"{query!r}: not a latitude,longitude pair nor a British National Grid easting,northing")
+    from openbeat.ingest.postcodes import normalise_postcode  # here: coordinates need no ingest package
+
     pc = normalise_postcode(query)
     if pc:
         return "postcode", pc

@@ -107,14 +107,20 @@ def locate(query, lake, online, postcodes_io_url, as_json):
         openbeat locate 51.5074,-0.1278
         openbeat locate "N13 4PN" --online
     """
-    from openbeat.ingest.errors import IngestError
     from openbeat.locate import LocateError
     from openbeat.locate import locate as locate_lib
 
     try:
         res = locate_lib(lake, query, online=online or bool(postcodes_io_url), postcodes_io_url=postcodes_io_url)
-    except (LocateError, IngestError) as e:
+    except LocateError as e:
         raise click.ClickException(str(e)) from e
+    except Exception as e:
+        # Imported only now: the ingest package costs a coordinate look-up ~50 ms to load.
+        from openbeat.ingest.errors import IngestError
+
+        if isinstance(e, IngestError):
+            raise click.ClickException(str(e)) from e
+        raise
     if res["status"] == "no_areas" and not res.get("postcodes_io_codes"):  # not "outside": nothing to be inside of
         raise click.ClickException("no boundaries are loaded in this lake, so no point can be located; load them "
                                    "first, e.g. `openbeat reference load ../shared/data/boundaries "

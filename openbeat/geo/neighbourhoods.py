@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 
 from openbeat.geo.crs import BNG, WGS84, transform_geoms
@@ -101,6 +100,8 @@ def link_lake_neighbourhoods(lake: Lake) -> pa.Table | None:
 
     Returns the table, or None when either input is missing.
     """
+    import pyarrow.compute as pc  # here: `openbeat locate` imports this module and needs none of it
+
     nb = read_reference(lake, "neighbourhood_boundaries")
     areas = read_reference(lake, "areas", columns=["level", "code", "geometry_bng"])
     if nb is None or areas is None or nb.num_rows == 0:

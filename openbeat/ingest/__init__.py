@@ -101,30 +101,49 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
             on_file(fr)
 
 
+    # Sources are numbered as they come; a batch's reports carry their numbers, and are
+    # emitted in that order. Files are batched per kind: an archive lists each force's
+    # outcomes, stop-and-search and street files in turn, so one batch for all kinds
+    # would hold a single file at a time.
     pending: deque[Future] = deque()
+    ready: dict[int, FileReport] = {}
+    next_out = 0
     first_of: dict[tuple, str] = {}  # partition -> the source given for it in this run
-    batch: list[tuple[Source, bool]] = []
-    batch_kind, batch_bytes = None, 0
+    batches: dict[object, list[tuple[int, Source, bool]]] = {}
+    batch_bytes: dict[object, int] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
 
-        def flush() -> None:
-            nonlocal batch, batch_bytes
-            if batch:
-                pending.append(pool.submit(load, batch))
-            batch, batch_bytes = [], 0
+        def numbered_load(batch: list[tuple[int, Source, bool]]) -> list[tuple[int, FileReport]]:
+            return list(zip([n for n, _, _ in batch], load([(src, spooled) for _, src, spooled in batch])))
 
-        def failed(fr: FileReport) -> None:
-            flush()  # reports keep the order of the sources
+        def flush(kind) -> None:
+            batch = batches.pop(kind, None)
+            batch_bytes.pop(kind, None)
+            if batch:
+                pending.append(pool.submit(numbered_load, batch))
+
+        def failed(n: int, fr: FileReport) -> None:
             done: Future = Future()
-            done.set_result([fr])
+            done.set_result([(n, fr)])
             pending.append(done)
 
+        def drain(wait: bool) -> None:
+            nonlocal next_out
+            while pending and (wait or pending[0].done()):
+                for n, fr in pending.popleft().result():
+                    ready[n] = fr
+                while next_out in ready:
+                    emit(ready.pop(next_out))
+                    next_out += 1
+
+        n = -1
         try:
             for src in sources:
+                n += 1
                 name = parse_file_name(src.name)
                 key = (name.kind.dataset, name.force, name.month) if name else None
                 if key is not None and key in first_of:
-                    failed(FileReport(
+                    failed(n, FileReport(
                         src.path, "failed", *key,
                         error=str(IngestError(
                             src.path, f"the same {key[0]} partition ({key[1]}, {key[2]}) as {first_of[key]}, given "
@@ -138,25 +157,24 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
                     try:
                         src = spool(src)
                     except IngestError as e:
-                        failed(FileReport(src.path, "failed", error=str(e)))
+                        failed(n, FileReport(src.path, "failed", error=str(e)))
                         continue
                 size = _csv_bytes(src)
-                if batch and (name is None or name.kind is not batch_kind or len(batch) >= BATCH_FILES
-                              or batch_bytes + size > BATCH_BYTES):
-                    flush()
-                batch.append((src, spooled))
-                batch_kind, batch_bytes = name.kind if name else None, batch_bytes + size
-                while pending and pending[0].done():
-                    for fr in pending.popleft().result():
-                        emit(fr)
-            flush()
+                kind = name.kind if name else None
+                if kind in batches and (kind is None or len(batches[kind]) >= BATCH_FILES
+                                        or batch_bytes[kind] + size > BATCH_BYTES):
+                    flush(kind)
+                batches.setdefault(kind, []).append((n, src, spooled))
+                batch_bytes[kind] = batch_bytes.get(kind, 0) + size
+                drain(wait=False)
+            for kind in list(batches):
+                flush(kind)
         finally:
             # Files already handed to a worker finish and are reported, even when reading
             # the next source failed (e.g. an archive that changed on the server mid-read).
-            flush()
-            while pending:
-                for fr in pending.popleft().result():
-                    emit(fr)
+            for kind in list(batches):
+                flush(kind)
+            drain(wait=True)
     for con in connections:
         con.close()
     return report

@@ -239,6 +239,12 @@ def ingest_batch(lake: Lake, sources: list[Source], *, con: duckdb.DuckDBPyConne
     if not batch or len(kinds) != 1:
         return reports
     kind = kinds.pop()
+    if len(batch) == 1 and _arrow_kind(kind) and not batch[0][1].name.endswith(".gz"):
+        # One large file (a Met month): parsed, checked and written in Arrow, or else
+        # loaded by the one-file path, which says what is wrong with it.
+        i, src, fname, part = batch[0]
+        reports[i] = _load_arrow(con, lake, src, fname, part)
+        return reports
     # Hash and count each file first; a .gz is decompressed once, here, to a plain copy
     # that DuckDB then reads (in parallel, and without inflating it a second time). The
     # two workers overlap one's scanning with the other's DuckDB work.
@@ -270,6 +276,183 @@ def ingest_batch(lake: Lake, sources: list[Source], *, con: duckdb.DuckDBPyConne
             copy.unlink(missing_ok=True)
         con.execute("DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS reps; DROP TABLE IF EXISTS parse_rejects; "
                     "DROP TABLE IF EXISTS parse_scans")
+
+
+#: The Arrow path reads files up to this size into memory (police.uk's largest are tens of MB).
+ARROW_MAX_BYTES = 512 << 20
+_ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64()}
+
+
+def _arrow_kind(kind: Kind) -> bool:
+    """Street and outcome files: text and numbers only, which Arrow and DuckDB read alike."""
+    return all(c.sql_type in _ARROW_TYPES for c in kind.columns)
+
+
+def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileName,
+                part: Partition) -> FileReport | None:
+    """Load one clean file with pyarrow's CSV reader and Parquet writer; None if it is not clean.
+
+    The same checks as :func:`_load_batch`, so the same rows, keys, counts and manifest
+    line: the bytes are read once, hashed and their records counted in two threads while
+    Arrow parses them with the kind's types (hashlib and Arrow let go of the GIL); the
+    row checks, the row keys and their repeats are DuckDB queries over the Arrow table
+    (no copy), and pyarrow writes the partition. Anything unusual (a parse or type error, a row that
+    fails a check, a quote that is not a whole field's, a count that disagrees, an odd
+    line ending) gives None: :func:`ingest_source` then loads the file and says what is
+    wrong, line and column.
+    """
+    import numpy as np
+    import pyarrow.csv as pacsv  # not pyarrow.compute: its import costs more than it saves here
+
+    kind = fname.kind
+    try:
+        if src.local_path.stat().st_size > ARROW_MAX_BYTES:
+            return None
+        data = src.local_path.read_bytes()
+    except OSError:
+        return None
+
+    def count() -> _RecordCounter:
+        counter = _RecordCounter()
+        for at in range(0, len(data), _CHUNK):
+            counter.feed(data[at : at + _CHUNK])
+        counter.close()
+        return counter
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sha, counted = pool.submit(lambda: hashlib.sha256(data).hexdigest()), pool.submit(count)
+        try:
+            a = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(
+                column_names=kind.header, skip_rows=1, block_size=4 << 20), parse_options=pacsv.ParseOptions(
+                delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=False,
+                ignore_empty_lines=True), convert_options=pacsv.ConvertOptions(
+                column_types={c.header: _ARROW_TYPES[c.sql_type] for c in kind.columns}, null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
+        except (pa.ArrowException, ValueError):
+            a = None
+        counter = counted.result()
+        scan = _Scan(sha.result(), len(data), counter.first_line, counter.lines, counter.stray_cr,
+                     counter.quoted_breaks)
+    if (a is None or scan.stray_cr or scan.quoted_breaks or not scan.lines or a.num_rows != scan.lines
+            or not _whole_field_quotes(data)):
+        return None  # blank lines, an odd line ending, a disagreement …: the one-file path says
+    del data
+    loaded = a.num_rows
+    checks = " OR ".join(f"({c})" for c, _, _ in _row_checks(kind, fname))
+    crime_type = "Crime type" in kind.header
+    try:
+        con.register("arrow_rows", a)
+        # The row checks of the other paths (any failing row sends the file the one-file way),
+        # the Crime types police.uk does not use, and repeated Crime IDs among outcomes.
+        bad, unknown, repeated_ids = con.execute(
+            f"SELECT count(*) FILTER (WHERE {checks}), "
+            + ('count(*) FILTER (WHERE "Crime type" NOT IN (SELECT unnest(?))), ' if crime_type else "0, ")
+            + ('count("Crime ID") - count(DISTINCT "Crime ID")' if kind.dataset == "outcomes" else "0")
+            + " FROM arrow_rows", [list(CRIME_TYPES)] if crime_type else []).fetchall()[0]
+        if bad:
+            return None
+        h = con.sql(f"SELECT {_identity_sql(kind)} AS _h FROM arrow_rows").to_arrow_table().column(0).combine_chunks()
+        a = a.append_column("_h", h).append_column("_i", _ints(np.arange(loaded)))
+        con.register("arrow_rows", a)
+        # Rows repeating an identity, grouped as _load_batch groups them and numbered as
+        # _number_repeats numbers them (file order = _i).
+        repeated = con.execute('SELECT _h, count(*), bool_or("Crime ID" IS NOT NULL) FROM arrow_rows '
+                               "GROUP BY _h HAVING count(*) > 1").fetchall()
+        if kind.dataset == "crimes":
+            # Rows sharing a Crime ID share _h (the ID itself), so its repeats are theirs.
+            duplicates = sum(count - 1 for _, count, has_id in repeated if has_id)
+        else:
+            duplicates = repeated_ids
+        n = np.ones(loaded, dtype=np.int64)
+        if repeated:
+            ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)
+            others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
+            got = con.execute(f"SELECT _i, row_number() OVER (PARTITION BY _h ORDER BY {others}, _i) AS n "
+                              "FROM arrow_rows WHERE _h IN (SELECT unnest(?))", [[r[0] for r in repeated]]
+                              ).fetchnumpy()
+            n[got["_i"]] = got["n"]
+        # substr(_h, 1, 16) || '-' || _n, as _select_good has it; the other columns as parsed
+        con.register("arrow_keys", pa.Table.from_arrays([h, _ints(n)], names=["_h", "_n"]))
+        key = con.sql("SELECT substr(_h, 1, 16) || '-' || _n FROM arrow_keys").to_arrow_table().column(0)
+        by_header = {c.name: c.header for c in kind.columns}
+        columns = {}
+        for name, _ in lake_columns(kind):
+            if name == "row_key":
+                columns[name] = key
+            elif name == "force":
+                value = fname.force.encode()
+                columns[name] = pa.Array.from_buffers(pa.string(), loaded, [
+                    None, pa.py_buffer(np.arange(loaded + 1, dtype=np.int32) * len(value)),
+                    pa.py_buffer(value * loaded)])
+            elif name == "month":
+                day = (date.fromisoformat(fname.month + "-01") - date(1970, 1, 1)).days
+                columns[name] = pa.Array.from_buffers(pa.date32(), loaded, [
+                    None, pa.py_buffer(np.full(loaded, day, dtype=np.int32))])
+            else:
+                columns[name] = a[by_header[name]]
+        out = pa.Table.from_arrays(list(columns.values()), names=list(columns))
+    except duckdb.Error:
+        return None
+    finally:
+        for name in ("arrow_rows", "arrow_keys"):
+            con.unregister(name)
+    data_tmp = lake.temp_path(lake.partition_path(part))
+    try:
+        metadata = {"source_sha256": scan.sha256, "source_name": src.name, "unknown_crime_types": str(unknown)}
+        pq.write_table(out.replace_schema_metadata(metadata), data_tmp, compression="zstd", compression_level=1,
+                       row_group_size=_ROW_GROUP)
+        partition_sha256 = file_sha256(data_tmp)
+        with lake.lock():
+            lake.commit(data_tmp, lake.partition_path(part))
+            lake.rejects_path(part).unlink(missing_ok=True)
+            partition_committed(lake.partition_path(part))  # test-only pause point; see its module
+            lake.append_manifest([_manifest_row(src, part, scan, loaded, 0, duplicates, 0, partition_sha256,
+                                                unknown)])
+    finally:
+        data_tmp.unlink(missing_ok=True)
+    return FileReport(src.path, "loaded", part.dataset, part.force, part.month, loaded, loaded, 0, duplicates, 0,
+                      unknown)
+
+
+def _ints(values) -> pa.Array:
+    """An int64 Arrow array of a numpy array, without ``pa.array`` (whose first call imports pandas)."""
+    import numpy as np
+
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+#: Rows per Parquet row group, as DuckDB's COPY writes them.
+_ROW_GROUP = 122_880
+
+
+def _whole_field_quotes(data: bytes) -> bool:
+    """True when every quote in ``data`` opens or closes a whole field, or is a doubled one inside.
+
+    Then DuckDB's strict reader and Arrow's read the quoted fields alike (a quote in
+    the middle of an unquoted field, or text after a closing quote, they do not).
+    """
+    if b'"' not in data:
+        return True
+    at, p = [], data.find(b'"')
+    while p >= 0:
+        at.append(p)
+        p = data.find(b'"', p + 1)
+    i, n = 0, len(at)
+    while i < n:
+        p = at[i]
+        if p and data[p - 1] not in b",\n":
+            return False
+        j = i + 1
+        while j < n and j + 1 < n and at[j + 1] == at[j] + 1:
+            j += 2  # a doubled quote inside the field
+        if j >= n:
+            return False  # never closed
+        q = at[j]
+        if q + 1 < len(data) and data[q + 1] not in b",\r\n":
+            return False
+        i = j + 1
+    return True
 
 
 def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
@@ -772,16 +955,7 @@ def _create_t(kind: Kind, paths: list[Path]) -> str:
     Unparsable rows go to ``parse_rejects`` with their file, line and column.
     """
     columns = "{" + ", ".join(f"{_s(c.header)}: {_s(c.sql_type)}" for c in kind.columns) + "}"
-    # The stable row key: a hash of what identifies the record (not what police.uk
-    # later updates, such as outcomes) plus its occurrence among identical records,
-    # so re-ingests and re-publications in another row order give the same keys.
-    ident = "md5(" + " || chr(31) || ".join(
-        f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in kind.columns if c.name in kind.identity
-    ) + ")"
-    if kind.dataset == "crimes":
-        # A Crime ID is already a 64-hex hash of the crime: no need to hash it again. Rows
-        # sharing one are told apart by the occurrence number below.
-        ident = f'CASE WHEN "Crime ID" IS NULL THEN {ident} ELSE "Crime ID" END'
+    ident = _identity_sql(kind)
     listed = "[" + ", ".join(_s(str(p)) for p in paths) + "]"
     return f"""CREATE TEMP TABLE t AS SELECT * EXCLUDE (file_index), CAST(file_index AS INTEGER) AS _f, {ident} AS _h,
                    CAST(NULL AS BIGINT) AS _n
@@ -790,6 +964,23 @@ def _create_t(kind: Kind, paths: list[Path]) -> str:
                    delim = ',', quote = '"', escape = '"', strict_mode = true,
                    null_padding = false, store_rejects = true,
                    rejects_table = 'parse_rejects', rejects_scan = 'parse_scans'))"""
+
+
+def _identity_sql(kind: Kind) -> str:
+    """SQL for ``_h``, the hash part of the row key.
+
+    The stable row key: a hash of what identifies the record (not what police.uk later
+    updates, such as outcomes) plus its occurrence among identical records, so re-ingests
+    and re-publications in another row order give the same keys.
+    """
+    ident = "md5(" + " || chr(31) || ".join(
+        f"coalesce(CAST({_q(c.header)} AS VARCHAR), '')" for c in kind.columns if c.name in kind.identity
+    ) + ")"
+    if kind.dataset == "crimes":
+        # A Crime ID is already a 64-hex hash of the crime: no need to hash it again. Rows
+        # sharing one are told apart by the occurrence number below.
+        ident = f'CASE WHEN "Crime ID" IS NULL THEN {ident} ELSE "Crime ID" END'
+    return ident
 
 
 def _number_repeats(con: duckdb.DuckDBPyConnection, kind: Kind, groups: str | None = None) -> None:
