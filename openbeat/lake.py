@@ -369,7 +369,6 @@ class Lake:
             if files:
                 parquet_view(dataset, files, union=True)
             else:
-                from openbeat.ingest.kinds import empty_select  # only here: it loads the ingest package
 
                 con.execute(f"CREATE VIEW {dataset} AS {empty_select(dataset)}")
         rejects = [f for f in sorted((self.root / "rejects").glob("force=*/month=*/*.parquet"))
