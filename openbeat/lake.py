@@ -369,7 +369,6 @@ class Lake:
             if files:
                 parquet_view(dataset, files, union=True)
             else:
-
                 con.execute(f"CREATE VIEW {dataset} AS {empty_select(dataset)}")
         rejects = [f for f in sorted((self.root / "rejects").glob("force=*/month=*/*.parquet"))
                    if f.stem in POLICE_DATASETS and not f.name.startswith(_TMP_PREFIX)] if wanted("rejects") else []
