@@ -79,7 +79,7 @@ def smtp_inbox():
     from aiosmtpd.controller import Controller
 
     from tests.web.test_browser import _free_port
-    from tests.web.test_notification_email import Inbox
+    from tests.notifications.test_notification_email import Inbox
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())

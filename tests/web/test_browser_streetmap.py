@@ -1,7 +1,7 @@
 """The street-level crime map in Chromium: points drawn, filters that change them, a phone, tiles.
 
 The map's own counts (what it drew) are checked against the API's answer for the same
-month, which tests/web/test_crime_points.py checks against DuckDB on the lake's files.
+month, which tests/api/test_crime_points.py checks against DuckDB on the lake's files.
 The base map is tried against a tile server of our own on 127.0.0.1 (a thread serving one
 tiny PNG for every tile path): tiles load, their credit shows, the CSP lets them through.
 """
