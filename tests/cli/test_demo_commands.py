@@ -32,14 +32,20 @@ def _timed(lines: list[str], prefix: str) -> list[str]:
     return lines[:timed[0]] + ["<timing>"] + lines[timed[0] + 1:]
 
 
-def test_demo_writes_northbridge_and_prints_what_the_lake_holds(tmp_path):
-    lake = Lake(tmp_path / "lake")
-    out = tmp_path / "src"
+def _demo(tmp_path, *args: str):
+    """`openbeat demo ARGS` for one month to 2025-06 into tmp_path: (its result, the lake, the source folder)."""
+    lake, out = Lake(tmp_path / "lake"), tmp_path / "src"
     result = CliRunner().invoke(main, ["demo", "--lake", str(lake.root), "--out", str(out), "--months", "1",
-                                       "--end", "2025-06", "--scale", "0.05", "--seed", "3"])
+                                       "--end", "2025-06", *args])
     assert result.exit_code == 0, result.output
+    return result, lake, out
+
+
+def test_demo_writes_northbridge_and_prints_what_the_lake_holds(tmp_path):
+    result, lake, out = _demo(tmp_path, "--scale", "0.05", "--seed", "3")
     # rich wraps the progress line at the terminal's width
-    assert " ".join(result.stderr.split()) == f"Generating Northbridge (1 months to 2025-06, seed 3, scale 0.05) in {out} …"
+    assert " ".join(result.stderr.split()) == (
+        f"Generating Northbridge (1 months to 2025-06, seed 3, scale 0.05) in {out} …")
 
     count = {d: _one(lake, f"SELECT count(*) FROM {d} WHERE force = 'northbridge'")[0][0]
              for d in ("crimes", "outcomes", "stop_searches")}
@@ -67,11 +73,7 @@ def test_demo_writes_northbridge_and_prints_what_the_lake_holds(tmp_path):
 
 
 def test_demo_forces_writes_a_national_lake(tmp_path):
-    lake = Lake(tmp_path / "lake")
-    out = tmp_path / "src"
-    result = CliRunner().invoke(main, ["demo", "--lake", str(lake.root), "--out", str(out), "--forces", "2",
-                                       "--months", "1", "--end", "2025-06", "--scale", "0.01"])
-    assert result.exit_code == 0, result.output
+    result, lake, out = _demo(tmp_path, "--forces", "2", "--scale", "0.01")
     written = {}
     for kind in ("street", "outcomes", "stop-and-search"):
         files = sorted((out / "police_uk" / "2025-06").glob(f"2025-06-*-{kind}.csv"))
