@@ -12,6 +12,7 @@ import threading
 
 import pytest
 
+from openbeat.web.launch import free_port
 from tests.web.community import person
 from tests.waiting import wait_until
 from tests.web.conftest import NORTH, ROOT
