@@ -31,7 +31,6 @@ import io
 import os
 import shutil
 import sys
-import threading
 import traceback
 import zipfile
 from collections.abc import Callable
@@ -79,6 +78,7 @@ def probe_query(base: Path) -> None:
 
     from openbeat.ingest import ingest_paths
     from openbeat.lake import Lake, ReadOnlyError, query
+    from tests.ingest.fakeserver import serving
     from tests.ingest.test_police_csv import STREET_HEADER, STREET_ROWS, write
     from tests.test_lake import statements
 
@@ -87,10 +87,7 @@ def probe_query(base: Path) -> None:
     ingest_paths([write(root / "src" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)], lake=lake)
     (root / "secret.txt").write_text("SECRET-KEY-VALUE\n")
     (root / "out").mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    web = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(_Counter) as web:
         for kind, sqls in statements(root, lake.root, web).items():
             for sql in sqls:
                 for prefix in ("", "EXPLAIN ", "EXPLAIN ANALYZE "):
@@ -111,8 +108,6 @@ def probe_query(base: Path) -> None:
                         return None
 
                     record("query", f"{kind}: {text[:70]}", check)
-    finally:
-        server.shutdown()
 
 
 # ---- ingest --------------------------------------------------------------------------

@@ -85,7 +85,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -177,12 +176,6 @@ def _street_rows(lake) -> int:
         con.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_env(data: Path, database_url: str | None, keep: bool = True) -> dict:
     """The server's environment: the app database named (SQLite in ``data`` when not), the
     benchmark's settings (web_settings.py: write rate limits raised), no answers kept when
@@ -196,32 +189,22 @@ def server_env(data: Path, database_url: str | None, keep: bool = True) -> dict:
 
 def start_server(lake, workers: int | None, threads: int, data: Path, keep: bool = True,
                  database_url: str | None = None, ready_within: float = 180) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    from openbeat.web.launch import LaunchError, launch
+
     env = server_env(data, database_url, keep)
     if not keep:
         env["OPENBEAT_CACHE_ENTRIES"] = "0"
     env["OPENBEAT_LAKE"] = str(Path(lake.root).resolve())
     env["OPENBEAT_POLICEUK_RATE"] = "0"  # one wrk client is far beyond any per-client limit
     env["OPENBEAT_UNCACHED_PER_MINUTE"] = "0"  # nor may one client ask for 120 new answers a minute
-    cmd = [sys.executable, "-c", "from openbeat.cli.web_commands import serve; serve(prog_name='openbeat serve')",
-           "--demo", "--lake", str(lake.root), "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)]
+    args = ["--demo", "--lake", str(lake.root), "--threads", str(threads)]
     if workers:
-        cmd += ["--workers", str(workers)]
-    log = open(data / "serve.log", "w")  # gunicorn's access log included, as deployed
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + ready_within
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            sys.exit("openbeat serve did not start:\n" + (data / "serve.log").read_text()[-3000:])
-        time.sleep(0.3)
+        args += ["--workers", str(workers)]
+    try:  # gunicorn's access log included in the log, as deployed
+        server = launch(args, env=env, log=data / "serve.log", cwd=ROOT, ready_within=ready_within)
+    except LaunchError as exc:
+        sys.exit(str(exc))
+    return server.proc, server.base
 
 
 def ward_codes(lake) -> list[str]:

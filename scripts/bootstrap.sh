@@ -11,7 +11,9 @@ fi
 export UV_PYTHON_DOWNLOADS=never
 # Precompiled bytecode: without it (uv does not compile by default) every command compiles
 # pandas, scipy … from source on each run wherever PYTHONDONTWRITEBYTECODE is set.
-.tools/bin/uv sync --locked --quiet --compile-bytecode --python python3.11 "$@"
+# The web extra (Django, gunicorn …) always: `make demo` serves the site. Extra arguments
+# (e.g. --extra test, as scripts/test.sh passes) add to it.
+.tools/bin/uv sync --locked --quiet --compile-bytecode --python python3.11 --extra web "$@"
 # The web app's front-end files (GOV.UK Frontend, Vega) come from npm, never a CDN.
 if ! command -v npm >/dev/null 2>&1; then
   echo "bootstrap: installing Node.js and npm from Debian for the web front end"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import threading
 from pathlib import Path
 
 import duckdb
@@ -16,6 +15,7 @@ import pytest
 
 from openbeat.ingest import ingest_paths
 from openbeat.lake import ReadOnlyError, query, status
+from tests.ingest.fakeserver import serving
 from tests.ingest.test_police_csv import STREET_HEADER, STREET_ROWS, tree_digest, write
 
 
@@ -38,11 +38,8 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def web():
     """A local HTTP server that counts requests: proof that nothing was fetched."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_Counting) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -52,3 +52,17 @@ class Deferred:
 
     def __repr__(self) -> str:
         return f"Deferred({self.module!r}, {self.name!r})"
+
+
+#: What `openbeat serve`, `manage`, `worker` and `review` say when the web app is not installed.
+WEB_MISSING = ("the web app's packages (Django, gunicorn …) are not installed; install them with "
+               "pip install 'openbeat[web]' (scripts/bootstrap.sh in a checkout installs them too)")
+
+
+def require_web() -> None:
+    """Stop with :data:`WEB_MISSING` when the ``web`` extra is not installed (the library and the
+    other commands work without it)."""
+    try:
+        import django  # noqa: F401 (only whether it is there)
+    except ImportError:
+        raise click.ClickException(WEB_MISSING) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from openbeat.cli.options import lake_option
+from openbeat.cli.options import lake_option, require_web
 
 
 @click.group()
@@ -33,6 +33,7 @@ def publish(area, quarter, lake):
 
         openbeat review publish --area northbridge --quarter 2025-Q4 --lake data/lake
     """
+    require_web()
     from openbeat.web.server import ServeError, configure
 
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from openbeat.cli.options import lake_option
+from openbeat.cli.options import lake_option, require_web
 
 
 @click.command()
@@ -32,6 +32,7 @@ def serve(host, port, workers, threads, demo, background_worker, lake):
 
         openbeat serve --demo --lake data/lake --port 8000
     """
+    require_web()
     from openbeat.web.server import ServeError
     from openbeat.web.server import serve as run
 
@@ -54,6 +55,7 @@ def manage(args):
 
         openbeat manage check --deploy
     """
+    require_web()
     from openbeat.web.manage import main as django_main
 
     django_main(["openbeat manage", *args])
@@ -76,6 +78,7 @@ def worker(interval, batch, parent_pid):
 
         openbeat worker --interval 2
     """
+    require_web()
     from openbeat.notifications.worker import WorkerError, run
     from openbeat.web.server import ServeError, configure
 

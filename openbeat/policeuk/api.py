@@ -124,6 +124,30 @@ def _force(request: HttpRequest) -> str:
     return force
 
 
+def _listing(request: HttpRequest, method, **readers) -> HttpResponse:
+    """A list method: ``method(cursor, **arguments)``, each argument read from the request by its
+    reader in the order given (so the first missing or bad parameter is the one reported)."""
+    def compute():
+        arguments = {name: read(request) for name, read in readers.items()}
+        return method(selectors.policeuk_cursor(), **arguments)
+    return _answer(request, compute, listing=True)
+
+
+def _category(name: str):
+    """A reader of a crime category: ``name`` itself, once known to police.uk's list."""
+    def read(request: HttpRequest) -> str:
+        answers.check_category(name)
+        return name
+    return read
+
+
+def _needed_location_id(request: HttpRequest) -> int:
+    location = _location_id(request)
+    if location is None:
+        raise answers.BadRequest("give location_id")
+    return location
+
+
 def _cached(view):
     # ninja applies these inside out: the rate limit is outermost, so kept answers count too
     return decorate_view(lake_cached, kept_in_worker, rate_limited)(view)
@@ -197,12 +221,7 @@ def crimes_street(request: HttpRequest, category: Path[str], lat: str | None = N
     Give `lat` and `lng` (one mile around the point) or `poly` (`lat,lng:lat,lng:…`). POST
     takes the same parameters as a form body, for polygons too long for a URL. OpenBeat
     extension: `limit` and `offset` page the list when the 10,000 cap is off."""
-    def compute():
-        answers.check_category(category)
-        area = _area(request)
-        month = _month(request)
-        return answers.crimes_street(selectors.policeuk_cursor(), category=category, area=area, month=month)
-    return _answer(request, compute, listing=True)
+    return _listing(request, answers.crimes_street, category=_category(category), area=_area, month=_month)
 
 
 @router.get("/crimes-at-location", summary="Crimes at a location", url_name="crimes-at-location")
@@ -228,13 +247,8 @@ def crimes_no_location(request: HttpRequest, force: str | None = None, category:
     """Crimes of `force` in month `date` that police.uk could not place (`location` null);
     `category` defaults to `all-crime`. OpenBeat extension: `limit` and `offset` page the list when the 10,000
     cap is off."""
-    def compute():
-        category = _param(request, "category") or "all-crime"
-        answers.check_category(category)
-        force_id = _force(request)
-        month = _month(request)
-        return answers.crimes_no_location(selectors.policeuk_cursor(), category=category, force=force_id, month=month)
-    return _answer(request, compute, listing=True)
+    category = _category(_param(request, "category") or "all-crime")
+    return _listing(request, answers.crimes_no_location, category=category, force=_force, month=_month)
 
 
 # ---- outcomes -------------------------------------------------------------------------
@@ -277,11 +291,7 @@ def stops_street(request: HttpRequest, lat: str | None = None, lng: str | None =
 
     `street.name` is `""`: the stop-and-search CSVs name no place. OpenBeat extension:
     `limit` and `offset` page the list when the 10,000 cap is off."""
-    def compute():
-        area = _area(request)
-        month = _month(request)
-        return answers.stops_street(selectors.policeuk_cursor(), area=area, month=month)
-    return _answer(request, compute, listing=True)
+    return _listing(request, answers.stops_street, area=_area, month=_month)
 
 
 @router.get("/stops-at-location", summary="Stop and searches at a location", url_name="stops-at-location")
@@ -290,13 +300,7 @@ def stops_at_location(request: HttpRequest, location_id: str | None = None, date
                       limit: str | None = None, offset: str | None = None):
     """Stop and searches at `location_id` (a stop's `street.id`) in month `date`. OpenBeat extension: `limit`
     and `offset` page the list when the 10,000 cap is off."""
-    def compute():
-        location = _location_id(request)
-        if location is None:
-            raise answers.BadRequest("give location_id")
-        month = _month(request)
-        return answers.stops_at_location(selectors.policeuk_cursor(), location_id=location, month=month)
-    return _answer(request, compute, listing=True)
+    return _listing(request, answers.stops_at_location, location_id=_needed_location_id, month=_month)
 
 
 @router.get("/stops-no-location", summary="Stop and searches with no location", url_name="stops-no-location")
@@ -305,11 +309,7 @@ def stops_no_location(request: HttpRequest, force: str | None = None, date: str 
                       limit: str | None = None, offset: str | None = None):
     """Stop and searches by `force` in month `date` with no location. OpenBeat extension: `limit` and `offset`
     page the list when the 10,000 cap is off."""
-    def compute():
-        force_id = _force(request)
-        month = _month(request)
-        return answers.stops_no_location(selectors.policeuk_cursor(), force=force_id, month=month)
-    return _answer(request, compute, listing=True)
+    return _listing(request, answers.stops_no_location, force=_force, month=_month)
 
 
 @router.get("/stops-force", summary="A force's stop and searches", url_name="stops-force")
@@ -318,11 +318,7 @@ def stops_force(request: HttpRequest, force: str | None = None, date: str | None
                 limit: str | None = None, offset: str | None = None):
     """Every stop and search by `force` in month `date`. OpenBeat extension: `limit` and `offset` page the
     list when the 10,000 cap is off."""
-    def compute():
-        force_id = _force(request)
-        month = _month(request)
-        return answers.stops_force(selectors.policeuk_cursor(), force=force_id, month=month)
-    return _answer(request, compute, listing=True)
+    return _listing(request, answers.stops_force, force=_force, month=_month)
 
 
 # ---- neighbourhoods -------------------------------------------------------------------

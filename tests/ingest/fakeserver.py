@@ -16,6 +16,9 @@ Static resources answer GET, HEAD and POST; they honour a single ``Range`` (``a-
 matched in any order, falling back to the bare path. ``route(path, fn)`` registers a
 function ``fn(request) -> (status, headers, body)`` instead.
 
+For a request handler of a test's own (a counter, a tile server), :func:`serving` runs it
+on 127.0.0.1 for the length of a ``with`` block.
+
 Scripted faults are consumed in order, each by the first request to its path that its
 ``when`` accepts: :class:`Respond` answers instead of the resource, :class:`Drop` serves
 it but closes the connection after ``after`` body bytes, :class:`Mutate` runs a function
@@ -31,7 +34,8 @@ import socket
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -296,3 +300,18 @@ def _serve(res: Resource, req: Request) -> tuple[int, dict, bytes]:
     if start >= size or start > end:
         return 416, {**base, "Content-Range": f"bytes */{size}"}, b""
     return 206, {**base, "Content-Range": f"bytes {start}-{end}/{size}"}, res.body[start:end + 1]
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a free port) in a thread for the block; yields the base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()

@@ -1,12 +1,13 @@
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from openbeat.geo.refdata import read_reference
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.postcodes import fetch_postcode, is_postcode_directory, load_postcodes, normalise_postcode
+
+from .fakeserver import serving
 
 # a slice of ONSPD's layout (real files have ~50 columns in this style)
 ONSPD = ("pcd,pcd2,pcds,dointr,doterm,oslaua,osward,lsoa11,lsoa21,lat,long,pfa\n"
@@ -72,12 +73,8 @@ class _PostcodesIO(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def postcodes_io():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _PostcodesIO)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_PostcodesIO) as url:
+        yield url
 
 
 def test_fetch_postcode_from_a_local_postcodes_io(postcodes_io):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED_DATA
-from tests.web.conftest import STREET_HEADER, point_at
+from tests.web.conftest import STREET_HEADER, point_at, pointing
 
 API = SHARED_DATA / "police_uk_api"
 ARCHIVE = SHARED_DATA / "police_uk" / "archive"
@@ -183,16 +183,14 @@ def point_policeuk_at(settings, root) -> None:
 
 @pytest.fixture
 def use_real(settings, real_lake):
-    point_policeuk_at(settings, real_lake.root)
-    yield real_lake
-    point_policeuk_at(settings, real_lake.root)
+    with pointing(settings, real_lake.root, point_policeuk_at):
+        yield real_lake
 
 
 @pytest.fixture
 def use_samples(settings, sample_lake):
-    point_policeuk_at(settings, sample_lake.root)
-    yield sample_lake
-    point_policeuk_at(settings, sample_lake.root)
+    with pointing(settings, sample_lake.root, point_policeuk_at):
+        yield sample_lake
 
 
 @pytest.fixture(autouse=True)

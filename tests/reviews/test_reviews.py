@@ -183,25 +183,6 @@ def test_the_pdf_holds_the_headlines_and_draws_its_pages(client, demo_lake, ward
     assert b"/Subtype /Image" not in r.content  # charts are vector paths, not pictures
 
 
-def test_the_cli_publishes(demo_lake, ward):
-    from click.testing import CliRunner
-
-    from openbeat.cli import main
-
-    out = CliRunner().invoke(main, ["review", "publish", "--area", ward, "--quarter", QUARTER, "--lake",
-                                    str(demo_lake.root)])
-    assert out.exit_code == 0, out.output
-    lines = out.output.splitlines()
-    from openbeat.reviews.models import Review
-
-    r = Review.objects.get()
-    assert lines[:4] == [f"Published {r.title}, version 1", f"  address     /reviews/{ward}/{QUARTER}/v1/",
-                         f"  lake state  {r.lake_signature}", "  previous    none"]
-    assert lines[4] == "  - " + r.headlines[0]["statement"]
-    bad = CliRunner().invoke(main, ["review", "publish", "--area", ward, "--quarter", "2025-Q9"])
-    assert bad.exit_code == 1 and "Error: '2025-Q9' is not a quarter; write YYYY-Qn, e.g. 2025-Q4" in bad.output
-
-
 def test_the_demo_publishes_four_quarters_for_a_borough_and_the_force(demo_lake, monkeypatch):
     from openbeat.reviews import demo, services
     from openbeat.reviews.models import Review

@@ -20,6 +20,7 @@ The database is PostgreSQL when ``DATABASE_URL`` says so (scripts/test.sh sets i
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from pathlib import Path
@@ -206,21 +207,29 @@ def point_at(settings, lake_root) -> None:
 @pytest.fixture
 def use_lake(settings, web_lake):
     """Point the app at the Testborough lake for one test."""
-    point_at(settings, web_lake.root)
-    yield web_lake
-    point_at(settings, web_lake.root)
+    with pointing(settings, web_lake.root):
+        yield web_lake
 
 
 @pytest.fixture
 def empty_lake(settings, tmp_path):
-    point_at(settings, tmp_path / "no-lake-here")
-    yield tmp_path / "no-lake-here"
-    point_at(settings, tmp_path / "no-lake-here")
+    with pointing(settings, tmp_path / "no-lake-here"):
+        yield tmp_path / "no-lake-here"
 
 
 @pytest.fixture
 def demo_lake(settings, northbridge):
     """Point the app at the small synthetic Northbridge lake (tests/conftest.py) for one test."""
-    point_at(settings, northbridge.root)
-    yield northbridge
-    point_at(settings, northbridge.root)
+    with pointing(settings, northbridge.root):
+        yield northbridge
+
+
+@contextlib.contextmanager
+def pointing(settings, lake_root, point=point_at):
+    """The app pointed at a lake (``point``: :func:`point_at` or a variant of it) for the block,
+    and again after it, so that nothing the block kept outlives it."""
+    point(settings, lake_root)
+    try:
+        yield
+    finally:
+        point(settings, lake_root)

@@ -13,14 +13,11 @@ import contextlib
 import csv
 import json
 import os
-import socket
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from openbeat.web.launch import LaunchError, launch
 from tests.waiting import wait_until
 from tests.web.conftest import ROOT
 
@@ -44,12 +41,6 @@ def _missing(what: str, fix: str):
     pytest.skip(f"{what}: {fix}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def postcode(northbridge) -> dict:
     """A postcode of the demo, as `openbeat demo` writes them (postcodes/postcodes.csv)."""
@@ -68,37 +59,17 @@ def serve_demo(northbridge, data: Path, env_extra: dict | None = None):
         _missing("/usr/bin/chromium is not installed", "run scripts/install_chromium.sh")
     if not (STATIC_BUILD / "vendor" / "vega" / "vega.min.js").exists() or not AXE.exists():
         _missing("the front-end files are not built", "run scripts/build_static.sh")
-    port = _free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "OPENBEAT_HTTPS")}
     env.update(OPENBEAT_DATA_DIR=str(data), OPENBEAT_LAKE_CHECK_SECONDS="0", **(env_extra or {}))
-    cmd = [sys.executable, "-c", "from openbeat.cli.web_commands import serve; serve(prog_name='openbeat serve')",
-           "--demo", "--lake", str(northbridge.root), "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-           "--threads", "4"]
-    log = open(data / "serve.log", "w")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    with contextlib.suppress(TimeoutError):  # reported below, with the server's log
+    try:
         # 240 s: on a loaded machine collectstatic and the migrations alone can take 90
-        wait_until(lambda: proc.poll() is not None or _answers(base + "/healthz"), 240, "openbeat serve to answer")
-    if proc.poll() is not None or not _answers(base + "/healthz"):
-        proc.kill()
-        pytest.fail("openbeat serve did not start:\n" + (data / "serve.log").read_text())
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
+        server = launch(["--demo", "--lake", str(northbridge.root), "--workers", "2", "--threads", "4"], env=env,
+                        log=data / "serve.log", cwd=ROOT, ready_within=240)
+    except LaunchError as exc:
+        pytest.fail(str(exc))
+    with server:
+        yield server.base
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +132,24 @@ class Page:
         assert bad == [], f"{name}: {json.dumps(bad)}"
 
 
+@contextlib.contextmanager
+def opened(browser, base: str, *, width: int = 1280, height: int = 900, who: str | None = None, **options):
+    """A :class:`Page` on ``base`` in a browser context of its own (``width`` px wide, signed in as
+    the demo account ``who`` if given), closed when the block ends."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB", **options)
+    try:
+        p = Page(context, base)
+        if who:
+            sign_in_demo(p, who)
+        yield p
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    yield Page(context, server)
-    context.close()
+    with opened(browser, server) as p:
+        yield p
 
 
 def _api(page: Page, path: str) -> dict:
@@ -309,9 +293,7 @@ def test_readable_on_a_phone(browser, server):
 def test_the_vawg_section_is_accessible_at_both_widths(browser, server, width):
     from openbeat.analytics.vawg import CAVEAT
 
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-    try:
-        p = Page(context, server)
+    with opened(browser, server, width=width) as p:
         p.goto(f"/areas/{LARKRISE}/")
         section = p.page.locator("#vawg")
         assert section.locator("h2").inner_text() == "Violence against women and girls"
@@ -321,8 +303,6 @@ def test_the_vawg_section_is_accessible_at_both_widths(browser, server, width):
         assert [(v["id"], v["impact"]) for v in result["violations"]] == []
         assert p.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         p.check(f"vawg-{width}")
-    finally:
-        context.close()
 
 
 def sign_in_demo(p: Page, who: str) -> None:

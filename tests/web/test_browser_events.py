@@ -9,6 +9,7 @@ five synthetic events in the demo chair's ward.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import urllib.request
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.waiting import wait_until
-from tests.web.test_browser import Page, browser, server, sign_in_demo  # noqa: F401 (fixtures)
+from tests.web.test_browser import Page, browser, opened, server  # noqa: F401 (fixtures)
 from tests.web.test_browser_priorities import mailing_server, smtp_inbox  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -65,11 +66,7 @@ def test_event_and_pulse_pages_are_accessible(browser, server, width, tmp_path):
         ("scorecard", f"/scorecard/{_borough(server, ward)}/", None),
     ]
     for name, path, who in pages:
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-        try:
-            p = Page(context, server)
-            if who:
-                sign_in_demo(p, who)
+        with opened(browser, server, width=width, who=who) as p:
             p.goto(path)
             if name == "scorecard":  # its engagement column comes from the app database, fetched uncached
                 p.page.locator("#engagement [data-ob-fragment-loaded]").wait_for(timeout=15_000)
@@ -85,8 +82,6 @@ def test_event_and_pulse_pages_are_accessible(browser, server, width, tmp_path):
             # the scorecard's own tables are wider than a phone before this part; its engagement part must not be
             box = "document.querySelector('#engagement')" if name == "scorecard" else "document.documentElement"
             assert p.page.evaluate(f"{box}.scrollWidth <= window.innerWidth"), name
-        finally:
-            context.close()
     assert len(list(tmp_path.glob("*.png"))) == len(pages)
 
 
@@ -104,13 +99,9 @@ def test_register_full_waitlist_cancel_promotion_and_reminder(browser, mailing_s
     inbox, _ = smtp_inbox
     base = mailing_server
     ward = _home_ward(base)
-    people = {}
-    for who in ("officer1", "resident2", "resident3"):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        people[who] = Page(context, base)
-        sign_in_demo(people[who], who)
-    officer, first, second = people["officer1"], people["resident2"], people["resident3"]
-    try:
+    with contextlib.ExitStack() as signed_in:
+        officer, first, second = (signed_in.enter_context(opened(browser, base, who=who))
+                                  for who in ("officer1", "resident2", "resident3"))
         # less than a day ahead, so the reminder falls due as soon as a place is confirmed
         start = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(hours=20)
         officer.goto(f"/wards/{ward}/events/new/")
@@ -164,6 +155,3 @@ def test_register_full_waitlist_cancel_promotion_and_reminder(browser, mailing_s
         reminder = next(m for m in mine if "Reminder" in str(m["Subject"]))
         assert "Library meeting room, 2 High Street" in reminder.get_body(preferencelist=("plain",)).get_content()
         (tmp_path / "reminder.eml").write_bytes(reminder.as_bytes())
-    finally:
-        for p in people.values():
-            p.page.context.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import BOROUGH, LARKRISE, Page, browser, server  # noqa: F401 (fixtures)
+from tests.web.test_browser import BOROUGH, LARKRISE, browser, opened, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -58,9 +58,7 @@ CASES = [pytest.param(name, path, width, id=f"{name}-{width}") for name, path in
 
 @pytest.mark.parametrize("name,path,width", CASES)
 def test_page_fits_the_screen_and_is_accessible(browser, server, name, path, width, tmp_path):  # noqa: F811
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-    try:
-        p = Page(context, server)
+    with opened(browser, server, width=width) as p:
         p.goto(path)
         states = p.charts_drawn()
         assert all(v == "true" for v in states.values()), states
@@ -71,5 +69,3 @@ def test_page_fits_the_screen_and_is_accessible(browser, server, name, path, wid
         wcag22 = p.page.evaluate("async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
                                  "['wcag22aa']}, resultTypes: ['violations']})).violations.map(v => v.id)")
         assert wcag22 == [], f"{name} at {width} px"
-    finally:
-        context.close()

@@ -8,13 +8,14 @@ and moderator for the pages only they see.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
 
 import pytest
 
 from tests.waiting import wait_until
-from tests.web.test_browser import Page, browser, server, sign_in_demo  # noqa: F401 (fixtures)
+from tests.web.test_browser import browser, opened, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -47,42 +48,32 @@ def _pages(base: str) -> list[tuple[str, str, str | None]]:
 def test_community_pages_are_accessible(browser, server, width):  # noqa: F811
     seen = 0
     for name, path, who in _pages(server):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-        try:
-            p = Page(context, server)
-            if who:
-                sign_in_demo(p, who)
+        with opened(browser, server, width=width, who=who) as p:
             p.goto(path)
             p.check(f"{name}-{width}")
             assert p.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
             seen += 1
-        finally:
-            context.close()
     assert seen == 11
 
 
 def test_the_ward_page_fills_its_priorities_panel(browser, server):  # noqa: F811
     ward = _priorities(server)["closed"]["ward_code"]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    try:
-        p = Page(context, server)
+    with opened(browser, server) as p:
         p.goto(f"/areas/{ward}/")
         panel = p.page.locator("#local-priorities [data-ob-fragment-loaded]")
         panel.wait_for(timeout=15_000)
         assert "Adopted now (2 of 3)" in panel.inner_text()
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")
 def smtp_inbox():
     from aiosmtpd.controller import Controller
 
-    from tests.web.test_browser import _free_port
-    from tests.web.test_notification_email import Inbox
+    from openbeat.web.launch import free_port
+    from tests.notifications.test_notification_email import Inbox
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield inbox, controller.port
     controller.stop()
@@ -108,13 +99,9 @@ def test_you_said_we_did_end_to_end(browser, mailing_server, smtp_inbox):  # noq
     inbox, _ = smtp_inbox
     base = mailing_server
     ward = _priorities(base)["closed"]["ward_code"]
-    people = {}
-    for who in ("resident4", "resident2", "officer1"):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        people[who] = Page(context, base)
-        sign_in_demo(people[who], who)
-    a, b, officer = people["resident4"], people["resident2"], people["officer1"]
-    try:
+    with contextlib.ExitStack() as signed_in:
+        a, b, officer = (signed_in.enter_context(opened(browser, base, who=who))
+                         for who in ("resident4", "resident2", "officer1"))
         a.goto(f"/wards/{ward}/priorities/new/")
         a.page.fill("#id_title", "Catalytic converters stolen on Elm Close")
         a.page.fill("#id_description", "Three cars in a month, at night.")
@@ -163,6 +150,3 @@ def test_you_said_we_did_end_to_end(browser, mailing_server, smtp_inbox):  # noq
         assert "You said: Catalytic converters stolen on Elm Close" in text
         assert "Marked catalytic converters free at the station, 30 cars done." in text
         b.check("e2e-4-you-said-we-did")
-    finally:
-        for p in people.values():
-            p.page.context.close()

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from tests.waiting import wait_until
-from tests.web.test_browser import Page, browser, server, sign_in_demo  # noqa: F401 (fixtures)
+from tests.web.test_browser import browser, opened, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +28,7 @@ def reviewed(server):  # noqa: F811
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_review_its_previous_one_and_its_pdf(browser, reviewed, width, tmp_path):  # noqa: F811
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB", accept_downloads=True)
-    try:
-        p = Page(context, reviewed)
+    with opened(browser, reviewed, width=width, accept_downloads=True) as p:
         p.goto("/reviews/X09000001/")
         p.check(f"reviews-area-{width}")
         p.page.click("text=2025-Q4")
@@ -47,15 +45,10 @@ def test_a_review_its_previous_one_and_its_pdf(browser, reviewed, width, tmp_pat
         found.value.save_as(path)
         assert found.value.suggested_filename == "openbeat-review-X09000001-2025-Q3-v1.pdf"
         assert path.read_bytes().startswith(b"%PDF-")
-    finally:
-        context.close()
 
 
 def test_a_resident_can_follow_and_comment(browser, reviewed):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    try:
-        p = Page(context, reviewed)
-        sign_in_demo(p, "resident1")
+    with opened(browser, reviewed, who="resident1") as p:
         p.goto("/reviews/X09000001/2025-Q4/v1/")
         p.page.locator("[data-ob-fragment-loaded] button").first.wait_for(timeout=15_000)
         p.check("review-signed-in")
@@ -63,5 +56,3 @@ def test_a_resident_can_follow_and_comment(browser, reviewed):  # noqa: F811
         p.page.click("text=Post comment")
         p.page.wait_for_url("**#comment-*")
         assert "Thank you for publishing this." in p.page.locator("#comments").inner_text()
-    finally:
-        context.close()

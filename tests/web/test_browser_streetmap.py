@@ -1,7 +1,7 @@
 """The street-level crime map in Chromium: points drawn, filters that change them, a phone, tiles.
 
 The map's own counts (what it drew) are checked against the API's answer for the same
-month, which tests/web/test_crime_points.py checks against DuckDB on the lake's files.
+month, which tests/api/test_crime_points.py checks against DuckDB on the lake's files.
 The base map is tried against a tile server of our own on 127.0.0.1 (a thread serving one
 tiny PNG for every tile path): tiles load, their credit shows, the CSP lets them through.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.server
-import threading
 
 import pytest
 
+from tests.ingest.fakeserver import serving
 from tests.waiting import wait_until
-from tests.web.test_browser import BOROUGH, LARKRISE, Page, browser, serve_demo, server  # noqa: F401 (fixtures)
+from tests.web.test_browser import BOROUGH, LARKRISE, Page, browser, opened, serve_demo, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +38,7 @@ def _redrawn(p: Page, before: dict) -> dict:
 
 
 def test_the_map_draws_the_months_points_and_the_filters_change_them(browser, server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    try:
-        p = Page(context, server)
+    with opened(browser, server) as p:
         p.goto(f"/areas/{LARKRISE}/")
         shown = _ready(p)
         api = p.page.request.get(f"{server}/api/areas/{LARKRISE}/crimes/points?month=2025-12").json()
@@ -76,25 +74,17 @@ def test_the_map_draws_the_months_points_and_the_filters_change_them(browser, se
         assert june["crimes"] == api_june["categories"]["Burglary"] and "June 2025" in june["summary"]
         assert p.page.get_attribute("#street-map-data", "href").endswith("?month=2025-06")
         p.check("street-map-ward")
-    finally:
-        context.close()
 
 
 def test_the_month_filter_offers_the_chosen_period(browser, server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    try:
-        p = Page(context, server)
+    with opened(browser, server) as p:
         p.goto(f"/areas/{BOROUGH}/?period=last-3")
         months = p.page.eval_on_selector_all("#street-map-month option", "os => os.map(o => o.value)")
         assert months == ["2025-12", "2025-11", "2025-10"]
-    finally:
-        context.close()
 
 
 def test_on_a_phone_the_map_fits_and_is_accessible(browser, server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="en-GB")
-    try:
-        p = Page(context, server)
+    with opened(browser, server, width=390, height=800) as p:
         p.goto(f"/areas/{BOROUGH}/")
         assert _ready(p)["markers"] > 0
         assert p.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
@@ -104,8 +94,6 @@ def test_on_a_phone_the_map_fits_and_is_accessible(browser, server):  # noqa: F8
         assert p.page.locator("#street-map-picture .leaflet-tile").count() == 0
         assert p.page.locator("#street-map-picture path.leaflet-interactive, #street-map-picture path").count() > 0
         p.check("street-map-borough-390")
-    finally:
-        context.close()
 
 
 class _Tiles(http.server.BaseHTTPRequestHandler):
@@ -125,12 +113,8 @@ class _Tiles(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def tiles():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Tiles)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    thread.join()
+    with serving(_Tiles) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -141,9 +125,7 @@ def tiled_server(northbridge, tmp_path_factory, tiles):
 
 
 def test_with_a_tile_server_tiles_load_and_are_credited(browser, tiled_server, tiles):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    try:
-        p = Page(context, tiled_server)
+    with opened(browser, tiled_server) as p:
         response = p.goto(f"/areas/{LARKRISE}/")
         assert f"img-src 'self' data: {tiles};" in response.headers["content-security-policy"]
         _ready(p)
@@ -156,5 +138,3 @@ def test_with_a_tile_server_tiles_load_and_are_credited(browser, tiled_server, t
         assert p.page.inner_text("#street-map-picture .leaflet-control-attribution") == \
             "Tiles <b>by</b> the test server"
         p.check("street-map-tiles")
-    finally:
-        context.close()

@@ -15,7 +15,7 @@ import pytest
 from django.urls import Resolver404, resolve
 
 from openbeat.web.resident import SHELL, for_residents, has_shell_command
-from tests.web.test_pages import text
+from tests.areas.test_pages import text
 
 #: Pages for the people who run the site, where the commands belong.
 FOR_ADMINISTRATORS = {"about", "accounts_demo"}

@@ -9,12 +9,8 @@ state under the same keys. Each run writes under a key prefix of its own
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import urllib.request
 import uuid
@@ -22,6 +18,7 @@ import uuid
 import pytest
 
 from openbeat.ingest import ingest_paths
+from openbeat.web.launch import Launched, LaunchError, launch
 from tests.waiting import wait_until
 from tests.web.conftest import ROOT, build_lake
 from tests.web.test_ingest_while_serving import april
@@ -65,30 +62,13 @@ def database_url(django_db_setup):
     return f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def _serve(lake, data, env: dict):
-    port = _free_port()
+def _serve(lake, data, env: dict) -> Launched:
     data.mkdir()
-    cmd = [sys.executable, "-c", "from openbeat.cli.web_commands import serve; serve(prog_name='openbeat serve')",
-           "--no-demo", "--lake", str(lake.root), "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-           "--threads", "4"]
-    log = open(data / "serve.log", "w")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**env, "OPENBEAT_DATA_DIR": str(data)}, stdout=log,
-                            stderr=subprocess.STDOUT)
-    return proc, f"http://127.0.0.1:{port}", log
+    try:
+        return launch(["--no-demo", "--lake", str(lake.root), "--workers", "1", "--threads", "4"],
+                      env={**env, "OPENBEAT_DATA_DIR": str(data)}, log=data / "serve.log", cwd=ROOT)
+    except LaunchError as exc:
+        pytest.fail(str(exc))
 
 
 def _get(url: str) -> tuple[int, str, bytes]:
@@ -117,12 +97,7 @@ def test_two_hosts_share_answers_and_limits_and_change_together(tmp_path, redis_
     try:
         for name in ("host-a", "host-b"):
             servers.append(_serve(lake, tmp_path / name, env))
-            proc, base, _ = servers[-1]
-            with contextlib.suppress(TimeoutError):
-                wait_until(lambda: proc.poll() is not None or _answers(base + "/healthz"), 240, "openbeat serve")
-            if proc.poll() is not None or not _answers(base + "/healthz"):
-                pytest.fail("openbeat serve did not start:\n" + (tmp_path / name / "serve.log").read_text())
-        (_, a, _), (_, b, _) = servers
+        a, b = (server.base for server in servers)
 
         # an answer computed by one host is served by the other, which computes nothing
         status, etag, body = _get(a + URLS[0])
@@ -177,10 +152,5 @@ def test_two_hosts_share_answers_and_limits_and_change_together(tmp_path, redis_
         assert after == {url: _get(b + url)[1] for url in URLS}
         assert all(after[url] != before[url] for url in URLS)
     finally:
-        for proc, _, log in servers:
-            proc.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=15)
-            if proc.poll() is None:
-                proc.kill()
-            log.close()
+        for server in servers:
+            server.stop()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_pages import text
-from tests.web.test_periods import json_urls
+from tests.areas.test_pages import text
+from tests.areas.test_periods import json_urls
 
 BOROUGH = "X09000001"  # of the synthetic Northbridge lake
 WARD = "X05000022"  # Larkrise

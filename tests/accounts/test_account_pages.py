@@ -12,7 +12,7 @@ from django.core.cache import caches
 
 from tests.web.community import PASSWORD, person, with_role
 from tests.web.conftest import NORTH
-from tests.web.test_pages import text
+from tests.areas.test_pages import text
 
 pytestmark = pytest.mark.django_db
 

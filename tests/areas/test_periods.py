@@ -11,7 +11,7 @@ from openbeat.areas.periods import PeriodChoice, period_choice
 from tests.web.conftest import BOROUGH, NORTH
 
 DEMO_BOROUGH = "X09000001"  # a borough of the synthetic Northbridge lake
-from tests.web.test_pages import text
+from tests.areas.test_pages import text
 
 
 @pytest.mark.parametrize("query,first,last", [

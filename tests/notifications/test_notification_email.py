@@ -6,13 +6,13 @@ from __future__ import annotations
 import email.policy
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
 
 import pytest
 
+from openbeat.web.launch import free_port
 from tests.web.community import person
 from tests.waiting import wait_until
 from tests.web.conftest import NORTH, ROOT
@@ -41,18 +41,12 @@ class Inbox:
         return self.messages
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller.port, inbox

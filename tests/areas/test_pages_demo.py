@@ -14,7 +14,7 @@ import re
 import pytest
 
 from openbeat.analytics import wording
-from tests.web.test_pages import text
+from tests.areas.test_pages import text
 
 WARD = "X05000001"  # Brackenfield South
 LARKRISE = "X05000022"  # the burglary priority that worked (adopted 2025-04 in this small city)
