@@ -186,17 +186,18 @@ class Window:
     @classmethod
     def fetch(cls, store: Store, area: Area, first: date, last: date, *, forces: list[str]) -> Window:
         cov = Coverage(store)
-        rows = store.cursor().execute(
-            f"SELECT force, month, crime_type, outcome_group, sum(n)::INTEGER FROM crime_counts "
-            f"WHERE {area.column} = ? AND month BETWEEN ? AND ? AND force IN (SELECT unnest(?::VARCHAR[])) "
-            f"GROUP BY ALL", [area.code, first, last, forces]).fetchall()
+        rows = [r for r in _area_rows(store, area, forces) if first <= r[1] <= last]
         own = [f for f in cov.own_forces(area) if f in forces] or forces
         return cls(rows, {f: set(cov.published(f)) for f in forces}, own=own,
                    outcomes={f: set(cov.published(f, "outcomes")) for f in forces},
                    names={f: cov.force_name(f) for f in forces})
 
     def _in(self, period: Period):
-        return (r for r in self.rows if period.first <= r[1] <= period.last)
+        key = (period.first, period.last)
+        cached = self.__dict__.setdefault("_within", {})
+        if key not in cached:  # every part of a profile asks for the same period's rows
+            cached[key] = [r for r in self.rows if period.first <= r[1] <= period.last]
+        return cached[key]
 
     def _all(self, m: date, forces=None) -> bool:
         return all(m in self.published[f] for f in (forces or self.published))
@@ -326,6 +327,36 @@ class Window:
                 row.update(ratio=None, p_value=None, wheeler_z=None, direction="not comparable")
             out.append(row)
         return out
+
+
+#: Areas whose every month's rows are kept per lake state (a profile of another period then
+#: reads no aggregate): a few thousand small tuples each, so a bounded number.
+AREA_ROWS_KEPT = 512
+
+
+def _area_rows(store: Store, area: Area, forces: list[str]) -> list[tuple]:
+    """(force, month, crime_type, outcome_group, n) of the area's crimes by ``forces``, every
+    month, read once per lake state for the last :data:`AREA_ROWS_KEPT` areas asked for."""
+    import threading
+    from collections import OrderedDict
+
+    kept = store.memo("profile-area-rows", lambda: (threading.Lock(), OrderedDict()))
+    key = (area.level, area.code, tuple(forces))
+    lock, rows_by_area = kept
+    with lock:
+        rows = rows_by_area.get(key)
+        if rows is not None:
+            rows_by_area.move_to_end(key)
+            return rows
+    rows = store.cursor().execute(
+        f"SELECT force, month, crime_type, outcome_group, sum(n)::INTEGER FROM crime_counts "
+        f"WHERE {area.column} = ? AND force IN (SELECT unnest(?::VARCHAR[])) "
+        f"GROUP BY ALL ORDER BY month, force, crime_type, outcome_group", [area.code, forces]).fetchall()
+    with lock:
+        rows_by_area[key] = rows
+        while len(rows_by_area) > AREA_ROWS_KEPT:
+            rows_by_area.popitem(last=False)
+    return rows
 
 
 def _by_force_sentence(rows: list[dict]) -> str:

@@ -358,7 +358,10 @@ class Store:
                 if forces is None or force in forces]
 
     def months(self) -> list[date]:
-        return [r[0] for r in self.cursor().execute("SELECT DISTINCT month FROM crime_counts ORDER BY 1").fetchall()]
+        def compute():
+            return tuple(r[0] for r in self.cursor().execute(
+                "SELECT DISTINCT month FROM crime_counts ORDER BY 1").fetchall())
+        return list(self.memo("months", compute))  # once per state of the lake
 
     def period(self, first: str | None = None, last: str | None = None, *, default_months: int = 12) -> Period:
         """The period asked for, defaulting to the latest ``default_months`` months in the lake."""

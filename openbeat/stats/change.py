@@ -33,6 +33,7 @@ Up: 160 in 2024-04 against 120 in 2023-04 (rate ratio 1.33). Poisson E-test p = 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -118,10 +119,13 @@ def poisson_etest(c1: int, t1: float, c2: int, t2: float) -> tuple[float, float]
     lower = np.ceil(((2 * x1 + c * c) + root) / (2 * r))  # first x2 with T <= -c
     # The roots are exact up to rounding; settle the boundary against the statistic itself.
     for _ in range(4):
+        was = upper, lower
         upper = np.where(_score(x1, upper + 1, r) >= c, upper + 1, upper)
         upper = np.where((upper >= 0) & (_score(x1, np.maximum(upper, 0), r) < c), upper - 1, upper)
         lower = np.where((lower > 0) & (_score(x1, np.maximum(lower - 1, 0), r) <= -c), lower - 1, lower)
         lower = np.where(_score(x1, lower, r) > -c, lower + 1, lower)
+        if np.array_equal(upper, was[0]) and np.array_equal(lower, was[1]):
+            break  # settled: another round would change nothing
     upper = np.maximum(upper, -1)
     lower = np.maximum(lower, 0)
     tail = _poisson_cdf(upper, m2) + _poisson_sf(lower - 1, m2)
@@ -198,6 +202,13 @@ class Change:
         }
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _etest(c1: int, t1: float, c2: int, t2: float) -> tuple[float, float]:
+    """:func:`poisson_etest`, kept: it is pure, and comparisons of other periods or areas
+    repeat the same counts (a few milliseconds each otherwise)."""
+    return poisson_etest(c1, t1, c2, t2)
+
+
 def compare_counts(c1: int, c2: int, t1: float = 1.0, t2: float = 1.0, alpha: float = 0.05,
                    label1: str = "the first period", label2: str = "the second period") -> Change:
     """Compare two counts with the Poisson E-test and Wheeler's z.
@@ -213,7 +224,7 @@ def compare_counts(c1: int, c2: int, t1: float = 1.0, t2: float = 1.0, alpha: fl
     label1, label2 : str
         Names of the periods for the summary, e.g. ``"2023-04"``.
     """
-    stat, p = poisson_etest(c1, t1, c2, t2)
+    stat, p = _etest(c1, t1, c2, t2)
     r1, r2 = c1 / t1, c2 / t2
     ratio = float("nan") if r1 == 0 and r2 == 0 else float("inf") if r1 == 0 else r2 / r1
     z = 2 * (np.sqrt(c2) - np.sqrt(c1)) if t1 == t2 else None

@@ -141,6 +141,76 @@ def _too_many(request: HttpRequest, api: bool, wait: int) -> HttpResponse:
     return response
 
 
+#: Where the layout (base.html) lets a kept page say it shows an earlier state of the lake.
+STALE_MARK = b"<!--openbeat:lake-notice-->"
+
+
+def kept_answer(request: HttpRequest, params: frozenset[str] | None, api: bool) -> HttpResponse | None:
+    """A kept answer, when the lake has changed and this process has not built the new
+    state's store yet: served without waiting for that build.
+
+    The newest state's own answer (or a 304 for it) when one is kept, else, for a page, the
+    previous state's (:func:`stale_answer`). None: the usual path (which builds the store).
+    """
+    from openbeat.web.lake_access import behind, peek_state
+
+    newest = peek_state()
+    if not settings.OPENBEAT_CACHE_ENTRIES or not behind(newest):
+        return None
+    key = answer_key(request, newest, params)
+    etag = quote_etag(key)
+    last = int(newest.last_modified.timestamp()) if newest.last_modified else None
+    early = get_conditional_response(request, etag=etag, last_modified=last)
+    if early is not None:
+        _stamp(early, etag, newest, api)
+        return early
+    kept = caches[settings.OPENBEAT_RESPONSE_CACHE].get(key)
+    if kept is None:
+        return None if api else stale_answer(request, newest, params)
+    status, headers, content = kept
+    response = HttpResponse(content, status=status, headers=headers)
+    if response.status_code == 200:
+        _stamp(response, etag, newest, api)
+        warm.visited(request.get_full_path())
+    return response
+
+
+def stale_answer(request: HttpRequest, state: LakeState, params: frozenset[str] | None) -> HttpResponse | None:
+    """The previous lake state's kept page, while ``state`` (the newest) has no answer kept
+    and is not warmed yet (:func:`openbeat.web.lake_access.older_state`), whole, with a notice
+    saying it shows earlier data and when that data was loaded: a page never mixes two
+    states. None: compute ``state``'s answer."""
+    from openbeat.web.lake_access import older_state
+
+    older = older_state(state)
+    if older is None or warm.warmed(state.signature):
+        return None
+    kept = caches[settings.OPENBEAT_RESPONSE_CACHE].get(answer_key(request, older, params))
+    return None if kept is None else _stale(request, kept, older)
+
+
+def _stale(request: HttpRequest, kept: tuple, older: LakeState) -> HttpResponse | None:
+    """The page kept for lake state ``older``, with the layout's notice saying so (None when the
+    page has no place for it: then it is computed anew)."""
+    from django.utils.html import format_html
+
+    status, headers, content = kept
+    if status != 200 or STALE_MARK not in content:
+        return None
+    when = older.last_modified.astimezone(ZoneInfo(settings.TIME_ZONE)) if older.last_modified else None
+    notice = format_html(
+        '<div class="govuk-inset-text ob-lake-notice" role="status" data-lake-state="{}">'
+        "New data has just been loaded and is being prepared. This page still shows the data as it was"
+        "{}; reload in a few minutes for the new figures.</div>",
+        older.signature[:12], format_html(" on {}", f"{when:%-d %B %Y at %H:%M}") if when else "")
+    response = HttpResponse(content.replace(STALE_MARK, notice.encode(), 1), status=status, headers=headers)
+    # no validators: the next visit asks again, and gets the new state's page once it is ready
+    patch_cache_control(response, no_cache=True, public=True)
+    response["X-OpenBeat-Lake-State"] = f"{older.signature[:12]}; stale"
+    warm.visited(request.get_full_path())
+    return response
+
+
 def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
     """Wrap a view so GET/HEAD answers carry validators and are served from the cache.
 
@@ -170,6 +240,10 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
             request.GET = kept_query
         api = request.path_info.startswith("/api/")
         warming = bool(request.META.get(warm.WARMING))
+        if not warming:
+            fast = kept_answer(request, known[0], api)
+            if fast is not None:
+                return fast
         state = lake_state()
         key = answer_key(request, state, known[0])
         etag = quote_etag(key)
@@ -184,6 +258,9 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
             status, headers, content = kept
             response = HttpResponse(content, status=status, headers=headers)
         else:
+            stale = None if warming or api else stale_answer(request, state, known[0])
+            if stale is not None:
+                return stale
             wait = None if warming else retry_after(request)
             if wait is not None:
                 return _too_many(request, api, wait)

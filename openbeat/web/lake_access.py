@@ -103,6 +103,10 @@ _lock = threading.Lock()
 _build_lock = threading.Lock()
 _state: dict[Path, tuple[float, LakeState]] = {}
 _snapshots: dict[Path, Snapshot] = {}
+#: The state this process served before its current snapshot's, and when it was replaced
+#: (monotonic seconds): kept answers of it may be served, marked, until the new state is
+#: warmed (see :func:`older_state`).
+_previous: dict[Path, tuple[LakeState, float]] = {}
 #: The snapshot a request uses, set on its first use (``[None]`` until then; None outside requests).
 _pinned: contextvars.ContextVar[list | None] = contextvars.ContextVar("openbeat_lake_snapshot", default=None)
 
@@ -151,6 +155,9 @@ def _current() -> Snapshot:
         # the earlier state: a client then asks again, and never keeps old data under a new tag
         snap = Snapshot(before, store, pid)
         with _lock:
+            old = _snapshots.get(lake.root)
+            if old is not None and old.pid == pid and old.state.signature != before.signature:
+                _previous[lake.root] = (old.state, time.monotonic())
             _snapshots[lake.root] = snap
             _state[lake.root] = (time.monotonic(), before)
     if lake.root.is_dir():
@@ -195,10 +202,38 @@ def get_store() -> Store:
     return snapshot().store
 
 
+def behind(newest: LakeState) -> bool:
+    """Has this process served an earlier state than ``newest`` and not built ``newest``'s store yet?"""
+    snap = _snapshots.get(get_lake().root)
+    return snap is not None and snap.pid == os.getpid() and snap.state.signature != newest.signature
+
+
+def older_state(newest: LakeState) -> LakeState | None:
+    """The lake state this process served before ``newest``, while answers of it may still
+    stand in for ``newest``'s (marked as such: :mod:`openbeat.web.cache`): from the moment
+    this process sees ``newest`` until it has built ``newest``'s store and
+    ``OPENBEAT_STALE_SECONDS`` more have passed (the warm-up's time; the caller also stops
+    as soon as ``newest`` is warmed). None outside that window, or before any state was served.
+    """
+    if float(settings.OPENBEAT_STALE_SECONDS) <= 0:
+        return None
+    root = get_lake().root
+    snap = _snapshots.get(root)
+    if snap is None or snap.pid != os.getpid():
+        return None
+    if snap.state.signature != newest.signature:
+        return snap.state  # newest's store is not built yet in this process
+    previous = _previous.get(root)
+    if previous is None or time.monotonic() - previous[1] > float(settings.OPENBEAT_STALE_SECONDS):
+        return None
+    return previous[0]
+
+
 def reset() -> None:
     """Forget the store and the cached state (tests; after moving the lake)."""
     with _lock:
         _snapshots.clear()
+        _previous.clear()
         _state.clear()
 
 

@@ -394,6 +394,10 @@ OPENBEAT_CACHE_DIR = os.environ.get("OPENBEAT_CACHE_DIR") or None
 #: Share of one core a worker may spend computing answers ahead of visitors after the lake
 #: changes (openbeat.web.warm; with a shared answer cache only); 0: no warm-up.
 OPENBEAT_WARM_SHARE = float(os.environ.get("OPENBEAT_WARM_SHARE") or 0.5)
+#: After the lake changes, a page's answer kept for the previous state is served, marked as
+#: such, until the new state is warmed or this many seconds after a worker built its store
+#: (openbeat.web.cache); 0: never, visitors wait for the new state's answers.
+OPENBEAT_STALE_SECONDS = float(os.environ.get("OPENBEAT_STALE_SECONDS") or 600)
 #: How many answers are kept (0: none; ETags and 304s still work).
 OPENBEAT_CACHE_ENTRIES = env_int("OPENBEAT_CACHE_ENTRIES", 5000)
 if OPENBEAT_CACHE_URL and not re.match(r"^(redis|rediss|unix)://", OPENBEAT_CACHE_URL):

@@ -6,6 +6,7 @@ The home page and the tools index are the areas app's (:mod:`openbeat.areas.view
 from __future__ import annotations
 
 import logging
+import os
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -35,8 +36,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers: 200 when the database answers and every file of the lake can be read.
 
     The lake is checked as pages will use it: the store for the current state is built
-    and every partition is opened. A lake folder that has gone is ``missing`` (503), not
-    an empty lake; a folder with nothing in it yet is ``empty`` (200: pages say so).
+    and every partition is checked to be a whole Parquet file (its two ends). A lake
+    folder that has gone is ``missing`` (503), not an empty lake; a folder with nothing
+    in it yet is ``empty`` (200: pages say so).
     """
     checks = {}
     try:
@@ -64,15 +66,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _read_every_file() -> bool:
-    """Every partition's footer is read (a count needs no more), so a truncated file shows here."""
+    """Every partition is a whole Parquet file: its first and last bytes are Parquet's mark,
+    with a footer that fits, so a truncated file shows here. Twelve bytes and a stat each
+    (opening every footer took about 28 s over a national lake's 4,644 partitions)."""
     from openbeat.datasets import POLICE_DATASETS
 
-    cur = get_store().cursor()
-    try:
-        for dataset in POLICE_DATASETS:
-            cur.execute(f"SELECT count(*) FROM {dataset}").fetchall()
-    finally:
-        cur.close()
+    lake = get_store().lake
+    for dataset in POLICE_DATASETS:
+        for path in map(lake.partition_path, lake.partitions(dataset)):
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                head = fh.read(4)
+                fh.seek(max(size - 8, 0))
+                tail = fh.read(8)
+            if size < 12 or head != b"PAR1" or tail[4:] != b"PAR1" or int.from_bytes(tail[:4], "little") > size - 12:
+                raise ValueError(f"{path} is not a whole Parquet file")
     return True
 
 

@@ -182,6 +182,19 @@ def warm(signature: str) -> int | None:
     return done
 
 
+_warmed: set[str] = set()
+
+
+def warmed(signature: str) -> bool:
+    """Has any worker (of any host sharing the cache) finished warming lake state ``signature``?"""
+    if signature in _warmed:
+        return True
+    if not enabled() or _cache().get(f"openbeat-warmed:{signature}"):
+        _warmed.add(signature)  # not warmed at all, or warmed: either way, for good
+        return True
+    return False
+
+
 def paths() -> list[str]:
     """What to warm, in order (see the module docstring); each path once."""
     from openbeat.web.lake_access import get_store
