@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 
 from openbeat.ingest import ingest_paths
-from openbeat.web import figures, store, warm
+from openbeat.web import lake_access, shared_figures, warm
 from tests.web.conftest import BOROUGH, NORTH, SOUTH, build_lake, point_at
 from tests.web.test_ingest_while_serving import april
 
@@ -46,16 +46,16 @@ def test_a_kept_page_of_the_previous_state_is_served_whole_and_marked_until_the_
     page = f"/areas/{NORTH}/"
     before = client.get(page)
     assert before.status_code == 200 and b"ob-lake-notice" not in before.content
-    old = store.lake_state().signature
+    old = lake_access.lake_state().signature
     ingest_april(changing, tmp_path)
-    new = store.peek_state().signature
+    new = lake_access.peek_state().signature
     assert new != old
 
     def computing(*args, **kwargs):
         raise AssertionError("a stale page was served by computing it")
 
     with monkeypatch.context() as m:
-        m.setattr(figures, "figure", computing)
+        m.setattr(shared_figures, "figure", computing)
         m.setattr("openbeat.areas.selectors.figure", computing)
         stale = client.get(page)
     assert stale.status_code == 200
@@ -65,12 +65,12 @@ def test_a_kept_page_of_the_previous_state_is_served_whole_and_marked_until_the_
     assert notice is not None and notice.group(1) == old[:12].encode()
     # the previous state's page, whole: nothing of it changed but the notice
     assert stale.content.replace(notice.group(0), b"<!--openbeat:lake-notice-->") == before.content
-    assert store.behind(store.peek_state())  # served without building the new state's store
+    assert lake_access.behind(lake_access.peek_state())  # served without building the new state's store
 
     # a page not kept for either state is computed on the new state, and kept for it
     south = client.get(f"/areas/{SOUTH}/")
     assert south.status_code == 200 and b"ob-lake-notice" not in south.content and south.has_header("ETag")
-    assert not store.behind(store.peek_state())
+    assert not lake_access.behind(lake_access.peek_state())
     # the new store is built, yet until the state is warmed, a page kept only for the old state stays stale
     assert NOTICE.search(client.get(page).content) is not None
 
