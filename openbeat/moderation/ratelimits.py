@@ -102,9 +102,10 @@ _swept: dict[str, int] = {}  # folder: the last window this process swept it in
 
 
 def _append_count(folder: Path, key: str, now: float) -> int:
-    """Append one byte to ``key``'s file; its size is the count (exact under concurrency:
-    appends never overwrite each other). The first count of a window in each process
-    deletes the files of windows that are over."""
+    """Append one byte to ``key``'s file; its size is the count (no count is lost under
+    concurrency: appends never overwrite each other; a request may also see the byte of
+    one made at the same moment, never fewer than its own). The first count of a window
+    in each process deletes the files of windows that are over."""
     name = hashlib.sha256(key.encode()).hexdigest()[:32]
     try:
         fd = os.open(folder / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
