@@ -57,14 +57,32 @@ def role_list(*, user: User, verified: bool | None = True) -> QuerySet[Role]:
     return roles
 
 
+_BADGES = {Role.Kind.OFFICER: "Verified officer", Role.Kind.PANEL_CHAIR: "Ward panel chair",
+           Role.Kind.PANEL_MEMBER: "Ward panel member", Role.Kind.MODERATOR: "Moderator"}
+
+
 def user_badges(*, user: User) -> list[str]:
-    """What to show beside someone's name: "Verified officer", "Ward panel chair", ..."""
+    """What to show beside someone's name: "Verified officer", "Ward panel chair", ...
+    (found once for many people by :func:`users_badges`)."""
     if user is None:
         return []
-    labels = {Role.Kind.OFFICER: "Verified officer", Role.Kind.PANEL_CHAIR: "Ward panel chair",
-              Role.Kind.PANEL_MEMBER: "Ward panel member", Role.Kind.MODERATOR: "Moderator"}
+    known = getattr(user, "known_badges", None)
+    if known is not None:
+        return known
     kinds = {r.kind for r in role_list(user=user)}
-    return [label for kind, label in labels.items() if kind in kinds]
+    return [label for kind, label in _BADGES.items() if kind in kinds]
+
+
+def users_badges(*, users) -> None:
+    """Find the badges of all ``users`` in one query, kept on each (``known_badges``) for
+    :func:`user_badges`: a page listing many people's words asks once, not once a person."""
+    users = [u for u in users if u is not None]
+    kinds: dict[int, set[str]] = {u.pk: set() for u in users}
+    for user_id, kind in Role.objects.filter(user_id__in=list(kinds), verified_at__isnull=False).values_list(
+            "user_id", "kind"):
+        kinds[user_id].add(kind)
+    for u in users:
+        u.known_badges = [label for kind, label in _BADGES.items() if kind in kinds[u.pk]]
 
 
 def role_area_find(*, text: str) -> tuple[str, str, str] | None:

@@ -1,4 +1,5 @@
-"""The POST that adds a comment or a reply, shared by every page people comment on."""
+"""What every page people comment on shares: the page of comments it shows, and the POST
+that adds a comment or a reply."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from openbeat.comments.models import Comment
-from openbeat.comments.selectors import comment_get
+from openbeat.comments.selectors import comment_get, comment_thread_page
 from openbeat.moderation.http import too_many
 from openbeat.moderation.ratelimits import RateLimited, client_address, rate_limit
 
@@ -38,3 +39,11 @@ def comment_post_view(request: HttpRequest, *, page_url: str,
         return redirect(f"{page_url}#comments")
     messages.success(request, decision.message or "Your comment is posted.")
     return redirect(comment.get_absolute_url())
+
+
+def comments_context(request: HttpRequest, *, target_kind: str, target_id: int, moderator: bool) -> dict:
+    """The page of comments asked for (``?page=``, or the page holding ``?comment=``, where
+    :meth:`Comment.get_absolute_url` links), for ``comments/_thread.html``."""
+    page = comment_thread_page(target_kind=target_kind, target_id=target_id, viewer=request.user,
+                               moderator=moderator, page=request.GET.get("page"), comment=request.GET.get("comment"))
+    return {"threads": page.threads, "comments_page": page}

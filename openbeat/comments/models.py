@@ -32,7 +32,8 @@ class Comment(Moderated):
         return f"Comment {self.pk} on {self.target_kind} {self.target_id}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.target_url}#comment-{self.pk}"
+        """The target's page that holds this comment (comments are paged), at the comment."""
+        return f"{self.target_url}?comment={self.pk}#comment-{self.pk}"
 
     @property
     def moderation_excerpt(self) -> str:

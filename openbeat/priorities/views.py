@@ -11,8 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from openbeat.accounts.selectors import user_has_role
-from openbeat.comments.http import comment_post_view
-from openbeat.comments.selectors import comment_thread
+from openbeat.comments.http import comment_post_view, comments_context
 from openbeat.moderation.http import forbidden, too_many, writer_required
 from openbeat.moderation.ratelimits import RateLimited, client_address, rate_limit
 from openbeat.notifications.selectors import follow_exists
@@ -99,8 +98,7 @@ def priority_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "moderator": moderator,
         "timeline": selectors.priority_timeline(priority=priority),
         "evidence": priority_evidence(priority=priority) if priority.is_shown else [],
-        "threads": comment_thread(target_kind="priority", target_id=priority.pk, viewer=user,
-                                  moderator=moderator),
+        **comments_context(request, target_kind="priority", target_id=priority.pk, moderator=moderator),
         "supported": selectors.support_exists(priority=priority, user=user),
         "following": _following(request, "priority", str(priority.pk)),
         "can_decide": _can(user, services.PANEL_KINDS, priority),

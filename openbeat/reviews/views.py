@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from openbeat.accounts.models import Role
 from openbeat.accounts.selectors import user_has_role
-from openbeat.comments.http import comment_post_view
-from openbeat.comments.selectors import comment_thread
+from openbeat.comments.http import comment_post_view, comments_context
 from openbeat.moderation.http import forbidden, writer_required
 from openbeat.reviews import selectors, services
 from openbeat.reviews.models import Review
@@ -73,8 +72,8 @@ def review_detail(request: HttpRequest, code: str, quarter: str, version: int | 
         "versions": selectors.review_versions(review=review),
         "latest": version is None, "revisions": selectors.review_revisions(review=review),
         "next": selectors.review_next(review=review),
-        "threads": comment_thread(target_kind="review", target_id=review.pk, viewer=user,
-                                  moderator=user_has_role(user=user, kinds={Role.Kind.MODERATOR}, force=review.force)),
+        **comments_context(request, target_kind="review", target_id=review.pk,
+                           moderator=user_has_role(user=user, kinds={Role.Kind.MODERATOR}, force=review.force)),
         "comment_url": f"{review.get_absolute_url()}comments/",
     })
 

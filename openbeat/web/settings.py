@@ -195,7 +195,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'openbeat.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # Off by default: a check is a round trip (SELECT 1) at the start of every request
+        # that uses the database. Without it, a worker whose kept connection died (the
+        # database restarted) fails that one request and opens a new connection for the next.
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -425,7 +428,17 @@ _answers = _cache("answers", OPENBEAT_CACHE_DIR)
 if not OPENBEAT_CACHE_URL:
     # keys carry the lake's state, so entries only ever age out; no timeout needed
     _answers.update(TIMEOUT=None, OPTIONS={"MAX_ENTRIES": max(OPENBEAT_CACHE_ENTRIES, 1), "CULL_FREQUENCY": 4})
-CACHES = {"default": _default, OPENBEAT_RESPONSE_CACHE: _answers}
+#: Sessions are read from their own shared cache and written through to the database
+#: (``cached_db``): a signed-in request reads no session row. Only when every worker shares
+#: that cache (Redis, or `openbeat serve`'s folder), so a sign-out is seen by all at once;
+#: otherwise they stay in the database alone.
+_sessions = _cache("sessions", OPENBEAT_CACHE_DIR.rstrip("/") + "-sessions" if OPENBEAT_CACHE_DIR else None)
+if not OPENBEAT_CACHE_URL:
+    _sessions["OPTIONS"] = {"MAX_ENTRIES": 10_000, "CULL_FREQUENCY": 4}  # the database keeps them all anyway
+CACHES = {"default": _default, OPENBEAT_RESPONSE_CACHE: _answers, "sessions": _sessions}
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if OPENBEAT_CACHE_URL or OPENBEAT_CACHE_DIR
+                  else "django.contrib.sessions.backends.db")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -75,3 +75,76 @@ def test_too_many_supports_get_a_429_with_the_reason(client, use_lake, resident,
     assert r.status_code == 429 and int(r["Retry-After"]) > 0
     assert "There have been 2 supports from your account in the last hour; the limit is 1." in r.content.decode()
     assert q.supports.count() == 0
+
+
+def test_a_shared_folder_counts_exactly_under_concurrency_and_forgets_old_windows(resident, settings, tmp_path):
+    """Under `openbeat serve` the counts live in a folder all workers share: one appended byte
+    a count, so simultaneous requests are each counted (no read-then-write to lose one),
+    both counts of a request cost two small writes, and windows that are over are deleted."""
+    import os
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import caches
+
+    from openbeat.moderation import ratelimits
+
+    settings.CACHES = {**settings.CACHES, "limits-folder": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "limits")}}
+    settings.OPENBEAT_RATE_LIMIT_CACHE = "limits-folder"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: rate_limit(action="support", user=resident, address="10.0.0.9", now=7200),
+                      range(LIMITS["support"].per_account)))
+    with pytest.raises(RateLimited, match="There have been 61 supports from your account"):
+        rate_limit(action="support", user=resident, address="10.0.0.9", now=7200)
+    folder = tmp_path / "limits" / "ratelimits"
+    assert sorted(f.stat().st_size for f in folder.iterdir()) == [61, 61]  # the account's and the address's
+    assert not list((tmp_path / "limits").glob("*.djcache"))  # nothing through the file cache's incr
+    assert caches["limits-folder"].get("ratelimit:support:user:%d:2" % resident.pk) is None
+    # the next window starts again; files untouched for two hours go with the first count of a window
+    old = time.time() - 3 * 3600
+    for f in folder.iterdir():
+        os.utime(f, (old, old))
+    assert not rate_limit(action="comment", user=resident, address="10.0.0.9", now=time.time() + 3600).flood
+    assert sorted(f.stat().st_size for f in folder.iterdir()) == [1, 1]
+
+
+def test_redis_counts_both_keys_in_one_round_trip(resident, settings, monkeypatch):
+    """With Redis (OPENBEAT_CACHE_URL) the account's and the address's counts are one pipeline."""
+    import os
+
+    import redis
+
+    url = os.environ.get("OPENBEAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {url}: {exc}")
+    import uuid
+
+    from django.core.cache import caches
+
+    prefix = f"test-ratelimits-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {**settings.CACHES, "limits-redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}}
+    settings.OPENBEAT_RATE_LIMIT_CACHE = "limits-redis"
+    cache = caches["limits-redis"]
+    client = cache._cache.get_client(write=True)
+    sent = []
+    execute = redis.client.Pipeline.execute
+
+    def counted(pipe, *args, **kwargs):  # each execute is one round trip
+        sent.append(len(pipe.command_stack))
+        return execute(pipe, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    try:
+        for _ in range(LIMITS["comment"].per_account):
+            assert not rate_limit(action="comment", user=resident, address="10.0.0.7", now=0).flood
+        assert rate_limit(action="comment", user=resident, address="10.0.0.7", now=0).flood
+        assert sent == [4] * (LIMITS["comment"].per_account + 1)  # INCR and EXPIRE for each key, one trip
+        key = cache.make_and_validate_key(f"ratelimit:comment:user:{resident.pk}:0")
+        assert int(client.get(key)) == 21 and 0 < client.ttl(key) <= 3660
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)

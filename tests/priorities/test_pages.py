@@ -160,3 +160,101 @@ def test_a_support_or_comment_costs_the_same_few_queries_whatever_the_followers(
     # a comment's row and its one queued task in one transaction (a savepoint pair here, inside
     # the test's transaction; begin and commit when served). The followers are the worker's.
     assert cost() == few and few == [4, 7, 4], few
+
+
+def test_the_comments_are_paged_and_every_link_finds_its_page(client, use_lake, resident, moderator):
+    """120 threads (every fourth with two replies) make three pages of 50 threads; a reply
+    stays with its comment; a comment's link (where a POST sends its writer, and emails and
+    the moderation queue link) opens the page that holds it; the page costs the same few
+    queries on every page; a held comment shows on its author's page only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from openbeat.comments.models import Comment
+    from openbeat.comments.selectors import COMMENTS_PER_PAGE
+
+    assert COMMENTS_PER_PAGE == 50
+    p = propose(resident)
+    writers = [make_user() for _ in range(3)]
+    # one timestamp for all (bulk_create): the order falls back to the comment's number
+    tops = Comment.objects.bulk_create([
+        Comment(target_kind="priority", target_id=p.pk, target_url=p.get_absolute_url(), force=p.force,
+                author=writers[i % 3], body=f"Top comment {i}") for i in range(120)])
+    replies = Comment.objects.bulk_create([
+        Comment(target_kind="priority", target_id=p.pk, target_url=p.get_absolute_url(), force=p.force,
+                author=writers[(i + k) % 3], parent=tops[i], body=f"Reply {k} to {i}")
+        for i in range(0, 120, 4) for k in (1, 2)])
+    url = p.get_absolute_url()
+
+    def shown(html: str) -> list[str]:
+        import re
+
+        return re.findall(r"<p class=\"govuk-body ob-comment__body\">((?:Top comment|Reply) [^<]+)</p>", html)
+
+    first = client.get(url).content.decode()
+    assert shown(first)[:4] == ["Top comment 0", "Reply 1 to 0", "Reply 2 to 0", "Top comment 1"]
+    assert [s for s in shown(first) if s.startswith("Top")] == [f"Top comment {i}" for i in range(50)]
+    assert "Page 1 of 3, oldest first." in first
+    assert 'href="?page=2#comments" rel="next"' in first and 'rel="prev"' not in first
+    third = client.get(f"{url}?page=3").content.decode()
+    assert [s for s in shown(third) if s.startswith("Top")] == [f"Top comment {i}" for i in range(100, 120)]
+    assert "Reply 2 to 116" in third and 'aria-current="page">3</a>' in third and 'rel="next"' not in third
+    # a reply's link opens its thread's page, at the reply
+    reply = next(r for r in replies if r.body == "Reply 2 to 108")
+    assert reply.get_absolute_url() == f"{url}?comment={reply.pk}#comment-{reply.pk}"
+    html = client.get(reply.get_absolute_url().split("#")[0]).content.decode()
+    assert f'<li id="comment-{reply.pk}">' in html and "Page 3 of 3" in html
+    assert "Page 2 of 3" in client.get(f"{url}?comment={tops[50].pk}").content.decode()
+    assert "Page 1 of 3" in client.get(f"{url}?comment={tops[49].pk}").content.decode()
+    # nonsense asks for the first page, a page past the end for the last
+    assert "Page 1 of 3" in client.get(f"{url}?page=x&comment=nope").content.decode()
+    assert "Page 3 of 3" in client.get(f"{url}?page=99").content.decode()
+    costs = []
+    for page in (1, 3):
+        with CaptureQueriesContext(connection) as q:
+            client.get(f"{url}?page={page}")
+        costs.append(len(q.captured_queries))
+    assert costs[0] == costs[1], costs
+    # a new comment goes to the last page, and the POST sends its writer there
+    client.force_login(writers[0])
+    r = client.post(f"/priorities/{p.pk}/comments/", {"body": "The newest one"})
+    new = Comment.objects.get(body="The newest one")
+    assert r["Location"] == f"{url}?comment={new.pk}#comment-{new.pk}"
+    assert "The newest one" in client.get(r["Location"]).content.decode()
+    # a held comment: on its author's page, not found by anyone else's link
+    from openbeat.moderation.services import item_hold
+
+    item_hold(item=new, reason="flood")
+    assert f'id="comment-{new.pk}"' in client.get(new.get_absolute_url()).content.decode()
+    client.logout()
+    html = client.get(new.get_absolute_url()).content.decode()
+    assert f'id="comment-{new.pk}"' not in html and "Page 1 of 3" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_served_writes_send_only_the_statements_they_need(client, use_lake, settings):
+    """As served (no transaction around the request; sessions read from a cache every
+    worker shares, as under `openbeat serve`): a support or its withdrawal is the user's
+    row, the priority's and one statement that commits by itself; a comment adds its task
+    row in one transaction. No session row is read, no BEGIN … COMMIT wraps one statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {**settings.CACHES, "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-sessions"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    p = propose(make_user())
+    writer = make_user()
+    client.force_login(writer)
+    spoken = {}
+    for name, path, data in (("support", f"/priorities/{p.pk}/support/", {}),
+                             ("comment", f"/priorities/{p.pk}/comments/", {"body": "Yes"}),
+                             ("withdraw", f"/priorities/{p.pk}/support/withdraw/", {})):
+        with CaptureQueriesContext(connection) as q:
+            assert client.post(path, data).status_code == 302
+        spoken[name] = [s["sql"].split()[0].upper() for s in q.captured_queries]
+    assert spoken == {"support": ["SELECT", "SELECT", "INSERT"],
+                      "comment": ["SELECT", "SELECT", "BEGIN", "INSERT", "INSERT", "COMMIT"],
+                      "withdraw": ["SELECT", "SELECT", "DELETE"]}, spoken
+    assert not p.supports.exists() and p.supports.model.objects.count() == 0

@@ -152,7 +152,7 @@ def test_residents_comment_on_a_review(client, demo_lake, ward):
     r = client.post(reverse("reviews:comment_add", args=[ward, QUARTER, 1]), {"body": "What about the park?"})
     c = Comment.objects.get()
     assert (c.target_kind, c.target_id, c.force) == ("review", review.pk, "northbridge")
-    assert r["Location"] == f"{review.get_absolute_url()}#comment-{c.pk}"
+    assert r["Location"] == f"{review.get_absolute_url()}?comment={c.pk}#comment-{c.pk}"
     assert "What about the park?" in client.get(review.get_absolute_url()).content.decode()
 
 

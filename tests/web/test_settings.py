@@ -19,7 +19,8 @@ SETTINGS = ROOT / "openbeat" / "web" / "settings.py"
 VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "OPENBEAT_LAKE", "OPENBEAT_DEMO",
              "OPENBEAT_DATA_DIR", "OPENBEAT_HTTPS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
              "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "OPENBEAT_PROXY_SSL_HEADER",
-             "CSRF_TRUSTED_ORIGINS", "OPENBEAT_STATIC_ROOT", "DATABASE_CONN_MAX_AGE", "OPENBEAT_LAKE_CHECK_SECONDS",
+             "CSRF_TRUSTED_ORIGINS", "OPENBEAT_STATIC_ROOT", "DATABASE_CONN_MAX_AGE", "DATABASE_CONN_HEALTH_CHECKS",
+             "OPENBEAT_LAKE_CHECK_SECONDS",
              "OPENBEAT_API_MAX_AGE", "OPENBEAT_WARD_SURVEY", "OPENBEAT_WARD_PROFILE", "OPENBEAT_DERIVED_DIR",
              "OPENBEAT_CACHE_ENTRIES", "OPENBEAT_CACHE_DIR", "LOG_LEVEL",
              "OPENBEAT_POLICEUK_CAP", "OPENBEAT_POLICEUK_RATE", "OPENBEAT_POLICEUK_BURST",
@@ -105,7 +106,7 @@ def test_database_url_sqlite_by_default_and_postgresql_when_asked(load, tmp_path
     db = s["DATABASES"]["default"]
     assert (db["ENGINE"], db["NAME"], db["USER"], db["HOST"], db["PORT"]) == (
         "django.db.backends.postgresql", "test", "postgres", "127.0.0.1", 5432)
-    assert db["CONN_MAX_AGE"] == 60 and db["CONN_HEALTH_CHECKS"] is True
+    assert db["CONN_MAX_AGE"] == 60 and db["CONN_HEALTH_CHECKS"] is False  # a round trip a request; opt in
 
 
 def test_lists_switches_and_proxy_header(load):
@@ -152,6 +153,27 @@ def test_rate_limits_are_counted_where_every_worker_sees_them(load, tmp_path):
     assert alone["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
+def test_sessions_are_read_from_a_cache_only_when_every_worker_shares_it(load, tmp_path):
+    """cached_db reads a session from the cache and writes it through to the database; a
+    sign-out deletes it from both, so every worker must see the same cache."""
+    shared = load(SECRET_KEY=STRONG, OPENBEAT_CACHE_DIR=str(tmp_path / "answers"))
+    assert shared["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert shared["SESSION_CACHE_ALIAS"] == "sessions"
+    assert shared["CACHES"]["sessions"] == {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "answers") + "-sessions",
+        "OPTIONS": {"MAX_ENTRIES": 10_000, "CULL_FREQUENCY": 4}}
+    alone = load(SECRET_KEY=STRONG)  # each worker's memory: a sign-out on one would not reach the others
+    assert alone["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+
+def test_kept_database_connections_are_not_checked_on_every_request_unless_asked(load):
+    db = load(SECRET_KEY=STRONG, DATABASE_URL="postgresql://u@db.internal:5432/beat")["DATABASES"]["default"]
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, False)
+    db = load(SECRET_KEY=STRONG, DATABASE_URL="postgresql://u@db.internal:5432/beat",
+              DATABASE_CONN_HEALTH_CHECKS="1")["DATABASES"]["default"]
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
 def test_answers_and_rate_limits_go_to_redis_when_one_is_named(load, tmp_path):
     redis = load(SECRET_KEY=STRONG, OPENBEAT_CACHE_DIR=str(tmp_path / "answers"),
                  OPENBEAT_CACHE_URL="redis://cache.internal:6379/2", OPENBEAT_CACHE_PREFIX="beat")
@@ -159,7 +181,10 @@ def test_answers_and_rate_limits_go_to_redis_when_one_is_named(load, tmp_path):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache.internal:6379/2",
                     "KEY_PREFIX": "beat:limits"},
         "answers": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache.internal:6379/2",
-                    "KEY_PREFIX": "beat:answers", "TIMEOUT": 26 * 3600}}
+                    "KEY_PREFIX": "beat:answers", "TIMEOUT": 26 * 3600},
+        "sessions": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache.internal:6379/2",
+                     "KEY_PREFIX": "beat:sessions"}}
+    assert redis["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     with pytest.raises(ImproperlyConfigured, match="OPENBEAT_CACHE_URL must be a redis://"):
         load(SECRET_KEY=STRONG, OPENBEAT_CACHE_URL="memcached://127.0.0.1:11211")
 
