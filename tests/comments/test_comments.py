@@ -37,7 +37,7 @@ def test_a_comment_needs_words_within_the_limit():
         f"Keep comments under 2,000 characters (this one has {MAX_LENGTH + 1:,})."]
     c = comment_create(author=ada, body="  Thank you  ", **ON)
     assert (c.body, c.visibility, c.get_absolute_url()) == ("Thank you", Visibility.VISIBLE,
-                                                             f"/priorities/7/#comment-{c.pk}")
+                                                             f"/priorities/7/?comment={c.pk}#comment-{c.pk}")
 
 
 def test_a_reply_to_a_reply_joins_the_thread_and_a_reply_stays_on_its_page():
