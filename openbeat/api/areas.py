@@ -11,7 +11,7 @@ from ninja.decorators import decorate_view
 
 from openbeat.api.errors import ERROR_RESPONSES, ApiError, not_found
 from openbeat.api.params import AreaCode, Month, check_period
-from openbeat.api.results import run
+from openbeat.api.result_answers import run
 from openbeat.api.schemas import AreaMapOut, AreaOut, AreaPage, CrimeMonthPage, CrimePointsOut, TeamOut
 from openbeat.api.tables import CSV_OPENAPI, Formatted, Paging, table_response
 from openbeat.areas import selectors

@@ -1,7 +1,7 @@
 """An area's figures: profile, trends, hot spots, stop and search, trust, scorecard, vawg.
 
 Each answers with an analytics :class:`~openbeat.analytics.result.Result` (see
-:mod:`openbeat.api.results`): ``?table=`` for one table paged, ``?format=csv`` for CSV.
+:mod:`openbeat.api.result_answers`): ``?table=`` for one table paged, ``?format=csv`` for CSV.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ninja.decorators import decorate_view
 from openbeat.api.areas import get_area
 from openbeat.api.errors import ERROR_RESPONSES, ApiError
 from openbeat.api.params import CRIME_TYPE_HELP, AreaCode, check_crime_type
-from openbeat.api.results import (
+from openbeat.api.result_answers import (
     RESULT_OPENAPI, HotspotsOut, PeriodQuery, ResultOut, TableOut, period_of, result_response, run)
 from openbeat.areas import selectors
 from openbeat.areas.selectors import Area

@@ -72,7 +72,7 @@ def _examples() -> dict[str, str]:
             last = int(months[1][:4]) * 12 + int(months[1][5:]) - 1
             start = f"{(last - 11) // 12}-{(last - 11) % 12 + 1:02d}"
             if start > months[0]:
-                out["/api/evaluation"] = f"/api/evaluation?ward={ward.code}&start={start}"
+                out["/api/did-it-work"] = f"/api/did-it-work?ward={ward.code}&start={start}"
     if borough is not None:
         out["/api/allocation"] = f"/api/allocation?within={borough.code}&officers=100&pcsos=50"
     scorecard_area = force or borough

@@ -114,7 +114,7 @@ class AllocationForm(_Form):
 AllocationForm = _with_period(AllocationForm)
 
 
-class EvaluationForm(_Form):
+class DidItWorkForm(_Form):
     ward = forms.ChoiceField(label="Ward")
     start = forms.RegexField(label="Month the action started", regex=MONTH_RE, max_length=7,
                              help_text="Year and month, for example 2025-01.",

@@ -405,17 +405,17 @@ def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dic
     A priority without a published action gets no link (there is no action to evaluate);
     one whose text names no crime type is evaluated on all crime, and says so.
     """
-    from openbeat.analytics.evaluation import priority_crime_types
+    from openbeat.analytics.did_it_work import priority_crime_types
 
     out = []
     for p in team.priorities:
-        item = {**p, "crime_types": priority_crime_types(p.get("issue") or ""), "evaluate_url": None}
+        item = {**p, "crime_types": priority_crime_types(p.get("issue") or ""), "did_it_work_url": None}
         issued = f"{p['issued']:%Y-%m}" if p.get("issued") else None
         if p.get("action") and issued and months and months[0] < issued <= months[1]:
             params = [("ward", area.code), ("start", issued)] + [("crime_type", ct) for ct in item["crime_types"]]
-            item["evaluate_url"] = reverse("areas:evaluation") + "?" + urlencode(params)
+            item["did_it_work_url"] = reverse("areas:did_it_work") + "?" + urlencode(params)
             what = " and ".join(item["crime_types"]).lower() if item["crime_types"] else "all crime"
-            item["evaluate_label"] = f"Did it work? {what[:1].upper() + what[1:]} here before and after {p['issued']:%B %Y}"
+            item["did_it_work_label"] = f"Did it work? {what[:1].upper() + what[1:]} here before and after {p['issued']:%B %Y}"
         out.append(item)
     return out
 

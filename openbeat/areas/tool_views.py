@@ -30,7 +30,7 @@ TOOLS = {
     "targeting": (forms.TargetingForm, ("level", "within", "from", "to"), {"level": "ward"}),
     "allocation": (forms.AllocationForm, ("within", "officers", "pcsos", "trust_weight", "min_officers",
                                           "min_pcsos", "from", "to"), None),
-    "evaluation": (forms.EvaluationForm, ("ward", "start", "crime_type", "before_months"), None),
+    "did_it_work": (forms.DidItWorkForm, ("ward", "start", "crime_type", "before_months"), None),
 }
 
 
@@ -88,7 +88,7 @@ def _compute(tool: str, data: dict) -> selectors.Figure:
             minimum_officers=data["min_officers"], minimum_pcsos=data["min_pcsos"], first=data["from"],
             last=data["to"],
             responses=selectors.ward_survey() if data["trust_weight"] else None)
-    return selectors.get_figure("evaluation", data["ward"], data["start"], tuple(data["crime_type"]) or None,
+    return selectors.get_figure("did_it_work", data["ward"], data["start"], tuple(data["crime_type"]) or None,
                                 before_months=data["before_months"], after_months=None)
 
 
@@ -224,7 +224,7 @@ def allocation(request: HttpRequest) -> HttpResponse:
 # ---- did it work? ---------------------------------------------------------------------------
 
 
-def _evaluation(result: Result, data: dict, api: str, spec: str) -> dict:
+def _did_it_work(result: Result, data: dict, api: str, spec: str) -> dict:
     chart = Chart(
         id="before-after", title="Crimes per month, before and after",
         description=("Bar chart of crimes per month before and after the start, for the ward, its comparison wards "
@@ -243,13 +243,13 @@ def _evaluation(result: Result, data: dict, api: str, spec: str) -> dict:
     s = result.summary
     return {"chart": chart, "before_words": presenters.wording.months_in_words(s["before"]),
             "after_words": presenters.wording.months_in_words(s["after"]),
-            "verdict": presenters.wording.evaluation(s, area_name=(result.area or {}).get("name", "the ward"))}
+            "verdict": presenters.wording.did_it_work(s, area_name=(result.area or {}).get("name", "the ward"))}
 
 
 @require_safe
 @lake_cached
-def evaluation(request: HttpRequest) -> HttpResponse:
-    return _render(request, "evaluation", "areas/evaluation.html", _evaluation)
+def did_it_work(request: HttpRequest) -> HttpResponse:
+    return _render(request, "did_it_work", "areas/did_it_work.html", _did_it_work)
 
 
 # ---- the scorecard -------------------------------------------------------------------------

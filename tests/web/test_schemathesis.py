@@ -33,7 +33,7 @@ OPERATIONS = [
     "GET /api/areas/{code}/hotspots", "GET /api/areas/{code}/map", "GET /api/areas/{code}/profile",
     "GET /api/areas/{code}/scorecard", "GET /api/areas/{code}/stop-search", "GET /api/areas/{code}/team",
     "GET /api/areas/{code}/trends", "GET /api/areas/{code}/trust", "GET /api/areas/{code}/vawg",
-    "GET /api/compare", "GET /api/evaluation",
+    "GET /api/compare", "GET /api/did-it-work",
     "GET /api/locate", "GET /api/priorities", "GET /api/priorities/{pk}", "GET /api/priorities/{pk}/actions",
     "GET /api/priorities/{pk}/comments", "GET /api/targeting"]
 
@@ -102,7 +102,7 @@ def _fixed(path: str) -> tuple[dict | None, dict | None]:
         return {"code": WARD}, None
     if path == "/api/allocation":
         return None, {"within": _borough()}
-    if path == "/api/evaluation":
+    if path == "/api/did-it-work":
         return None, {"ward": WARD, "start": "2025-01"}
     if "{pk}" in path:
         return {"pk": _a_priority()}, None
