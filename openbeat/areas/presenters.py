@@ -413,7 +413,7 @@ def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dic
         issued = f"{p['issued']:%Y-%m}" if p.get("issued") else None
         if p.get("action") and issued and months and months[0] < issued <= months[1]:
             params = [("ward", area.code), ("start", issued)] + [("crime_type", ct) for ct in item["crime_types"]]
-            item["did_it_work_url"] = reverse("areas:did_it_work") + "?" + urlencode(params)
+            item["did_it_work_url"] = reverse("planning:did_it_work") + "?" + urlencode(params)
             what = " and ".join(item["crime_types"]).lower() if item["crime_types"] else "all crime"
             item["did_it_work_label"] = f"Did it work? {what[:1].upper() + what[1:]} here before and after {p['issued']:%B %Y}"
         out.append(item)

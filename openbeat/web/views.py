@@ -42,15 +42,6 @@ def about(request: HttpRequest) -> HttpResponse:
                                               "missing": missing_loads(state.datasets)})
 
 
-@require_safe
-@lake_cached(params=())
-def tools(request: HttpRequest) -> HttpResponse:
-    from openbeat.areas import selectors
-
-    return render(request, "web/tools.html", {"tools_page": True, "forces": selectors.forces(),
-                                              "scorecard": selectors.figure_available("scorecard")})
-
-
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
