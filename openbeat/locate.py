@@ -20,10 +20,10 @@ import numpy as np
 import shapely
 
 from openbeat.geo.crs import to_bng, to_wgs84
+from openbeat.geo.levels import CURRENT_LEVELS as LEVELS
 from openbeat.ingest.postcodes import normalise_postcode
 from openbeat.lake import Lake
 
-LEVELS = ("lsoa21", "msoa21", "ward", "borough")
 
 #: The datasets a look-up reads (the lake's police data are never opened).
 DATASETS = frozenset({"areas", "postcodes", "neighbourhood_boundaries", "neighbourhoods"})

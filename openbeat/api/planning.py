@@ -15,7 +15,7 @@ from openbeat.api.errors import ERROR_RESPONSES
 from openbeat.api.params import CRIME_TYPE_HELP, AreaCode, Month, check_crime_type
 from openbeat.api.result_answers import (
     RESULT_OPENAPI, PeriodQuery, ResultOut, ResultQuery, TableOut, period_of, result_response, run)
-from openbeat.areas import selectors
+from openbeat.areas import area_figures
 from openbeat.web.cache import lake_cached
 
 router = Router(tags=["planning"])
@@ -60,7 +60,7 @@ def targeting(request: HttpRequest, q: Query[TargetingQuery]):
     others' median, then ranked: high crime and low trust first. Table: areas."""
     first, last = period_of(q)
     within = get_area(q.within).code if q.within else None
-    result = run("targeting", q.level, within, first, last, responses=selectors.ward_survey())
+    result = run("targeting", q.level, within, first, last, responses=area_figures.ward_survey())
     return result_response(request, result, q, f"targeting-{q.level}")
 
 
@@ -84,7 +84,7 @@ def allocation(request: HttpRequest, q: Query[AllocationQuery]):
     area = get_area(q.within)
     result = run("allocation", area.code, q.officers, q.pcsos, trust_weight=q.trust_weight,
                  minimum_officers=q.min_officers, minimum_pcsos=q.min_pcsos, first=first, last=last,
-                 responses=selectors.ward_survey() if q.trust_weight else None)
+                 responses=area_figures.ward_survey() if q.trust_weight else None)
     return result_response(request, result, q, f"allocation-{area.code}")
 
 

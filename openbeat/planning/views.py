@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from openbeat.analytics.result import Result
-from openbeat.areas import periods, presenters, selectors
+from openbeat.areas import area_figures, lookup, periods, presenters
 from openbeat.planning import forms
 from openbeat.web import charts
 from openbeat.web.charts import Chart, Column, DataLink, Table
@@ -42,8 +42,8 @@ PAGES = {"compare": ("Compare areas", "Show"), "targeting": ("Highest crime, low
 @lake_cached(params=())
 def index(request: HttpRequest) -> HttpResponse:
     """The planning tools, listed (``/tools/``)."""
-    return render(request, "planning/index.html", {"planning_page": True, "forces": selectors.forces(),
-                                                   "scorecard": selectors.figure_available("scorecard")})
+    return render(request, "planning/index.html", {"planning_page": True, "forces": lookup.forces(),
+                                                   "scorecard": area_figures.figure_available("scorecard")})
 
 
 def _bind(tool: str, request: HttpRequest):
@@ -66,8 +66,8 @@ def _choose_period(tool: str, data: dict) -> periods.PeriodChoice | None:
     area's forces published, or the lake's), in ``data["from"]``/``data["to"]``."""
     if "period" not in TOOLS[tool][0].base_fields:
         return None
-    area = selectors.area_get(code=data["within"]) if data.get("within") else None
-    latest = selectors.area_latest_month(area=area) if area else (selectors.lake_months() or (None, None))[1]
+    area = lookup.area_get(code=data["within"]) if data.get("within") else None
+    latest = area_figures.area_latest_month(area=area) if area else (area_figures.lake_months() or (None, None))[1]
     chosen = periods.period_choice({k: data.get(k) or "" for k in periods.PARAMS}, latest=latest)
     data["from"], data["to"] = chosen.first, chosen.last
     return chosen
@@ -87,20 +87,20 @@ def _query(params: dict) -> str:
     return "?" + urlencode(params, doseq=True) if params else ""
 
 
-def _compute(tool: str, data: dict) -> selectors.Figure:
+def _compute(tool: str, data: dict) -> area_figures.Figure:
     if tool == "compare":
-        return selectors.get_figure("compare", data["level"], data["within"] or None, data["from"], data["to"],
+        return area_figures.get_figure("compare", data["level"], data["within"] or None, data["from"], data["to"],
                                     crime_type=data["crime_type"] or None, overdispersion=data["overdispersion"])
     if tool == "targeting":
-        return selectors.get_figure("targeting", data["level"], data["within"] or None, data["from"], data["to"],
-                                    responses=selectors.ward_survey())
+        return area_figures.get_figure("targeting", data["level"], data["within"] or None, data["from"], data["to"],
+                                    responses=area_figures.ward_survey())
     if tool == "allocation":
-        return selectors.get_figure(
+        return area_figures.get_figure(
             "allocation", data["within"], data["officers"], data["pcsos"], trust_weight=data["trust_weight"],
             minimum_officers=data["min_officers"], minimum_pcsos=data["min_pcsos"], first=data["from"],
             last=data["to"],
-            responses=selectors.ward_survey() if data["trust_weight"] else None)
-    return selectors.get_figure("did_it_work", data["ward"], data["start"], tuple(data["crime_type"]) or None,
+            responses=area_figures.ward_survey() if data["trust_weight"] else None)
+    return area_figures.get_figure("did_it_work", data["ward"], data["start"], tuple(data["crime_type"]) or None,
                                 before_months=data["before_months"], after_months=None)
 
 
@@ -271,18 +271,18 @@ def did_it_work(request: HttpRequest) -> HttpResponse:
 @lake_cached
 def scorecard_index(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/scorecard_index.html", {"planning_page": True,
-        "forces": selectors.forces(), "boroughs": selectors.area_list(level="borough", limit=1000)[0],
-        "available": selectors.figure_available("scorecard")})
+        "forces": lookup.forces(), "boroughs": lookup.area_list(level="borough", limit=1000)[0],
+        "available": area_figures.figure_available("scorecard")})
 
 
 @require_safe
 @lake_cached
 def scorecard(request: HttpRequest, code: str) -> HttpResponse:
     area = _scorecard_area(code)
-    if not selectors.figure_available("scorecard"):
+    if not area_figures.figure_available("scorecard"):
         raise Http404("The scorecard is not available yet")
-    fig = selectors.get_figure("scorecard", area.code, None, None, responses=selectors.ward_survey())
-    context = {"area": area, "fig": fig, "parents": selectors.area_parents(area=area), "planning_page": True}
+    fig = area_figures.get_figure("scorecard", area.code, None, None, responses=area_figures.ward_survey())
+    context = {"area": area, "fig": fig, "parents": lookup.area_parents(area=area), "planning_page": True}
     if fig.ok:
         api = reverse("api:area_scorecard", kwargs={"code": area.code})
         result = fig.result
@@ -309,7 +309,7 @@ def scorecard(request: HttpRequest, code: str) -> HttpResponse:
 
 def _scorecard_area(code: str):
     """The force or borough a scorecard is of; 404 for any other code."""
-    area = selectors.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None or area.level not in ("force", "borough"):
         raise Http404("A scorecard covers a force or a borough")
     return area

@@ -52,7 +52,7 @@ def _months_between(first: str, last: str) -> int:
 
 def priority_evidence(*, priority: Priority) -> list[Evidence]:
     """One :class:`Evidence` per crime type of an adopted (or in progress, or closed) priority."""
-    from openbeat.areas.selectors import get_figure, lake_months
+    from openbeat.areas.area_figures import get_figure, lake_months
 
     if priority.adopted_on is None:
         return []

@@ -19,15 +19,15 @@ log = logging.getLogger(__name__)
 @require_safe
 @lake_cached(params=())
 def home(request: HttpRequest) -> HttpResponse:
-    from openbeat.areas import selectors
+    from openbeat.areas import lookup, search
 
     state = lake_state()
     empty = "areas" not in state.datasets
     context = {
         "lake_empty": empty,
-        "example_postcode": None if empty else selectors.example_postcode(),
-        "forces": [] if empty else selectors.forces(),
-        "boroughs": [] if empty else selectors.area_list(level="borough", limit=1000)[0],
+        "example_postcode": None if empty else search.example_postcode(),
+        "forces": [] if empty else lookup.forces(),
+        "boroughs": [] if empty else lookup.area_list(level="borough", limit=1000)[0],
     }
     return render(request, "web/home.html", context)
 

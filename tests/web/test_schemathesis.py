@@ -67,9 +67,9 @@ WARD = "X05000001"  # a ward of every Northbridge, with its team, hot spots and 
 
 
 def _borough() -> str:
-    from openbeat.areas import selectors
+    from openbeat.areas import lookup
 
-    return selectors.area_list(level="borough", limit=1)[0][0].code
+    return lookup.area_list(level="borough", limit=1)[0][0].code
 
 
 def _a_priority() -> int:
@@ -107,9 +107,9 @@ def _fixed(path: str) -> tuple[dict | None, dict | None]:
     if "{pk}" in path:
         return {"pk": _a_priority()}, None
     if path == "/api/locate":
-        from openbeat.areas import selectors
+        from openbeat.areas import lookup
 
-        ward = selectors.area_get(code=WARD)
+        ward = lookup.area_get(code=WARD)
         return None, {"q": f"{ward.centroid_lat:.5f},{ward.centroid_lon:.5f}"}
     return None, None
 
