@@ -20,9 +20,9 @@ import numpy as np
 import shapely
 
 from openbeat.geo.crs import to_bng, to_wgs84
+from openbeat.geo.levels import CURRENT_LEVELS as LEVELS
 from openbeat.lake import Lake
 
-LEVELS = ("lsoa21", "msoa21", "ward", "borough")
 
 #: The datasets a look-up reads (the lake's police data are never opened).
 DATASETS = frozenset({"areas", "postcodes", "neighbourhood_boundaries", "neighbourhoods"})

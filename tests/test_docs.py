@@ -42,7 +42,9 @@ def test_every_analysis_method_and_statistic_is_documented():
     from openbeat.cli.analyse_commands import analyse
 
     doc = (ROOT / "docs" / "analytics.md").read_text()
-    for name in analyse.commands:
+    for name, command in analyse.commands.items():
+        if command.hidden:  # an old name kept working (documented beside the new one)
+            continue
         assert f"### `{name}`" in doc, f"openbeat analyse {name} is not described in docs/analytics.md"
     for module in sorted((ROOT / "openbeat" / "stats").glob("*.py")):
         if module.stem != "__init__":

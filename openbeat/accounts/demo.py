@@ -67,15 +67,16 @@ def demo_accounts_seed() -> str:
     """Seed the demo's people for the lake's first force and its wards. Returns a line to print."""
     from openbeat.accounts.models import Role
     from openbeat.accounts.services import role_create
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
+    from openbeat.areas.teams import area_team
     from openbeat.notifications.services import follow_create
 
-    forces = areas.forces()
-    wards, _ = areas.area_list(level="ward", limit=1000)
+    forces = lookup.forces()
+    wards, _ = lookup.area_list(level="ward", limit=1000)
     if not forces or not wards:
         return "demo accounts: skipped (the lake has no force or wards yet: run 'openbeat demo')"
     force = forces[0].code
-    teams = [(w, t) for w in wards if (t := areas.area_team(area=w)) is not None and t.force == force]
+    teams = [(w, t) for w in wards if (t := area_team(area=w)) is not None and t.force == force]
     if not teams:
         teams = [(w, None) for w in wards]
 

@@ -28,7 +28,7 @@ def _covers_ward(role: Role, ward_code: str) -> bool:
         return True
     if role.kind in AREA_ROLES and role.force:
         # an officer is verified for a police.uk neighbourhood; it covers the ward it covers most of
-        from openbeat.areas.selectors import neighbourhood_ward
+        from openbeat.areas.teams import neighbourhood_ward
 
         return neighbourhood_ward(force=role.force, neighbourhood_id=role.area_code) == ward_code
     return False
@@ -90,21 +90,21 @@ def role_area_find(*, text: str) -> tuple[str, str, str] | None:
     code or exact name, or a police.uk neighbourhood as ``force/id`` or its page address."""
     import re
 
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup, teams
 
     text = text.strip()
     hood = re.search(r"(?:neighbourhoods/)?([a-z0-9-]+)/([A-Za-z0-9_-]+)/?$", text)
     if hood:
         force, nid = hood[1], hood[2]
-        ward_code = areas.neighbourhood_ward(force=force, neighbourhood_id=nid)
-        ward = areas.area_get(code=ward_code) if ward_code else None
+        ward_code = teams.neighbourhood_ward(force=force, neighbourhood_id=nid)
+        ward = lookup.area_get(code=ward_code) if ward_code else None
         return (nid, force, f"neighbourhood {force}/{nid} ({ward.name})") if ward else None
-    ward = areas.area_get(code=text)
+    ward = lookup.area_get(code=text)
     if ward is None:
-        found, _ = areas.area_list(level="ward", q=text, limit=2)
+        found, _ = lookup.area_list(level="ward", q=text, limit=2)
         exact = [a for a in found if a.name.lower() == text.lower()]
         ward = exact[0] if len(exact) == 1 else (found[0] if len(found) == 1 else None)
     if ward is None or ward.level != "ward":
         return None
-    team = areas.area_team(area=ward)
+    team = teams.area_team(area=ward)
     return ward.code, team.force if team else "", ward.name

@@ -92,7 +92,7 @@ def _administrator_sync(*, user: User) -> None:
 @transaction.atomic
 def user_home_ward_set(*, user: User, ward_code: str, follow: bool = True) -> User:
     """Set (or with ``ward_code=""`` clear) the home ward; a new home ward is followed too.
-    The caller checks the code names a ward (``openbeat.areas.selectors.area_get``)."""
+    The caller checks the code names a ward (``openbeat.areas.lookup.area_get``)."""
     user.home_ward_code = ward_code
     user.save(update_fields=["home_ward_code"])
     if ward_code and follow:

@@ -26,7 +26,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _ward(code: str):
-    from openbeat.areas.selectors import area_get
+    from openbeat.areas.lookup import area_get
 
     area = area_get(code=code) if code else None
     return area if area is not None and area.level == "ward" else None
@@ -89,7 +89,7 @@ def account_role_request(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_home_ward(request: HttpRequest) -> HttpResponse:
     """Find your ward with the site's own search (postcode, coordinates or name), then set it."""
-    from openbeat.areas.selectors import area_find
+    from openbeat.areas.search import area_find
 
     if request.method == "POST":
         form = HomeWardForm(request.POST)

@@ -28,7 +28,7 @@ from typing import Mapping
 import numpy as np
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.analytics.result import Result
+from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.store import Store
 from openbeat.analytics.targeting import harm_by_area
 from openbeat.analytics.trust import DEFAULT_MEASURE, PAS_INTERVIEWS, area_trust
@@ -137,7 +137,7 @@ def allocation_plan(store: Store, within: str, officers: int, pcsos: int, *, tru
                      "between boroughs, never between the wards of one borough.")
     if coverage_note:
         notes.append(coverage_note)
-    from openbeat.analytics.profiles import _area_dict, sources
+    from openbeat.analytics.profiles import sources
 
     return Result(
         method="allocation",
@@ -148,7 +148,7 @@ def allocation_plan(store: Store, within: str, officers: int, pcsos: int, *, tru
                  "officers_deviation": a.deviation, "pcsos_deviation": b.deviation,
                  "trust_separates_wards": bool(trust_weight) and borrowed < n, "months_counted": len(months)},
         tables={"wards": rows},
-        area=_area_dict(parent),
+        area=area_dict(parent),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
         sources=sources(store),
         notes=notes,

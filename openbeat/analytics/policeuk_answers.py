@@ -168,7 +168,7 @@ def parse_poly(value: str) -> list[tuple[float, float]]:
 
 
 @dataclass(frozen=True)
-class Area:
+class SearchArea:
     """Where to look: one mile around a point, or inside a polygon (lat, lng vertices)."""
 
     point: tuple[float, float] | None = None
@@ -415,7 +415,7 @@ def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def _crimes(con, *, month: date, where: str, params: list, area: Area | None = None,
+def _crimes(con, *, month: date, where: str, params: list, area: SearchArea | None = None,
             force: str | None = None) -> list[dict]:
     src = _source(con, "crimes", month, force)
     if src is None:
@@ -455,7 +455,7 @@ def _crimes(con, *, month: date, where: str, params: list, area: Area | None = N
     return out
 
 
-def crimes_street(con, *, category: str, area: Area, month: date) -> list[dict]:
+def crimes_street(con, *, category: str, area: SearchArea, month: date) -> list[dict]:
     """``crimes-street/{category}``: crimes of that month within a mile of a point or in a polygon."""
     cat_sql, cat_params = _category_filter(category)
     where, params = area.where()
@@ -467,7 +467,7 @@ def nearest_location(con, *, dataset: str, point: tuple[float, float], month: da
     src = _source(con, dataset, month)
     if src is None:
         return None
-    where, params = Area(point=point).where()
+    where, params = SearchArea(point=point).where()
     lat, lng = point
     row = con.execute(
         f"SELECT {STREET_ID_SQL} FROM {src} WHERE {where} "
@@ -491,7 +491,7 @@ def outcome_object(name: str, month: date) -> dict:
     return {"category": {"code": OUTCOME_CODES.get(name), "name": name}, "date": _month(month), "person_id": None}
 
 
-def _outcomes(con, *, month: date, where: str, params: list, area: Area | None = None) -> list[dict]:
+def _outcomes(con, *, month: date, where: str, params: list, area: SearchArea | None = None) -> list[dict]:
     src = _source(con, "outcomes", month)
     if src is None:
         return []
@@ -517,7 +517,8 @@ def _outcomes(con, *, month: date, where: str, params: list, area: Area | None =
     return out
 
 
-def outcomes_at_location(con, *, month: date, area: Area | None = None, location_id: int | None = None) -> list[dict]:
+def outcomes_at_location(con, *, month: date, area: SearchArea | None = None,
+                         location_id: int | None = None) -> list[dict]:
     """``outcomes-at-location``: outcomes recorded that month at a location, near a point or in a polygon."""
     if location_id is not None:
         sid = STREET_ID_SQL
@@ -573,7 +574,7 @@ def stop_object(row: dict) -> dict:
 _STOP_STREET_ID = _ID.format("printf('%.6f,%.6f,%s', latitude, longitude, '')")
 
 
-def _stops(con, *, month: date, where: str = "true", params: list | None = None, area: Area | None = None,
+def _stops(con, *, month: date, where: str = "true", params: list | None = None, area: SearchArea | None = None,
            force: str | None = None) -> list[dict]:
     src = _source(con, "stop_searches", month, force)
     if src is None:
@@ -588,7 +589,7 @@ def _stops(con, *, month: date, where: str = "true", params: list | None = None,
     return [stop_object(r) for r in rows]
 
 
-def stops_street(con, *, area: Area, month: date) -> list[dict]:
+def stops_street(con, *, area: SearchArea, month: date) -> list[dict]:
     where, params = area.where()
     return _stops(con, month=month, where=where, params=params, area=area)
 

@@ -18,7 +18,7 @@ from datetime import date
 from openbeat.analytics import harm as harm_lib
 from openbeat.stats.change import compare_counts
 from openbeat.analytics.outcomes import GROUPS
-from openbeat.analytics.result import Result
+from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.coverage import CannotCompare, Coverage, span, spans
 from openbeat.analytics.store import Area, Period, Store
 from openbeat.geo.rollup import FORCE_BOROUGHS
@@ -149,7 +149,7 @@ def profile_from(area: Area, period: Period, w: Window, population: float | None
         summary=summary,
         tables={"by_crime_type": rows, "trend": _trend(w, period), "by_month": by_month, "outcomes": outcomes,
                 "by_force": w.by_force(period, before)},
-        area=_area_dict(area) | ({"force": force} if force else {}),
+        area=area_dict(area) | ({"force": force} if force else {}),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
         sources=srcs,
         notes=notes,
@@ -474,11 +474,6 @@ def _trend(w: Window, period: Period) -> list[dict]:
 def _share(outcomes: list[dict], group: str) -> float | None:
     total = sum(r["count"] for r in outcomes)
     return sum(r["count"] for r in outcomes if r["outcome_group"] == group) / total if total else None
-
-
-def _area_dict(area: Area) -> dict:
-    return {"code": area.code, "name": area.name, "level": area.level, "ward_code": area.ward_code,
-            "borough_code": area.borough_code, "approximate": area.approximate}
 
 
 def sources(store: Store) -> list[str]:

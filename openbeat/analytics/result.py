@@ -43,6 +43,16 @@ class Result:
         return jsonable(out)
 
 
+
+def area_dict(area) -> dict[str, Any]:
+    """The area a result is about, as its ``area`` field: code, name, level, the ward and
+    borough it lies in, and whether its boundary is approximate (dissolved from LSOAs).
+
+    ``area`` is an :class:`openbeat.analytics.store.Area` (anything with those attributes).
+    """
+    return {"code": area.code, "name": area.name, "level": area.level, "ward_code": area.ward_code,
+            "borough_code": area.borough_code, "approximate": area.approximate}
+
 def jsonable(v: Any) -> Any:
     """Plain JSON: dates as ISO strings, NaN and infinities as None, numpy scalars as Python."""
     if isinstance(v, dict):

@@ -41,8 +41,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from openbeat.analytics.profiles import _area_dict, population_of
-from openbeat.analytics.result import Result
+from openbeat.analytics.profiles import population_of
+from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.store import Area, Period, Store, UnknownArea, parse_month
 from openbeat.geo.rollup import FORCE_BOROUGHS
 from openbeat.stats.disproportionality import (
@@ -167,7 +167,7 @@ def stop_search(store: Store, code: str, first: str | None = None, last: str | N
                 "by_self_defined_ethnicity": string_table(by_string, stated),
                 "by_legislation": legislation, "by_object_of_search": objects, "monthly": monthly,
                 "by_age_range": by_age, "by_gender": by_gender, "placement": placement},
-        area=_area_dict(area),
+        area=area_dict(area),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
         sources=search_sources(store, counts),
         notes=notes,

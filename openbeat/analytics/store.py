@@ -39,12 +39,12 @@ from pathlib import Path
 import duckdb
 
 from openbeat.analytics.outcomes import latest_outcome_key_sql, outcome_group_sql
+from openbeat.geo.levels import COUNTED_LEVELS
 from openbeat.geo.rollup import crimes_with_areas
 from openbeat.lake import Lake
 
 #: Column holding an area's code at each level.
 LEVEL_COLUMN = {"lsoa21": "lsoa21_code", "ward": "ward_code", "borough": "borough_code", "force": "force"}
-LEVELS = tuple(LEVEL_COLUMN)
 
 #: The aggregates every figure is built from (see the module docstring).
 AGGREGATES = {
@@ -283,7 +283,7 @@ class Store:
         def build():
             cur = self.cursor()
             by_code: dict[str, Area] = {}
-            by_level: dict[str, list[Area]] = {level: [] for level in LEVELS}
+            by_level: dict[str, list[Area]] = {level: [] for level in COUNTED_LEVELS}
             if self.has("areas"):
                 rows = cur.execute(
                     "SELECT code, name, level, ward_code, borough_code, coalesce(approximate, false) FROM areas "
@@ -327,8 +327,8 @@ class Store:
 
     def areas(self, level: str, *, within: str | None = None) -> list[Area]:
         """Areas of ``level``, by name; ``within`` a ward, borough or force."""
-        if level not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+        if level not in COUNTED_LEVELS:
+            raise ValueError(f"level must be one of {', '.join(COUNTED_LEVELS)}")
         found = self._index()["level"][level]
         if not within:
             return list(found)

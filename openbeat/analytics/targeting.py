@@ -47,7 +47,7 @@ import numpy as np
 from scipy import stats
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.analytics.result import Result
+from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.store import Area, Period, Store
 from openbeat.analytics.trust import DEFAULT_MEASURE, PAS_INTERVIEWS, Figure, area_trust
 
@@ -285,7 +285,7 @@ def targeting(store: Store, level: str = "ward", within: str | None = None, firs
     if missing:
         notes.append(f"No population for {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}: not ranked "
                      "on harm rate.")
-    from openbeat.analytics.profiles import _area_dict, sources
+    from openbeat.analytics.profiles import sources
 
     return Result(
         method="targeting",
@@ -293,7 +293,7 @@ def targeting(store: Store, level: str = "ward", within: str | None = None, firs
         + f", {period.label()}",
         summary=summary,
         tables={"areas": ranked},
-        area=_area_dict(store.area(within)) if within else None,
+        area=area_dict(store.area(within)) if within else None,
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
         sources=sources(store) + ["MOPAC Public Attitude Survey (London Datastore)"]
         + (["OpenBeat ward surveys (responses table given)"] if responses is not None else []),

@@ -37,8 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from openbeat.analytics.profiles import _area_dict
-from openbeat.analytics.result import Result
+from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.store import Area, BadPeriod, Period, Store, UnknownArea
 from openbeat.stats.disproportionality import wilson_interval
 from openbeat.stats.shrinkage import shrink_to_borough
@@ -136,7 +135,7 @@ def trust(store: Store, code: str, first: str | None = None, last: str | None = 
         title=f"Trust and confidence in {area.name}, {period.label()}",
         summary=summary,
         tables=tables,
-        area=_area_dict(area),
+        area=area_dict(area),
         period={"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}", "months": period.months},
         sources=[f"{PAS_SOURCE}: {', '.join(_pas_files(store))}"] + (
             ["OpenBeat ward surveys (responses table given)"] if responses is not None else []),

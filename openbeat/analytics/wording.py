@@ -326,8 +326,8 @@ def targeting(summary: dict, *, top: list[str] | None = None) -> Verdict:
     return Verdict(lead, how)
 
 
-def evaluation(summary: dict, *, area_name: str) -> Verdict:
-    """'Did it work?' (:mod:`openbeat.analytics.evaluation` summary): the lead says the direction and size."""
+def did_it_work(summary: dict, *, area_name: str) -> Verdict:
+    """'Did it work?' (:mod:`openbeat.analytics.did_it_work` summary): the lead says the direction and size."""
     r = summary.get("before_after_ratio") or {}
     wdd = summary.get("wdd") or {}
     what = summary.get("crime_type") or "crime"
@@ -398,8 +398,9 @@ def plain(method: str, summary: dict, *, area: dict | None = None, period: dict 
         return compare(summary, period_words=period_words(period))
     if method == "targeting" and "first" in summary:
         return targeting(summary)
-    if method == "evaluation" and "before_after_ratio" in summary:
-        return evaluation(summary, area_name=name)
+    # "evaluation": its name before 2026-12, in results frozen or kept since
+    if method in ("did_it_work", "evaluation") and "before_after_ratio" in summary:
+        return did_it_work(summary, area_name=name)
     return None
 
 

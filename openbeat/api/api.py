@@ -11,7 +11,7 @@ DESCRIPTION = """\
 Open data about neighbourhood policing: areas, crime, stop and search, trust.
 
 * **Figures** (profile, trends, hot spots, stop and search, trust, scorecard, compare,
-  targeting, allocation, evaluation) answer with the whole result: `summary`, `tables`,
+  targeting, allocation, did it work) answer with the whole result: `summary`, `tables`,
   `period`, `sources`, `notes`, `licence`; add `table=NAME` for one table, paged.
 * **Paging**: tables take `limit` (1–1000) and `offset` and answer with `count`, `next` and
   `previous` links.

@@ -11,17 +11,18 @@ from ninja.decorators import decorate_view
 
 from openbeat.api.errors import ERROR_RESPONSES, ApiError, check_period, not_found
 from openbeat.api.params import AreaCode, Month
-from openbeat.api.results import run
+from openbeat.api.result_answers import run
 from openbeat.api.schemas import AreaMapOut, AreaOut, AreaPage, CrimeMonthPage, CrimePointsOut, TeamOut
 from openbeat.api.tables import CSV_OPENAPI, Formatted, Paging, table_response
-from openbeat.areas import selectors
-from openbeat.areas.selectors import ALL_LEVELS, Area
+from openbeat.areas import area_figures, lookup, maps, teams
+from openbeat.areas.lookup import ListedArea
+from openbeat.geo.levels import ALL_LEVELS
 from openbeat.web.cache import lake_cached
 
 router = Router(tags=["areas"])
 
 
-def area_links(area: Area | str) -> dict:
+def area_links(area: ListedArea | str) -> dict:
     code = area if isinstance(area, str) else area.code
     level = None if isinstance(area, str) else area.level
     links = {
@@ -29,7 +30,7 @@ def area_links(area: Area | str) -> dict:
         "page": reverse("areas:detail", kwargs={"code": code}),
         "map": reverse("api:area_map", kwargs={"code": code}),
     }
-    figures = selectors.FIGURES.get(level, ()) if level else ("profile",)
+    figures = lookup.FIGURES.get(level, ()) if level else ("profile",)
     if "profile" in figures:
         links["profile"] = reverse("api:area_profile", kwargs={"code": code})
         links["trends"] = reverse("api:area_trends", kwargs={"code": code})
@@ -47,7 +48,7 @@ def area_links(area: Area | str) -> dict:
     return links
 
 
-def area_out(area: Area) -> dict:
+def area_out(area: ListedArea) -> dict:
     centroid = None
     if area.centroid_lat is not None and area.centroid_lon is not None:
         centroid = {"latitude": area.centroid_lat, "longitude": area.centroid_lon}
@@ -67,8 +68,8 @@ def _flat(row: dict) -> dict:
     }
 
 
-def get_area(code: str) -> Area:
-    area = selectors.area_get(code=code)
+def get_area(code: str) -> ListedArea:
+    area = lookup.area_get(code=code)
     if area is None:
         raise not_found(f"No area has the code {code!r}.", hint="Find codes at /api/areas?q=NAME")
     return area
@@ -86,7 +87,7 @@ class AreaFilters(Paging):
 @decorate_view(lake_cached)
 def area_list(request: HttpRequest, filters: Query[AreaFilters]):
     """Every loaded area, forces first, then largest first and by name. Empty when nothing is loaded."""
-    found, total = selectors.area_list(level=filters.level, parent=filters.parent, q=filters.q,
+    found, total = lookup.area_list(level=filters.level, parent=filters.parent, q=filters.q,
                                        limit=filters.limit, offset=filters.offset)
     return table_response(request, rows=[area_out(a) for a in found], count=total, limit=filters.limit,
                           offset=filters.offset, fmt=filters.format, name="areas", flatten=_flat)
@@ -117,7 +118,7 @@ def area_map(request: HttpRequest, code: AreaCode, q: Query[MapQuery]):
     Exterior rings run clockwise, as d3-geo and Vega draw them."""
     area = get_area(code)
     try:
-        found = selectors.area_map(area=area, level=q.level, first=q.start, last=q.end)
+        found = maps.area_map(area=area, level=q.level, first=q.start, last=q.end)
     except ValueError as exc:
         raise ApiError(400, "bad_level", str(exc),
                        errors=[{"parameter": "level", "location": "query", "message": str(exc)}]) from None
@@ -143,7 +144,7 @@ def area_crime_points(request: HttpRequest, code: AreaCode, q: Query[PointsQuery
     points first. police.uk moves every crime to the nearest of a fixed set of points (a street's
     middle, a park), so a point is never an address."""
     area = get_area(code)
-    found = selectors.crime_points(area=area, month=q.month)
+    found = maps.crime_points(area=area, month=q.month)
     if found is None:
         raise ApiError(404, "not_available", f"Crimes are mapped for forces, boroughs, wards and LSOAs (2021); "
                                              f"{area.name} is a {area.level_name}.")
@@ -164,7 +165,7 @@ def area_team(request: HttpRequest, code: AreaCode):
     """The police.uk neighbourhood covering most of the ward: contact details, officers,
     published priorities and the events not yet over, as plain text. 404 when none is linked."""
     area = get_area(code)
-    team = selectors.area_team(area=area)
+    team = teams.area_team(area=area)
     if team is None:
         raise not_found(f"No neighbourhood team is linked to {area.name} ({area.code}).",
                         hint="Teams are linked to wards: try /api/areas?level=ward&q=NAME for the ward's code.")
@@ -198,11 +199,11 @@ def area_crimes_by_month(request: HttpRequest, code: AreaCode, period: Query[Mon
     if "profile" not in area.figures:
         raise ApiError(404, "not_available", f"Crime figures are given for forces, boroughs, wards and LSOAs "
                                              f"(2021); {area.name} is a {area.level_name}.")
-    months = selectors.lake_months()
+    months = area_figures.lake_months()
     rows = []
     if months:
         result = run("profile", area.code, period.start or months[0], period.end or months[1])
-        rows = selectors.monthly_counts(result)
+        rows = area_figures.monthly_counts(result)
     page = rows[period.offset:period.offset + period.limit]
     return table_response(request, rows=page, count=len(rows), limit=period.limit, offset=period.offset,
                           fmt=period.format, name=f"crimes-by-month-{area.code}")

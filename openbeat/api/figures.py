@@ -1,7 +1,7 @@
 """An area's figures: profile, trends, hot spots, stop and search, trust, scorecard, vawg.
 
 Each answers with an analytics :class:`~openbeat.analytics.result.Result` (see
-:mod:`openbeat.api.results`): ``?table=`` for one table paged, ``?format=csv`` for CSV.
+:mod:`openbeat.api.result_answers`): ``?table=`` for one table paged, ``?format=csv`` for CSV.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from ninja.decorators import decorate_view
 from openbeat.api.areas import get_area
 from openbeat.api.errors import ERROR_RESPONSES, ApiError, check_crime_type
 from openbeat.api.params import CRIME_TYPE_HELP, AreaCode
-from openbeat.api.results import (
+from openbeat.api.result_answers import (
     RESULT_OPENAPI, HotspotsOut, PeriodQuery, ResultOut, TableOut, period_of, result_response, run)
-from openbeat.areas import selectors
-from openbeat.areas.selectors import Area
+from openbeat.areas import area_figures, lake_reads, lookup, maps
+from openbeat.areas.lookup import ListedArea
+from openbeat.geo.levels import LEVEL_NAMES
 from openbeat.web.cache import lake_cached
 
 router = Router(tags=["figures"])
@@ -28,10 +29,10 @@ router = Router(tags=["figures"])
 RESPONSES = {200: ResultOut | TableOut, **ERROR_RESPONSES}
 
 
-def _area_for(code: str, figure: str) -> Area:
+def _area_for(code: str, figure: str) -> ListedArea:
     area = get_area(code)
     if figure not in area.figures:
-        levels = [selectors.LEVEL_NAMES[lv].lower() for lv, figs in selectors.FIGURES.items() if figure in figs]
+        levels = [LEVEL_NAMES[lv].lower() for lv, figs in lookup.FIGURES.items() if figure in figs]
         raise ApiError(404, "not_available", f"{area.name} is a {area.level_name.lower()}; these figures are given "
                                              f"for: {', '.join(levels)}.")
     return area
@@ -70,7 +71,7 @@ def area_trends(request: HttpRequest, code: AreaCode, q: Query[PeriodQuery]):
     12 before, with the E-test; ``by_month`` has every crime type."""
     first, last = period_of(q)
     area = _area_for(code, "profile")
-    months = selectors.lake_months()
+    months = area_figures.lake_months()
     if months:  # to: the latest month the area's own forces published (the profile's default)
         first = first or months[0]
     return result_response(request, run("profile", area.code, first, last), q, f"trends-{area.code}")
@@ -98,7 +99,7 @@ def hotspot_geojson(result) -> dict:
     """The result's GeoJSON with rings wound as d3-geo draws them, and the result's figures beside it."""
     features = []
     for f in (result.geojson or {}).get("features", []):
-        features.append({**f, "geometry": selectors.d3_winding(f["geometry"])})
+        features.append({**f, "geometry": maps.d3_winding(f["geometry"])})
     out = result.as_dict()
     out.pop("tables")
     return {"type": "FeatureCollection", "features": features, **out}
@@ -145,9 +146,9 @@ def area_trust(request: HttpRequest, code: AreaCode, q: Query[TrustQuery]):
     where the site has survey responses."""
     first, last = period_of(q)
     area = _area_for(code, "trust")
-    if "pas" not in selectors.lake_state().datasets:
+    if not lake_reads.has("pas"):
         raise ApiError(404, "not_available", "No Public Attitude Survey has been loaded on this server.")
-    result = run("trust", area.code, first, last, responses=selectors.ward_survey(), measure=q.measure)
+    result = run("trust", area.code, first, last, responses=area_figures.ward_survey(), measure=q.measure)
     return result_response(request, result, q, f"trust-{area.code}")
 
 
@@ -165,9 +166,9 @@ def area_scorecard(request: HttpRequest, code: AreaCode, q: Query[ProfileQuery])
         raise ApiError(404, "not_available", f"A scorecard covers a force or a borough; {area.name} is a "
                                              f"{area.level_name.lower()}.")
     if q.force:
-        result = run("scorecard", area.code, first, last, responses=selectors.ward_survey(), force=q.force)
+        result = run("scorecard", area.code, first, last, responses=area_figures.ward_survey(), force=q.force)
     else:
-        result = run("scorecard", area.code, first, last, responses=selectors.ward_survey())
+        result = run("scorecard", area.code, first, last, responses=area_figures.ward_survey())
     return result_response(request, result, q, f"scorecard-{area.code}")
 
 

@@ -11,7 +11,7 @@ from ninja.decorators import decorate_view
 from openbeat.api.areas import area_links
 from openbeat.api.errors import ERROR_RESPONSES, ApiError
 from openbeat.api.schemas import LocateOut
-from openbeat.areas import selectors
+from openbeat.areas import lookup
 from openbeat.web.cache import lake_cached
 from openbeat.web.lake_access import StoreLake, get_store
 
@@ -50,7 +50,7 @@ def locate(request: HttpRequest, params: Query[LocateQuery]):
     areas = []
     for level in ("borough", "ward", "msoa21", "lsoa21"):
         hit = found.get(level)
-        if hit and (area := selectors.area_get(code=hit["code"])) is not None:
+        if hit and (area := lookup.area_get(code=hit["code"])) is not None:
             areas.append({"code": area.code, "name": area.name, "level": area.level,
                           "links": area_links(area)})
     return {

@@ -1,4 +1,6 @@
-"""Figures across areas: compare (funnel plot), targeting, allocation, evaluation (did it work?)."""
+"""Planning across areas: compare (funnel plot), targeting, allocation, did it work?
+
+The API of the planning pages (:mod:`openbeat.planning`)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from ninja.decorators import decorate_view
 from openbeat.api.areas import get_area
 from openbeat.api.errors import ERROR_RESPONSES, check_crime_type
 from openbeat.api.params import CRIME_TYPE_HELP, AreaCode, Month
-from openbeat.api.results import (
+from openbeat.api.result_answers import (
     RESULT_OPENAPI, PeriodQuery, ResultOut, ResultQuery, TableOut, period_of, result_response, run)
-from openbeat.areas import selectors
+from openbeat.areas import area_figures
 from openbeat.web.cache import lake_cached
 
 router = Router(tags=["planning"])
@@ -58,7 +60,7 @@ def targeting(request: HttpRequest, q: Query[TargetingQuery]):
     others' median, then ranked: high crime and low trust first. Table: areas."""
     first, last = period_of(q)
     within = get_area(q.within).code if q.within else None
-    result = run("targeting", q.level, within, first, last, responses=selectors.ward_survey())
+    result = run("targeting", q.level, within, first, last, responses=area_figures.ward_survey())
     return result_response(request, result, q, f"targeting-{q.level}")
 
 
@@ -82,11 +84,11 @@ def allocation(request: HttpRequest, q: Query[AllocationQuery]):
     area = get_area(q.within)
     result = run("allocation", area.code, q.officers, q.pcsos, trust_weight=q.trust_weight,
                  minimum_officers=q.min_officers, minimum_pcsos=q.min_pcsos, first=first, last=last,
-                 responses=selectors.ward_survey() if q.trust_weight else None)
+                 responses=area_figures.ward_survey() if q.trust_weight else None)
     return result_response(request, result, q, f"allocation-{area.code}")
 
 
-class EvaluationQuery(ResultQuery):
+class DidItWorkQuery(ResultQuery):
     ward: AreaCode = Field(..., description="The ward where the action happened (or its police.uk neighbourhood id).")
     start: Month = Field(..., description="The month the action started, YYYY-MM.")
     crime_type: list[str] | None = Field(None, max_length=14, description=CRIME_TYPE_HELP + " Repeat it for a "
@@ -95,16 +97,18 @@ class EvaluationQuery(ResultQuery):
     after_months: int | None = Field(None, ge=1, le=60, description="Months from the start (default: to the latest).")
 
 
-@router.get("/evaluation", response=RESPONSES, url_name="evaluation", openapi_extra=RESULT_OPENAPI,
+@router.get("/did-it-work", response=RESPONSES, url_name="did_it_work", openapi_extra=RESULT_OPENAPI,
             summary="Did it work? Before and after against comparison wards")
+# Deprecated: the same answer at its name before 2026-12, kept for old links; not in the schema.
+@router.get("/evaluation", response=RESPONSES, url_name="evaluation", include_in_schema=False)
 @decorate_view(lake_cached)
-def evaluation(request: HttpRequest, q: Query[EvaluationQuery]):
+def did_it_work(request: HttpRequest, q: Query[DidItWorkQuery]):
     """Crime in the ward before and after the start against comparison wards of the same
     borough (a before/after ratio with its interval), and the Weighted Displacement Difference
     (Wheeler & Ratcliffe 2018) with its standard error, counting crime pushed into
     neighbouring wards against the action. Tables: areas, wards."""
     for crime_type in q.crime_type or []:
         check_crime_type(crime_type)
-    result = run("evaluation", q.ward, q.start, tuple(q.crime_type or ()) or None, before_months=q.before_months,
+    result = run("did_it_work", q.ward, q.start, tuple(q.crime_type or ()) or None, before_months=q.before_months,
                  after_months=q.after_months)
-    return result_response(request, result, q, f"evaluation-{q.ward}")
+    return result_response(request, result, q, f"did-it-work-{q.ward}")

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from openbeat.areas import selectors
+from openbeat.areas import lake_reads, lookup
 from openbeat.web.cache import lake_cached
 
 
@@ -50,19 +50,20 @@ def _endpoints() -> tuple[dict, list[dict]]:
 
 def _examples() -> dict[str, str]:
     """A working example URL for every operation, from the areas loaded."""
-    from openbeat.areas.selectors import forces, lake_months
+    from openbeat.areas.area_figures import lake_months
+    from openbeat.areas.lookup import forces
 
-    ward = next(iter(selectors.area_list(level="ward", limit=1)[0]), None)
-    borough = next(iter(selectors.area_list(level="borough", limit=1)[0]), None)
+    ward = next(iter(lookup.area_list(level="ward", limit=1)[0]), None)
+    borough = next(iter(lookup.area_list(level="borough", limit=1)[0]), None)
     force = next(iter(forces()), None)
     months = lake_months()
     # residents' priorities are in the app database, not the lake: the list needs no example id
     out = {"/api/areas": "/api/areas", "/api/priorities": "/api/priorities"}
-    if "population" in selectors.lake_state().datasets:  # rates need residents
+    if lake_reads.has("population"):  # rates need residents
         out.update({"/api/compare": "/api/compare?level=ward", "/api/targeting": "/api/targeting?level=ward"})
     if ward is not None:
         tails = ["", "/map", "/team", "/crimes/monthly", "/profile", "/trends", "/hotspots", "/stop-search"]
-        if "pas" in selectors.lake_state().datasets:
+        if lake_reads.has("pas"):
             tails.append("/trust")
         for tail in tails:
             out["/api/areas/{code}" + tail] = f"/api/areas/{ward.code}{tail}"
@@ -72,7 +73,7 @@ def _examples() -> dict[str, str]:
             last = int(months[1][:4]) * 12 + int(months[1][5:]) - 1
             start = f"{(last - 11) // 12}-{(last - 11) % 12 + 1:02d}"
             if start > months[0]:
-                out["/api/evaluation"] = f"/api/evaluation?ward={ward.code}&start={start}"
+                out["/api/did-it-work"] = f"/api/did-it-work?ward={ward.code}&start={start}"
     if borough is not None:
         out["/api/allocation"] = f"/api/allocation?within={borough.code}&officers=100&pcsos=50"
     scorecard_area = force or borough

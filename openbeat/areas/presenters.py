@@ -1,7 +1,7 @@
 """Analytics results as what a page shows: charts with their table alternatives, and data links.
 
 Presentation only: every number comes from a :class:`~openbeat.analytics.result.Result`
-(through :mod:`openbeat.areas.selectors`); here it is put in a table, given a picture whose
+(through :mod:`openbeat.areas.area_figures`); here it is put in a table, given a picture whose
 spec URL serves the same rows from the API, and linked to as CSV and JSON.
 """
 
@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from openbeat.analytics import wording
 from openbeat.analytics.result import Result, jsonable
-from openbeat.areas import selectors
-from openbeat.areas.selectors import Area, AreaFigures
+from openbeat.areas import area_figures, maps
+from openbeat.areas.area_figures import AreaFigures
+from openbeat.areas.lookup import ListedArea
 from openbeat.web.charts import Chart, Column, DataLink, Table
 
 HOTSPOT_ROWS = 20
@@ -26,7 +27,7 @@ def _api(name: str, code: str | None = None, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _spec(area: Area, name: str, period: dict | None = None) -> str:
+def _spec(area: ListedArea, name: str, period: dict | None = None) -> str:
     """A chart spec URL; ``period`` (``from``/``to``) is carried into the API URL the spec fetches."""
     url = reverse("areas:chart_spec", kwargs={"code": area.code, "name": name})
     return f"{url}?{urlencode(period)}" if period else url
@@ -57,9 +58,9 @@ def source_note(result: Result) -> str:
 # ---- less crime ------------------------------------------------------------------------
 
 
-def trend_chart(area: Area, trend: Result, chosen: dict | None = None) -> Chart:
+def trend_chart(area: ListedArea, trend: Result, chosen: dict | None = None) -> Chart:
     """Every month the lake holds; only the chosen months when a period is chosen (``chosen``: from/to)."""
-    rows = selectors.monthly_counts(trend)
+    rows = area_figures.monthly_counts(trend)
     if chosen:
         rows = [r for r in rows if chosen.get("from", "0000-00") <= r["month"] <= chosen.get("to", "9999-99")]
         period = {"from": rows[0]["month"], "to": rows[-1]["month"]} if rows else {}
@@ -148,7 +149,7 @@ def crime_type_table(profile: Result) -> Table:
     )
 
 
-def area_map_chart(area: Area, area_map: selectors.AreaMap, chosen: dict | None = None) -> Chart | None:
+def area_map_chart(area: ListedArea, area_map: maps.AreaMap, chosen: dict | None = None) -> Chart | None:
     if not area_map.features:
         return None
     parts = {"ward": "its wards", "borough": "its boroughs", "lsoa21": "its small areas (LSOAs)"}.get(
@@ -166,7 +167,7 @@ def area_map_chart(area: Area, area_map: selectors.AreaMap, chosen: dict | None 
         spec_url=_spec(area, "crime-map", chosen),
         kind="map",
         table=Table(caption=f"Recorded crimes by area, {when}",
-                    columns=[Column("name", "Area"), Column("code", "Code"), Column("crimes", "Crimes", True)],
+                    columns=[Column("name", "ListedArea"), Column("code", "Code"), Column("crimes", "Crimes", True)],
                     rows=rows),
         data_links=[DataLink("CSV", _csv(api)), DataLink("GeoJSON", api)],
         note="Boundaries: Office for National Statistics, simplified for the web. Crimes exclude anti-social "
@@ -174,7 +175,7 @@ def area_map_chart(area: Area, area_map: selectors.AreaMap, chosen: dict | None 
     )
 
 
-def hotspot_chart(area: Area, hot: Result, chosen: dict | None = None) -> Chart:
+def hotspot_chart(area: ListedArea, hot: Result, chosen: dict | None = None) -> Chart:
     s = hot.summary
     cells = hot.tables["cells"]
     api = _api("area_hotspots", area.code, **(chosen or {}))
@@ -205,7 +206,7 @@ def hotspot_chart(area: Area, hot: Result, chosen: dict | None = None) -> Chart:
 # ---- high standards ----------------------------------------------------------------------
 
 
-def stop_search_chart(area: Area, ss: Result, chosen: dict | None = None) -> Chart:
+def stop_search_chart(area: ListedArea, ss: Result, chosen: dict | None = None) -> Chart:
     rows = ss.tables["by_ethnicity"]
     api = _api("area_stop_search", area.code, **(chosen or {}))
     rates = any(r["rate_per_1000_per_year"] is not None for r in rows)
@@ -250,7 +251,7 @@ def _found(rows: list[dict]) -> list[dict]:
     return [{**r, "find_status": "recorded" if r.get("find_status") == "ok" else r.get("find_status")} for r in rows]
 
 
-def stop_search_over_time(area: Area, ss: Result, chosen: dict | None = None) -> dict:
+def stop_search_over_time(area: ListedArea, ss: Result, chosen: dict | None = None) -> dict:
     """Stop and search month by month, by the law used, by age and by gender: charts each with its table.
 
     The monthly Black/White ratio (Katz 95% interval) is drawn only where residents by
@@ -323,17 +324,17 @@ def stop_search_over_time(area: Area, ss: Result, chosen: dict | None = None) ->
 # ---- more trust ------------------------------------------------------------------------
 
 
-def force_wide(force: Area | None) -> str:
+def force_wide(force: ListedArea | None) -> str:
     """What the survey's force-wide figure is called on this page (never "MPS-wide" for another force)."""
     return f"All of {force.name}".replace("'", "’") if force else "The whole force area"
 
 
-def surveyed(series: Result, force: Area | None) -> str:
+def surveyed(series: Result, force: ListedArea | None) -> str:
     where = series.summary["area_surveyed"]
     return force_wide(force) if where == "MPS-wide" else where
 
 
-def trust_chart(area: Area, series: Result, force: Area | None = None) -> Chart:
+def trust_chart(area: ListedArea, series: Result, force: ListedArea | None = None) -> Chart:
     measure = series.summary["measure"]
     rows = [r for r in series.tables["pas"] if r["measure"] == measure]
     p = series.period or {}
@@ -356,7 +357,7 @@ def trust_chart(area: Area, series: Result, force: Area | None = None) -> Chart:
     )
 
 
-def levels_table(trust: Result, force: Area | None = None) -> Table:
+def levels_table(trust: Result, force: ListedArea | None = None) -> Table:
     return Table(
         caption="Every survey measure: the latest quarter, with an indicative interval",
         columns=[Column("statement", "People who say"), Column("quarter", "Quarter"),
@@ -369,7 +370,7 @@ def levels_table(trust: Result, force: Area | None = None) -> Table:
     )
 
 
-def verdicts(area: Area, figs: AreaFigures, force: Area | None) -> dict[str, wording.Verdict]:
+def verdicts(area: ListedArea, figs: AreaFigures, force: ListedArea | None) -> dict[str, wording.Verdict]:
     """Each section's verdict in plain words, the test one click down (:mod:`openbeat.analytics.wording`)."""
     out: dict[str, wording.Verdict] = {}
     if figs.profile.ok:
@@ -399,23 +400,23 @@ def ward_estimate(trust: Result) -> dict | None:
 # ---- you said, we did ------------------------------------------------------------------------
 
 
-def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dict]:
+def priority_items(area: ListedArea, team, months: tuple[str, str] | None) -> list[dict]:
     """The team's priorities, each with the 'did it work?' link for its own crime types and period.
 
     A priority without a published action gets no link (there is no action to evaluate);
     one whose text names no crime type is evaluated on all crime, and says so.
     """
-    from openbeat.analytics.evaluation import priority_crime_types
+    from openbeat.analytics.did_it_work import priority_crime_types
 
     out = []
     for p in team.priorities:
-        item = {**p, "crime_types": priority_crime_types(p.get("issue") or ""), "evaluate_url": None}
+        item = {**p, "crime_types": priority_crime_types(p.get("issue") or ""), "did_it_work_url": None}
         issued = f"{p['issued']:%Y-%m}" if p.get("issued") else None
         if p.get("action") and issued and months and months[0] < issued <= months[1]:
             params = [("ward", area.code), ("start", issued)] + [("crime_type", ct) for ct in item["crime_types"]]
-            item["evaluate_url"] = reverse("areas:evaluation") + "?" + urlencode(params)
+            item["did_it_work_url"] = reverse("planning:did_it_work") + "?" + urlencode(params)
             what = " and ".join(item["crime_types"]).lower() if item["crime_types"] else "all crime"
-            item["evaluate_label"] = f"Did it work? {what[:1].upper() + what[1:]} here before and after {p['issued']:%B %Y}"
+            item["did_it_work_label"] = f"Did it work? {what[:1].upper() + what[1:]} here before and after {p['issued']:%B %Y}"
         out.append(item)
     return out
 
@@ -423,10 +424,10 @@ def priority_items(area: Area, team, months: tuple[str, str] | None) -> list[dic
 # ---- the page's data links ----------------------------------------------------------------
 
 
-def area_data_links(area: Area, figs: AreaFigures, team: bool, chosen: dict | None = None) -> list[DataLink]:
+def area_data_links(area: ListedArea, figs: AreaFigures, team: bool, chosen: dict | None = None) -> list[DataLink]:
     """The page's data as JSON and CSV, over the period chosen (``chosen``: from/to)."""
     chosen = chosen or {}
-    out = [DataLink("Area, JSON", _api("area_detail", area.code))]
+    out = [DataLink("ListedArea, JSON", _api("area_detail", area.code))]
     if figs.profile.ok:
         api = _api("area_profile", area.code, **chosen)
         out += [DataLink("Crime profile, JSON", api), DataLink("Crimes by type, CSV", _api(
@@ -454,7 +455,7 @@ def page_results(figs: AreaFigures) -> list[Result]:
 # ---- violence against women and girls -----------------------------------------------------
 
 
-def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
+def vawg_tables(area: ListedArea, result: Result, chosen: dict | None = None) -> dict:
     """The section's headline, tables and data links (tables only: every figure is in a table)."""
     s = result.summary
     out: dict = {"caveat": wording.months_in_words(result.notes[0]) if result.notes else "",
@@ -486,7 +487,7 @@ def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
                      for r in result.tables["peers"]]
             out["tables"].append(Table(
                 caption=f"Compared with its peers: all three offences per 1,000 {basis}s a year, with 95% limits",
-                columns=[Column("name", "Area"), Column("count", "Recorded", True, "int"),
+                columns=[Column("name", "ListedArea"), Column("count", "Recorded", True, "int"),
                          Column("rate_per_1000", "Per 1,000 a year", True, "dec1"),
                          Column("lower_95", "Lower 95% limit", True, "dec1"),
                          Column("upper_95", "Upper 95% limit", True, "dec1"),
@@ -509,7 +510,7 @@ def vawg_tables(area: Area, result: Result, chosen: dict | None = None) -> dict:
     return out
 
 
-def street_map(area: Area, period: dict | None) -> dict | None:
+def street_map(area: ListedArea, period: dict | None) -> dict | None:
     """The street-level crime map's settings: the period's months (latest first), police.uk's
     crime types, where its points and outlines come from, and the optional base map."""
     from django.conf import settings

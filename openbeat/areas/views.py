@@ -1,5 +1,4 @@
-"""Area pages: the home page, find an area, a force, a borough, a ward (its neighbourhood), an LSOA;
-and the index of the planning tools.
+"""Area pages: the home page, find an area, a force, a borough, a ward (its neighbourhood), an LSOA.
 
 Views only gather what selectors return, turn results into charts and tables
 (:mod:`openbeat.areas.presenters`) and pick a template. Every page and chart spec is
@@ -15,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from openbeat.areas import periods, presenters, selectors
+from openbeat.areas import area_figures, lake_reads, lookup, maps, periods, presenters, search, teams
 from openbeat.web import charts
 from openbeat.web.cache import lake_cached
 from openbeat.web.lake_access import lake_state
@@ -29,19 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
     empty = "areas" not in state.datasets
     context = {
         "lake_empty": empty,
-        "example_postcode": None if empty else selectors.example_postcode(),
-        "forces": [] if empty else selectors.forces(),
-        "boroughs": [] if empty else selectors.area_list(level="borough", limit=1000)[0],
+        "example_postcode": None if empty else search.example_postcode(),
+        "forces": [] if empty else lookup.forces(),
+        "boroughs": [] if empty else lookup.area_list(level="borough", limit=1000)[0],
     }
     return render(request, "web/home.html", context)
-
-
-@require_safe
-@lake_cached(params=())
-def tools(request: HttpRequest) -> HttpResponse:
-    """The index of the planning tools."""
-    return render(request, "web/tools.html", {"tools_page": True, "forces": selectors.forces(),
-                                              "scorecard": selectors.figure_available("scorecard")})
 
 
 @require_safe
@@ -54,7 +45,7 @@ def area_find(request: HttpRequest) -> HttpResponse:
         shown = min(max(int(request.GET.get("show", FIND_PAGE)), FIND_PAGE), FIND_MAX)
     except ValueError:
         shown = FIND_PAGE
-    result = selectors.area_find(query=query, limit=shown)
+    result = search.area_find(query=query, limit=shown)
     if result.destination is not None:
         return redirect("areas:detail", code=result.destination.code)
     more = None
@@ -70,7 +61,7 @@ FIND_PAGE, FIND_MAX = 20, 1000
 @require_safe
 def neighbourhood(request: HttpRequest, force: str, neighbourhood_id: str) -> HttpResponse:
     """police.uk's neighbourhood ids (``/neighbourhoods/metropolitan/E05013806N``) lead to their ward."""
-    ward = selectors.neighbourhood_ward(force=force, neighbourhood_id=neighbourhood_id)
+    ward = teams.neighbourhood_ward(force=force, neighbourhood_id=neighbourhood_id)
     if ward is None:
         raise Http404(f"No ward is linked to the police.uk neighbourhood {force}/{neighbourhood_id}")
     return redirect("areas:detail", code=ward)
@@ -79,40 +70,40 @@ def neighbourhood(request: HttpRequest, force: str, neighbourhood_id: str) -> Ht
 @require_safe
 @lake_cached(params=())
 def area_index(request: HttpRequest) -> HttpResponse:
-    boroughs, _ = selectors.area_list(level="borough", limit=1000)
+    boroughs, _ = lookup.area_list(level="borough", limit=1000)
     api = reverse("api:area_list")
     links = [presenters.DataLink("Boroughs, CSV", f"{api}.csv?level=borough"),
              presenters.DataLink("Boroughs, JSON", f"{api}?level=borough"),
              presenters.DataLink("Wards, CSV", f"{api}.csv?level=ward&limit=1000")]
-    return render(request, "areas/index.html", {"forces": selectors.forces(), "boroughs": boroughs,
+    return render(request, "areas/index.html", {"forces": lookup.forces(), "boroughs": boroughs,
                                                 "data_links": links})
 
 
 @require_safe
 @lake_cached(params=periods.PARAMS)
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
-    area = selectors.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None:
         raise Http404(f"No area has the code {code}")
-    latest = selectors.area_latest_month(area=area)
+    latest = area_figures.area_latest_month(area=area)
     chosen = periods.period_choice(request.GET, latest=latest)
     q = chosen.params()
-    figs = selectors.area_figures(area=area, first=q.get("from"), last=q.get("to"))
-    team = selectors.area_team(area=area)
-    force = selectors.area_force(area=area)
+    figs = area_figures.area_figures(area=area, first=q.get("from"), last=q.get("to"))
+    team = teams.area_team(area=area)
+    force = lookup.area_force(area=area)
     context = {
         "period": chosen,
         "period_presets": periods.PRESETS,
         "latest_month": latest,
         "period_area_name": area.name,
         "area": area,
-        "parents": selectors.area_parents(area=area),
-        "children": selectors.area_children(area=area),
+        "parents": lookup.area_parents(area=area),
+        "children": lookup.area_children(area=area),
         "force": force,
         "verdicts": presenters.verdicts(area, figs, force),
-        "statistical": selectors.statistical_area(area=area),
+        "statistical": area_figures.statistical_area(area=area),
         # where the figures an LSOA lacks are given: its ward (not its borough)
-        "figures_at": selectors.area_get(code=area.ward_code) if area.level in ("lsoa21", "lsoa11") and area.ward_code
+        "figures_at": lookup.area_get(code=area.ward_code) if area.level in ("lsoa21", "lsoa11") and area.ward_code
         else None,
         "figs": figs,
         "team": team,
@@ -125,12 +116,12 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             break
     if figs.profile.ok:
         context["crime_types"] = presenters.crime_type_table(figs.profile.result)
-        context["outcomes"] = selectors.outcome_shares(figs.profile.result)
+        context["outcomes"] = area_figures.outcome_shares(figs.profile.result)
     if figs.trend.ok:
         context["trend_chart"] = presenters.trend_chart(area, figs.trend.result, q)
     if area.level in ("force", "borough") and figs.profile.ok:
         context["map_chart"] = presenters.area_map_chart(
-            area, selectors.area_map(area=area, first=q.get("from"), last=q.get("to")), q)
+            area, maps.area_map(area=area, first=q.get("from"), last=q.get("to")), q)
     if area.level in ("force", "borough", "ward") and figs.profile.ok:
         context["street_map"] = presenters.street_map(area, figs.profile.result.period)
     if figs.hotspots.ok:
@@ -144,15 +135,15 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["ward_estimate"] = presenters.ward_estimate(figs.trust.result)
     if figs.trust_series.ok:
         context["trust_chart"] = presenters.trust_chart(area, figs.trust_series.result, force)
-    if area.level in ("force", "borough", "ward") and "ward_crime" in selectors.lake_state().datasets:
-        vawg = selectors.get_figure("vawg", area.code, q.get("from"), q.get("to"))
+    if area.level in ("force", "borough", "ward") and lake_reads.has("ward_crime"):
+        vawg = area_figures.get_figure("vawg", area.code, q.get("from"), q.get("to"))
         if vawg.ok:
             context["vawg"] = presenters.vawg_tables(area, vawg.result, q)
         else:
             context["vawg_message"] = vawg.message
     context["charts_on_page"] = any(k.endswith("_chart") and context[k] for k in context)
     if team:
-        context["priorities"] = presenters.priority_items(area, team, selectors.lake_months())
+        context["priorities"] = presenters.priority_items(area, team, area_figures.lake_months())
     return render(request, "areas/area_detail.html", context)
 
 
@@ -160,7 +151,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 @lake_cached
 def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
     """A Vega-Lite spec whose data is a URL of the open API."""
-    area = selectors.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None:
         raise Http404("No such area")
     chosen = {k: request.GET[k] for k in ("from", "to") if periods.MONTH.match(request.GET.get(k, ""))}
@@ -202,11 +193,11 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
                         "intervals.", ratio="black_white_ratio", low="ratio_low", high="ratio_high",
             y_title="Black/White ratio")
     elif name == "trust-series" and "trust" in area.figures:
-        months = selectors.lake_months()
-        fig = selectors.get_figure("trust", area.code, *months) if months else selectors.Figure()
+        months = area_figures.lake_months()
+        fig = area_figures.get_figure("trust", area.code, *months) if months else area_figures.Figure()
         if not fig.ok:
             raise Http404("No trust figures for this area")
-        force = selectors.area_force(area=area)
+        force = lookup.area_force(area=area)
         measure = fig.result.summary["measure"]
         spec = charts.pas_series_spec(
             data_url=api("area_trust", table="pas", **{"from": months[0], "to": months[1]}),

@@ -188,24 +188,43 @@ def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lak
                                         first=first, last=last), lake, fmt, table)
 
 
-@analyse.command()
-@click.option("--area", required=True, metavar="CODE", help="The ward where the action happened.")
-@click.option("--start", required=True, metavar="YYYY-MM", help="The month the action started.")
-@click.option("--crime-type", metavar="TYPE", help="The crime the action targeted [default: all crime].")
-@click.option("--before-months", type=click.IntRange(min=1), default=12, show_default=True)
-@click.option("--after-months", type=click.IntRange(min=1), help="[default: up to the latest month]")
-@lake_and_format
-def evaluate(area, start, crime_type, before_months, after_months, lake, fmt, table):
+def _did_it_work_options(f):
+    f = lake_and_format(f)
+    for option in reversed([
+        click.option("--area", required=True, metavar="CODE", help="The ward where the action happened."),
+        click.option("--start", required=True, metavar="YYYY-MM", help="The month the action started."),
+        click.option("--crime-type", metavar="TYPE", help="The crime the action targeted [default: all crime]."),
+        click.option("--before-months", type=click.IntRange(min=1), default=12, show_default=True),
+        click.option("--after-months", type=click.IntRange(min=1), help="[default: up to the latest month]"),
+    ]):
+        f = option(f)
+    return f
+
+
+def _did_it_work(area, start, crime_type, before_months, after_months, lake, fmt, table):
+    from openbeat.analytics.did_it_work import did_it_work
+
+    _emit(lambda store: did_it_work(store, area, start, crime_type, before_months=before_months,
+                                    after_months=after_months), lake, fmt, table)
+
+
+@analyse.command("did-it-work")
+@_did_it_work_options
+def did_it_work(**kwargs):
     """Did it work? Before/after against comparison wards, and the weighted displacement difference
 
     Example:
 
-        openbeat analyse evaluate --area X05000030 --start 2025-01 --crime-type Burglary
+        openbeat analyse did-it-work --area X05000030 --start 2025-01 --crime-type Burglary
     """
-    from openbeat.analytics.evaluation import did_it_work
+    _did_it_work(**kwargs)
 
-    _emit(lambda store: did_it_work(store, area, start, crime_type, before_months=before_months,
-                                    after_months=after_months), lake, fmt, table)
+
+@analyse.command("evaluate", hidden=True, deprecated=True)
+@_did_it_work_options
+def evaluate(**kwargs):
+    """The old name of openbeat analyse did-it-work, kept so that old scripts still run"""
+    _did_it_work(**kwargs)
 
 
 @analyse.command()

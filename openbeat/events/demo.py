@@ -48,7 +48,7 @@ def _at(day: dt.date, hour: int):
 def demo_events_seed() -> str:
     from django.utils import timezone
 
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
     from openbeat.events import services
     from openbeat.events.models import Event, EventWard, Feedback, Registration
     from openbeat.events.questions import QUESTIONS
@@ -58,7 +58,7 @@ def demo_events_seed() -> str:
     officer, chair = _demo_user("officer1"), _demo_user("chair")
     if officer is None or chair is None or not chair.home_ward_code:
         return "demo events: skipped (no demo accounts)"
-    home = areas.area_get(code=chair.home_ward_code)
+    home = lookup.area_get(code=chair.home_ward_code)
     rng = random.Random(20261206)
     today = timezone.localdate()
     residents = [u for u in (_demo_user(f"resident{i}") for i in range(1, 7)) if u is not None]
@@ -135,12 +135,12 @@ def _pulse_seed(home, rng: random.Random) -> str:
     few answers (it shows the borough's figure)."""
     from django.conf import settings
 
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
     from openbeat.events.questions import QUESTIONS
     from openbeat.surveys.models import AGE_BANDS, SEXES
     from openbeat.surveys.services import pulse_answer_create, pulse_responses_write, this_quarter
 
-    wards, _ = areas.area_list(level="ward", parent=home.borough_code, limit=50)
+    wards, _ = lookup.area_list(level="ward", parent=home.borough_code, limit=50)
     others = [w for w in wards if w.code != home.code]
     plan = [(home, 36, .85)] + [(w, n, p) for w, (n, p) in zip(others, [(30, .45), (6, .7)])]
     quarter = this_quarter()

@@ -191,10 +191,10 @@ def engagement(*, ward_codes: list[str], code: str, name: str, today: dt.date | 
 def area_groups(*, area) -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, list[str]]]]:
     """The boroughs and the wards a scorecard shows for ``area``, as groups: a ward alone; a
     borough, with each of its wards; a force, its boroughs (each over its wards) and every ward."""
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
 
     def wards_of(borough_code):
-        found, _ = areas.area_list(level="ward", parent=borough_code, limit=1000)
+        found, _ = lookup.area_list(level="ward", parent=borough_code, limit=1000)
         return found
 
     if area.level == "ward":
@@ -202,7 +202,7 @@ def area_groups(*, area) -> tuple[list[tuple[str, str, list[str]]], list[tuple[s
     if area.level == "borough":
         boroughs = [area]
     else:
-        boroughs, _ = areas.area_list(level="borough", parent=area.code, limit=100)
+        boroughs, _ = lookup.area_list(level="borough", parent=area.code, limit=100)
     by_borough = [(b, wards_of(b.code)) for b in boroughs]
     return ([(b.code, b.name, [w.code for w in ws]) for b, ws in by_borough],
             [(w.code, w.name, [w.code]) for _, ws in by_borough for w in ws])

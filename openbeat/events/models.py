@@ -53,7 +53,7 @@ class Event(models.Model):
 
 class EventWard(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="wards")
-    #: ward GSS code (checked through openbeat.areas.selectors)
+    #: ward GSS code (checked through openbeat.areas.lookup)
     ward_code = models.CharField(max_length=12, db_index=True)
 
     class Meta:

@@ -31,15 +31,15 @@ def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
 
 
 def _force_of(ward_code: str) -> str:
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup, teams
 
-    area = areas.area_get(code=ward_code)
+    area = lookup.area_get(code=ward_code)
     if area is None or area.level != "ward":
         raise ValidationError({"ward_codes": f"{ward_code!r} is not a ward this site knows."})
-    force = areas.area_force(area=area)
+    force = lookup.area_force(area=area)
     if force is not None:
         return force.code
-    team = areas.area_team(area=area)
+    team = teams.area_team(area=area)
     return team.force if team else ""
 
 

@@ -25,28 +25,28 @@ def served_wards(*, user) -> list[str]:
     """Ward codes of the user's verified officer and panel roles (a neighbourhood counts as
     the ward it covers most of)."""
     from openbeat.accounts.selectors import role_list
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup, teams
 
     codes = []
     for role in role_list(user=user):
         if role.kind not in ("officer", "panel_chair", "panel_member") or not role.area_code:
             continue
-        area = areas.area_get(code=role.area_code)
+        area = lookup.area_get(code=role.area_code)
         code = area.code if area is not None and area.level == "ward" else (
-            areas.neighbourhood_ward(force=role.force, neighbourhood_id=role.area_code) if role.force else None)
+            teams.neighbourhood_ward(force=role.force, neighbourhood_id=role.area_code) if role.force else None)
         if code and code not in codes:
             codes.append(code)
     return codes
 
 
 def team_wards(*, user) -> list[TeamWard]:
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
     from openbeat.priorities.evidence import priority_evidence
     from openbeat.priorities.selectors import ward_priorities
 
     out = []
     for code in served_wards(user=user):
-        area = areas.area_get(code=code)
+        area = lookup.area_get(code=code)
         if area is None:
             continue
         upcoming, past = selectors.ward_events(ward_code=code)

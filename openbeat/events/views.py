@@ -23,9 +23,9 @@ from openbeat.priorities.forms import add_errors
 
 
 def _ward(code: str):
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
 
-    area = areas.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None or area.level != "ward":
         raise Http404(f"No ward has the code {code}")
     return area
@@ -45,21 +45,21 @@ def _page(request: HttpRequest, template: str, context: dict, status: int = 200)
 
 
 def _wards(event: Event) -> list:
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
 
-    return [a for a in (areas.area_get(code=c) for c in event.ward_codes) if a is not None]
+    return [a for a in (lookup.area_get(code=c) for c in event.ward_codes) if a is not None]
 
 
 @require_safe
 def ward_events(request: HttpRequest, code: str) -> HttpResponse:
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import teams
 
     area = _ward(code)
     upcoming, past = selectors.ward_events(ward_code=area.code)
     return _page(request, "events/ward_events.html", {
         "area": area, "upcoming": upcoming,
         "past": [(e, selectors.event_feedback_summary(event=e)) for e in past],
-        "published": areas.neighbourhood_events(area=area),
+        "published": teams.neighbourhood_events(area=area),
         "summary": selectors.ward_feedback_summary(ward_code=area.code),
         "can_create": user_has_role(user=request.user, kinds=services.ORGANISER_KINDS, ward_code=area.code),
         "now": timezone.now()})
@@ -273,10 +273,10 @@ def scorecard_engagement(request: HttpRequest, code: str) -> HttpResponse:
     the scorecard's period (``?from=YYYY-MM&to=YYYY-MM``; without it, the last 365 days)."""
     import calendar
 
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
     from openbeat.events.engagement import area_engagement, default_period
 
-    area = areas.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None or area.level not in ("force", "borough", "ward"):
         raise Http404(f"No force, borough or ward has the code {code}")
     asked = request.GET.get("from"), request.GET.get("to")

@@ -73,14 +73,30 @@ def to_web(geoms_bng, tolerance: float) -> list[str]:
     return [shapely.to_geojson(g) for g in wgs]
 
 
+def area_feature(code: str, name: str | None, geometry_json: str, *, feature_id: bool = False, **properties) -> str:
+    """One area as a compact GeoJSON Feature: ``code``, ``name`` and any other ``properties``,
+    and its geometry text as given (the stored ``geometry_web``, or :func:`d3_wound`'s).
+
+    The one way an area becomes GeoJSON: ``openbeat areas geojson``, the layer budgets
+    (:func:`web_layer`) and the site's maps (:func:`openbeat.areas.maps.area_map`).
+    """
+    props = json.dumps({"code": code, "name": name, **properties}, ensure_ascii=False, separators=(",", ":"))
+    head = '{"type":"Feature",' + ('"id":%s,' % json.dumps(code, ensure_ascii=False) if feature_id else "")
+    return head + '"properties":%s,"geometry":%s}' % (props, geometry_json)
+
+
 def feature_collection(codes, names, geometries_json) -> str:
-    """A compact GeoJSON FeatureCollection with ``code`` and ``name`` properties."""
-    feats = [
-        '{"type":"Feature","properties":%s,"geometry":%s}'
-        % (json.dumps({"code": c, "name": n}, ensure_ascii=False, separators=(",", ":")), g)
-        for c, n, g in zip(codes, names, geometries_json)
-    ]
+    """A compact GeoJSON FeatureCollection of areas with ``code`` and ``name`` properties."""
+    feats = [area_feature(c, n, g) for c, n, g in zip(codes, names, geometries_json)]
     return '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}"
+
+
+def d3_wound(geometry: dict | str) -> str:
+    """The geometry (GeoJSON) with exterior rings clockwise, as GeoJSON text: d3-geo (inside
+    Vega) takes anticlockwise rings as the whole globe minus the polygon. RFC 7946 asks
+    readers to accept either winding."""
+    text = geometry if isinstance(geometry, str) else json.dumps(geometry)
+    return shapely.to_geojson(shapely.orient_polygons(shapely.from_geojson(text), exterior_cw=True))
 
 
 @dataclass

@@ -50,7 +50,6 @@ from openbeat.lake import Lake
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".tab", ".mif", ".fgb", ".gml")
 
-LEVELS = ("lsoa11", "lsoa21", "msoa21", "ward", "borough")
 
 AREAS_SCHEMA = pa.schema(
     [

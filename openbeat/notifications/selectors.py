@@ -19,7 +19,7 @@ def target_kind_register(kind: str, name_of: Callable[[str], str | None]) -> Non
 
 
 def _area_name(code: str, *, ward: bool) -> str | None:
-    from openbeat.areas.selectors import area_get
+    from openbeat.areas.lookup import area_get
 
     area = area_get(code=code)
     if area is None or (ward and area.level != "ward"):

@@ -84,14 +84,14 @@ def _month(request: HttpRequest):
     return answers.parse_date(_param(request, "date")) or selectors.latest_month()
 
 
-def _area(request: HttpRequest) -> answers.Area:
+def _area(request: HttpRequest) -> answers.SearchArea:
     poly = _param(request, "poly")
     if poly:
-        return answers.Area(poly=tuple(answers.parse_poly(poly)))
+        return answers.SearchArea(poly=tuple(answers.parse_poly(poly)))
     lat, lng = _param(request, "lat"), _param(request, "lng")
     if lat is None and lng is None:
         raise answers.BadRequest("give lat and lng, or poly")
-    return answers.Area(point=answers.parse_point(lat, lng))
+    return answers.SearchArea(point=answers.parse_point(lat, lng))
 
 
 def _location_id(request: HttpRequest) -> int | None:

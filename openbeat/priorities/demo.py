@@ -25,7 +25,7 @@ def _demo_user(local: str):
 def _evidence_start(today: dt.date) -> dt.date:
     """A start a year before today, or, when the demo lake ends earlier, eight months before
     its last month, so the closed priority has months of data to be judged on."""
-    from openbeat.areas.selectors import lake_months
+    from openbeat.areas.area_figures import lake_months
 
     start = today - dt.timedelta(days=400)
     months = lake_months()

@@ -1,7 +1,7 @@
 """The evidence beside an adopted priority: did its crime types fall in its ward since adoption?
 
 For each of the priority's crime types, the existing did-it-work analysis
-(:func:`openbeat.analytics.evaluation.did_it_work`, through the per-lake-state figure
+(:func:`openbeat.analytics.did_it_work.did_it_work`, through the per-lake-state figure
 cache) compares the ward before and since the month it was adopted with comparison wards
 of the same borough, by the weighted displacement difference and the before/after ratio.
 It updates as months are ingested, because the figure is keyed by the lake's state.
@@ -52,7 +52,7 @@ def _months_between(first: str, last: str) -> int:
 
 def priority_evidence(*, priority: Priority) -> list[Evidence]:
     """One :class:`Evidence` per crime type of an adopted (or in progress, or closed) priority."""
-    from openbeat.areas.selectors import get_figure, lake_months
+    from openbeat.areas.area_figures import get_figure, lake_months
 
     if priority.adopted_on is None:
         return []
@@ -79,7 +79,7 @@ def priority_evidence(*, priority: Priority) -> list[Evidence]:
         if priority.adopted_until is not None and f"{priority.adopted_until:%Y-%m}" < months[1]:
             after = _months_between(start, f"{priority.adopted_until:%Y-%m}")
         kwargs = {"after_months": after} if after else {}
-        fig = get_figure("evaluation", priority.ward_code, start, crime_type, **kwargs)
+        fig = get_figure("did_it_work", priority.ward_code, start, crime_type, **kwargs)
         if fig.ok:
             out.append(Evidence(crime_type, "tested", fig.result.summary["verdict"], fig.result))
         else:

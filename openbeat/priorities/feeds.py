@@ -47,9 +47,9 @@ class _TimelineFeed(Feed):
 
 class WardFeed(_TimelineFeed):
     def get_object(self, request, code: str):
-        from openbeat.areas import selectors as areas
+        from openbeat.areas import lookup
 
-        area = areas.area_get(code=code)
+        area = lookup.area_get(code=code)
         if area is None or area.level != "ward":
             raise Http404(f"No ward has the code {code}")
         return area

@@ -27,7 +27,7 @@ class Priority(Moderated):
         RESOLVED = "resolved", "Resolved"
         NOT_RESOLVED = "not_resolved", "Not resolved"
 
-    #: ward GSS code (areas stay in the lake; checked through openbeat.areas.selectors)
+    #: ward GSS code (areas stay in the lake; checked through openbeat.areas.lookup)
     ward_code = models.CharField(max_length=12, db_index=True)
     #: police.uk force whose team and moderators look after the ward
     force = models.CharField(max_length=64, db_index=True)

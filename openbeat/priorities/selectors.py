@@ -83,13 +83,13 @@ class WardPriorities:
 
 
 def ward_priorities(*, area, viewer=None) -> WardPriorities:
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import teams
     from openbeat.priorities.services import adopted_limit
 
     rows = list(priority_list(ward_code=area.code, viewer=viewer))
     by = lambda *states: [p for p in rows if p.state in states]  # noqa: E731
     proposed = sorted(by(Priority.State.PROPOSED), key=lambda p: (-p.support_count, -p.pk))
-    team = areas.area_team(area=area)
+    team = teams.area_team(area=area)
     return WardPriorities(proposed=proposed, active=by(*ACTIVE), declined=by(Priority.State.DECLINED),
                           closed=by(Priority.State.CLOSED), published=list(team.priorities) if team else [],
                           limit=adopted_limit())

@@ -62,14 +62,14 @@ def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
 
 
 def _ward(ward_code: str):
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup, teams
 
-    area = areas.area_get(code=ward_code)
+    area = lookup.area_get(code=ward_code)
     if area is None or area.level != "ward":
         raise ValidationError({"ward_code": f"{ward_code!r} is not a ward this site knows."})
-    force = areas.area_force(area=area)
+    force = lookup.area_force(area=area)
     if force is None:
-        team = areas.area_team(area=area)
+        team = teams.area_team(area=area)
         return area, team.force if team else ""
     return area, force.code
 
@@ -84,9 +84,9 @@ def _check_point(ward_code: str, latitude, longitude) -> tuple[float | None, flo
             from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValidationError({"point": "That latitude or longitude is out of range."})
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import search
 
-    found = areas.area_find(query=f"{lat},{lon}")
+    found = search.area_find(query=f"{lat},{lon}")
     if not any(a.level == "ward" and a.code == ward_code for a in found.areas):
         raise ValidationError({"point": "That point is not inside this ward. Leave it empty, or choose a point "
                                         "within the ward."})
@@ -315,7 +315,7 @@ def priority_shown(priority: Priority, *, was: str) -> None:
     """A moderator showed ``priority`` again (``openbeat.moderation.registry``): its proposer
     is told; if it was held, nobody has seen it yet, so the ward's followers are told of a
     new priority as :func:`priority_propose` would have."""
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
     from openbeat.notifications.services import notification_tell
 
     first = was == Visibility.HELD
@@ -328,7 +328,7 @@ def priority_shown(priority: Priority, *, was: str) -> None:
                   "A moderator reviewed it and it is shown to everyone again."),
             url=priority.get_absolute_url())
     if first:
-        area = areas.area_get(code=priority.ward_code)
+        area = lookup.area_get(code=priority.ward_code)
         name = area.name if area is not None else priority.ward_code
         notification_announce(target_kind="ward", target_code=priority.ward_code,
                               subject=f"New priority proposed in {name}: {priority.title}",

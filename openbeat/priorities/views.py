@@ -21,9 +21,9 @@ from openbeat.priorities.models import Priority
 
 
 def _ward(code: str):
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
 
-    area = areas.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None or area.level != "ward":
         raise Http404(f"No ward has the code {code}")
     return area

@@ -14,7 +14,7 @@ QUARTERS = 4
 
 def demo_reviews_seed() -> str:
     from openbeat.analytics.review import latest_quarters
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
     from openbeat.demo import FORCE
     from openbeat.reviews.models import Review
     from openbeat.reviews.tasks import demo_reviews_publish
@@ -22,10 +22,10 @@ def demo_reviews_seed() -> str:
 
     if Review.objects.filter(synthetic=True).exists():
         return "demo reviews: already published"
-    force = areas.area_get(code=FORCE)
+    force = lookup.area_get(code=FORCE)
     if force is None:
         return "demo reviews: skipped (the Northbridge demo is not in the lake)"
-    boroughs, _ = areas.area_list(level="borough", parent=force.code, limit=100)
+    boroughs, _ = lookup.area_list(level="borough", parent=force.code, limit=100)
     codes = [*[b.code for b in sorted(boroughs, key=lambda b: b.code)[:1]], force.code]
     quarters = [str(q) for q in latest_quarters(get_store(), QUARTERS)]
     demo_reviews_publish.enqueue(areas=codes, quarters=quarters)

@@ -15,9 +15,9 @@ class AreaReviewsFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, code: str):
-        from openbeat.areas import selectors as areas
+        from openbeat.areas import lookup
 
-        area = areas.area_get(code=code)
+        area = lookup.area_get(code=code)
         if area is None:
             raise Http404(f"No area has the code {code}")
         return area

@@ -58,7 +58,7 @@ def review_revisions(*, review: Review) -> list[str]:
     compared headline by headline. The stored figures are never rewritten.
     """
     from openbeat.analytics import review as lib
-    from openbeat.areas.selectors import ward_survey
+    from openbeat.areas.area_figures import ward_survey
     from openbeat.web.lake_access import get_store
 
     store = get_store()
@@ -86,7 +86,7 @@ def review_community(*, area, quarter: str) -> dict:
     import datetime as dt
 
     from openbeat.analytics.review import Quarter
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
     from openbeat.events.engagement import engagement
     from openbeat.surveys.estimates import ward_pulse_figures
     from openbeat.surveys.selectors import pulse_answers
@@ -95,10 +95,10 @@ def review_community(*, area, quarter: str) -> dict:
     if area.level == "ward":
         wards = [area]
     elif area.level == "borough":
-        wards, _ = areas.area_list(level="ward", parent=area.code, limit=1000)
+        wards, _ = lookup.area_list(level="ward", parent=area.code, limit=1000)
     else:
-        wards = [w for b in areas.area_list(level="borough", parent=area.code, limit=100)[0]
-                 for w in areas.area_list(level="ward", parent=b.code, limit=1000)[0]]
+        wards = [w for b in lookup.area_list(level="borough", parent=area.code, limit=100)[0]
+                 for w in lookup.area_list(level="ward", parent=b.code, limit=1000)[0]]
     codes = [w.code for w in wards]
     e = engagement(ward_codes=codes, code=area.code, name=area.name, today=q.last_day)
     eng = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in dataclasses.asdict(e).items()}

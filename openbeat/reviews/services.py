@@ -21,20 +21,20 @@ def review_publish(*, area_code: str, quarter: str, by=None, synthetic: bool = F
     """
     from openbeat.analytics import review as lib
     from openbeat.analytics.store import UnknownArea
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import area_figures, lookup
     from openbeat.web.lake_access import get_store
 
     try:
         q = lib.Quarter.parse(quarter)
     except lib.BadQuarter as exc:
         raise ValidationError(str(exc)) from None
-    area = areas.area_get(code=area_code)
+    area = lookup.area_get(code=area_code)
     if area is None or area.level not in ("force", "borough", "ward"):
         raise ValidationError(f"{area_code!r} is not a force, borough or ward this site knows.")
     store = get_store()
     state = lib.lake_state(store)  # before the figures: a later ingest shows as a revision, never hidden
     try:
-        figures = lib.review_figures(store, area.code, str(q), responses=areas.ward_survey())
+        figures = lib.review_figures(store, area.code, str(q), responses=area_figures.ward_survey())
     except (UnknownArea, ValueError) as exc:
         raise ValidationError(str(exc)) from None
     if "declined" in figures["sections"]["crime"]:  # the quarter is not one the area's forces published
@@ -43,7 +43,7 @@ def review_publish(*, area_code: str, quarter: str, by=None, synthetic: bool = F
     from openbeat.reviews.selectors import review_community
 
     community = review_community(area=area, quarter=str(q))
-    force = areas.area_force(area=area)
+    force = lookup.area_force(area=area)
     return _review_create(area=area, quarter=str(q), figures=figures, community=community, state=state, by=by,
                           force=force.code if force else "", synthetic=synthetic)
 

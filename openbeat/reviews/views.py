@@ -27,9 +27,9 @@ def _page(request: HttpRequest, template: str, context: dict, status: int = 200)
 
 
 def _area(code: str):
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
 
-    area = areas.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None or area.level not in ("force", "borough", "ward"):
         raise Http404(f"No force, borough or ward has the code {code}")
     return area

@@ -49,7 +49,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import mstats
 
-LEVELS = {"95": (0.025, 0.975), "998": (0.001, 0.999)}
+CONFIDENCE_LEVELS = {"95": (0.025, 0.975), "998": (0.001, 0.999)}
 
 
 def poisson_count_limit(expected, p: float, method: str = "spiegelhalter") -> np.ndarray:
@@ -119,7 +119,7 @@ class Funnel:
         """Limits (rates per ``per``) at the given population sizes."""
         n = np.asarray(populations, dtype=float)
         out = {"population": n}
-        for name, (lo, hi) in LEVELS.items():
+        for name, (lo, hi) in CONFIDENCE_LEVELS.items():
             low, high = _rate_limits(self.theta, n, lo, hi, self.phi if self.overdispersed else None,
                                      self.method)
             out[f"lower_{name}"] = low * self.per
@@ -203,7 +203,7 @@ def funnel(counts, populations, labels=None, per: float = 1000.0, overdispersion
     cols = {"area": labels, "count": y, "population": n, "rate": rate * per,
             "expected": theta * n, "z": z}
     bounds = {}
-    for name, (lo, hi) in LEVELS.items():
+    for name, (lo, hi) in CONFIDENCE_LEVELS.items():
         low, high = _rate_limits(theta, np.where(has_pop, n, np.nan), lo, hi,
                                  phi if use_phi else None, method)
         bounds[name] = (low, high)

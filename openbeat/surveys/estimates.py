@@ -36,8 +36,9 @@ def _num(v):
 
 def ward_pulse_figures(*, area, quarter: str) -> list[PulseFigure]:
     from openbeat.analytics.trust import ward_trust
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lake_reads
     from openbeat.surveys.selectors import pulse_weighted, ward_survey_file
+    from openbeat.web.lake_access import get_store
 
     weighted = {r["measure"]: r for r in pulse_weighted(quarter=quarter, ward_code=area.code).to_dict("records")}
     path = ward_survey_file(imported=settings.OPENBEAT_WARD_SURVEY)
@@ -50,11 +51,11 @@ def ward_pulse_figures(*, area, quarter: str) -> list[PulseFigure]:
         if w:
             f.share, f.low, f.high, f.deff, f.n_eff = w["share"], w["low"], w["high"], w["deff"], w["n_eff"]
             f.weighting = w["note"] if w["used"] else ""
-        if not areas._has("pas"):
+        if not lake_reads.has("pas"):
             f.why = "No Public Attitude Survey figures are loaded, so there is no borough figure to compare with."
             out.append(f)
             continue
-        store = areas.get_store()
+        store = get_store()
         try:
             from openbeat.analytics.trust import borough_figure, trust_period
 

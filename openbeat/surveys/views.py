@@ -17,9 +17,9 @@ from openbeat.surveys.estimates import ward_pulse_figures
 
 
 def _ward(code: str):
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import lookup
 
-    area = areas.area_get(code=code)
+    area = lookup.area_get(code=code)
     if area is None or area.level != "ward":
         raise Http404(f"No ward has the code {code}")
     return area

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "ninja",
     "openbeat.web",
     "openbeat.areas",
+    "openbeat.planning",
     "openbeat.api",
     "openbeat.policeuk",
     "openbeat.notifications",

@@ -26,7 +26,7 @@ from openbeat.web.lake_access import get_store, lake_state
 def _functions() -> dict[str, Callable[..., Result]]:
     from openbeat.analytics.allocation import allocation_plan
     from openbeat.analytics.comparison import compare_areas
-    from openbeat.analytics.evaluation import did_it_work
+    from openbeat.analytics.did_it_work import did_it_work
     from openbeat.analytics.hotspots import hotspots
     from openbeat.analytics.profiles import area_profile
     from openbeat.analytics.stopsearch import stop_search
@@ -36,7 +36,7 @@ def _functions() -> dict[str, Callable[..., Result]]:
 
     out = {
         "profile": area_profile, "hotspots": hotspots, "compare": compare_areas, "stop_search": stop_search,
-        "trust": trust, "targeting": targeting, "allocation": allocation_plan, "evaluation": did_it_work,
+        "trust": trust, "targeting": targeting, "allocation": allocation_plan, "did_it_work": did_it_work,
         "vawg": vawg,
     }
     try:

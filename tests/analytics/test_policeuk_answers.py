@@ -34,5 +34,5 @@ def test_a_stop_search_only_lake_answers_month_by_month(lake):
     assert answers.crimes_street_dates(con) == []
     assert answers.crime_last_updated(con) == {"date": None}
     assert answers.force_names(con) == {"metropolitan": None}
-    assert answers.crimes_street(con, category="all-crime", area=answers.Area(point=(51.5, -0.1)),
+    assert answers.crimes_street(con, category="all-crime", area=answers.SearchArea(point=(51.5, -0.1)),
                                  month=date(2023, 3, 1)) == []

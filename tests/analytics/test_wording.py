@@ -126,17 +126,17 @@ def test_compare_and_charged():
     assert w.charged(None) == "No outcomes are recorded for these crimes."
 
 
-def test_evaluation_leads_with_the_answer():
+def test_did_it_work_leads_with_the_answer():
     s = {"crime_type": "Burglary", "before_after_ratio": {"ratio": 0.59, "low": 0.42, "high": 0.85, "p_value": 0.004},
          "wdd": {"estimate": -50.5, "z": -2.14, "p_value": 0.03}}
-    v = w.evaluation(s, area_name="Larkrise")
+    v = w.did_it_work(s, area_name="Larkrise")
     assert v.lead == ("Yes, probably: burglary in Larkrise ended up about 41% lower than the comparison wards' trend "
                       "predicts, about 50 fewer crimes since, more than chance would give. Other causes can't be "
                       "ruled out.")
     assert v.how == ("Before/after ratio 0.59 (95% interval 0.42 to 0.85, p = 0.004); weighted displacement "
                      "difference -50.5 crimes (z = -2.14, p = 0.03; Wheeler & Ratcliffe 2018).")
     s["wdd"]["p_value"] = 0.2
-    assert w.evaluation(s, area_name="Larkrise").lead.startswith("Not clear yet: burglary in Larkrise is about 41% "
+    assert w.did_it_work(s, area_name="Larkrise").lead.startswith("Not clear yet: burglary in Larkrise is about 41% "
                                                                  "lower")
 
 

@@ -319,7 +319,7 @@ def test_openapi_document_lists_the_endpoints(client, use_lake):
         "/api/areas/{code}/team", "/api/locate", "/api/areas/{code}/profile", "/api/areas/{code}/trends",
         "/api/areas/{code}/hotspots", "/api/areas/{code}/stop-search", "/api/areas/{code}/trust",
         "/api/areas/{code}/scorecard", "/api/areas/{code}/vawg", "/api/compare", "/api/targeting",
-        "/api/allocation", "/api/evaluation",
+        "/api/allocation", "/api/did-it-work",
         "/api/priorities", "/api/priorities/{pk}", "/api/priorities/{pk}/actions", "/api/priorities/{pk}/comments"}
     for path, ops in doc["paths"].items():  # every operation documents its errors and its CSV
         assert {"400", "404", "422"} <= set(ops["get"]["responses"]), path

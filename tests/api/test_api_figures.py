@@ -140,10 +140,10 @@ def test_ward_trust_from_a_survey_file(client, demo_lake, reference, settings, t
     assert body["tables"]["wards"] == jsonable(expected.tables["wards"])
 
 
-def test_compare_targeting_allocation_evaluation(client, demo_lake, reference):
+def test_compare_targeting_allocation_did_it_work(client, demo_lake, reference):
     from openbeat.analytics.allocation import allocation_plan
     from openbeat.analytics.comparison import compare_areas
-    from openbeat.analytics.evaluation import did_it_work
+    from openbeat.analytics.did_it_work import did_it_work
     from openbeat.analytics.targeting import targeting
 
     cases = [
@@ -154,7 +154,7 @@ def test_compare_targeting_allocation_evaluation(client, demo_lake, reference):
         ("/api/targeting?level=ward&within=X09000002", targeting(reference, "ward", "X09000002")),
         ("/api/allocation?within=X09000002&officers=60&pcsos=30&trust_weight=1",
          allocation_plan(reference, "X09000002", 60, 30, trust_weight=1.0)),
-        ("/api/evaluation?ward=X05000022&start=2025-04&crime_type=Burglary",
+        ("/api/did-it-work?ward=X05000022&start=2025-04&crime_type=Burglary",
          did_it_work(reference, "X05000022", "2025-04", "Burglary")),
     ]
     for url, expected in cases:
@@ -162,6 +162,18 @@ def test_compare_targeting_allocation_evaluation(client, demo_lake, reference):
         body.pop("links")
         assert body.pop("plain") == _plain(expected), url
         assert body == json.loads(json.dumps(expected.as_dict())), url
+
+
+def test_did_it_work_answers_at_its_old_path_too_but_only_the_new_is_documented(client, demo_lake, reference):
+    from openbeat.analytics.did_it_work import did_it_work
+
+    query = "?ward=X05000022&start=2025-04&crime_type=Burglary&table=areas"
+    new, old = client.get("/api/did-it-work" + query), client.get("/api/evaluation" + query)
+    assert new.status_code == old.status_code == 200
+    expected = jsonable(did_it_work(reference, "X05000022", "2025-04", "Burglary").tables["areas"])
+    assert old.json()["results"] == new.json()["results"] == json.loads(json.dumps(expected))
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "/api/did-it-work" in paths and "/api/evaluation" not in paths
 
 
 @pytest.mark.parametrize("url,status,code", [
@@ -172,19 +184,19 @@ def test_compare_targeting_allocation_evaluation(client, demo_lake, reference):
     ("/api/areas/E05999999/scorecard", 404, "not_found"),
     ("/api/compare?within=E05999999", 404, "not_found"),
     ("/api/allocation?within=E05999999&officers=10&pcsos=5", 404, "not_found"),
-    ("/api/evaluation?ward=E05999999&start=2025-01", 404, "not_found"),
+    ("/api/did-it-work?ward=E05999999&start=2025-01", 404, "not_found"),
     (f"/api/areas/{WARD}/profile?from=2025-13", 422, "invalid_parameter"),
     (f"/api/areas/{WARD}/profile?to=25-01", 422, "invalid_parameter"),
     (f"/api/areas/{WARD}/profile?from=2025-06&to=2025-01", 400, "bad_period"),
     (f"/api/areas/{WARD}/trends?from=2030-01", 400, "bad_period"),
     (f"/api/areas/{WARD}/hotspots?crime_type=Jaywalking", 400, "unknown_crime_type"),
     ("/api/compare?crime_type=Jaywalking", 400, "unknown_crime_type"),
-    ("/api/evaluation?ward=X05000022&start=2025-04&crime_type=Jaywalking", 400, "unknown_crime_type"),
+    ("/api/did-it-work?ward=X05000022&start=2025-04&crime_type=Jaywalking", 400, "unknown_crime_type"),
     (f"/api/areas/{WARD}/profile?table=nothing", 400, "unknown_table"),
     (f"/api/areas/{WARD}/scorecard", 404, "not_available"),
     ("/api/areas/X01000001/hotspots", 404, "not_available"),
     ("/api/allocation?within=X09000002&officers=3&pcsos=30", 400, "cannot_compute"),
-    ("/api/evaluation?ward=X05000022&start=2019-01", 400, "cannot_compute"),
+    ("/api/did-it-work?ward=X05000022&start=2019-01", 400, "cannot_compute"),
     ("/api/allocation?within=X09000002&officers=-1&pcsos=3", 422, "invalid_parameter"),
 ])
 def test_bad_input_is_a_clear_4xx(client, demo_lake, url, status, code):

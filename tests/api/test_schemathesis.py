@@ -33,7 +33,7 @@ OPERATIONS = [
     "GET /api/areas/{code}/hotspots", "GET /api/areas/{code}/map", "GET /api/areas/{code}/profile",
     "GET /api/areas/{code}/scorecard", "GET /api/areas/{code}/stop-search", "GET /api/areas/{code}/team",
     "GET /api/areas/{code}/trends", "GET /api/areas/{code}/trust", "GET /api/areas/{code}/vawg",
-    "GET /api/compare", "GET /api/evaluation",
+    "GET /api/compare", "GET /api/did-it-work",
     "GET /api/locate", "GET /api/priorities", "GET /api/priorities/{pk}", "GET /api/priorities/{pk}/actions",
     "GET /api/priorities/{pk}/comments", "GET /api/targeting"]
 
@@ -67,9 +67,9 @@ WARD = "X05000001"  # a ward of every Northbridge, with its team, hot spots and 
 
 
 def _borough() -> str:
-    from openbeat.areas import selectors
+    from openbeat.areas import lookup
 
-    return selectors.area_list(level="borough", limit=1)[0][0].code
+    return lookup.area_list(level="borough", limit=1)[0][0].code
 
 
 def _a_priority() -> int:
@@ -102,14 +102,14 @@ def _fixed(path: str) -> tuple[dict | None, dict | None]:
         return {"code": WARD}, None
     if path == "/api/allocation":
         return None, {"within": _borough()}
-    if path == "/api/evaluation":
+    if path == "/api/did-it-work":
         return None, {"ward": WARD, "start": "2025-01"}
     if "{pk}" in path:
         return {"pk": _a_priority()}, None
     if path == "/api/locate":
-        from openbeat.areas import selectors
+        from openbeat.areas import lookup
 
-        ward = selectors.area_get(code=WARD)
+        ward = lookup.area_get(code=WARD)
         return None, {"q": f"{ward.centroid_lat:.5f},{ward.centroid_lon:.5f}"}
     return None, None
 

@@ -136,7 +136,7 @@ def test_a_demo_postcode_finds_its_neighbourhood(client, demo_lake, northbridge)
 
 
 def test_priorities_link_to_did_it_work_and_it_answers(client, demo_lake, reference):
-    from openbeat.analytics.evaluation import did_it_work
+    from openbeat.analytics.did_it_work import did_it_work
 
     html = client.get(f"/areas/{LARKRISE}/").content.decode()
     # the priority's own crime type and month, not all crime

@@ -96,11 +96,11 @@ def test_presets_on_a_page_and_the_cache_keeps_periods_apart(client, use_lake):
 
 
 def test_a_tool_takes_the_period_into_its_answer_chart_and_links(client, demo_lake):
-    from openbeat.areas import selectors
+    from openbeat.areas import area_figures, lookup
     from openbeat.web.templatetags.openbeat_tags import period as words
 
-    area = selectors.area_get(code=DEMO_BOROUGH)
-    latest = selectors.area_latest_month(area=area)
+    area = lookup.area_get(code=DEMO_BOROUGH)
+    latest = area_figures.area_latest_month(area=area)
     chosen = period_choice({"period": "last-3"}, latest=latest)
     r = client.get("/compare/", {"level": "ward", "within": DEMO_BOROUGH, "period": "last-3"})
     assert r.status_code == 200

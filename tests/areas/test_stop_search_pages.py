@@ -51,10 +51,10 @@ def test_a_ward_shows_its_months_and_says_why_there_is_no_monthly_ratio(client, 
 
 
 def test_the_period_flows_into_the_stop_search_tables(client, demo_lake, reference):
-    from openbeat.areas import selectors
+    from openbeat.areas import area_figures, lookup
     from openbeat.areas.periods import period_choice
 
-    latest = selectors.area_latest_month(area=selectors.area_get(code=BOROUGH))
+    latest = area_figures.area_latest_month(area=lookup.area_get(code=BOROUGH))
     chosen = period_choice({"period": "last-3"}, latest=latest)
     html = client.get(f"/areas/{BOROUGH}/", {"period": "last-3"}).content.decode()
     section = html.split('id="stop-search-over-time"')[1].split('id="more-trust"')[0]

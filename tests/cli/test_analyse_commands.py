@@ -21,7 +21,7 @@ METHODS = [
     ["trust", "--area", "X09000001", "--measure", "Trust MPS"],
     ["targeting", "--level", "borough"],
     ["allocate", "--within", "X09000001", "--officers", "60", "--pcsos", "30"],
-    ["evaluate", "--area", "X05000030", "--start", "2025-01", "--crime-type", "Burglary"],
+    ["did-it-work", "--area", "X05000030", "--start", "2025-01", "--crime-type", "Burglary"],
     ["scorecard", "--area", "northbridge"],
     ["vawg", "--area", "northbridge"],
 ]
@@ -63,3 +63,17 @@ def test_errors_are_plain(northbridge):
     for args, message in cases.items():
         result = runner.invoke(main, ["analyse", *args, *lake])
         assert result.exit_code == 1 and message in result.output, (args, result.output)
+
+
+def test_evaluate_is_the_hidden_old_name_of_did_it_work(northbridge):
+    runner = CliRunner()
+    args = ["--area", "X05000030", "--start", "2025-01", "--crime-type", "Burglary", "--lake", str(northbridge.root),
+            "--format", "json"]
+    new = runner.invoke(main, ["analyse", "did-it-work", *args])
+    old = runner.invoke(main, ["analyse", "evaluate", *args])
+    assert new.exit_code == old.exit_code == 0, old.output
+    assert json.loads(old.stdout) == json.loads(new.stdout)
+    assert json.loads(new.stdout)["method"] == "did_it_work"
+    assert "deprecated" in old.stderr.lower()
+    listed = runner.invoke(main, ["analyse", "--help"]).stdout
+    assert "did-it-work" in listed and "evaluate" not in listed

@@ -12,10 +12,11 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the pulse file is writte
 def test_demo_events_and_pulse(demo_lake, client, settings, tmp_path):
     from openbeat.accounts.demo import demo_accounts_seed
     from openbeat.analytics.trust import area_trust, trust_period
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import area_figures, lookup
     from openbeat.events.demo import demo_events_seed
     from openbeat.events.models import Event, Registration
     from openbeat.priorities.demo import demo_priorities_seed
+    from openbeat.web.lake_access import get_store
 
     settings.OPENBEAT_DERIVED_DIR = tmp_path
     settings.OPENBEAT_DEMO = True
@@ -35,10 +36,10 @@ def test_demo_events_and_pulse(demo_lake, client, settings, tmp_path):
                                                                                                     flat=True))
     assert statuses == ["confirmed"] * 3 + ["waitlisted"] * 2
     # ward trust from the pulse: two wards of one borough differ, a third borrows the borough's figure
-    home = areas.area_get(code=past[0].ward_codes[0])
-    wards = areas.area_list(level="ward", parent=home.borough_code, limit=50)[0]
-    store = areas.get_store()
-    t = area_trust(store, wards, trust_period(store, None, None), responses=areas.ward_survey())
+    home = lookup.area_get(code=past[0].ward_codes[0])
+    wards = lookup.area_list(level="ward", parent=home.borough_code, limit=50)[0]
+    store = get_store()
+    t = area_trust(store, wards, trust_period(store, None, None), responses=area_figures.ward_survey())
     shrunk = {c: f for c, f in t.items() if f.source.startswith("ward survey")}
     assert len(shrunk) == 2, {c: f.source for c, f in t.items()}
     a, b = shrunk.values()

@@ -146,7 +146,7 @@ def test_engagement_counts_the_platform_records(use_lake, officer, chair):
 
 
 def test_engagement_gives_every_measure_per_ward_and_borough_over_the_period(use_lake, officer):
-    from openbeat.areas.selectors import area_get
+    from openbeat.areas.lookup import area_get
     from openbeat.events.engagement import area_engagement
     from tests.web.conftest import BOROUGH, SOUTH
 

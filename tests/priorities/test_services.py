@@ -185,7 +185,7 @@ def test_replies_are_one_level_deep(use_lake, resident):
 
 
 def test_police_uk_priorities_appear_beside_residents(use_lake, resident):
-    from openbeat.areas.selectors import area_get
+    from openbeat.areas.lookup import area_get
 
     propose(resident)
     ward = selectors.ward_priorities(area=area_get(code=NORTH))

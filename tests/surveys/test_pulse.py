@@ -75,24 +75,25 @@ def _answer(ward, n_yes, n_no, quarter):
 
 
 def test_the_pulse_replaces_the_borrowed_borough_figure_for_wards_with_enough_answers(demo_lake, settings, tmp_path):
-    from openbeat.areas import selectors as areas
+    from openbeat.areas import area_figures, lookup
     from openbeat.surveys.services import pulse_responses_write
+    from openbeat.web.lake_access import get_store
 
     settings.OPENBEAT_DERIVED_DIR = tmp_path
-    borough = areas.area_list(level="borough", limit=1)[0][0]
-    wards = areas.area_list(level="ward", parent=borough.code, limit=3)[0]
+    borough = lookup.area_list(level="borough", limit=1)[0][0]
+    wards = lookup.area_list(level="ward", parent=borough.code, limit=3)[0]
     quarter = services.this_quarter()
     _answer(wards[0].code, 18, 2, quarter)  # trusting
     _answer(wards[1].code, 4, 16, quarter)  # not
     _answer(wards[2].code, 3, 3, quarter)  # too few: the borough's figure
-    assert areas.ward_survey() is None  # nothing written yet: the pages read no database
+    assert area_figures.ward_survey() is None  # nothing written yet: the pages read no database
     path = pulse_responses_write()
-    assert areas.ward_survey() == path
+    assert area_figures.ward_survey() == path
     df = pd.read_csv(path)
     assert sorted(df[df["measure"] == "Trust MPS"]["ward_code"]) == sorted([wards[0].code, wards[1].code])
     assert pulse_responses_write() == path  # nothing new: the same file
     # the ward page's trust figure
-    figs = {w.code: areas.get_figure("trust", w.code, None, None, responses=areas.ward_survey()) for w in wards}
+    figs = {w.code: area_figures.get_figure("trust", w.code, None, None, responses=area_figures.ward_survey()) for w in wards}
     own = {c: f.result.summary["ward_estimate"] for c, f in figs.items()}
     assert own[wards[2].code] is None
     assert (own[wards[0].code]["n"], own[wards[1].code]["n"]) == (20, 20)  # unweighted: no profile, deff 1
@@ -101,7 +102,7 @@ def test_the_pulse_replaces_the_borrowed_borough_figure_for_wards_with_enough_an
     # what the scorecard, the quadrant and the planner read
     from openbeat.analytics.trust import area_trust, trust_period
 
-    store = areas.get_store()
+    store = get_store()
     t = area_trust(store, wards, trust_period(store, None, None), responses=path)
     assert [t[w.code].source for w in wards] == ["ward survey (shrunk to the borough)"] * 2 + [
         "PAS (borrowed from the borough)"]

@@ -161,7 +161,7 @@ def test_months_not_held_decline_and_forces_are_found_by_name(store):
 def test_scorecard_compare_and_evaluate_never_use_unpublished_months(store):
     from openbeat.analytics.comparison import compare_areas
     from openbeat.analytics.coverage import CannotCompare
-    from openbeat.analytics.evaluation import _incomplete_wards, did_it_work
+    from openbeat.analytics.did_it_work import _incomplete_wards, did_it_work
     from openbeat.analytics.scorecard import scorecard
     from openbeat.analytics.store import Period
 

@@ -86,7 +86,7 @@ def test_the_admin_part_goes_to_the_log_and_the_resident_is_told_what_to_do(capl
 
 
 def test_search_puts_neighbourhoods_first_and_statistical_areas_last_with_a_count_and_more(client, demo_lake):
-    from openbeat.areas.selectors import area_search
+    from openbeat.areas.search import area_search
 
     r = client.get("/find/", {"q": "Northbridge Docks"})
     html = r.content.decode()

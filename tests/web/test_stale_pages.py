@@ -56,7 +56,7 @@ def test_a_kept_page_of_the_previous_state_is_served_whole_and_marked_until_the_
 
     with monkeypatch.context() as m:
         m.setattr(shared_figures, "figure", computing)
-        m.setattr("openbeat.areas.selectors.figure", computing)
+        m.setattr("openbeat.areas.area_figures.figure", computing)
         stale = client.get(page)
     assert stale.status_code == 200
     assert stale["X-OpenBeat-Lake-State"] == f"{old[:12]}; stale"

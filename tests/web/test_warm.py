@@ -46,7 +46,7 @@ def test_warmed_pages_are_served_without_computing_and_match_a_visitors(shared, 
         raise AssertionError("a warmed answer was computed again")
 
     monkeypatch.setattr(shared_figures, "figure", computing)
-    monkeypatch.setattr("openbeat.areas.selectors.figure", computing)
+    monkeypatch.setattr("openbeat.areas.area_figures.figure", computing)
     for path, before in fresh.items():
         again = client.get(path)
         assert again.status_code == 200

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from django import forms
 
-from openbeat.areas import periods, selectors
+from openbeat.areas import lookup, periods
 
 CRIME_TYPE_CHOICES = [("", "All crime (excluding anti-social behaviour)")] + [
-    (ct, ct) for ct in selectors.CRIME_TYPES]
+    (ct, ct) for ct in lookup.CRIME_TYPES]
 MONTH_RE = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"  # as the API: years 1900-2199
 
 
 def area_choices(*, forces: bool = True, boroughs: bool = True, wards: bool = False) -> list[tuple[str, str]]:
     out = []
     if forces:
-        out += [(f.code, f"{f.name} (whole force)") for f in selectors.forces()]
+        out += [(f.code, f"{f.name} (whole force)") for f in lookup.forces()]
     if boroughs:
-        out += [(b.code, b.name) for b in selectors.area_list(level="borough", limit=1000)[0]]
+        out += [(b.code, b.name) for b in lookup.area_list(level="borough", limit=1000)[0]]
     if wards:
-        out += [(w.code, w.name) for w in sorted(selectors.area_list(level="ward", limit=1000)[0],
+        out += [(w.code, w.name) for w in sorted(lookup.area_list(level="ward", limit=1000)[0],
                                                   key=lambda a: a.name)]
     return out
 
@@ -114,7 +114,7 @@ class AllocationForm(_Form):
 AllocationForm = _with_period(AllocationForm)
 
 
-class EvaluationForm(_Form):
+class DidItWorkForm(_Form):
     ward = forms.ChoiceField(label="Ward")
     start = forms.RegexField(label="Month the action started", regex=MONTH_RE, max_length=7,
                              help_text="Year and month, for example 2025-01.",

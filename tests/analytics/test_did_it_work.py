@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from openbeat.analytics.evaluation import did_it_work, neighbours
+from openbeat.analytics.did_it_work import did_it_work, neighbours
 from openbeat.analytics.profiles import area_profile
 from openbeat.stats.wdd import before_after, wdd
 

@@ -39,8 +39,8 @@ import shapely
 
 from openbeat.analytics import harm as harm_lib
 from openbeat.analytics.coverage import CannotCompare, Coverage, spans
-from openbeat.analytics.profiles import _area_dict, sources
-from openbeat.analytics.result import Result
+from openbeat.analytics.profiles import sources
+from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.store import Area, Period, Store, UnknownArea, parse_month
 from openbeat.stats.change import compare_counts
 from openbeat.stats.wdd import before_after, choose_comparison_areas, wdd
@@ -51,7 +51,8 @@ ALL = "All crime (excluding anti-social behaviour)"
 def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str] | None = None, *, before_months: int = 12,
                 after_months: int | None = None, comparison: list[str] | None = None, k: int = 5,
                 displacement: bool | list[str] = True, level: float = 0.95) -> Result:
-    """Before/after evaluation of an action in ward ``code`` starting in month ``start``.
+    """Did the action in ward ``code`` starting in month ``start`` work? Before and after,
+    against comparison wards, with the weighted displacement difference.
 
     Parameters
     ----------
@@ -81,85 +82,27 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str]
     target = _target(store, code)
     if target.level != "ward":
         raise ValueError(f"{target.name} is a {target.level}; evaluate a ward (the area of a priority)")
-    types = [crime_type] if isinstance(crime_type, str) else list(crime_type or [])
-    for ct in types:
-        if ct not in harm_lib.CRIME_TYPES:
-            raise ValueError(f"unknown crime type {ct!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
-    crime_type = types or None
+    types = _crime_types(crime_type)
     label = " and ".join(types) if types else None
     s = parse_month(start)
-    if before_months < 1:
-        raise ValueError("before_months must be at least 1")
-    cov = Coverage(store)
-    last = cov.default_end(cov.own_forces(target))  # the latest month the ward's own force published
-    if last is None:
-        raise CannotCompare(f"no crimes are recorded in {target.name}")
-    months = [last]
-    before = Period(Period(s, s).shift(-before_months).first, Period(s, s).shift(-1).first)
-    if after_months is None:
-        after_months = (months[-1].year - s.year) * 12 + months[-1].month - s.month + 1
-    if after_months < 1:
-        raise CannotCompare(f"{target.name}'s force published up to {months[-1]:%Y-%m}: there is no month from {s:%Y-%m} on to evaluate")
-    after = Period(s, Period(s, s).shift(after_months - 1).first)
-    _check_coverage(store, [target], before, after)
+    before, after = _before_and_after(store, target, s, before_months, after_months)
 
     wards = store.areas("ward")
     by_code = {w.code: w for w in wards}
-    counts = _ward_counts(store, [w.code for w in wards], before, after, crime_type)
+    counts = _ward_counts(store, [w.code for w in wards], before, after, types or None)
     notes: list[str] = []
-
-    if displacement is True:
-        buffer = neighbours(store, target.code)
-    elif displacement:
-        buffer = [c for c in displacement if c != target.code]
-    else:
-        buffer = []
-    _known(buffer, by_code, "displacement")
-    # Wards where a force with crimes there missed a month cannot stand in for anything:
-    # they are left out of the automatic comparison and displacement areas, and said so.
     gaps = _incomplete_wards(store, before, after)
-    dropped = [c for c in buffer if c in gaps]
-    if dropped and displacement is True:
-        buffer = [c for c in buffer if c not in gaps]
-        notes.append(f"Neighbouring ward(s) left out of the displacement area because a force with crimes there "
-                     f"did not publish every month: {', '.join(by_code[c].name for c in dropped)} "
-                     f"({gaps[dropped[0]]}).")
+    buffer = _displacement_area(store, target, displacement, by_code, gaps, notes)
     pool = [w for w in wards if w.code == target.code or w.code not in gaps]
     frame = pd.DataFrame({"area": [w.code for w in pool], "borough": [w.borough_code for w in pool],
                           "baseline": [counts[w.code][0] for w in pool]})
-    if comparison:
-        _known(comparison, by_code, "comparison")
-        controls = [c for c in comparison if c != target.code]
-    else:
-        chosen = choose_comparison_areas(frame, target.code, k=k, exclude=buffer)
-        controls = chosen["area"].tolist()
-        if len(controls) < k:
-            notes.append(f"Only {len(controls)} ward(s) of the borough were left to compare with.")
-
+    controls = _comparison_wards(frame, target, comparison, by_code, buffer, k, notes)
     _check_coverage(store, [by_code[c] for c in [target.code, *controls, *buffer]], before, after)
+
     t0, t1 = counts[target.code]
     c0, c1 = (sum(counts[c][i] for c in controls) for i in (0, 1))
     ratio = before_after(t0, t1, c0, c1, level)
-    d0 = d1 = dc0 = dc1 = 0
-    buffer_controls: list[str] = []
-    if buffer:
-        d0, d1 = (sum(counts[c][i] for c in buffer) for i in (0, 1))
-        pool = frame[~frame["area"].isin([target.code, *controls, *buffer])]
-        mean_base = d0 / len(buffer)
-        pseudo = pd.concat([pool, pd.DataFrame({"area": ["_buffer"], "borough": [target.borough_code],
-                                                "baseline": [mean_base]})], ignore_index=True)
-        try:
-            picked = choose_comparison_areas(pseudo, "_buffer", k=len(buffer))
-            buffer_controls = picked["area"].tolist()
-        except ValueError:
-            buffer_controls = []
-        if buffer_controls:
-            dc0, dc1 = (sum(counts[c][i] for c in buffer_controls) for i in (0, 1))
-        if not buffer_controls or not dc0 or not d0:
-            notes.append("No wards were left to serve as the displacement area's comparison (or it had no crime "
-                         "before): displacement is not part of the test.")
-            d0 = d1 = dc0 = dc1 = 0
-            buffer_controls = []
+    d0, d1, dc0, dc1, buffer_controls = _displacement_counts(frame, target, controls, buffer, counts, notes)
     if not c0 or not t0:
         raise ValueError(f"no {label or 'crime'} in {'the target' if not t0 else 'the comparison wards'} "
                          f"before {s:%Y-%m}: there is no baseline to compare with; choose another crime type or a "
@@ -171,17 +114,12 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str]
     alone = compare_counts(t0, t1, before.months, after.months, label1=before.label(), label2=after.label())
 
     what = label or ALL
-    rows = [_row("target", [target.code], by_code, counts, before, after),
-            _row("comparison", controls, by_code, counts, before, after)]
-    if buffer_controls:
-        rows += [_row("displacement", buffer, by_code, counts, before, after),
-                 _row("displacement comparison", buffer_controls, by_code, counts, before, after)]
+    roles = (("target", [target.code]), ("comparison", controls),
+             ("displacement", buffer if buffer_controls else []), ("displacement comparison", buffer_controls))
+    shown = roles if buffer_controls else roles[:2]  # the displacement rows only where it is part of the test
+    rows = [_row(role, codes, by_code, counts, before, after) for role, codes in shown]
     per_ward = [{"role": role, "ward_code": c, "ward_name": by_code[c].name, "before": counts[c][0],
-                 "after": counts[c][1]}
-                for role, codes in (("target", [target.code]), ("comparison", controls),
-                                    ("displacement", buffer if buffer_controls else []),
-                                    ("displacement comparison", buffer_controls)) for c in codes]
-    verdict = _verdict(target.name, what, ratio, w, level, after.months)
+                 "after": counts[c][1]} for role, codes in roles for c in codes]
     summary = {
         "crime_type": what, "start": f"{s:%Y-%m}", "before": before.label(), "after": after.label(),
         "target_before": t0, "target_after": t1, "comparison_before": c0, "comparison_after": c1,
@@ -190,11 +128,113 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str]
         "wdd": {"estimate": w.estimate, "se": w.se, "z": w.z, "p_value": w.p_value, "low": w.low, "high": w.high,
                 "local": w.local, "displacement": w.displacement, "summary": w.summary},
         "target_alone": alone.as_dict(),
-        "verdict": verdict,
+        "verdict": _verdict(target.name, what, ratio, w, level, after.months),
     }
-    notes += [
-        f"Comparison wards: the {len(controls)} ward(s) of the same borough with {what.lower()} before "
-        f"{s:%Y-%m} most like the target's" + (" (given)" if comparison else "")
+    return Result(
+        method="did_it_work",
+        title=f"Did it work? {what} in {target.name} from {s:%Y-%m}",
+        summary=summary,
+        tables={"areas": rows, "wards": per_ward},
+        area=area_dict(target),
+        period={"from": f"{before.first:%Y-%m}", "to": f"{after.last:%Y-%m}", "months": before.months + after.months},
+        sources=sources(store),
+        notes=notes + _method_notes(what, s, len(controls), given=bool(comparison), level=level),
+    )
+
+
+def _crime_types(crime_type: str | list[str] | None) -> list[str]:
+    """The crime types asked for, as a list (empty: all crime), each one police.uk's."""
+    types = [crime_type] if isinstance(crime_type, str) else list(crime_type or [])
+    for ct in types:
+        if ct not in harm_lib.CRIME_TYPES:
+            raise ValueError(f"unknown crime type {ct!r}; police.uk uses: {', '.join(harm_lib.CRIME_TYPES)}")
+    return types
+
+
+def _before_and_after(store: Store, target: Area, s, before_months: int,
+                      after_months: int | None) -> tuple[Period, Period]:
+    """The before period (``before_months`` up to ``s``) and the after period (from ``s``, by
+    default up to the latest month the ward's own force published), both fully published."""
+    if before_months < 1:
+        raise ValueError("before_months must be at least 1")
+    cov = Coverage(store)
+    last = cov.default_end(cov.own_forces(target))  # the latest month the ward's own force published
+    if last is None:
+        raise CannotCompare(f"no crimes are recorded in {target.name}")
+    before = Period(Period(s, s).shift(-before_months).first, Period(s, s).shift(-1).first)
+    if after_months is None:
+        after_months = (last.year - s.year) * 12 + last.month - s.month + 1
+    if after_months < 1:
+        raise CannotCompare(f"{target.name}'s force published up to {last:%Y-%m}: there is no month from {s:%Y-%m} on to evaluate")
+    after = Period(s, Period(s, s).shift(after_months - 1).first)
+    _check_coverage(store, [target], before, after)
+    return before, after
+
+
+def _displacement_area(store: Store, target: Area, displacement: bool | list[str], by_code: dict,
+                       gaps: dict[str, str], notes: list[str]) -> list[str]:
+    """The wards where displaced crime would land: the target's neighbours (less those with a
+    force that missed a month, said in ``notes``), the wards given, or none."""
+    if displacement is True:
+        buffer = neighbours(store, target.code)
+    elif displacement:
+        buffer = [c for c in displacement if c != target.code]
+    else:
+        buffer = []
+    _known(buffer, by_code, "displacement")
+    # Wards where a force with crimes there missed a month cannot stand in for anything:
+    # they are left out of the automatic comparison and displacement areas, and said so.
+    dropped = [c for c in buffer if c in gaps]
+    if dropped and displacement is True:
+        buffer = [c for c in buffer if c not in gaps]
+        notes.append(f"Neighbouring ward(s) left out of the displacement area because a force with crimes there "
+                     f"did not publish every month: {', '.join(by_code[c].name for c in dropped)} "
+                     f"({gaps[dropped[0]]}).")
+    return buffer
+
+
+def _comparison_wards(frame: pd.DataFrame, target: Area, comparison: list[str] | None, by_code: dict,
+                      buffer: list[str], k: int, notes: list[str]) -> list[str]:
+    """The comparison wards given, or the ``k`` of the borough most like the target before."""
+    if comparison:
+        _known(comparison, by_code, "comparison")
+        return [c for c in comparison if c != target.code]
+    controls = choose_comparison_areas(frame, target.code, k=k, exclude=buffer)["area"].tolist()
+    if len(controls) < k:
+        notes.append(f"Only {len(controls)} ward(s) of the borough were left to compare with.")
+    return controls
+
+
+def _displacement_counts(frame: pd.DataFrame, target: Area, controls: list[str], buffer: list[str],
+                         counts: dict, notes: list[str]) -> tuple[int, int, int, int, list[str]]:
+    """The displacement area's crimes before and after, its own comparison wards' (chosen like
+    the target's, from the wards left), and those wards; all zero and none when there is no
+    displacement area or nothing to compare it with."""
+    if not buffer:
+        return 0, 0, 0, 0, []
+    d0, d1 = (sum(counts[c][i] for c in buffer) for i in (0, 1))
+    pool = frame[~frame["area"].isin([target.code, *controls, *buffer])]
+    pseudo = pd.concat([pool, pd.DataFrame({"area": ["_buffer"], "borough": [target.borough_code],
+                                            "baseline": [d0 / len(buffer)]})], ignore_index=True)
+    try:
+        buffer_controls = choose_comparison_areas(pseudo, "_buffer", k=len(buffer))["area"].tolist()
+    except ValueError:
+        buffer_controls = []
+    dc0 = dc1 = 0
+    if buffer_controls:
+        dc0, dc1 = (sum(counts[c][i] for c in buffer_controls) for i in (0, 1))
+    if not buffer_controls or not dc0 or not d0:
+        notes.append("No wards were left to serve as the displacement area's comparison (or it had no crime "
+                     "before): displacement is not part of the test.")
+        return 0, 0, 0, 0, []
+    return d0, d1, dc0, dc1, buffer_controls
+
+
+def _method_notes(what: str, s, controls: int, *, given: bool, level: float) -> list[str]:
+    """What each figure is and what it cannot show, in the result's notes."""
+    return [
+        f"Comparison wards: the {controls} ward(s) of the same borough with {what.lower()} before "
+        f"{s:%Y-%m} most like the target's" + (" (given)" if given else "")
         + ", leaving out its neighbours.",
         "Before/after ratio: the target's after/before ratio over the comparison wards'; below 1 the target fell "
         f"relative to them ({level:.0%} interval from the Poisson counts).",
@@ -208,16 +248,6 @@ def did_it_work(store: Store, code: str, start: str, crime_type: str | list[str]
         "The target alone, before against after, ignores what happened everywhere else; it is shown for "
         "reference only.",
     ]
-    return Result(
-        method="evaluation",
-        title=f"Did it work? {what} in {target.name} from {s:%Y-%m}",
-        summary=summary,
-        tables={"areas": rows, "wards": per_ward},
-        area=_area_dict(target),
-        period={"from": f"{before.first:%Y-%m}", "to": f"{after.last:%Y-%m}", "months": before.months + after.months},
-        sources=sources(store),
-        notes=notes,
-    )
 
 
 #: Words in a priority's text → the police.uk crime types it is about (first match wins per type).

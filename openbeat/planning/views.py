@@ -1,10 +1,10 @@
-"""The tools across areas: compare areas, highest crime lowest trust, allocation planner,
-did it work, and the progress scorecard.
+"""Planning across areas: compare areas, highest crime lowest trust, the allocation
+planner, did it work?, and the progress scorecard; and the page listing them (``/tools/``).
 
-Each is a GET form (Django forms validate it; nothing is written, so no login is needed)
+Each tool is a GET form (Django forms validate it; nothing is written, so no login is needed)
 and a page of results from one :mod:`openbeat.analytics` function, with its picture (a
 Vega-Lite spec at ``/charts/<tool>.vl.json`` with the same parameters) and the same
-tables as CSV and JSON from the open API.
+tables as CSV and JSON from the open API (:mod:`openbeat.api.planning`).
 """
 
 from __future__ import annotations
@@ -18,20 +18,32 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from openbeat.analytics.result import Result
-from openbeat.areas import forms, periods, presenters, selectors
+from openbeat.areas import area_figures, lookup, periods, presenters
+from openbeat.planning import forms
 from openbeat.web import charts
 from openbeat.web.charts import Chart, Column, DataLink, Table
 from openbeat.web.cache import lake_cached
 
-#: Each tool's form, and how its answers name the API's parameters.
+#: Each tool's form, how its answers name the API's parameters, and its defaults.
 TOOLS = {
     "compare": (forms.CompareForm, ("level", "within", "crime_type", "overdispersion", "from", "to"),
                 {"level": "ward"}),
     "targeting": (forms.TargetingForm, ("level", "within", "from", "to"), {"level": "ward"}),
     "allocation": (forms.AllocationForm, ("within", "officers", "pcsos", "trust_weight", "min_officers",
                                           "min_pcsos", "from", "to"), None),
-    "evaluation": (forms.EvaluationForm, ("ward", "start", "crime_type", "before_months"), None),
+    "did_it_work": (forms.DidItWorkForm, ("ward", "start", "crime_type", "before_months"), None),
 }
+#: Each tool's page: its heading, and the word on its form's button.
+PAGES = {"compare": ("Compare areas", "Show"), "targeting": ("Highest crime, lowest trust", "Show"),
+         "allocation": ("Plan where officers go", "Plan"), "did_it_work": ("Did it work?", "Show")}
+
+
+@require_safe
+@lake_cached(params=())
+def index(request: HttpRequest) -> HttpResponse:
+    """The planning tools, listed (``/tools/``)."""
+    return render(request, "planning/index.html", {"planning_page": True, "forces": lookup.forces(),
+                                                   "scorecard": area_figures.figure_available("scorecard")})
 
 
 def _bind(tool: str, request: HttpRequest):
@@ -54,8 +66,8 @@ def _choose_period(tool: str, data: dict) -> periods.PeriodChoice | None:
     area's forces published, or the lake's), in ``data["from"]``/``data["to"]``."""
     if "period" not in TOOLS[tool][0].base_fields:
         return None
-    area = selectors.area_get(code=data["within"]) if data.get("within") else None
-    latest = selectors.area_latest_month(area=area) if area else (selectors.lake_months() or (None, None))[1]
+    area = lookup.area_get(code=data["within"]) if data.get("within") else None
+    latest = area_figures.area_latest_month(area=area) if area else (area_figures.lake_months() or (None, None))[1]
     chosen = periods.period_choice({k: data.get(k) or "" for k in periods.PARAMS}, latest=latest)
     data["from"], data["to"] = chosen.first, chosen.last
     return chosen
@@ -75,26 +87,27 @@ def _query(params: dict) -> str:
     return "?" + urlencode(params, doseq=True) if params else ""
 
 
-def _compute(tool: str, data: dict) -> selectors.Figure:
+def _compute(tool: str, data: dict) -> area_figures.Figure:
     if tool == "compare":
-        return selectors.get_figure("compare", data["level"], data["within"] or None, data["from"], data["to"],
+        return area_figures.get_figure("compare", data["level"], data["within"] or None, data["from"], data["to"],
                                     crime_type=data["crime_type"] or None, overdispersion=data["overdispersion"])
     if tool == "targeting":
-        return selectors.get_figure("targeting", data["level"], data["within"] or None, data["from"], data["to"],
-                                    responses=selectors.ward_survey())
+        return area_figures.get_figure("targeting", data["level"], data["within"] or None, data["from"], data["to"],
+                                    responses=area_figures.ward_survey())
     if tool == "allocation":
-        return selectors.get_figure(
+        return area_figures.get_figure(
             "allocation", data["within"], data["officers"], data["pcsos"], trust_weight=data["trust_weight"],
             minimum_officers=data["min_officers"], minimum_pcsos=data["min_pcsos"], first=data["from"],
             last=data["to"],
-            responses=selectors.ward_survey() if data["trust_weight"] else None)
-    return selectors.get_figure("evaluation", data["ward"], data["start"], tuple(data["crime_type"]) or None,
+            responses=area_figures.ward_survey() if data["trust_weight"] else None)
+    return area_figures.get_figure("did_it_work", data["ward"], data["start"], tuple(data["crime_type"]) or None,
                                 before_months=data["before_months"], after_months=None)
 
 
-def _render(request: HttpRequest, tool: str, template: str, build) -> HttpResponse:
+def _render(request: HttpRequest, tool: str, build) -> HttpResponse:
     form, asked = _bind(tool, request)
-    context = {"form": form, "asked": asked, "tool": tool, "tools_page": True}
+    heading, button = PAGES[tool]
+    context = {"form": form, "asked": asked, "tool": tool, "planning_page": True, "heading": heading, "button": button}
     status = 200
     if asked and not form.is_valid():
         status = 400
@@ -105,7 +118,7 @@ def _render(request: HttpRequest, tool: str, template: str, build) -> HttpRespon
         fig = _compute(tool, form.cleaned_data)
         if fig.ok:
             api = reverse(f"api:{tool}") + _query(params)
-            spec = reverse("areas:tool_chart", kwargs={"tool": tool}) + _query(params)
+            spec = reverse("planning:tool_chart", kwargs={"tool": tool}) + _query(params)
             context.update(build(fig.result, form.cleaned_data, api, spec))
             context["result"] = fig.result
             context["results"] = [fig.result]
@@ -115,7 +128,17 @@ def _render(request: HttpRequest, tool: str, template: str, build) -> HttpRespon
         else:
             status = 400
             context["errors"] = [("", fig.message)]
-    return render(request, template, context, status=status)
+    return render(request, f"planning/{tool}.html", context, status=status)
+
+
+def _chart(result: Result, api: str, spec: str, *, table: str, caption: str, columns: list[Column], rows: list[dict],
+           caveats: bool = True, **chart) -> Chart:
+    """A tool's picture (``id``, ``title``, ``description``…) with its table, the API links to
+    that table, and the result's caveats and sources beneath."""
+    note = presenters.source_note(result)
+    return Chart(spec_url=spec, table=Table(caption=caption, columns=columns, rows=rows),
+                 data_links=presenters.links(api, table=table),
+                 note=presenters.caveats(result) + " " + note if caveats else note, **chart)
 
 
 # ---- compare areas ------------------------------------------------------------------------
@@ -125,23 +148,20 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
     s = result.summary
     rows = [{**r, "link": reverse("areas:detail", kwargs={"code": r["code"]}) if data["level"] != "lsoa21" else None}
             for r in result.tables["areas"]]
-    chart = Chart(
-        id="funnel", title=f"Funnel plot, {presenters.period_words(result.period)}",
+    chart = _chart(
+        result, api, spec, id="funnel", title=f"Funnel plot, {presenters.period_words(result.period)}",
         description=(f"Funnel plot of {s['areas']} areas: each area's rate of {s['crime_type'].lower()} per 1,000 "
                      f"residents against its population, inside lines marking the 95% and 99.8% "
                      + ("limits widened for overdispersion" if s["limits"] == "overdispersed" else
                         "Poisson limits of chance alone")
                      + f". {s['above_limits']} areas are above the limits and {s['below_limits']} below."),
-        spec_url=spec,
-        table=Table(caption="Areas by rate, with the funnel limits for their size",
-                    columns=[Column("name", "Area"), Column("count", "Crimes", True),
-                             Column("population", "Residents", True, "int"),
-                             Column("rate_per_1000", "Per 1,000 a year", True),
-                             Column("lower_95", "95% limits from", True), Column("upper_95", "to", True),
-                             Column("classification", "Against the limits")],
-                    rows=rows),
-        data_links=presenters.links(api, table="areas"),
-        note=presenters.caveats(result) + " " + presenters.source_note(result),
+        table="areas", caption="Areas by rate, with the funnel limits for their size",
+        columns=[Column("name", "Area"), Column("count", "Crimes", True),
+                 Column("population", "Residents", True, "int"),
+                 Column("rate_per_1000", "Per 1,000 a year", True),
+                 Column("lower_95", "95% limits from", True), Column("upper_95", "to", True),
+                 Column("classification", "Against the limits")],
+        rows=rows,
     )
     from openbeat.web.templatetags.openbeat_tags import period
 
@@ -152,7 +172,7 @@ def _compare(result: Result, data: dict, api: str, spec: str) -> dict:
 @require_safe
 @lake_cached
 def compare(request: HttpRequest) -> HttpResponse:
-    return _render(request, "compare", "areas/compare.html", _compare)
+    return _render(request, "compare", _compare)
 
 
 # ---- highest crime, lowest trust --------------------------------------------------------------
@@ -161,25 +181,22 @@ def compare(request: HttpRequest) -> HttpResponse:
 def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
     rows = result.tables["areas"]
     s = result.summary
-    chart = Chart(
-        id="quadrant", title=f"Harm and trust together, {presenters.period_words(result.period)}",
+    chart = _chart(
+        result, api, spec, id="quadrant", title=f"Harm and trust together, {presenters.period_words(result.period)}",
         description=(f"Scatter chart of {s['areas']} areas: harm per 1,000 residents across, trust up, with dashed "
                      "lines at the middle of each. Areas to the right and low down are higher crime and lower "
                      f"trust; {len(s['first'])} are distinguishably so."
                      + ("" if s.get("trust_separates_wards", True) else
                         " Every ward shows its borough's trust figure, so the wards of a borough sit on one "
                         "horizontal line: trust does not separate them.")),
-        spec_url=spec,
-        table=Table(caption="Areas in order of priority",
-                    columns=[Column("rank", "Rank", True), Column("name", "Area"),
-                             Column("harm_rate", "Harm per 1,000 a year (days)", True, "int"),
-                             Column("harm_low", "95% interval from", True, "int"), Column("harm_high", "to", True, "int"),
-                             Column("trust", "Trust", True, "pct0"), Column("trust_low", "Interval from", True, "pct0"),
-                             Column("trust_high", "to", True, "pct0"), Column("trust_source", "Trust from"),
-                             Column("priority", "Class")],
-                    rows=rows),
-        data_links=presenters.links(api, table="areas"),
-        note=presenters.caveats(result) + " " + presenters.source_note(result),
+        table="areas", caption="Areas in order of priority",
+        columns=[Column("rank", "Rank", True), Column("name", "Area"),
+                 Column("harm_rate", "Harm per 1,000 a year (days)", True, "int"),
+                 Column("harm_low", "95% interval from", True, "int"), Column("harm_high", "to", True, "int"),
+                 Column("trust", "Trust", True, "pct0"), Column("trust_low", "Interval from", True, "pct0"),
+                 Column("trust_high", "to", True, "pct0"), Column("trust_source", "Trust from"),
+                 Column("priority", "Class")],
+        rows=rows,
     )
     verdict = presenters.wording.targeting(s, top=[r["name"] for r in rows[:3]])
     return {"chart": chart, "rows": rows, "verdict": verdict}
@@ -188,7 +205,7 @@ def _targeting(result: Result, data: dict, api: str, spec: str) -> dict:
 @require_safe
 @lake_cached
 def targeting(request: HttpRequest) -> HttpResponse:
-    return _render(request, "targeting", "areas/targeting.html", _targeting)
+    return _render(request, "targeting", _targeting)
 
 
 # ---- allocation planner -------------------------------------------------------------------
@@ -197,20 +214,18 @@ def targeting(request: HttpRequest) -> HttpResponse:
 def _allocation(result: Result, data: dict, api: str, spec: str) -> dict:
     rows = sorted(result.tables["wards"], key=lambda r: (-r["officers"], r["ward_name"]))
     rows = [{**r, "link": reverse("areas:detail", kwargs={"code": r["ward_code"]})} for r in rows]
-    chart = Chart(
-        id="allocation-map", title=f"Officers by ward, on harm from {presenters.period_words(result.period)}",
+    chart = _chart(
+        result, api, spec, id="allocation-map",
+        title=f"Officers by ward, on harm from {presenters.period_words(result.period)}",
         kind="map",
         description=(f"Map of the {len(rows)} wards, darker where the plan places more dedicated ward officers "
                      f"({data['officers']} officers and {data['pcsos']} PCSOs in all)."),
-        spec_url=spec,
-        table=Table(caption="The plan, ward by ward",
-                    columns=[Column("ward_name", "Ward"), Column("harm_days", "Harm (days)", True, "int"),
-                             Column("need_share", "Share of need", True, "pct"),
-                             Column("officers", "Officers", True), Column("officers_exact", "Exact share", True),
-                             Column("pcsos", "PCSOs", True), Column("pcsos_exact", "Exact share", True)],
-                    rows=rows),
-        data_links=presenters.links(api, table="wards"),
-        note=presenters.caveats(result) + " " + presenters.source_note(result),
+        table="wards", caption="The plan, ward by ward",
+        columns=[Column("ward_name", "Ward"), Column("harm_days", "Harm (days)", True, "int"),
+                 Column("need_share", "Share of need", True, "pct"),
+                 Column("officers", "Officers", True), Column("officers_exact", "Exact share", True),
+                 Column("pcsos", "PCSOs", True), Column("pcsos_exact", "Exact share", True)],
+        rows=rows,
     )
     return {"chart": chart, "rows": rows}
 
@@ -218,38 +233,35 @@ def _allocation(result: Result, data: dict, api: str, spec: str) -> dict:
 @require_safe
 @lake_cached
 def allocation(request: HttpRequest) -> HttpResponse:
-    return _render(request, "allocation", "areas/allocation.html", _allocation)
+    return _render(request, "allocation", _allocation)
 
 
 # ---- did it work? ---------------------------------------------------------------------------
 
 
-def _evaluation(result: Result, data: dict, api: str, spec: str) -> dict:
-    chart = Chart(
-        id="before-after", title="Crimes per month, before and after",
+def _did_it_work(result: Result, data: dict, api: str, spec: str) -> dict:
+    chart = _chart(
+        result, api, spec, id="before-after", title="Crimes per month, before and after",
         description=("Bar chart of crimes per month before and after the start, for the ward, its comparison wards "
                      "and, where used, its neighbours."),
-        spec_url=spec,
-        table=Table(caption="Before and after, per month",
-                    columns=[Column("role", "Wards"), Column("names", "Which"),
-                             Column("before", "Before", True), Column("after", "After", True),
-                             Column("before_per_month", "Before, per month", True),
-                             Column("after_per_month", "After, per month", True),
-                             Column("after_over_before", "After ÷ before", True, "ratio")],
-                    rows=result.tables["areas"]),
-        data_links=presenters.links(api, table="areas"),
-        note=presenters.source_note(result),
+        table="areas", caption="Before and after, per month",
+        columns=[Column("role", "Wards"), Column("names", "Which"),
+                 Column("before", "Before", True), Column("after", "After", True),
+                 Column("before_per_month", "Before, per month", True),
+                 Column("after_per_month", "After, per month", True),
+                 Column("after_over_before", "After ÷ before", True, "ratio")],
+        rows=result.tables["areas"], caveats=False,
     )
     s = result.summary
     return {"chart": chart, "before_words": presenters.wording.months_in_words(s["before"]),
             "after_words": presenters.wording.months_in_words(s["after"]),
-            "verdict": presenters.wording.evaluation(s, area_name=(result.area or {}).get("name", "the ward"))}
+            "verdict": presenters.wording.did_it_work(s, area_name=(result.area or {}).get("name", "the ward"))}
 
 
 @require_safe
 @lake_cached
-def evaluation(request: HttpRequest) -> HttpResponse:
-    return _render(request, "evaluation", "areas/evaluation.html", _evaluation)
+def did_it_work(request: HttpRequest) -> HttpResponse:
+    return _render(request, "did_it_work", _did_it_work)
 
 
 # ---- the scorecard -------------------------------------------------------------------------
@@ -258,21 +270,19 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 @require_safe
 @lake_cached
 def scorecard_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "areas/scorecard_index.html", {"tools_page": True,
-        "forces": selectors.forces(), "boroughs": selectors.area_list(level="borough", limit=1000)[0],
-        "available": selectors.figure_available("scorecard")})
+    return render(request, "planning/scorecard_index.html", {"planning_page": True,
+        "forces": lookup.forces(), "boroughs": lookup.area_list(level="borough", limit=1000)[0],
+        "available": area_figures.figure_available("scorecard")})
 
 
 @require_safe
 @lake_cached
 def scorecard(request: HttpRequest, code: str) -> HttpResponse:
-    area = selectors.area_get(code=code)
-    if area is None or area.level not in ("force", "borough"):
-        raise Http404("A scorecard covers a force or a borough")
-    if not selectors.figure_available("scorecard"):
+    area = _scorecard_area(code)
+    if not area_figures.figure_available("scorecard"):
         raise Http404("The scorecard is not available yet")
-    fig = selectors.get_figure("scorecard", area.code, None, None, responses=selectors.ward_survey())
-    context = {"area": area, "fig": fig, "parents": selectors.area_parents(area=area), "tools_page": True}
+    fig = area_figures.get_figure("scorecard", area.code, None, None, responses=area_figures.ward_survey())
+    context = {"area": area, "fig": fig, "parents": lookup.area_parents(area=area), "planning_page": True}
     if fig.ok:
         api = reverse("api:area_scorecard", kwargs={"code": area.code})
         result = fig.result
@@ -281,7 +291,7 @@ def scorecard(request: HttpRequest, code: str) -> HttpResponse:
             id="scorecard-trust", title="Trust by borough",
             description=(f"Chart of trust in the police in each borough of {area.name}: a dot for the survey figure "
                          "and a line for its indicative 95% interval."),
-            spec_url=reverse("areas:scorecard_chart", kwargs={"code": area.code}),
+            spec_url=reverse("planning:scorecard_chart", kwargs={"code": area.code}),
             table=Table(caption="Trust by borough", columns=[
                 Column("name", "Borough"), Column("trust", "Trust", True, "pct0"),
                 Column("trust_low", "Interval from", True, "pct0"), Column("trust_high", "to", True, "pct0"),
@@ -294,15 +304,21 @@ def scorecard(request: HttpRequest, code: str) -> HttpResponse:
         context["data_links"] = [DataLink("Scorecard, JSON", api),
                                  DataLink("Boroughs, CSV", f"{api}?format=csv&table=boroughs"),
                                  DataLink("Wards, CSV", f"{api}?format=csv&table=wards")]
-    return render(request, "areas/scorecard.html", context, status=200 if fig.ok else 400)
+    return render(request, "planning/scorecard.html", context, status=200 if fig.ok else 400)
+
+
+def _scorecard_area(code: str):
+    """The force or borough a scorecard is of; 404 for any other code."""
+    area = lookup.area_get(code=code)
+    if area is None or area.level not in ("force", "borough"):
+        raise Http404("A scorecard covers a force or a borough")
+    return area
 
 
 @require_safe
 @lake_cached
 def scorecard_chart(request: HttpRequest, code: str) -> JsonResponse:
-    area = selectors.area_get(code=code)
-    if area is None or area.level not in ("force", "borough"):
-        raise Http404("No such scorecard")
+    area = _scorecard_area(code)
     api = reverse("api:area_scorecard", kwargs={"code": area.code})
     return JsonResponse(charts.interval_spec(
         data_url=f"{api}?table=boroughs", description=f"Trust by borough in {area.name}, with intervals.",
