@@ -2,9 +2,10 @@
 
 Every module under ``openbeat/`` is parsed with :mod:`ast`; every ``import`` in it counts,
 function-level and ``TYPE_CHECKING`` ones included. The edges make a graph of files, and the
-tests fail on any cycle in it (but the few listed in ``KNOWN_CYCLES``, each with why) and on
-any edge that goes up or sideways against the layers, printing the offending edges (``pytest -s tests/test_architecture.py`` prints them all, and
-what the layering allows, even when the tests pass).
+tests fail on any cycle in it (there is no list of allowed ones: untie a new cycle, don't
+excuse it) and on any edge that goes up or sideways against the layers, printing the
+offending edges (``pytest -s tests/test_architecture.py`` prints them all, and what the
+layering allows, even when the tests pass).
 """
 
 from __future__ import annotations
@@ -33,18 +34,6 @@ TOP = len(LAYERS) - 1
 CLI = {"openbeat.cli", "openbeat.__main__"}
 PROJECT = "openbeat.web"  # the Django project: settings, URL root, middleware, the lake door
 URL_ROOT = "openbeat.web.urls"  # the one module of the project that mounts the apps
-#: Cycles known and not untied yet, each with why; the test fails on any other cycle, and on
-#: one of these once it is gone (take it off the list). A service queues the django-tasks
-#: task that later runs a service of the same app: untying it means splitting the app's
-#: tasks (issue 10 left these to the apps' next change).
-KNOWN_CYCLES = {
-    ("openbeat.events.services", "openbeat.events.tasks"): "services queue reminders; the task runs the service",
-    ("openbeat.notifications.services", "openbeat.notifications.tasks"):
-        "announce queues the fan-out; the fan-out runs notification_send, which queues emails",
-    ("openbeat.reviews.demo", "openbeat.reviews.tasks"): "the demo seeder queues the task that publishes",
-    ("openbeat.surveys.services", "openbeat.surveys.tasks"): "an answer queues the refresh; the task runs the service",
-}
-
 #: Allowed by the layers, refused all the same: (importer unit, imported unit, why).
 REFUSED = [("openbeat.analytics", "openbeat.ingest",
             "analytics reads what ingest wrote to the lake, never the loaders")]
@@ -243,12 +232,7 @@ def test_no_import_cycles_between_files():
     lines = describe_cycles(edges)
     print("\nimport cycles between files (function-level imports included):")
     print("\n".join(lines) if lines else "    none")
-    found = {tuple(component) for component in cycles(edges)}
-    new = [line for line in lines if line.startswith("cycle: ")
-           and tuple(line.removeprefix("cycle: ").split(" , ")) not in KNOWN_CYCLES]
-    assert not new, "files import each other:\n" + "\n".join(lines)
-    gone = [" , ".join(known) for known in KNOWN_CYCLES if known not in found]
-    assert not gone, "these cycles are gone: take them off KNOWN_CYCLES:\n" + "\n".join(gone)
+    assert not lines, "files import each other (docs/architecture.md, Cycles):\n" + "\n".join(lines)
 
 
 def test_imports_go_down_the_layers():

@@ -138,7 +138,9 @@ def _pulse_seed(home, rng: random.Random) -> str:
     from openbeat.areas import lookup
     from openbeat.events.questions import QUESTIONS
     from openbeat.surveys.models import AGE_BANDS, SEXES
-    from openbeat.surveys.services import pulse_answer_create, pulse_responses_write, this_quarter
+    from openbeat.surveys.responses import pulse_responses_write
+    from openbeat.surveys.selectors import this_quarter
+    from openbeat.surveys.services import pulse_answer_create
 
     wards, _ = lookup.area_list(level="ward", parent=home.borough_code, limit=50)
     others = [w for w in wards if w.code != home.code]

@@ -1,5 +1,8 @@
 """Writes about events. Places are given under a lock on the event's row, so capacity holds
-when many people register at once; emails are queued for the worker, never sent here."""
+when many people register at once; emails are queued for the worker, never sent here.
+
+Imports go one way: these services queue ``tasks``, whose work lives below both
+(``reminders``, ``emails``); nothing a task runs imports this module."""
 
 from __future__ import annotations
 
@@ -179,21 +182,6 @@ def _promote(event: Event) -> Registration | None:
     _email([nxt.pk], "promoted")
     _schedule_reminder(nxt)
     return nxt
-
-
-@transaction.atomic
-def registration_remind(*, registration_id: int) -> bool:
-    """Mark a confirmed place reminded (once); True when the reminder should be emailed now."""
-    registration = Registration.objects.select_for_update().filter(pk=registration_id).select_related(
-        "event").first()
-    if registration is None or registration.status != Registration.Status.CONFIRMED or registration.reminded_at:
-        return False
-    now = timezone.now()
-    if registration.event.starts_at <= now:
-        return False
-    registration.reminded_at = now
-    registration.save(update_fields=["reminded_at"])
-    return True
 
 
 @transaction.atomic

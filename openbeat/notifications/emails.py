@@ -1,6 +1,11 @@
 """The notification email: plain text with an HTML alternative (both from Django templates,
 the HTML one autoescaped), the site's absolute links, and RFC 8058 one-click unsubscribe
-headers. Built and sent by the worker only."""
+headers. Built and sent by the worker only, as the task :func:`notification_email_send`.
+
+The task is here, beside the email it sends, not in ``tasks``: it is queued by
+:mod:`openbeat.notifications.delivery` (which the fan-out task runs) and by ``services``,
+so it sits below them all; this module imports none of them.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 _UNSUBSCRIBE_SALT = "openbeat.notifications.unsubscribe"
 
@@ -78,3 +84,11 @@ def notifications_email(*, notification_ids: list[int]) -> int:
     message.send()
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return len(pending)
+
+
+@task()
+def notification_email_send(*, notification_ids: list[int]) -> int:
+    """Email one notification (immediate) or several (a digest) to their one recipient.
+    Already-emailed notifications are skipped, so a retried task sends nothing twice.
+    Returns how many notifications the email carried."""
+    return notifications_email(notification_ids=notification_ids)

@@ -1,25 +1,23 @@
-"""Writes about follows and notifications. Emails are queued for the worker, never sent here."""
+"""Writes about follows and notifications. Emails are queued for the worker, never sent here.
+
+Imports go one way: ``notification_announce`` queues ``tasks.notification_fan_out``, which
+runs ``delivery.notification_send``; nothing a task runs imports this module."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openbeat.notifications.models import DigestDelivery, Follow, Notification, TargetKind
-
-
-def _check_kind(target_kind: str) -> None:
-    if target_kind not in TargetKind.values:
-        raise ValidationError(f"{target_kind!r} cannot be followed; choose one of {', '.join(TargetKind.values)}")
+from openbeat.notifications.delivery import check_target_kind, notification_emails_queue
+from openbeat.notifications.models import DigestDelivery, Follow, Notification
 
 
 @transaction.atomic
 def follow_create(*, user, target_kind: str, target_code: str) -> Follow:
     """Follow a target; following it again changes nothing."""
-    _check_kind(target_kind)
+    check_target_kind(target_kind)
     follow, _ = Follow.objects.get_or_create(user=user, target_kind=target_kind, target_code=str(target_code))
     return follow
 
@@ -40,44 +38,10 @@ def notification_announce(*, target_kind: str, target_code: str, subject: str, b
     the followers, an insert of their notifications and a task per email."""
     from openbeat.notifications.tasks import notification_fan_out
 
-    _check_kind(target_kind)
+    check_target_kind(target_kind)
     notification_fan_out.enqueue(target_kind=target_kind, target_code=str(target_code), subject=subject,
                                  body=body, url=url, actor_id=getattr(actor, "pk", None),
                                  also_following=[[k, str(c)] for k, c in also_following])
-
-
-@transaction.atomic(savepoint=False)
-def notification_send(*, target_kind: str, target_code: str, subject: str, body: str, url: str,
-                      actor=None, also_following: Iterable[tuple[str, str]] = ()) -> int:
-    """Tell everyone who follows ``target_kind``/``target_code`` (and, once only, anyone
-    following a target in ``also_following``, e.g. a priority's ward) except ``actor``.
-
-    Records one Notification each; for people who chose immediate email, queues the email
-    for the worker once this transaction commits. Returns how many were recorded.
-    """
-    from django.db.models import Q
-
-    from openbeat.accounts.models import User
-
-    _check_kind(target_kind)
-    targets = [(target_kind, str(target_code)), *((k, str(c)) for k, c in also_following)]
-    followed = Q()
-    for kind, code in targets:
-        followed |= Q(follows__target_kind=kind, follows__target_code=code)
-    people = User.objects.filter(followed, is_active=True, suspended_at__isnull=True).distinct()
-    if actor is not None and actor.pk is not None:
-        people = people.exclude(pk=actor.pk)
-    people = list(people.only("pk", "notify_frequency"))
-    made = Notification.objects.bulk_create([
-        Notification(user=p, target_kind=target_kind, target_code=str(target_code),
-                     subject=subject[:200], body=body, url=url)
-        for p in people
-    ])
-    immediate = [n.pk for n, p in zip(made, people, strict=True)
-                 if p.notify_frequency == User.NotifyFrequency.IMMEDIATE]
-    if immediate:
-        transaction.on_commit(lambda: _enqueue_each(immediate))
-    return len(made)
 
 
 @transaction.atomic(savepoint=False)
@@ -87,21 +51,14 @@ def notification_tell(*, user, target_kind: str, target_code: str, subject: str,
     (gone, or suspended)."""
     from openbeat.accounts.models import User
 
-    _check_kind(target_kind)
+    check_target_kind(target_kind)
     if user is None or not user.is_active or user.suspended_at:
         return False
     made = Notification.objects.create(user=user, target_kind=target_kind, target_code=str(target_code),
                                        subject=subject[:200], body=body, url=url)
     if user.notify_frequency == User.NotifyFrequency.IMMEDIATE:
-        transaction.on_commit(lambda: _enqueue_each([made.pk]))
+        transaction.on_commit(lambda: notification_emails_queue([made.pk]))
     return True
-
-
-def _enqueue_each(notification_ids: list[int]) -> None:
-    from openbeat.notifications.tasks import notification_email_send
-
-    for pk in notification_ids:
-        notification_email_send.enqueue(notification_ids=[pk])
 
 
 def notification_digests_enqueue(*, now=None, hour: int | None = None) -> int:
@@ -111,7 +68,7 @@ def notification_digests_enqueue(*, now=None, hour: int | None = None) -> int:
     from django.conf import settings
 
     from openbeat.accounts.models import User
-    from openbeat.notifications.tasks import notification_email_send
+    from openbeat.notifications.emails import notification_email_send
 
     now = timezone.localtime(now or timezone.now())
     hour = settings.OPENBEAT_DIGEST_HOUR if hour is None else hour

@@ -1,18 +1,14 @@
-"""Background tasks run by ``openbeat worker`` (django-tasks, database backend)."""
+"""Background tasks run by ``openbeat worker`` (django-tasks, database backend).
+
+Imports go one way: ``services.notification_announce`` queues :func:`notification_fan_out`,
+which runs :func:`openbeat.notifications.delivery.notification_send`; a task never imports the
+services that queue it. The email task, ``notification_email_send``, is queued by that
+delivery, so it sits below it, in :mod:`openbeat.notifications.emails` beside the email it sends.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
-
-
-@task()
-def notification_email_send(*, notification_ids: list[int]) -> int:
-    """Email one notification (immediate) or several (a digest) to their one recipient.
-    Already-emailed notifications are skipped, so a retried task sends nothing twice.
-    Returns how many notifications the email carried."""
-    from openbeat.notifications.emails import notifications_email
-
-    return notifications_email(notification_ids=notification_ids)
 
 
 @task()
@@ -22,7 +18,7 @@ def notification_fan_out(*, target_kind: str, target_code: str, subject: str, bo
     a notification each and, for those who chose it, an immediate email. Returns how many
     were told."""
     from openbeat.accounts.models import User
-    from openbeat.notifications.services import notification_send
+    from openbeat.notifications.delivery import notification_send
 
     return notification_send(target_kind=target_kind, target_code=target_code, subject=subject, body=body,
                              url=url, actor=User(pk=actor_id) if actor_id is not None else None,

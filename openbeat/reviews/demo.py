@@ -5,6 +5,9 @@ Run by ``openbeat serve --demo`` after the other demo seeders
 (``openbeat.web.server.DEMO_SEEDERS``). Publishing eight reviews takes a while, so the seeder
 queues them for the background worker the demo runs beside the server (``--no-worker``
 leaves them queued); each appears as it is published. Running it again changes nothing.
+
+Imports go one way: this seeder queues ``tasks.demo_reviews_publish``, which runs
+:func:`openbeat.reviews.demo_publish.demo_reviews_publish_now`; neither imports this module.
 """
 
 from __future__ import annotations
@@ -32,18 +35,3 @@ def demo_reviews_seed() -> str:
     span = f"{quarters[0]} to {quarters[-1]}" if quarters else "no quarter"
     return (f"demo reviews: {len(codes) * len(quarters)} synthetic reviews ({span}) queued for the background "
             "worker")
-
-
-def demo_reviews_publish_now(*, areas: list[str], quarters: list[str]) -> str:
-    """Publish each area's quarters, oldest first (each compares itself with the one before);
-    a quarter already published for the demo is left as it is."""
-    from openbeat.reviews.models import Review
-    from openbeat.reviews.services import review_publish
-
-    made = 0
-    for code in areas:
-        for q in quarters:
-            if not Review.objects.filter(area_code=code, quarter=q, synthetic=True).exists():
-                review_publish(area_code=code, quarter=q, synthetic=True)
-                made += 1
-    return f"demo reviews: {made} synthetic reviews published"

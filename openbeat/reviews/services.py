@@ -8,7 +8,7 @@ from django.db.models import Max
 
 from openbeat.comments.models import Comment
 from openbeat.comments.services import comment_post
-from openbeat.notifications.services import notification_send
+from openbeat.notifications.delivery import notification_send
 from openbeat.reviews.models import Review
 
 

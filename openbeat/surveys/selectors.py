@@ -10,13 +10,24 @@ reused; pages kept in the lake-state cache pick the new file up the next day.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
+from django.utils import timezone
 
 from openbeat.events.questions import QUESTIONS, agrees
 from openbeat.surveys.models import PulseAnswer
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def this_quarter() -> str:
+    return quarter_of(timezone.localdate())
+
 
 #: Quarters of answers an estimate pools (each resident counted once: their latest answer).
 POOLED_QUARTERS = 4
@@ -91,7 +102,7 @@ def _pointer() -> Path:
 
 def ward_survey_file(*, imported: str | None) -> str | None:
     """The responses file the trust figures read: the latest one the pulse wrote
-    (:func:`openbeat.surveys.services.pulse_responses_write`), which holds the imported
+    (:func:`openbeat.surveys.responses.pulse_responses_write`), which holds the imported
     survey's rows too; else the imported file as it is. Reads no database, so pages built
     from the lake stay as fast as before."""
     import json

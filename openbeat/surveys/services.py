@@ -1,23 +1,16 @@
-"""Writes about the trust pulse: one answer per account per quarter, for the home ward."""
+"""Writes about the trust pulse: one answer per account per quarter, for the home ward.
+
+Imports go one way: an answer queues ``tasks.pulse_responses_refresh``, which runs
+``responses.pulse_responses_write``; nothing a task runs imports this module."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from openbeat.events.questions import QUESTIONS
+from openbeat.surveys import selectors
 from openbeat.surveys.models import AGE_BANDS, SEXES, PulseAnswer
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
-def this_quarter() -> str:
-    return quarter_of(timezone.localdate())
 
 
 def pulse_answer_create(*, user, ward_code: str = "", age_band: str = "", sex: str = "", quarter: str | None = None,
@@ -45,7 +38,7 @@ def pulse_answer_create(*, user, ward_code: str = "", age_band: str = "", sex: s
         raise ValidationError(f"Unknown question(s): {', '.join(sorted(answers))}")
     if not any(clean.values()):
         raise ValidationError("Answer at least one question.")
-    quarter = quarter or this_quarter()
+    quarter = quarter or selectors.this_quarter()
     try:
         with transaction.atomic():
             answer = PulseAnswer.objects.create(user=user, ward_code=home, quarter=quarter, age_band=age_band,
@@ -62,50 +55,6 @@ def _refresh_later() -> None:
     from openbeat.surveys.tasks import pulse_responses_refresh
 
     pulse_responses_refresh.enqueue()
-
-
-def pulse_responses_write(*, quarter: str | None = None) -> str | None:
-    """Write the weighted pulse answers (wards with enough of them) beside the imported
-    survey's rows to a CSV named by a hash of what went in, and point the trust figures at
-    it. Run by the worker after each answer. Returns the path (None without answers)."""
-    import hashlib
-    import json
-    from pathlib import Path
-
-    import pandas as pd
-    from django.conf import settings
-    from django.db.models import Count, Max
-
-    from openbeat.surveys import selectors
-
-    quarter = quarter or this_quarter()
-    imported = settings.OPENBEAT_WARD_SURVEY
-    stamp = PulseAnswer.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    if not stamp["n"]:
-        return None
-    profile = selectors.ward_profile_path()
-    key = repr((quarter, stamp["n"], stamp["last"], imported, str(profile),
-                profile.stat().st_mtime if profile and profile.exists() else None))
-    folder = Path(settings.OPENBEAT_DERIVED_DIR)
-    path = folder / f"ward-survey-{hashlib.sha256(key.encode()).hexdigest()[:16]}.csv"
-    if not path.exists():
-        weighted = selectors.pulse_weighted(quarter=quarter)
-        parts = [weighted[weighted["used"]][["ward_code", "measure", "yes", "n"]]]
-        if imported:
-            from openbeat.analytics.trust import ALIASES
-
-            df = pd.read_csv(imported, dtype={"ward_code": str, "ward": str})
-            df = df.rename(columns={k: v for k, v in ALIASES.items() if k in df.columns and v not in df.columns})
-            parts.insert(0, df[[c for c in ("ward_code", "measure", "yes", "n") if c in df.columns]])
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        pd.concat(parts, ignore_index=True).to_csv(tmp, index=False)
-        tmp.replace(path)  # whole or not at all: a reader never sees half a file
-    pointer = selectors._pointer()
-    tmp = pointer.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"path": str(path), "imported": imported, "quarter": quarter}))
-    tmp.replace(pointer)
-    return str(path)
 
 
 def pulse_personal_data(*, user) -> list[dict]:

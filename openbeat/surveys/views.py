@@ -34,7 +34,7 @@ def _page(request, template, context, status=200):
 @require_safe
 def ward_pulse(request: HttpRequest, code: str) -> HttpResponse:
     area = _ward(code)
-    quarter = services.this_quarter()
+    quarter = selectors.this_quarter()
     user = request.user
     return _page(request, "surveys/ward_pulse.html", {
         "area": area, "quarter": quarter, "figures": ward_pulse_figures(area=area, quarter=quarter),
@@ -47,7 +47,7 @@ def ward_pulse(request: HttpRequest, code: str) -> HttpResponse:
 @writer_required
 def pulse_answer(request: HttpRequest, code: str) -> HttpResponse:
     area = _ward(code)
-    quarter = services.this_quarter()
+    quarter = selectors.this_quarter()
     if request.user.home_ward_code != area.code:
         return forbidden(request, f"The pulse for {area.name} is answered by residents who live there. Set your "
                                   "home ward on your account page first.")

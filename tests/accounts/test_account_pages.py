@@ -77,7 +77,8 @@ def test_header_fragment_is_per_person_and_never_stored(client):
     anon = client.get("/accounts/nav/", {"next": "/areas/X05000001/"})
     assert "no-store" in anon["Cache-Control"] and "private" in anon["Cache-Control"]
     assert 'href="/accounts/login/?next=/areas/X05000001/"' in anon.content.decode()
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.delivery import notification_send
+    from openbeat.notifications.services import follow_create
 
     kim = person(display_name="Kim")
     client.force_login(kim)
@@ -206,7 +207,8 @@ def test_an_administrator_verifies_an_officer_in_the_admin_and_the_badge_shows(c
 
 
 def test_what_people_write_is_escaped_everywhere_it_shows(client):
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.delivery import notification_send
+    from openbeat.notifications.services import follow_create
 
     u = person(display_name=XSS)
     follow_create(user=u, target_kind="ward", target_code=NORTH)

@@ -102,7 +102,8 @@ def test_badges_name_verified_roles_only():
 
 def test_export_holds_everything_kept_about_the_person():
     from openbeat.accounts.services import account_export, user_home_ward_set
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.delivery import notification_send
+    from openbeat.notifications.services import follow_create
 
     resident = person(display_name="Amira", email="amira@example.org")
     user_home_ward_set(user=resident, ward_code=NORTH)
@@ -126,8 +127,9 @@ def test_deleting_an_account_runs_every_registered_erasure():
 
     from openbeat.accounts import privacy
     from openbeat.accounts.services import account_delete
+    from openbeat.notifications.delivery import notification_send
     from openbeat.notifications.models import Follow, Notification
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.services import follow_create
 
     seen = []
     privacy.register("test-part", export=lambda *, user: [], erase=lambda *, user, keep_text: seen.append(

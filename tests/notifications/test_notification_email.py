@@ -90,7 +90,8 @@ def _check_one_click_unsubscribe(user, path):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_delivers_a_notification_through_smtp_and_unsubscribe_works(smtp_settings):
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.delivery import notification_send
+    from openbeat.notifications.services import follow_create
     from openbeat.notifications.worker import run
 
     actor = person(display_name="Officer")
@@ -123,7 +124,8 @@ def test_openbeat_worker_process_delivers_queued_email(settings, smtp_server, tm
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL): the worker process cannot see an in-memory SQLite test database")
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.delivery import notification_send
+    from openbeat.notifications.services import follow_create
 
     port, inbox = smtp_server
     follower = person(email="far@example.org")

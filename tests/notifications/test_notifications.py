@@ -39,8 +39,9 @@ def test_follow_is_once_per_target_and_unfollow_removes_it():
 
 def test_notification_send_tells_followers_except_the_actor_and_queues_immediate_email(
         django_capture_on_commit_callbacks):
+    from openbeat.notifications.delivery import notification_send
     from openbeat.notifications.models import Notification
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.services import follow_create
 
     actor, quick, daily, silent, suspended, elsewhere = (person() for _ in range(6))
     daily.notify_frequency, silent.notify_frequency = "daily", "none"
@@ -63,8 +64,9 @@ def test_notification_send_tells_followers_except_the_actor_and_queues_immediate
 
 
 def test_a_priority_follower_who_also_follows_its_ward_is_told_once(django_capture_on_commit_callbacks):
+    from openbeat.notifications.delivery import notification_send
     from openbeat.notifications.models import Notification
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.services import follow_create
 
     both, ward_only, priority_only = person(), person(), person()
     follow_create(user=both, target_kind="priority", target_code="7")
@@ -83,7 +85,8 @@ def test_a_priority_follower_who_also_follows_its_ward_is_told_once(django_captu
 def test_nothing_is_queued_when_the_transaction_rolls_back():
     from django.db import transaction
 
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.delivery import notification_send
+    from openbeat.notifications.services import follow_create
 
     follow_create(user=person(), target_kind="ward", target_code=NORTH)
 
@@ -97,8 +100,12 @@ def test_nothing_is_queued_when_the_transaction_rolls_back():
 
 
 def test_daily_digests_are_queued_once_a_day_after_the_digest_hour(django_capture_on_commit_callbacks):
+    from openbeat.notifications.delivery import notification_send
     from openbeat.notifications.models import DigestDelivery, Notification
-    from openbeat.notifications.services import follow_create, notification_digests_enqueue, notification_send
+    from openbeat.notifications.services import (
+        follow_create,
+        notification_digests_enqueue,
+    )
 
     daily, other_daily, quick = person(notify_frequency="daily"), person(notify_frequency="daily"), person()
     for u in (daily, other_daily, quick):
@@ -135,8 +142,9 @@ def test_unsubscribe_tokens_are_signed_per_person():
 @pytest.mark.django_db(transaction=True)  # the worker commits and closes connections as in production
 def test_the_worker_sends_queued_email_and_marks_it_sent(mailoutbox, settings):
     """The locmem path: one task run by the worker's own loop (batch), one email."""
+    from openbeat.notifications.delivery import notification_send
     from openbeat.notifications.models import Notification
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.services import follow_create
     from openbeat.notifications.worker import run
 
     settings.OPENBEAT_SITE_URL = "https://beat.example.org"
@@ -158,8 +166,9 @@ def test_the_worker_sends_queued_email_and_marks_it_sent(mailoutbox, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_daily_digest_is_one_email_with_every_update(mailoutbox, settings):
+    from openbeat.notifications.delivery import notification_send
     from openbeat.notifications.models import Notification
-    from openbeat.notifications.services import follow_create, notification_send
+    from openbeat.notifications.services import follow_create
     from openbeat.notifications.worker import run
 
     settings.OPENBEAT_SITE_URL = "https://beat.example.org"

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from openbeat.surveys import services
+from openbeat.surveys import selectors, services
 from tests.priorities.conftest import make_user
 from tests.web.conftest import NORTH, demo_lake, use_lake, web_lake  # noqa: F401
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_one_answer_per_account_per_quarter_for_the_home_ward(use_lake):
     u = make_user(home_ward_code=NORTH)
     a = services.pulse_answer_create(user=u, trust="fair_amount", age_band="25-34", sex="female")
-    assert (a.ward_code, a.quarter) == (NORTH, services.this_quarter())
+    assert (a.ward_code, a.quarter) == (NORTH, selectors.this_quarter())
     with pytest.raises(ValidationError, match="already answered"):
         services.pulse_answer_create(user=u, trust="not_at_all")
     services.pulse_answer_create(user=u, trust="not_at_all", quarter="2020-Q1")  # another quarter is fine
@@ -35,7 +35,7 @@ def test_one_answer_per_account_per_quarter_for_the_home_ward(use_lake):
 def test_quarters():
     import datetime as dt
 
-    assert [services.quarter_of(dt.date(2026, m, 1)) for m in (1, 3, 4, 12)] == ["2026-Q1", "2026-Q1", "2026-Q2",
+    assert [selectors.quarter_of(dt.date(2026, m, 1)) for m in (1, 3, 4, 12)] == ["2026-Q1", "2026-Q1", "2026-Q2",
                                                                                   "2026-Q4"]
 
 
@@ -76,13 +76,13 @@ def _answer(ward, n_yes, n_no, quarter):
 
 def test_the_pulse_replaces_the_borrowed_borough_figure_for_wards_with_enough_answers(demo_lake, settings, tmp_path):
     from openbeat.areas import area_figures, lookup
-    from openbeat.surveys.services import pulse_responses_write
+    from openbeat.surveys.responses import pulse_responses_write
     from openbeat.web.lake_access import get_store
 
     settings.OPENBEAT_DERIVED_DIR = tmp_path
     borough = lookup.area_list(level="borough", limit=1)[0][0]
     wards = lookup.area_list(level="ward", parent=borough.code, limit=3)[0]
-    quarter = services.this_quarter()
+    quarter = selectors.this_quarter()
     _answer(wards[0].code, 18, 2, quarter)  # trusting
     _answer(wards[1].code, 4, 16, quarter)  # not
     _answer(wards[2].code, 3, 3, quarter)  # too few: the borough's figure
