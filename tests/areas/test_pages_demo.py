@@ -135,61 +135,6 @@ def test_a_demo_postcode_finds_its_neighbourhood(client, demo_lake, northbridge)
     assert r["Location"] == f"/areas/{row['osward']}/"
 
 
-def test_priorities_link_to_did_it_work_and_it_answers(client, demo_lake, reference):
-    from openbeat.analytics.did_it_work import did_it_work
-
-    html = client.get(f"/areas/{LARKRISE}/").content.decode()
-    # the priority's own crime type and month, not all crime
-    link = f"/did-it-work/?ward={LARKRISE}&amp;start=2025-04&amp;crime_type=Burglary"
-    assert link in html and "Did it work? Burglary here before and after April 2025" in html
-    page = page_text(client, htmllib.unescape(link))
-    s = did_it_work(reference, LARKRISE, "2025-04", "Burglary").summary
-    assert s["verdict"].startswith("Burglary in Larkrise fell by more than chance alone would explain")
-    assert s["verdict"] in page and s["wdd"]["summary"] in page and s["before_after_ratio"]["summary"] in page
-    assert f"Standard error {s['wdd']['se']:,.1f}." in page
-
-
-def test_compare_targeting_allocation_and_scorecard_pages(client, demo_lake, reference):
-    from openbeat.analytics.allocation import allocation_plan
-    from openbeat.analytics.comparison import compare_areas
-    from openbeat.analytics.targeting import targeting
-
-    c = compare_areas(reference, "ward").summary
-    assert wording.compare(c, period_words="January 2025 to December 2025").lead in page_text(client, "/compare/")
-    page = page_text(client, "/compare/?level=borough&crime_type=Burglary")
-    assert "Burglary by borough" in page
-    t = targeting(reference, "ward")
-    said = wording.targeting(t.summary, top=[r["name"] for r in t.tables["areas"][:3]])
-    assert said.lead.startswith("No ward stands out as both higher in crime and lower in trust")
-    assert said.lead in page_text(client, "/highest-crime-lowest-trust/")
-    html = client.get("/allocation/?within=X09000002&officers=60&pcsos=30").content.decode()
-    plan = allocation_plan(reference, "X09000002", 60, 30).tables["wards"]
-    got = dict(re.findall(r'href="/areas/(\w+)/">[^<]+</a></th>(?:<td[^>]*>[^<]*</td>){2}<td[^>]*>(\d+)</td>',
-                          html.split('id="allocation-map"')[1]))
-    assert got == {r["ward_code"]: str(r["officers"]) for r in plan}
-    assert sum(int(v) for v in got.values()) == 60
-    page = page_text(client, f"/scorecard/{BOROUGH}/")
-    assert "Progress scorecard" in page and "See engagement" in page  # the engagement slot
-    assert 'data-ob-fragment="/scorecard/' in client.get(f"/scorecard/{BOROUGH}/").content.decode()  # uncached
-
-
-def test_the_allocation_form_starts_empty_and_explains_mistakes(client, demo_lake):
-    r = client.get("/allocation/")
-    assert r.status_code == 200 and "There is a problem" not in text(r) and "data-vega-spec" not in r.content.decode()
-    r = client.get("/allocation/?within=X09000002&officers=lots&pcsos=-1")
-    assert r.status_code == 400
-    page = text(r)
-    assert "There is a problem Enter a whole number. Ensure this value is greater than or equal to 0." in page
-    assert 'href="#id_officers"' in r.content.decode()
-    r = client.get("/allocation/?within=X09000002&officers=3&pcsos=30")
-    assert r.status_code == 400
-    assert "3 officers cannot give each of the" in text(r)
-    r = client.get("/allocation/?within=nowhere&officers=30&pcsos=30")
-    assert r.status_code == 400 and "Select a valid choice." in text(r)
-    r = client.get(f"/did-it-work/?ward={WARD}&start=25-01")
-    assert r.status_code == 400 and "Enter the month as year and month, for example 2025-01" in text(r)
-
-
 def test_borrowed_ward_trust_is_said_where_it_is_drawn(client, demo_lake, reference):
     """No ward has its own survey in the demo: every ward shows its borough's PAS figure, and the
     quadrant and the allocation planner say that trust does not separate wards within a borough."""
