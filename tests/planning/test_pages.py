@@ -9,27 +9,10 @@ from __future__ import annotations
 import html as htmllib
 import re
 
-import pytest
-
 from openbeat.analytics import wording
 from tests.areas.test_pages import text
-
-WARD = "X05000001"  # Brackenfield South
-LARKRISE = "X05000022"  # the burglary priority that worked (adopted 2025-04 in this small city)
-BOROUGH = "X09000001"
-
-
-@pytest.fixture(scope="module")
-def reference(northbridge):
-    from openbeat.analytics.store import Store
-
-    return Store(northbridge)
-
-
-def page_text(client, url: str) -> str:
-    r = client.get(url)
-    assert r.status_code == 200, url
-    return htmllib.unescape(text(r))
+# the Northbridge codes, the page reader and the independent store the area pages' tests use
+from tests.areas.test_pages_demo import BOROUGH, LARKRISE, WARD, page_text, reference  # noqa: F401
 
 
 def test_priorities_link_to_did_it_work_and_it_answers(client, demo_lake, reference):
