@@ -360,7 +360,7 @@ def policeuk_street_path(lake) -> tuple[str, int]:
         lat, lng = con.execute("SELECT centre_latitude, centre_longitude FROM neighbourhoods "
                                "ORDER BY neighbourhood_id LIMIT 1").fetchone()
         month = answers.latest_month(con)
-        n = len(answers.crimes_street(con, category="all-crime", area=answers.Area(point=(lat, lng)), month=month))
+        n = len(answers.crimes_street(con, category="all-crime", area=answers.SearchArea(point=(lat, lng)), month=month))
     finally:
         con.close()
     return f"/police-uk/api/crimes-street/all-crime?lat={lat}&lng={lng}&date={month:%Y-%m}", n
