@@ -10,7 +10,6 @@ schema, metadata, rejects and manifest.
 from __future__ import annotations
 
 import gzip
-import shutil
 from pathlib import Path
 
 import pytest
