@@ -73,7 +73,7 @@ def _area_at(con, level: str, x: float, y: float) -> dict | None:
     return None
 
 
-def _neighbourhood_at(con, lon: float, lat: float, x: float, y: float) -> dict | None:
+def _neighbourhood_at(con, rel: set[str], x: float, y: float) -> dict | None:
     from openbeat.geo.neighbourhoods import neighbourhood_geometries
 
     t = con.sql("SELECT * FROM neighbourhood_boundaries").to_arrow_table()
@@ -86,7 +86,7 @@ def _neighbourhood_at(con, lon: float, lat: float, x: float, y: float) -> dict |
         return None
     i = int(hits[0])
     out = {"force": forces[i], "id": ids[i], "name": None}
-    if "neighbourhoods" in _relations(con):
+    if "neighbourhoods" in rel:
         cols = [r[0] for r in con.execute("DESCRIBE neighbourhoods").fetchall()]
         id_col = next((c for c in ("neighbourhood_id", "id") if c in cols), None)
         if id_col and "name" in cols:
@@ -157,7 +157,7 @@ def locate(lake: Lake, query: str, *, online: bool = False, postcodes_io_url: st
         }
         for level in LEVELS:
             out[level] = _area_at(con, level, x, y) if "areas" in rel else None
-        out["neighbourhood"] = (_neighbourhood_at(con, lon, lat, x, y)
+        out["neighbourhood"] = (_neighbourhood_at(con, rel, x, y)
                                 if "neighbourhood_boundaries" in rel else None)
         out["neighbourhoods_loaded"] = "neighbourhood_boundaries" in rel
         out["status"] = "ok" if out["lsoa21"] else "outside_area" if "areas" in rel else "no_areas"

@@ -293,115 +293,88 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
     """Load one clean file with pyarrow's CSV reader and Parquet writer; None if it is not clean.
 
     The same checks as :func:`_load_batch`, so the same rows, keys, counts and manifest
-    line: the bytes are read once, hashed and their records counted in two threads while
-    Arrow parses them with the kind's types (hashlib and Arrow let go of the GIL); the
-    row checks, the row keys and their repeats are DuckDB queries over the Arrow table
-    (no copy), and pyarrow writes the partition. Anything unusual (a parse or type error, a row that
-    fails a check, a quote that is not a whole field's, a count that disagrees, an odd
-    line ending) gives None: :func:`ingest_source` then loads the file and says what is
-    wrong, line and column.
+    line. The bytes are read once and Arrow parses them with the kind's types. One
+    DuckDB pass over the Arrow table (no copy) gives each row its identity hash and
+    whether it fails a row check or has a Crime type police.uk does not use; the rows
+    repeating an identity are numbered as :func:`_number_repeats` numbers them
+    (:func:`_arrow_keys`). pyarrow then writes the partition in memory while the other
+    core hashes the source and counts its records without the parser
+    (:func:`_plain_scan`); the partition is hashed in memory and written out once.
+    Anything unusual (a parse or type error, a row that fails a check, a quote that is
+    not a whole field's, a count that disagrees, an odd line ending) gives None:
+    :func:`ingest_source` then loads the file and says what is wrong, line and column.
     """
     import numpy as np
     import pyarrow.csv as pacsv  # not pyarrow.compute: its import costs more than it saves here
 
     kind = fname.kind
+    pool = _arrow_pool()
     try:
         if src.local_path.stat().st_size > ARROW_MAX_BYTES:
             return None
         data = src.local_path.read_bytes()
     except OSError:
         return None
-
-    def count() -> _RecordCounter:
-        counter = _RecordCounter()
-        for at in range(0, len(data), _CHUNK):
-            counter.feed(data[at : at + _CHUNK])
-        counter.close()
-        return counter
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        sha, counted = pool.submit(lambda: hashlib.sha256(data).hexdigest()), pool.submit(count)
-        try:
-            a = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(
-                column_names=kind.header, skip_rows=1, block_size=4 << 20), parse_options=pacsv.ParseOptions(
-                delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=False,
-                ignore_empty_lines=True), convert_options=pacsv.ConvertOptions(
-                column_types={c.header: _ARROW_TYPES[c.sql_type] for c in kind.columns}, null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
-        except (pa.ArrowException, ValueError):
-            a = None
-        counter = counted.result()
-        scan = _Scan(sha.result(), len(data), counter.first_line, counter.lines, counter.stray_cr,
-                     counter.quoted_breaks)
-    if (a is None or scan.stray_cr or scan.quoted_breaks or not scan.lines or a.num_rows != scan.lines
-            or not _whole_field_quotes(data)):
-        return None  # blank lines, an odd line ending, a disagreement …: the one-file path says
-    del data
-    loaded = a.num_rows
-    checks = " OR ".join(f"({c})" for c, _, _ in _row_checks(kind, fname))
-    crime_type = "Crime type" in kind.header
     try:
-        con.register("arrow_rows", a)
-        # The row checks of the other paths (any failing row sends the file the one-file way),
-        # the Crime types police.uk does not use, and repeated Crime IDs among outcomes.
-        bad, unknown, repeated_ids = con.execute(
-            f"SELECT count(*) FILTER (WHERE {checks}), "
-            + ('count(*) FILTER (WHERE "Crime type" NOT IN (SELECT unnest(?))), ' if crime_type else "0, ")
-            + ('count("Crime ID") - count(DISTINCT "Crime ID")' if kind.dataset == "outcomes" else "0")
-            + " FROM arrow_rows", [list(CRIME_TYPES)] if crime_type else []).fetchall()[0]
-        if bad:
-            return None
-        h = con.sql(f"SELECT {_identity_sql(kind)} AS _h FROM arrow_rows").to_arrow_table().column(0).combine_chunks()
-        a = a.append_column("_h", h).append_column("_i", _ints(np.arange(loaded)))
-        con.register("arrow_rows", a)
-        # Rows repeating an identity, grouped as _load_batch groups them and numbered as
-        # _number_repeats numbers them (file order = _i).
-        repeated = con.execute('SELECT _h, count(*), bool_or("Crime ID" IS NOT NULL) FROM arrow_rows '
-                               "GROUP BY _h HAVING count(*) > 1").fetchall()
-        if kind.dataset == "crimes":
-            # Rows sharing a Crime ID share _h (the ID itself), so its repeats are theirs.
-            duplicates = sum(count - 1 for _, count, has_id in repeated if has_id)
-        else:
-            duplicates = repeated_ids
-        n = np.ones(loaded, dtype=np.int64)
-        if repeated:
-            ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)
-            others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
-            got = con.execute(f"SELECT _i, row_number() OVER (PARTITION BY _h ORDER BY {others}, _i) AS n "
-                              "FROM arrow_rows WHERE _h IN (SELECT unnest(?))", [[r[0] for r in repeated]]
-                              ).fetchnumpy()
-            n[got["_i"]] = got["n"]
-        # substr(_h, 1, 16) || '-' || _n, as _select_good has it; the other columns as parsed
-        con.register("arrow_keys", pa.Table.from_arrays([h, _ints(n)], names=["_h", "_n"]))
-        key = con.sql("SELECT substr(_h, 1, 16) || '-' || _n FROM arrow_keys").to_arrow_table().column(0)
-        by_header = {c.name: c.header for c in kind.columns}
-        columns = {}
-        for name, _ in lake_columns(kind):
-            if name == "row_key":
-                columns[name] = key
-            elif name == "force":
-                value = fname.force.encode()
-                columns[name] = pa.Array.from_buffers(pa.string(), loaded, [
-                    None, pa.py_buffer(np.arange(loaded + 1, dtype=np.int32) * len(value)),
-                    pa.py_buffer(value * loaded)])
-            elif name == "month":
-                day = (date.fromisoformat(fname.month + "-01") - date(1970, 1, 1)).days
-                columns[name] = pa.Array.from_buffers(pa.date32(), loaded, [
-                    None, pa.py_buffer(np.full(loaded, day, dtype=np.int32))])
-            else:
-                columns[name] = a[by_header[name]]
-        out = pa.Table.from_arrays(list(columns.values()), names=list(columns))
+        a = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(
+            column_names=kind.header, skip_rows=1, block_size=4 << 20), parse_options=pacsv.ParseOptions(
+            delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=False,
+            ignore_empty_lines=True), convert_options=pacsv.ConvertOptions(
+            column_types={c.header: _ARROW_TYPES[c.sql_type] for c in kind.columns}, null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True), memory_pool=pool)
+    except (pa.ArrowException, ValueError):
+        return None  # the one-file path says what is wrong
+    loaded = a.num_rows
+    try:
+        keyed = _arrow_keys(con, a, kind, fname)
     except duckdb.Error:
         return None
-    finally:
-        for name in ("arrow_rows", "arrow_keys"):
-            con.unregister(name)
+    if keyed is None:
+        return None  # a row failing a check: the one-file path rejects it
+    key, duplicates, unknown = keyed
+    by_header = {c.name: c.header for c in kind.columns}
+    columns = {}
+    for name, _ in lake_columns(kind):
+        if name == "row_key":
+            columns[name] = key
+        elif name == "force":
+            value = fname.force.encode()
+            columns[name] = pa.Array.from_buffers(pa.string(), loaded, [
+                None, pa.py_buffer(np.arange(loaded + 1, dtype=np.int32) * len(value)),
+                pa.py_buffer(value * loaded)])
+        elif name == "month":
+            day = (date.fromisoformat(fname.month + "-01") - date(1970, 1, 1)).days
+            columns[name] = pa.Array.from_buffers(pa.date32(), loaded, [
+                None, pa.py_buffer(np.full(loaded, day, dtype=np.int32))])
+        else:
+            columns[name] = a[by_header[name]]
+    out = pa.Table.from_arrays(list(columns.values()), names=list(columns))
+    del a, columns
+    # The partition is written in memory (and hashed there, not read back) while the other
+    # core hashes the source and counts its records; the source's sha256 goes into the
+    # footer. zstd level 1 as DuckDB's COPY writes the other partitions, with statistics
+    # (readers skip row groups by them); no dictionary for keys and IDs, which never repeat.
+    sink = pa.BufferOutputStream(memory_pool=pool)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        scanned = side.submit(_plain_scan, data)
+        with pq.ParquetWriter(sink, out.schema, compression="zstd", compression_level=1, memory_pool=pool,
+                              use_dictionary=[n for n in out.column_names if n not in ("row_key", "crime_id")]
+                              ) as writer:
+            writer.write_table(out, row_group_size=_ROW_GROUP)
+            scan = scanned.result()
+            if scan is not None:
+                writer.add_key_value_metadata({"source_sha256": scan.sha256, "source_name": src.name,
+                                               "unknown_crime_types": str(unknown)})
+    del data, out
+    if scan is None or not scan.lines or loaded != scan.lines:
+        return None  # a blank line, an odd line ending, a quote that is not a field's, a disagreement …
+    written = sink.getvalue()
+    partition_sha256 = hashlib.sha256(written).hexdigest()
     data_tmp = lake.temp_path(lake.partition_path(part))
     try:
-        metadata = {"source_sha256": scan.sha256, "source_name": src.name, "unknown_crime_types": str(unknown)}
-        pq.write_table(out.replace_schema_metadata(metadata), data_tmp, compression="zstd", compression_level=1,
-                       row_group_size=_ROW_GROUP)
-        partition_sha256 = file_sha256(data_tmp)
+        with open(data_tmp, "wb") as fh:
+            fh.write(written)
+        del written
         with lake.lock():
             lake.commit(data_tmp, lake.partition_path(part))
             lake.rejects_path(part).unlink(missing_ok=True)
@@ -412,6 +385,75 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
         data_tmp.unlink(missing_ok=True)
     return FileReport(src.path, "loaded", part.dataset, part.force, part.month, loaded, loaded, 0, duplicates, 0,
                       unknown)
+
+
+def _arrow_pool() -> pa.MemoryPool:
+    """jemalloc's pool (else malloc's) for the Arrow path's buffers, not pyarrow's default.
+
+    pyarrow's default, mimalloc, gives each thread's heap fresh transparent huge pages,
+    and the kernel zeroes every one: a Met-scale file spent about 0.3 s of system time
+    there, as much as the parse.
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return pa.system_memory_pool()
+
+
+def _arrow_keys(con: duckdb.DuckDBPyConnection, a: pa.Table, kind: Kind,
+                fname: FileName) -> tuple[pa.ChunkedArray, int, int] | None:
+    """(row keys, duplicates, rows of a Crime type police.uk does not use) of the rows in ``a``.
+
+    None when a row fails one of the row checks of the other paths (the one-file path
+    then rejects it, line and column). Rows repeating an identity are grouped as
+    :func:`_load_batch` groups them and numbered as :func:`_number_repeats` numbers them
+    (file order = ``_i``), so keys are the ones ``_select_good`` gives.
+    """
+    import numpy as np
+
+    # A Month that is not YYYY-MM also disagrees with the file name's month: the pattern
+    # (the dearest check) only tells the one-file path which reason to give.
+    checks = " OR ".join(f"({c})" for c, _, _ in _row_checks(kind, fname) if "regexp_full_match" not in c)
+    crime_type = "Crime type" in kind.header
+    try:
+        con.register("arrow_rows", a)
+        # One pass: each row's identity hash, whether it has a Crime ID, fails a check, or
+        # has a Crime type police.uk does not use.
+        rows = con.sql(
+            f'SELECT {_identity_sql(kind)} AS _h, "Crime ID" IS NOT NULL AS _id, ({checks}) IS TRUE AS _bad, '
+            + (f'("Crime type" NOT IN ({", ".join(_s(t) for t in CRIME_TYPES)})) IS TRUE' if crime_type else "false")
+            + " AS _unknown FROM arrow_rows").to_arrow_table()
+        h = rows.column("_h")
+        rows = rows.append_column("_i", _ints(np.arange(a.num_rows)))
+        con.register("arrow_keys", rows)
+        bad, unknown = con.execute("SELECT count(*) FILTER (WHERE _bad), count(*) FILTER (WHERE _unknown) "
+                                   "FROM arrow_keys").fetchall()[0]
+        if bad:
+            return None
+        repeated = con.execute("SELECT _h, count(*), bool_or(_id) FROM arrow_keys GROUP BY _h HAVING count(*) > 1"
+                               ).fetchall()
+        if kind.dataset == "crimes":
+            # Rows sharing a Crime ID share _h (the ID itself), so its repeats are theirs.
+            duplicates = sum(count - 1 for _, count, has_id in repeated if has_id)
+        else:
+            duplicates = con.execute('SELECT count("Crime ID") - count(DISTINCT "Crime ID") FROM arrow_rows'
+                                     ).fetchall()[0][0]
+        n = np.ones(a.num_rows, dtype=np.int64)
+        if repeated:
+            con.register("arrow_rows", a.append_column("_h", h).append_column("_i", rows.column("_i")))
+            ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)
+            others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
+            got = con.execute(f"SELECT _i, row_number() OVER (PARTITION BY _h ORDER BY {others}, _i) AS n "
+                              "FROM arrow_rows WHERE _h IN (SELECT unnest(?))", [[r[0] for r in repeated]]
+                              ).fetchnumpy()
+            n[got["_i"]] = got["n"]
+        # substr(_h, 1, 16) || '-' || _n, as _select_good has it
+        con.register("arrow_keys", pa.Table.from_arrays([h, _ints(n)], names=["_h", "_n"]))
+        key = con.sql("SELECT substr(_h, 1, 16) || '-' || _n FROM arrow_keys").to_arrow_table().column(0)
+        return key, duplicates, unknown
+    finally:
+        for name in ("arrow_rows", "arrow_keys"):
+            con.unregister(name)
 
 
 def _ints(values) -> pa.Array:
@@ -426,33 +468,58 @@ def _ints(values) -> pa.Array:
 _ROW_GROUP = 122_880
 
 
-def _whole_field_quotes(data: bytes) -> bool:
-    """True when every quote in ``data`` opens or closes a whole field, or is a doubled one inside.
+def _plain_scan(data: bytes) -> _Scan | None:
+    """The :class:`_Scan` of a plain CSV held in memory, or None if it is not plain.
 
-    Then DuckDB's strict reader and Arrow's read the quoted fields alike (a quote in
-    the middle of an unquoted field, or text after a closing quote, they do not).
+    Plain: every line ends with LF or CRLF (no other carriage return), every quote
+    opens or closes a whole field (or is a doubled one inside it) and no quoted field
+    holds a line break. Then the records are the lines after the header, counted here
+    without the parser, as :class:`_RecordCounter` counts them (blank lines included),
+    at the speed of ``bytes.count``. Anything else: None, and the one-file path scans
+    and loads the file.
     """
-    if b'"' not in data:
-        return True
+    sha256 = hashlib.sha256(data).hexdigest()  # lets go of the GIL
+    end = data.find(b"\n")
+    if end < 0 or end > _MAX_HEADER:
+        return None
+    cr = data.count(b"\r", end)
+    if cr and cr != data.count(b"\r\n", end):
+        return None
+    fields = _quoted_fields(data)
+    if fields is None or any(data.find(b"\n", start, stop) >= 0 for start, stop in fields):
+        return None
+    tail = data[data.rfind(b"\n") + 1 :].strip(b"\r")
+    return _Scan(sha256, len(data), data[:end], data.count(b"\n", end + 1) + (1 if tail else 0))
+
+
+def _quoted_fields(data: bytes) -> list[tuple[int, int]] | None:
+    """(opening, closing quote) of each quoted field in ``data``; None if a quote is not a whole field's.
+
+    A quote must open or close a whole field, or be a doubled one inside it: then
+    DuckDB's strict reader and Arrow's read the quoted fields alike (a quote in the
+    middle of an unquoted field, or text after a closing quote, they do not).
+    """
     at, p = [], data.find(b'"')
     while p >= 0:
         at.append(p)
         p = data.find(b'"', p + 1)
+    fields = []
     i, n = 0, len(at)
     while i < n:
         p = at[i]
         if p and data[p - 1] not in b",\n":
-            return False
+            return None
         j = i + 1
         while j < n and j + 1 < n and at[j + 1] == at[j] + 1:
             j += 2  # a doubled quote inside the field
         if j >= n:
-            return False  # never closed
+            return None  # never closed
         q = at[j]
         if q + 1 < len(data) and data[q + 1] not in b",\r\n":
-            return False
+            return None
+        fields.append((p, q))
         i = j + 1
-    return True
+    return fields
 
 
 def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,

@@ -66,6 +66,7 @@ def test_no_group_or_command_help_loads_a_heavy_module():
     (["analyse", "profile", "--area", "X05000030"], ["scipy"]),  # scipy.special for the E-test
     (["status"], []),
     (["locate", "53.0,-1.5"], ["shapely"]),  # point in polygon
+    (["locate", "NB1 2AB"], ["shapely"]),  # a postcode of the directory
 ])
 def test_one_shot_commands_load_only_what_they_use(northbridge, command, allowed):
     assert loaded([*command, "--lake", str(northbridge.root)]) == allowed
@@ -73,3 +74,14 @@ def test_one_shot_commands_load_only_what_they_use(northbridge, command, allowed
 
 def test_status_reads_parquet_footers_without_duckdb(northbridge):
     assert loaded(["status", "--lake", str(northbridge.root)], heavy=(*HEAVY, "duckdb")) == []
+
+
+def test_a_postcode_is_located_without_the_csv_loaders(northbridge):
+    """The postcode's shape is checked by openbeat.ingest.postcodes; the package's CSV loaders stay unloaded."""
+    command = ["locate", "NB1 2AB", "--lake", str(northbridge.root)]
+    out = subprocess.run([sys.executable, "-c", _RUN, json.dumps([command])], capture_output=True, text=True,
+                         check=True, timeout=300)
+    modules = set(json.loads(out.stdout.splitlines()[-1]))
+    assert "openbeat.ingest.postcodes" in modules
+    assert not modules & {"openbeat.ingest.police_csv", "openbeat.ingest.sources", "pyarrow.csv"}
+    assert "X05000001" in out.stdout  # NB1 2AB's ward in the test city

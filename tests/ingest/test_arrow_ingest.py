@@ -10,7 +10,6 @@ schema, metadata, rejects and manifest.
 from __future__ import annotations
 
 import gzip
-import shutil
 from pathlib import Path
 
 import pytest
@@ -68,6 +67,11 @@ CASES = {
                            (11, _field(6, b'"On or near"x')), False),
     "quoted field": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv",
                      (11, _field(6, b'"On or near ""The"" Street"')), True),
+    "quoted line break": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv",
+                          (11, _field(6, b'"On or near\r\nThe Street"')), False),
+    "CR inside quotes": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv",
+                         (11, _field(6, b'"On or near\rThe Street"')), False),
+    "no final line break": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", "no final line break", True),
     "blank line": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (12, lambda raw: b""), False),
     "short row": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (12, lambda raw: raw.rsplit(b",", 2)[0]),
                   False),
@@ -85,6 +89,8 @@ def test_a_file_alone_loads_as_the_one_file_path_loads_it(tmp_path, monkeypatch,
     if change == "repeat":  # whole rows again: row keys are numbered by occurrence
         lines = path.read_bytes().split(b"\r\n")
         path.write_bytes(b"\r\n".join([*lines[:-1], *lines[5:40], lines[-1]]))
+    elif change == "no final line break":
+        path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
     elif change is not None:
         _edit_line(path, *change)
 
