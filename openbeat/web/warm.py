@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 import threading
 import time
 from collections import Counter
@@ -135,13 +136,17 @@ def _look() -> None:
     newest = lake_access.peek_state()
     served = lake_access.published()
     if served is None:  # nothing served yet: there is no earlier state to keep serving
-        lake_access.get_store()
+        try:
+            lake_access.get_store()
+        except Exception:  # a lake being replaced; a visitor's request will say what is wrong
+            log.debug("could not look at the lake", exc_info=True)
         return
     signature = newest.signature
     if served.state.signature == signature:
         if not warmed(signature):
             warm(signature)  # None: another worker holds the claim; looked at again next time
         return
+
     def late() -> bool:  # published warmed or not, this long after this process first saw it
         return lake_access.waited(newest) >= float(settings.OPENBEAT_STALE_SECONDS)
 
@@ -160,7 +165,7 @@ def _claim(cache, key: str) -> bool:
     """``cache.add``, made atomic across the processes of a host for the file-based cache (whose
     add looks, then writes: workers noticing a change at the same moment would all claim it)."""
     folder = getattr(cache, "_dir", None)
-    mine = os.getpid()
+    mine = f"{socket.gethostname()}:{os.getpid()}"  # a worker's claim is its own (pids repeat across hosts)
     if folder is None:  # Redis: SET NX, atomic across hosts
         return cache.add(key, mine, timeout=CLAIM_SECONDS) or cache.get(key) == mine
     import fcntl
