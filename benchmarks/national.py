@@ -112,8 +112,9 @@ def phase_store(root: Path, args) -> dict:
     store.cursor()
     reopen = time.perf_counter() - t
     wards = len(store.areas("ward"))
+    limit = store.cursor().execute("SELECT current_setting('memory_limit')").fetchone()[0]
     return {"seconds": build, "reopen_seconds": reopen, "wards": wards,
-            "derived_bytes": _size(lake.root / "derived")}
+            "derived_bytes": _size(lake.root / "derived"), "memory_limit": limit}
 
 
 def phase_scorecard(root: Path, args) -> dict:
@@ -299,7 +300,8 @@ def _line(name: str, r: dict) -> str:
         return f"{r['seconds']:.0f} s, {r['loaded']} files loaded, {len(r['failed'])} failed; {mem}"
     if name == "store":
         return (f"built in {r['seconds']:.1f} s, reopened in {r['reopen_seconds']:.1f} s, {r['wards']:,} wards, "
-                f"derived {r['derived_bytes'] / 1e6:,.0f} MB; {mem}")
+                f"derived {r['derived_bytes'] / 1e6:,.0f} MB; {mem}"
+                + (f" (DuckDB memory_limit {r['memory_limit']})" if r.get("memory_limit") else ""))
     if name == "scorecard":
         s = r["slowest"]
         return (f"{r['forces']} forces in {r['seconds']:.1f} s (store opened in {r['open_seconds']:.1f} s; median "

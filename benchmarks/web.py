@@ -586,12 +586,14 @@ def first_visits(base: str, lake, paths: list[str], connections: int, log: Path,
         time.sleep(max(delay, check_seconds + 0.5))
     waited = time.monotonic() - changed
 
-    errors = []
+    errors, earlier = [], []
 
     def one(path: str) -> float:
         t = time.perf_counter()
         try:
-            status, _, _ = _get(base, path, timeout=120)
+            status, headers, _ = _get(base, path, timeout=120)
+            if "stale" in (headers.get("X-OpenBeat-Lake-State") or ""):
+                earlier.append(path)  # answered, whole, from the state before the change
         except (OSError, urllib.error.HTTPError) as exc:  # e.g. a worker killed at its timeout: a 500
             status = getattr(exc, "code", str(exc))
         if status != 200:
@@ -608,7 +610,8 @@ def first_visits(base: str, lake, paths: list[str], connections: int, log: Path,
     return {"p50": statistics.median(took) * 1000, "p95": statistics.quantiles(took, n=20)[-1] * 1000,
             "p99": statistics.quantiles(took, n=100)[-1] * 1000, "max": took[-1] * 1000,
             "requests": len(took), "seconds": wall, "rps": len(took) / wall, "socket_errors": 0,
-            "status_errors": len(errors), "cold_p50": None, "cold_p95": None, "waited": waited, "warm": warm.group(0) if warm else None}
+            "status_errors": len(errors), "cold_p50": None, "cold_p95": None, "waited": waited,
+            "warm": warm.group(0) if warm else None, "earlier": len(earlier)}
 
 
 def period_paths(wards: list[str], months: list[str], seed: int = 15) -> tuple[list[str], list[str]]:
@@ -723,7 +726,9 @@ def main(argv=None) -> int:
                     delay = 0.0 if name.endswith("now") else args.first_visit_delay
                     results[name] = first_visits(base, lake, paths, args.connections, tmp / "serve.log", delay)
                     print(f"{name}: visited {results[name]['waited']:.1f} s after the lake changed"
-                          + (f" ({results[name]['warm']})" if results[name]["warm"] else ""), flush=True)
+                          + (f" ({results[name]['warm']})" if results[name]["warm"] else "")
+                          + f"; {results[name]['earlier']} of {len(paths)} answered from the state before it",
+                          flush=True)
                     continue
                 gz = name.endswith("gzip")
                 posts = name == "support/comment POST"

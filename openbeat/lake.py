@@ -89,6 +89,35 @@ def default_root() -> Path:
     return Path(user_data_dir("openbeat")) / "lake"
 
 
+#: The share of the machine's memory that the analytics stores of one host may hold together
+#: (DuckDB's own default is 80 % for *each* connection: five web workers could ask for four
+#: times the machine). A fifth leaves room beside them for Python, the app database and the
+#: page cache; what does not fit is spilled to disk (:func:`store_spill_dir`).
+STORE_MEMORY_SHARE = 0.2
+#: Never less than this per store, however many processes share the machine.
+STORE_MEMORY_FLOOR = 256 * 2**20
+
+
+def store_memory(processes: int = 1) -> str:
+    """DuckDB's ``memory_limit`` for a connection that builds or holds an analytics store:
+    ``$OPENBEAT_STORE_MEMORY`` (a DuckDB size, e.g. ``1.5GB``) when set, else
+    :data:`STORE_MEMORY_SHARE` of the machine's memory divided among the ``processes`` that
+    each hold one (``openbeat serve`` sets the variable for its workers)."""
+    env = os.environ.get("OPENBEAT_STORE_MEMORY", "").strip()
+    if env:
+        return env
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(total * STORE_MEMORY_SHARE / max(processes, 1), STORE_MEMORY_FLOOR) / 2**20:.0f}MiB"
+
+
+def store_spill_dir() -> Path:
+    """Where a store's DuckDB spills what exceeds its memory limit: ``$OPENBEAT_STORE_TEMP``,
+    else a folder in the system's temporary directory (never the lake, which may be read-only)."""
+    import tempfile
+
+    return Path(os.environ.get("OPENBEAT_STORE_TEMP") or Path(tempfile.gettempdir()) / "openbeat-duckdb")
+
+
 @dataclass(frozen=True)
 class Partition:
     dataset: str
@@ -320,7 +349,7 @@ class Lake:
     # ---- reading ------------------------------------------------------------
 
     def connect(self, *, threads: int | None = None, sealed: bool = False,
-                only: Collection[str] | None = None) -> duckdb.DuckDBPyConnection:
+                only: Collection[str] | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with one view per dataset over the lake.
 
         The lake is only read: files are replaced by rename, so queries see whole
@@ -336,6 +365,9 @@ class Lake:
 
         ``only``: just these datasets, views and tables (e.g. ``{"areas", "postcodes"}``),
         for a one-shot reader that would otherwise list and open every partition.
+
+        ``memory_limit``: DuckDB's, e.g. :func:`store_memory` (the analytics store); what
+        exceeds it is spilled to :func:`store_spill_dir`.
         """
         config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
                   "allow_community_extensions": "false"} if sealed else {}
@@ -344,6 +376,11 @@ class Lake:
         con = duckdb.connect(":memory:", config=config)
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            spill = store_spill_dir()
+            spill.mkdir(parents=True, exist_ok=True)
+            con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+            con.execute(f"SET temp_directory = {_sql_str(str(spill))}")
         con.execute("SET TimeZone = 'UTC'")
 
         def parquet_view(name: str, files: list[Path], union: bool) -> None:

@@ -41,7 +41,7 @@ import duckdb
 from openbeat.analytics.outcomes import latest_outcome_key_sql, outcome_group_sql
 from openbeat.geo.levels import COUNTED_LEVELS
 from openbeat.geo.rollup import crimes_with_areas
-from openbeat.lake import Lake
+from openbeat.lake import Lake, store_memory
 
 #: Column holding an area's code at each level.
 LEVEL_COLUMN = {"lsoa21": "lsoa21_code", "ward": "ward_code", "borough": "borough_code", "force": "force"}
@@ -151,8 +151,10 @@ def _add_months(d: date, n: int) -> date:
 class Store:
     """Figures from one lake. Create one per process and share it."""
 
-    def __init__(self, lake: Lake, *, resident: bool = True):
+    def __init__(self, lake: Lake, *, resident: bool = True, memory_limit: str | None = None):
         self.lake = lake
+        #: DuckDB's memory limit for this store's connection (default: :func:`openbeat.lake.store_memory`).
+        self.memory_limit = memory_limit or store_memory()
         #: Aggregates loaded into memory (many questions: the web app) or read from their
         #: files by each query (one question: the CLI). See the module docstring.
         self.resident = resident
@@ -208,7 +210,7 @@ class Store:
         return memo[key]
 
     def _build(self) -> duckdb.DuckDBPyConnection:
-        con = self.lake.connect()
+        con = self.lake.connect(memory_limit=self.memory_limit)
         # Read-only: stop searches ingested since the last `reference load` are located in
         # memory here but not written back (that is `openbeat reference load`'s job).
         crimes_with_areas(con)

@@ -13,7 +13,11 @@ placeholder, and the browser fetches the per-person fragment from an uncached UR
   ``openbeat serve``, Redis shared by several hosts with ``OPENBEAT_CACHE_URL``, else
   each process's memory), so the second visit to a
   neighbourhood page costs a dictionary look-up, not a profile. When the lake changes
-  the key changes with it, so a stale answer is never served; old entries age out.
+  the key changes with it, so an answer is never served under another state's key; old
+  entries age out. While a new lake state is being prepared (:mod:`openbeat.web.lake_access`:
+  published once its answers are computed ahead of visitors), a process answers from the
+  state it serves, whole, marked as earlier data (:func:`_earlier`), or with the new
+  state's answer when the warm-up has kept it already (:func:`kept_answer`).
 
 A client that asks for more answers not yet kept than ``OPENBEAT_UNCACHED_PER_MINUTE``
 in a calendar minute gets ``429 Too Many Requests`` with ``Retry-After`` (the seconds
@@ -50,7 +54,7 @@ from django.utils.http import http_date, quote_etag
 
 import openbeat
 from openbeat.web import warm
-from openbeat.web.lake_access import LakeState, lake_state
+from openbeat.web.lake_access import LakeState, lake_state, peek_state
 
 #: Response headers a cached answer keeps (the middleware adds the security headers).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link", "X-Total-Count")
@@ -146,12 +150,10 @@ STALE_MARK = b"<!--openbeat:lake-notice-->"
 
 
 def kept_answer(request: HttpRequest, params: frozenset[str] | None, api: bool) -> HttpResponse | None:
-    """A kept answer, when the lake has changed and this process has not built the new
-    state's store yet: served without waiting for that build.
-
-    The newest state's own answer (or a 304 for it) when one is kept, else, for a page, the
-    previous state's (:func:`stale_answer`). None: the usual path (which builds the store).
-    """
+    """The newest lake state's kept answer (or a 304 for it), when this process still serves
+    an earlier state (:func:`openbeat.web.lake_access.behind`: the new state's store is not
+    published here yet) and the warm-up has computed it. None: the usual path, on the
+    process's snapshot."""
     from openbeat.web.lake_access import behind, peek_state
 
     newest = peek_state()
@@ -166,7 +168,7 @@ def kept_answer(request: HttpRequest, params: frozenset[str] | None, api: bool) 
         return early
     kept = caches[settings.OPENBEAT_RESPONSE_CACHE].get(key)
     if kept is None:
-        return None if api else stale_answer(request, newest, params)
+        return None
     status, headers, content = kept
     response = HttpResponse(content, status=status, headers=headers)
     if response.status_code == 200:
@@ -175,40 +177,27 @@ def kept_answer(request: HttpRequest, params: frozenset[str] | None, api: bool) 
     return response
 
 
-def stale_answer(request: HttpRequest, state: LakeState, params: frozenset[str] | None) -> HttpResponse | None:
-    """The previous lake state's kept page, while ``state`` (the newest) has no answer kept
-    and is not warmed yet (:func:`openbeat.web.lake_access.older_state`), whole, with a notice
-    saying it shows earlier data and when that data was loaded: a page never mixes two
-    states. None: compute ``state``'s answer."""
-    from openbeat.web.lake_access import older_state
-
-    older = older_state(state)
-    if older is None or warm.warmed(state.signature):
-        return None
-    kept = caches[settings.OPENBEAT_RESPONSE_CACHE].get(answer_key(request, older, params))
-    return None if kept is None else _stale(request, kept, older)
-
-
-def _stale(request: HttpRequest, kept: tuple, older: LakeState) -> HttpResponse | None:
-    """The page kept for lake state ``older``, with the layout's notice saying so (None when the
-    page has no place for it: then it is computed anew)."""
+def _earlier(response: HttpResponse, etag: str, state: LakeState, api: bool) -> None:
+    """Mark an answer of ``state`` served while the lake already holds a newer state (being
+    prepared: :mod:`openbeat.web.lake_access`). A page gets the layout's notice saying so and
+    no validators, so the next visit asks again and gets the new state's page once it is
+    published; an API answer keeps ``state``'s own ETag (never a newer state's) but must be
+    asked again (``no-cache``) instead of being reused for ``OPENBEAT_API_MAX_AGE``."""
     from django.utils.html import format_html
 
-    status, headers, content = kept
-    if status != 200 or STALE_MARK not in content:
-        return None
-    when = older.last_modified.astimezone(ZoneInfo(settings.TIME_ZONE)) if older.last_modified else None
-    notice = format_html(
-        '<div class="govuk-inset-text ob-lake-notice" role="status" data-lake-state="{}">'
-        "New data has just been loaded and is being prepared. This page still shows the data as it was"
-        "{}; reload in a few minutes for the new figures.</div>",
-        older.signature[:12], format_html(" on {}", f"{when:%-d %B %Y at %H:%M}") if when else "")
-    response = HttpResponse(content.replace(STALE_MARK, notice.encode(), 1), status=status, headers=headers)
-    # no validators: the next visit asks again, and gets the new state's page once it is ready
-    patch_cache_control(response, no_cache=True, public=True)
-    response["X-OpenBeat-Lake-State"] = f"{older.signature[:12]}; stale"
-    warm.visited(request.get_full_path())
-    return response
+    if api and response.status_code in (200, 304):
+        _stamp(response, etag, state, api)
+        patch_cache_control(response, no_cache=True, max_age=0)
+    elif not api and response.status_code == 200:
+        when = state.last_modified.astimezone(ZoneInfo(settings.TIME_ZONE)) if state.last_modified else None
+        notice = format_html(
+            '<div class="govuk-inset-text ob-lake-notice" role="status" data-lake-state="{}">'
+            "New data has just been loaded and is being prepared. This page still shows the data as it was"
+            "{}; reload in a few minutes for the new figures.</div>",
+            state.signature[:12], format_html(" on {}", f"{when:%-d %B %Y at %H:%M}") if when else "")
+        response.content = response.content.replace(STALE_MARK, notice.encode(), 1)
+        patch_cache_control(response, no_cache=True, public=True)
+    response["X-OpenBeat-Lake-State"] = f"{state.signature[:12]}; stale"
 
 
 def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
@@ -244,13 +233,16 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
             fast = kept_answer(request, known[0], api)
             if fast is not None:
                 return fast
-        state = lake_state()
+        state = lake_state()  # this request's snapshot: every figure of the answer comes from it
+        # the lake holds a newer state, not published in this process yet: the answer is this
+        # snapshot's, whole, and says so (a page without validators: a 304 would hide the notice)
+        earlier = not warming and state.signature != peek_state().signature
         key = answer_key(request, state, known[0])
         etag = quote_etag(key)
         last = int(state.last_modified.timestamp()) if state.last_modified else None
-        early = get_conditional_response(request, etag=etag, last_modified=last)
+        early = None if earlier and not api else get_conditional_response(request, etag=etag, last_modified=last)
         if early is not None:  # 304 (or 412 for a failed If-Match)
-            _stamp(early, etag, state, api)
+            (_earlier if earlier else _stamp)(early, etag, state, api)
             return early
         cache = caches[settings.OPENBEAT_RESPONSE_CACHE] if settings.OPENBEAT_CACHE_ENTRIES else None
         kept = cache.get(key) if cache is not None else None
@@ -258,9 +250,6 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
             status, headers, content = kept
             response = HttpResponse(content, status=status, headers=headers)
         else:
-            stale = None if warming or api else stale_answer(request, state, known[0])
-            if stale is not None:
-                return stale
             wait = None if warming else retry_after(request)
             if wait is not None:
                 return _too_many(request, api, wait)
@@ -268,10 +257,12 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
             if cache is not None and _keepable(request, response):
                 headers = {h: response[h] for h in KEPT_HEADERS if h in response}
                 cache.set(key, (response.status_code, headers, response.content))
-        if response.status_code == 200:
+        if earlier:
+            _earlier(response, etag, state, api)
+        elif response.status_code == 200:
             _stamp(response, etag, state, api)
-            if not warming:
-                warm.visited(request.get_full_path())
+        if response.status_code == 200 and not warming:
+            warm.visited(request.get_full_path())
         return response
 
     return wrapper

@@ -17,6 +17,14 @@ boundaries for maps, neighbourhood teams), run a query on ``get_store().cursor()
   store never refreshes itself behind the signature's back). A request pins the snapshot
   it first uses (:class:`~openbeat.web.middleware.LakeSnapshotMiddleware`), so its data
   and its cache key always come from the same state, even while an ingest runs.
+* **A new state is published only once it is ready.** In a process that serves
+  (:func:`openbeat.web.warm.serving`, whose background thread builds and publishes new
+  states: :data:`background`), requests keep the snapshot they had while the lake holds a
+  newer state: the thread builds the new store off the request path and publishes it once
+  the new state's answers are computed ahead of visitors (or ``OPENBEAT_STALE_SECONDS``
+  after this process first saw it). Elsewhere (a management command, the tests' client,
+  a process with nothing warming), or in a process that has no snapshot yet, the first
+  request that needs the new state builds its store.
 """
 
 from __future__ import annotations
@@ -103,18 +111,23 @@ _lock = threading.Lock()
 _build_lock = threading.Lock()
 _state: dict[Path, tuple[float, LakeState]] = {}
 _snapshots: dict[Path, Snapshot] = {}
-#: The state this process served before its current snapshot's, and when it was replaced
-#: (monotonic seconds): kept answers of it may be served, marked, until the new state is
-#: warmed (see :func:`older_state`).
-_previous: dict[Path, tuple[LakeState, float]] = {}
+#: The newest signature scanned and when this process first saw it (monotonic seconds).
+_seen: dict[Path, tuple[str, float]] = {}
 #: The snapshot a request uses, set on its first use (``[None]`` until then; None outside requests).
 _pinned: contextvars.ContextVar[list | None] = contextvars.ContextVar("openbeat_lake_snapshot", default=None)
+#: A snapshot built but not published yet, used by the requests of the thread that prepares it
+#: (:func:`preparing`: the warm-up computes the new state's answers on it).
+_upcoming: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar("openbeat_lake_upcoming", default=None)
 
 #: How often the state is scanned again when it changes while a store is being built.
 _BUILD_ATTEMPTS = 5
-#: Called with the signature of each new lake state this process builds a store for:
+#: Called with the signature of each new lake state a request builds a store for:
 #: :func:`openbeat.web.warm.serving` adds the warm-up (so this module never imports it).
 on_new_state: list[Callable[[str], None]] = []
+#: Each says whether a thread of this process builds and publishes new lake states in the
+#: background (:func:`openbeat.web.warm.serving` adds one): while any does, a request never
+#: builds a store for a new state when the process has one for an earlier state.
+background: list[Callable[[], bool]] = []
 
 
 def _looked_at(root: Path) -> LakeState:
@@ -128,38 +141,76 @@ def _looked_at(root: Path) -> LakeState:
     state = _scan(root)
     with _lock:
         _state[root] = (now, state)
+        if _seen.get(root, ("",))[0] != state.signature:
+            _seen[root] = (state.signature, now)
     return state
+
+
+def waited(state: LakeState) -> float:
+    """Seconds since this process first saw ``state`` (0 when it has not seen it as the newest)."""
+    seen = _seen.get(state.root)
+    return time.monotonic() - seen[1] if seen and seen[0] == state.signature else 0.0
+
+
+def published() -> Snapshot | None:
+    """The snapshot this process serves (None before its first)."""
+    snap = _snapshots.get(get_lake().root)
+    return snap if snap is not None and snap.pid == os.getpid() else None
+
+
+def _holds_back(newest: LakeState) -> bool:
+    """Do requests keep the published snapshot while ``newest`` is prepared in the background?"""
+    return float(settings.OPENBEAT_STALE_SECONDS) > 0 and any(alive() for alive in background)
+
+
+def build() -> Snapshot:
+    """A store built from the lake's state now, and that state: not published (:func:`publish`)."""
+    lake = get_lake()
+    for _ in range(_BUILD_ATTEMPTS):
+        before = _scan(lake.root)
+        store = Store(lake)
+        store.freshness = math.inf  # a store shows one state; a new state gets a new store
+        if lake.root.is_dir():
+            store.cursor()  # build now, between the two scans
+        if _scan(lake.root).signature == before.signature:
+            break
+    # after that many changes mid-build (an ingest of many files), label the store with
+    # the earlier state: a client then asks again, and never keeps old data under a new tag
+    return Snapshot(before, store, os.getpid())
+
+
+def publish(snap: Snapshot) -> None:
+    """From now on, requests of this process that have not pinned a snapshot use ``snap``."""
+    with _lock:
+        _snapshots[snap.state.root] = snap
+
+
+@contextlib.contextmanager
+def preparing(snap: Snapshot) -> Iterator[None]:
+    """Requests made inside (in this thread) use ``snap`` before it is published."""
+    token = _upcoming.set(snap)
+    try:
+        yield
+    finally:
+        _upcoming.reset(token)
 
 
 def _current() -> Snapshot:
     lake = get_lake()
-    pid = os.getpid()
+    upcoming = _upcoming.get()
+    if upcoming is not None and upcoming.state.root == lake.root:
+        return upcoming
     state = _looked_at(lake.root)
-    snap = _snapshots.get(lake.root)
-    if snap is not None and snap.pid == pid and snap.state.signature == state.signature:
+    snap = published()
+    if snap is not None and (snap.state.signature == state.signature or _holds_back(state)):
         return snap
     with _build_lock:  # one build per new state; the other threads wait for it, then share it
         state = _looked_at(lake.root)
-        snap = _snapshots.get(lake.root)
-        if snap is not None and snap.pid == pid and snap.state.signature == state.signature:
+        snap = published()
+        if snap is not None and (snap.state.signature == state.signature or _holds_back(state)):
             return snap
-        for _ in range(_BUILD_ATTEMPTS):
-            before = _scan(lake.root)
-            store = Store(lake)
-            store.freshness = math.inf  # a store shows one state; a new state gets a new store
-            if lake.root.is_dir():
-                store.cursor()  # build now, between the two scans
-            if _scan(lake.root).signature == before.signature:
-                break
-        # after that many changes mid-build (an ingest of many files), label the store with
-        # the earlier state: a client then asks again, and never keeps old data under a new tag
-        snap = Snapshot(before, store, pid)
-        with _lock:
-            old = _snapshots.get(lake.root)
-            if old is not None and old.pid == pid and old.state.signature != before.signature:
-                _previous[lake.root] = (old.state, time.monotonic())
-            _snapshots[lake.root] = snap
-            _state[lake.root] = (time.monotonic(), before)
+        snap = build()
+        publish(snap)
     if lake.root.is_dir():
         for listener in on_new_state:
             listener(snap.state.signature)  # answers computed ahead of visitors (web.warm)
@@ -203,37 +254,16 @@ def get_store() -> Store:
 
 
 def behind(newest: LakeState) -> bool:
-    """Has this process served an earlier state than ``newest`` and not built ``newest``'s store yet?"""
-    snap = _snapshots.get(get_lake().root)
-    return snap is not None and snap.pid == os.getpid() and snap.state.signature != newest.signature
-
-
-def older_state(newest: LakeState) -> LakeState | None:
-    """The lake state this process served before ``newest``, while answers of it may still
-    stand in for ``newest``'s (marked as such: :mod:`openbeat.web.cache`): from the moment
-    this process sees ``newest`` until it has built ``newest``'s store and
-    ``OPENBEAT_STALE_SECONDS`` more have passed (the warm-up's time; the caller also stops
-    as soon as ``newest`` is warmed). None outside that window, or before any state was served.
-    """
-    if float(settings.OPENBEAT_STALE_SECONDS) <= 0:
-        return None
-    root = get_lake().root
-    snap = _snapshots.get(root)
-    if snap is None or snap.pid != os.getpid():
-        return None
-    if snap.state.signature != newest.signature:
-        return snap.state  # newest's store is not built yet in this process
-    previous = _previous.get(root)
-    if previous is None or time.monotonic() - previous[1] > float(settings.OPENBEAT_STALE_SECONDS):
-        return None
-    return previous[0]
+    """Does this process serve an earlier state than ``newest`` (its store not published yet)?"""
+    snap = published()
+    return snap is not None and snap.state.signature != newest.signature
 
 
 def reset() -> None:
     """Forget the store and the cached state (tests; after moving the lake)."""
     with _lock:
         _snapshots.clear()
-        _previous.clear()
+        _seen.clear()
         _state.clear()
 
 

@@ -250,6 +250,10 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
     options = gunicorn_options(host=host, port=port, workers=workers or default_workers(), threads=threads,
                                timeout=timeout)
     say(f"serving at http://{options['bind']}/ with {options['workers']} workers (Ctrl-C to stop)")
+    from openbeat.lake import store_memory
+
+    # each worker holds a store: the host's share of memory for them is divided among them
+    os.environ["OPENBEAT_STORE_MEMORY"] = store_memory(processes=options["workers"])
 
     from gunicorn.app.base import BaseApplication
 

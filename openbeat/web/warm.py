@@ -13,9 +13,16 @@ through the whole middleware stack as an anonymous visitor would,
    its ward pages, its borough pages, the force's page; then the API profile of every ward
    and borough.
 
-The warm-up thread also looks at the lake every ``OPENBEAT_LAKE_CHECK_SECONDS`` (at least
-a second), so each worker builds the new state's store, and the warm-up starts, as soon as
-an ingest ends, not when the next visitor comes.
+The same thread publishes new lake states (:mod:`openbeat.web.lake_access`): it looks at the
+lake every ``OPENBEAT_LAKE_CHECK_SECONDS`` (at least a second) and, when the lake holds a
+state newer than the one this worker serves, the worker that claims its warm-up builds the
+new store first (off the request path), warms the new state on it and then publishes it;
+every other worker keeps serving its snapshot of the previous state until the new state is
+warmed, then builds its own new store here and publishes it. After
+``OPENBEAT_STALE_SECONDS`` since a worker first saw the new state, it publishes it warmed
+or not. So the 2 cores are never spent on every worker's rebuild at once while visitors
+wait, and a visitor is answered from one whole state (the previous one, marked, or the new
+one's kept answer) at every moment.
 
 Each answer is kept exactly as a visitor's would be (same key, same rules: nothing
 per-person), so a visitor who comes after it gets a kept answer. Warming is background
@@ -31,6 +38,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 import threading
 import time
 from collections import Counter
@@ -49,7 +57,6 @@ MOST_VISITED = 200
 _visits: Counter[str] = Counter()
 _lock = threading.Lock()
 _wake = threading.Event()
-_wanted: list[str] = []  # the newest state's signature, once one is offered
 _thread: threading.Thread | None = None
 _serving: list[int] = []
 #: A claim lapses this long after the claiming worker's last answer (a worker that died
@@ -72,25 +79,32 @@ def enabled() -> bool:
 
 
 def serving() -> None:
-    """This process serves requests (a gunicorn worker): it may warm. Other processes that
-    read the lake with the web's settings (the demo's seeder, a management command) never
-    claim a state they would not live to warm."""
-    from openbeat.web.lake_access import on_new_state
+    """This process serves requests (a gunicorn worker): it may warm, and its thread publishes
+    new lake states. Other processes that read the lake with the web's settings (the demo's
+    seeder, a management command) never claim a state they would not live to warm."""
+    from openbeat.web import lake_access
 
     _serving.append(os.getpid())
-    if lake_changed not in on_new_state:
-        on_new_state.append(lake_changed)
+    if lake_changed not in lake_access.on_new_state:
+        lake_access.on_new_state.append(lake_changed)
+    if _running not in lake_access.background:
+        lake_access.background.append(_running)
+
+
+def _running() -> bool:
+    """Is this process's thread alive (it publishes new lake states: :func:`_look`)?"""
+    thread = _thread
+    return thread is not None and thread.pid == os.getpid() and thread.is_alive()
 
 
 def lake_changed(signature: str) -> None:
-    """This process has built a store for a new lake state: warm it in the background."""
+    """This process has built a store for a lake state: start the thread (warm it, publish the next)."""
     global _thread
     if not enabled() or os.getpid() not in _serving:
         return
     with _lock:
-        _wanted[:] = [signature]
         _wake.set()
-        if _thread is None or not _thread.is_alive() or _thread.pid != os.getpid():
+        if not _running():
             _thread = threading.Thread(target=_run, name="openbeat-warm", daemon=True)
             _thread.pid = os.getpid()
             _thread.start()
@@ -102,18 +116,12 @@ def _run() -> None:
     except (AttributeError, OSError):
         pass
     while True:
-        if not _wake.wait(max(float(settings.OPENBEAT_LAKE_CHECK_SECONDS), 1.0)):
-            _look()
-            continue
-        with _lock:
-            _wake.clear()
-            signature = _wanted[0]
+        _wake.wait(max(float(settings.OPENBEAT_LAKE_CHECK_SECONDS), 1.0))
+        _wake.clear()
         try:
-            # until this state is warmed (by whichever worker), or the lake changes again
-            while warm(signature) is None and not _wake.wait(CLAIM_SECONDS / 2):
-                pass
+            _look()
         except Exception:  # never take the worker down; visitors compute what was not warmed
-            log.exception("warming the answers for lake state %s failed", signature[:12])
+            log.exception("warming or publishing a lake state failed")
         finally:
             from django.db import close_old_connections
 
@@ -121,28 +129,51 @@ def _run() -> None:
 
 
 def _look() -> None:
-    """Look at the lake now, not at the next visitor's request: a new state gets its store
-    (and is offered for warming, :func:`lake_changed`) with nobody waiting for it."""
-    from openbeat.web.lake_access import get_store
+    """Look at the lake now, not at the next visitor's request: warm the state this process
+    serves if nobody has, and prepare and publish a newer one (see the module docstring)."""
+    from openbeat.web import lake_access
 
-    try:
-        get_store()
-    except Exception:  # a lake being replaced; a visitor's request will say what is wrong
-        log.debug("could not look at the lake", exc_info=True)
+    newest = lake_access.peek_state()
+    served = lake_access.published()
+    if served is None:  # nothing served yet: there is no earlier state to keep serving
+        try:
+            lake_access.get_store()
+        except Exception:  # a lake being replaced; a visitor's request will say what is wrong
+            log.debug("could not look at the lake", exc_info=True)
+        return
+    signature = newest.signature
+    if served.state.signature == signature:
+        if not warmed(signature):
+            warm(signature)  # None: another worker holds the claim; looked at again next time
+        return
+
+    def late() -> bool:  # published warmed or not, this long after this process first saw it
+        return lake_access.waited(newest) >= float(settings.OPENBEAT_STALE_SECONDS)
+
+    if warmed(signature) or late():
+        lake_access.publish(lake_access.build())
+    elif _claim(_cache(), f"openbeat-warm:{signature}"):
+        upcoming = lake_access.build()
+        if upcoming.state.signature != signature:
+            return  # the lake changed again while building: the next look starts over
+        with lake_access.preparing(upcoming):
+            warm(signature, until=late)
+        lake_access.publish(upcoming)  # warmed, or late: the rest is warmed on the published store
 
 
 def _claim(cache, key: str) -> bool:
     """``cache.add``, made atomic across the processes of a host for the file-based cache (whose
     add looks, then writes: workers noticing a change at the same moment would all claim it)."""
     folder = getattr(cache, "_dir", None)
+    mine = f"{socket.gethostname()}:{os.getpid()}"  # a worker's claim is its own (pids repeat across hosts)
     if folder is None:  # Redis: SET NX, atomic across hosts
-        return cache.add(key, os.getpid(), timeout=CLAIM_SECONDS)
+        return cache.add(key, mine, timeout=CLAIM_SECONDS) or cache.get(key) == mine
     import fcntl
 
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, ".warm-claims"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return cache.add(key, os.getpid(), timeout=CLAIM_SECONDS)
+        return cache.add(key, mine, timeout=CLAIM_SECONDS) or cache.get(key) == mine
 
 
 def _cache():
@@ -151,9 +182,11 @@ def _cache():
     return caches[settings.OPENBEAT_RESPONSE_CACHE]
 
 
-def warm(signature: str) -> int | None:
+def warm(signature: str, until=None) -> int | None:
     """Warm the answers of lake state ``signature``: how many were asked for; 0 when it is
-    warmed already or no longer current, None while another worker holds the claim."""
+    warmed already or no longer current, None while another worker holds the claim (a
+    worker's claim is its own: it may go on). Stops early, without saying the state is
+    warmed, once ``until()`` is true."""
     from openbeat.web.lake_access import peek_state
 
     cache = _cache()
@@ -167,8 +200,12 @@ def warm(signature: str) -> int | None:
     handler = _handler()
     done = 0
     for path in paths():
-        if peek_state().signature != signature or _wake.is_set():
+        if peek_state().signature != signature:
             log.info("stopped warming lake state %s after %d answers: the lake changed", signature[:12], done)
+            return done
+        if until is not None and until():
+            log.info("published lake state %s after warming %d answers (OPENBEAT_STALE_SECONDS)",
+                     signature[:12], done)
             return done
         t = time.monotonic()
         response = handler.get_response(_request(path))
@@ -176,7 +213,7 @@ def warm(signature: str) -> int | None:
         cache.touch(claim, CLAIM_SECONDS)
         spent = time.monotonic() - t
         if share < 1:
-            _wake.wait(spent * (1 - share) / share)
+            time.sleep(spent * (1 - share) / share)
     cache.set(done_key, done, timeout=26 * 3600)
     log.info("warmed %d answers for lake state %s in %.1f s", done, signature[:12], time.monotonic() - started)
     return done

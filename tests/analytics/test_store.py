@@ -48,3 +48,25 @@ def test_without_aggregate_files_the_first_one_shot_store_writes_them(store, nor
     assert got["summary"] == area_profile(store, ward).as_dict()["summary"]
     assert sorted(p.name.split("-")[0] for p in (copy.root / "derived").glob("*.parquet")) == [
         "crime_counts", "stop_search_counts"]
+
+
+def test_the_store_holds_to_a_memory_limit_and_spills_to_its_temp_folder(northbridge, monkeypatch, tmp_path):
+    monkeypatch.setenv("OPENBEAT_STORE_MEMORY", "300MiB")
+    monkeypatch.setenv("OPENBEAT_STORE_TEMP", str(tmp_path / "spill"))
+    con = Store(northbridge, resident=False).cursor()
+    assert con.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone() == (
+        "300.0 MiB", str(tmp_path / "spill"))
+    assert (tmp_path / "spill").is_dir()
+
+
+def test_by_default_a_fifth_of_the_memory_divided_among_the_processes_that_hold_a_store(monkeypatch):
+    from openbeat import lake
+
+    monkeypatch.delenv("OPENBEAT_STORE_MEMORY", raising=False)
+    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 * 2**30 // 4096}  # a 24 GiB machine
+    monkeypatch.setattr(lake.os, "sysconf", pages.__getitem__)
+    assert lake.store_memory() == "4915MiB"
+    assert lake.store_memory(processes=5) == "983MiB"
+    assert lake.store_memory(processes=100) == "256MiB"  # never less
+    monkeypatch.setenv("OPENBEAT_STORE_MEMORY", "2GB")
+    assert lake.store_memory(processes=5) == "2GB"

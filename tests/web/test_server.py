@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -147,5 +149,23 @@ def test_serve_opens_no_store_before_gunicorn_forks_its_workers(use_lake, monkey
     monkeypatch.setattr(server, "_answers_folder", lambda: tmp_path / "answers")
     monkeypatch.setattr(server, "prepare", lambda say: server.Prepared(static_root=tmp_path, database="sqlite x"))
     monkeypatch.setattr(BaseApplication, "run", lambda self: forked_with.append(dict(lake_access._snapshots)))
+    monkeypatch.delenv("OPENBEAT_STORE_MEMORY", raising=False)  # serve() sets it for its workers
     server.serve(lake=use_lake.root, workers=1, say=lambda s: None)
     assert forked_with == [{}]
+
+
+def test_serve_divides_the_stores_memory_among_its_workers(use_lake, monkeypatch, tmp_path):
+    from gunicorn.app.base import BaseApplication
+
+    from openbeat.lake import store_memory
+
+    monkeypatch.setenv("OPENBEAT_LAKE", str(use_lake.root))
+    monkeypatch.delenv("OPENBEAT_STORE_MEMORY", raising=False)
+    share = store_memory(processes=4)
+    assert share != store_memory(processes=1)
+    seen = []
+    monkeypatch.setattr(server, "_answers_folder", lambda: tmp_path / "answers")
+    monkeypatch.setattr(server, "prepare", lambda say: server.Prepared(static_root=tmp_path, database="sqlite x"))
+    monkeypatch.setattr(BaseApplication, "run", lambda self: seen.append(os.environ["OPENBEAT_STORE_MEMORY"]))
+    server.serve(lake=use_lake.root, workers=4, say=lambda s: None)
+    assert seen == [share]

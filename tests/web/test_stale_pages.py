@@ -1,8 +1,10 @@
-"""After the lake changes, a page kept for the previous state is served, whole and marked as
-such, until the new state is warmed (openbeat.web.cache.stale_answer); the API never is."""
+"""A new lake state is published to visitors only once it is ready (openbeat.web.lake_access,
+openbeat.web.warm._look): until then a serving process answers from the state it serves, whole
+and marked as such, or with the new state's kept answer; the API never gives old data a new ETag."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -31,6 +33,7 @@ def changing(settings, tmp_path):
     point_at(settings, lake.root)
     warm._visits.clear()
     yield lake
+    lake_access.reset()
     caches["shared"].clear()
     warm._visits.clear()
     point_at(settings, lake.root)
@@ -40,9 +43,27 @@ def ingest_april(lake, tmp_path):
     assert ingest_paths([april(tmp_path / "april")], lake=lake).ok
 
 
+@pytest.fixture
+def serving(monkeypatch):
+    """A serving worker whose background thread publishes new states: stepped by calling warm._look()."""
+    monkeypatch.setattr(lake_access, "background", [lambda: True])
+
+
+def computing(*args, **kwargs):
+    raise AssertionError("an answer was computed")
+
+
+@contextlib.contextmanager
+def without_computing(monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(shared_figures, "figure", computing)
+        m.setattr("openbeat.areas.area_figures.figure", computing)
+        yield
+
+
 @pytest.mark.django_db
-def test_a_kept_page_of_the_previous_state_is_served_whole_and_marked_until_the_new_state_is_warmed(
-        changing, client, tmp_path, monkeypatch):
+def test_the_previous_state_is_served_whole_and_marked_until_the_new_state_is_warmed_and_published(
+        changing, serving, client, tmp_path, monkeypatch):
     page = f"/areas/{NORTH}/"
     before = client.get(page)
     assert before.status_code == 200 and b"ob-lake-notice" not in before.content
@@ -51,13 +72,8 @@ def test_a_kept_page_of_the_previous_state_is_served_whole_and_marked_until_the_
     new = lake_access.peek_state().signature
     assert new != old
 
-    def computing(*args, **kwargs):
-        raise AssertionError("a stale page was served by computing it")
-
-    with monkeypatch.context() as m:
-        m.setattr(shared_figures, "figure", computing)
-        m.setattr("openbeat.areas.area_figures.figure", computing)
-        stale = client.get(page)
+    with without_computing(monkeypatch):
+        stale = client.get(page)  # kept for the state served: no store built, nothing computed
     assert stale.status_code == 200
     assert stale["X-OpenBeat-Lake-State"] == f"{old[:12]}; stale"
     assert not stale.has_header("ETag") and "no-cache" in stale["Cache-Control"]
@@ -65,29 +81,81 @@ def test_a_kept_page_of_the_previous_state_is_served_whole_and_marked_until_the_
     assert notice is not None and notice.group(1) == old[:12].encode()
     # the previous state's page, whole: nothing of it changed but the notice
     assert stale.content.replace(notice.group(0), b"<!--openbeat:lake-notice-->") == before.content
-    assert lake_access.behind(lake_access.peek_state())  # served without building the new state's store
+    # a 304 would hide the notice: a page of the earlier state is sent whole
+    assert client.get(page, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
 
-    # a page not kept for either state is computed on the new state, and kept for it
+    # a page kept for neither state is computed on the state served, whole, and marked too
     south = client.get(f"/areas/{SOUTH}/")
-    assert south.status_code == 200 and b"ob-lake-notice" not in south.content and south.has_header("ETag")
-    assert not lake_access.behind(lake_access.peek_state())
-    # the new store is built, yet until the state is warmed, a page kept only for the old state stays stale
-    assert NOTICE.search(client.get(page).content) is not None
+    assert south.status_code == 200 and south["X-OpenBeat-Lake-State"] == f"{old[:12]}; stale"
+    assert NOTICE.search(south.content) is not None and b"April 2024" not in south.content
+    assert lake_access.behind(lake_access.peek_state())  # no request built the new state's store
 
-    assert warm.warm(new) == 7  # every ward, borough and force page and API profile
-    fresh = client.get(page)
+    warm._look()  # the background: this worker claims the new state, builds its store, warms, publishes
+    assert warm.warmed(new) and not lake_access.behind(lake_access.peek_state())
+    with without_computing(monkeypatch):
+        fresh = client.get(page)
     assert fresh.status_code == 200 and NOTICE.search(fresh.content) is None and fresh.has_header("ETag")
+    assert "X-OpenBeat-Lake-State" not in fresh
     assert fresh["ETag"] != before["ETag"] and b"April 2024" in fresh.content
     assert b"April 2024" not in before.content
 
 
 @pytest.mark.django_db
-def test_the_api_never_answers_from_the_previous_state(changing, client, tmp_path):
-    url = f"/api/areas/{BOROUGH}/profile"
-    assert client.get(url).json()["period"]["to"] == "2024-03"
-    client.get(f"/areas/{BOROUGH}/")
+def test_a_worker_that_did_not_claim_the_new_state_publishes_it_once_it_is_warmed(
+        changing, serving, client, tmp_path, monkeypatch):
+    page, url = f"/areas/{NORTH}/", f"/api/areas/{BOROUGH}/profile"
+    client.get(page)
     ingest_april(changing, tmp_path)
+    new = lake_access.peek_state()
+    cache = caches["shared"]
+    cache.add(f"openbeat-warm:{new.signature}", 12345)  # another worker warms it
+    warm._look()
+    assert lake_access.behind(new)  # left to the other worker: this one keeps serving its state
+    assert NOTICE.search(client.get(page).content) is not None
+
+    # the other worker's kept answers of the new state are served meanwhile, with the new ETag
+    with lake_access.preparing(lake_access.build()):
+        kept = warm._handler().get_response(warm._request(page))
+    assert kept.status_code == 200 and NOTICE.search(kept.content) is None and b"April 2024" in kept.content
+    with without_computing(monkeypatch):
+        served = client.get(page)
+    assert served.content == kept.content and served["ETag"] == kept["ETag"]
+    assert lake_access.behind(new)
+
+    cache.set(f"openbeat-warmed:{new.signature}", 7)  # the other worker is done
+    warm._look()
+    assert not lake_access.behind(new)
     assert client.get(url).json()["period"]["to"] == "2024-04"
+
+
+@pytest.mark.django_db
+def test_the_api_answers_the_state_served_under_its_own_etag(changing, serving, client, tmp_path):
+    url = f"/api/areas/{BOROUGH}/profile"
+    first = client.get(url)
+    assert first.json()["period"]["to"] == "2024-03" and "no-cache" not in first["Cache-Control"]
+    ingest_april(changing, tmp_path)
+    old = client.get(url)  # the previous state, whole, under the previous state's ETag
+    assert old.json()["period"]["to"] == "2024-03" and old["ETag"] == first["ETag"]
+    assert old["X-OpenBeat-Lake-State"].endswith("; stale") and "no-cache" in old["Cache-Control"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304  # right for the state served
+    warm._look()
+    new = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert new.status_code == 200 and new.json()["period"]["to"] == "2024-04" and new["ETag"] != first["ETag"]
+
+
+@pytest.mark.django_db
+def test_the_new_state_is_published_unwarmed_after_the_stale_seconds(
+        changing, serving, client, tmp_path, settings):
+    page = f"/areas/{NORTH}/"
+    client.get(page)
+    ingest_april(changing, tmp_path)
+    new = lake_access.peek_state()
+    caches["shared"].add(f"openbeat-warm:{new.signature}", 12345)  # another worker, never done
+    settings.OPENBEAT_STALE_SECONDS = 1e-6
+    warm._look()
+    assert not lake_access.behind(new) and not warm.warmed(new.signature)
+    again = client.get(page)
+    assert again.status_code == 200 and NOTICE.search(again.content) is None and b"April 2024" in again.content
 
 
 @pytest.mark.django_db
