@@ -151,8 +151,11 @@ def _add_months(d: date, n: int) -> date:
 class Store:
     """Figures from one lake. Create one per process and share it."""
 
-    def __init__(self, lake: Lake, *, resident: bool = True, memory_limit: str | None = None):
+    def __init__(self, lake: Lake, *, resident: bool = True, memory_limit: str | None = None,
+                 threads: int | None = None):
         self.lake = lake
+        #: DuckDB's threads for this store (None: DuckDB's default, one per core). See :meth:`use_threads`.
+        self.threads = threads
         #: DuckDB's memory limit for this store's connection (default: :func:`openbeat.lake.store_memory`).
         self.memory_limit = memory_limit or store_memory()
         #: Aggregates loaded into memory (many questions: the web app) or read from their
@@ -201,6 +204,17 @@ class Store:
                         old.close()
             return self._con.cursor()
 
+    def use_threads(self, threads: int | None) -> None:
+        """From now on, queries of this store run on ``threads`` of DuckDB's (None: its default).
+
+        One thread runs each query in the thread that asks it, so that thread's CPU priority
+        applies: background work (the web's warm-up) builds and fills a store at a low
+        priority, then hands it to visitors with every core."""
+        with self._lock:
+            self.threads = threads
+            if self._con is not None:
+                self._con.execute(f"SET threads = {int(threads)}" if threads else "RESET threads")
+
     def memo(self, key, compute: Callable):
         """``compute()`` once per state of the lake (for pure lookups like populations)."""
         self.cursor()
@@ -210,7 +224,7 @@ class Store:
         return memo[key]
 
     def _build(self) -> duckdb.DuckDBPyConnection:
-        con = self.lake.connect(memory_limit=self.memory_limit)
+        con = self.lake.connect(memory_limit=self.memory_limit, threads=self.threads)
         # Read-only: stop searches ingested since the last `reference load` are located in
         # memory here but not written back (that is `openbeat reference load`'s job).
         crimes_with_areas(con)

@@ -163,12 +163,16 @@ def _holds_back(newest: LakeState) -> bool:
     return float(settings.OPENBEAT_STALE_SECONDS) > 0 and any(alive() for alive in background)
 
 
-def build() -> Snapshot:
-    """A store built from the lake's state now, and that state: not published (:func:`publish`)."""
+def build(*, background: bool = False) -> Snapshot:
+    """A store built from the lake's state now, and that state: not published (:func:`publish`).
+
+    ``background``: built (and used until it is published) on one DuckDB thread, the calling
+    thread, so a low-priority thread (the warm-up's, nice 10) leaves the cores to visitors;
+    :func:`publish` gives it every core."""
     lake = get_lake()
     for _ in range(_BUILD_ATTEMPTS):
         before = _scan(lake.root)
-        store = Store(lake)
+        store = Store(lake, threads=1 if background else None)
         store.freshness = math.inf  # a store shows one state; a new state gets a new store
         if lake.root.is_dir():
             store.cursor()  # build now, between the two scans
@@ -181,6 +185,8 @@ def build() -> Snapshot:
 
 def publish(snap: Snapshot) -> None:
     """From now on, requests of this process that have not pinned a snapshot use ``snap``."""
+    if snap.store.threads is not None:
+        snap.store.use_threads(None)  # built in the background: visitors' queries get every core
     with _lock:
         _snapshots[snap.state.root] = snap
 

@@ -151,9 +151,9 @@ def _look() -> None:
         return lake_access.waited(newest) >= float(settings.OPENBEAT_STALE_SECONDS)
 
     if warmed(signature) or late():
-        lake_access.publish(lake_access.build())
+        lake_access.publish(lake_access.build(background=True))
     elif _claim(_cache(), f"openbeat-warm:{signature}"):
-        upcoming = lake_access.build()
+        upcoming = lake_access.build(background=True)
         if upcoming.state.signature != signature:
             return  # the lake changed again while building: the next look starts over
         with lake_access.preparing(upcoming):

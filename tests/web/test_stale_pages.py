@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 
+import duckdb
 import pytest
 from django.core.cache import caches
 
@@ -181,3 +182,25 @@ def test_no_stale_page_when_each_process_keeps_its_own_answers(settings, tmp_pat
         assert NOTICE.search(client.get(page).content) is None
     finally:
         point_at(settings, lake.root)
+
+
+@pytest.mark.django_db
+def test_the_background_prepares_a_state_on_one_duckdb_thread_and_publishes_it_with_every_core(
+        changing, serving, client, tmp_path, monkeypatch):
+    """One DuckDB thread runs each query in the thread that asks it, so the warm-up's low CPU
+    priority holds for the new store's build and its warming; visitors' queries get DuckDB's default."""
+    client.get(f"/areas/{NORTH}/")
+    ingest_april(changing, tmp_path)
+    threads_seen = []
+    real_warm = warm.warm
+
+    def watching(signature, **kwargs):
+        threads_seen.append(lake_access.get_store().cursor().execute(
+            "SELECT current_setting('threads')").fetchone()[0])
+        return real_warm(signature, **kwargs)
+
+    monkeypatch.setattr(warm, "warm", watching)
+    warm._look()
+    default = duckdb.connect(":memory:").execute("SELECT current_setting('threads')").fetchone()[0]
+    assert threads_seen == [1]
+    assert lake_access.get_store().cursor().execute("SELECT current_setting('threads')").fetchone()[0] == default
