@@ -21,6 +21,7 @@ import shapely
 
 from openbeat.geo.crs import to_bng, to_wgs84
 from openbeat.geo.levels import CURRENT_LEVELS as LEVELS
+from openbeat.geo.postcode import normalise_postcode
 from openbeat.lake import Lake
 
 
@@ -45,8 +46,6 @@ def parse_query(query: str) -> tuple[str, object]:
         if 0 <= a <= 700_000 and 0 <= b <= 1_300_000:
             return "bng", (a, b)
         raise LocateError(f"{query!r}: not a latitude,longitude pair nor a British National Grid easting,northing")
-    from openbeat.ingest.postcodes import normalise_postcode  # here: coordinates need no ingest package
-
     pc = normalise_postcode(query)
     if pc:
         return "postcode", pc

@@ -77,11 +77,12 @@ def test_status_reads_parquet_footers_without_duckdb(northbridge):
 
 
 def test_a_postcode_is_located_without_the_csv_loaders(northbridge):
-    """The postcode's shape is checked by openbeat.ingest.postcodes; the package's CSV loaders stay unloaded."""
+    """The postcode's shape is checked by openbeat.geo.postcode; no module of the ingest package loads."""
     command = ["locate", "NB1 2AB", "--lake", str(northbridge.root)]
     out = subprocess.run([sys.executable, "-c", _RUN, json.dumps([command])], capture_output=True, text=True,
                          check=True, timeout=300)
     modules = set(json.loads(out.stdout.splitlines()[-1]))
-    assert "openbeat.ingest.postcodes" in modules
+    assert "openbeat.geo.postcode" in modules
+    assert not {m for m in modules if m == "openbeat.ingest" or m.startswith("openbeat.ingest.")}
     assert not modules & {"openbeat.ingest.police_csv", "openbeat.ingest.sources", "pyarrow.csv"}
     assert "X05000001" in out.stdout  # NB1 2AB's ward in the test city
