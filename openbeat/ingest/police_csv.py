@@ -45,7 +45,7 @@ from openbeat import __version__
 from openbeat.datasets import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.pause_for_tests import partition_committed
-from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256, fsync_all
+from openbeat.lake import Lake, Partition, file_sha256, fsync_all, rejects_schema
 
 _CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -1245,7 +1245,7 @@ def _rejects_table(part: Partition, source_name: str, rejects: list[tuple]) -> p
              "line": line, "column": col, "reason": reason, "raw": raw}
             for line, col, reason, raw in rejects
         ],
-        schema=REJECTS_SCHEMA,
+        schema=rejects_schema(),
     )
 
 
