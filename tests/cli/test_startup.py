@@ -72,6 +72,16 @@ def test_one_shot_commands_load_only_what_they_use(northbridge, command, allowed
     assert loaded([*command, "--lake", str(northbridge.root)]) == allowed
 
 
+@pytest.mark.parametrize("command", [
+    ["locate", "53.0,-1.5"],
+    ["locate", "NB1 2AB"],  # in a ward and a neighbourhood: every look-up runs
+    ["analyse", "profile", "--area", "X05000030"],
+])
+def test_lookups_and_a_profile_query_through_duckdb_without_pyarrow(northbridge, command):
+    """The lake's schemas, the neighbourhood look-up and the store's stop-search check need no Arrow."""
+    assert loaded([*command, "--lake", str(northbridge.root)], heavy=("pyarrow",)) == []
+
+
 def test_status_reads_parquet_footers_without_duckdb(northbridge):
     assert loaded(["status", "--lake", str(northbridge.root)], heavy=(*HEAVY, "duckdb")) == []
 
