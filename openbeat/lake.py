@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -31,48 +32,73 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from platformdirs import user_data_dir
 
 from openbeat.datasets import POLICE_DATASETS, empty_select
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
-MANIFEST_SCHEMA = pa.schema(
-    [
-        ("source_path", pa.string()),  # the path given, or "<zip>!<member>"
-        ("source_name", pa.string()),  # the file name police.uk gave it
-        ("dataset", pa.string()),
-        ("force", pa.string()),
-        ("month", pa.date32()),
-        ("sha256", pa.string()),  # of the bytes as read (compressed if .gz)
-        ("bytes", pa.int64()),
-        ("rows_read", pa.int64()),
-        ("rows_loaded", pa.int64()),
-        ("rows_rejected", pa.int64()),
-        ("duplicates", pa.int64()),  # rows whose Crime ID repeats an earlier row's (stop and search: identical rows)
-        ("month_mismatches", pa.int64()),  # stop-search rows dated outside the file month
-        ("partition_sha256", pa.string()),  # of the partition file written (tamper check)
-        ("unknown_crime_types", pa.int64()),  # rows loaded with a crime type police.uk does not use
-        ("ingested_at", pa.timestamp("us", tz="UTC")),
-        ("openbeat_version", pa.string()),
-    ]
+#: The manifest's columns, (name, DuckDB type); :func:`manifest_schema` is the Arrow schema.
+MANIFEST_COLUMNS = (
+    ("source_path", "VARCHAR"),  # the path given, or "<zip>!<member>"
+    ("source_name", "VARCHAR"),  # the file name police.uk gave it
+    ("dataset", "VARCHAR"),
+    ("force", "VARCHAR"),
+    ("month", "DATE"),
+    ("sha256", "VARCHAR"),  # of the bytes as read (compressed if .gz)
+    ("bytes", "BIGINT"),
+    ("rows_read", "BIGINT"),
+    ("rows_loaded", "BIGINT"),
+    ("rows_rejected", "BIGINT"),
+    ("duplicates", "BIGINT"),  # rows whose Crime ID repeats an earlier row's (stop and search: identical rows)
+    ("month_mismatches", "BIGINT"),  # stop-search rows dated outside the file month
+    ("partition_sha256", "VARCHAR"),  # of the partition file written (tamper check)
+    ("unknown_crime_types", "BIGINT"),  # rows loaded with a crime type police.uk does not use
+    ("ingested_at", "TIMESTAMPTZ"),
+    ("openbeat_version", "VARCHAR"),
 )
 
-REJECTS_SCHEMA = pa.schema(
-    [
-        ("dataset", pa.string()),
-        ("force", pa.string()),
-        ("month", pa.date32()),
-        ("source_name", pa.string()),
-        ("line", pa.int64()),
-        ("column", pa.string()),
-        ("reason", pa.string()),
-        ("raw", pa.string()),
-    ]
+#: The columns of every rejects file, (name, DuckDB type); :func:`rejects_schema` is the Arrow schema.
+REJECTS_COLUMNS = (
+    ("dataset", "VARCHAR"),
+    ("force", "VARCHAR"),
+    ("month", "DATE"),
+    ("source_name", "VARCHAR"),
+    ("line", "BIGINT"),
+    ("column", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("raw", "VARCHAR"),
 )
+
+_PARTITIONS_COLUMNS = (("dataset", "VARCHAR"), ("force", "VARCHAR"), ("month", "DATE"))
+
+
+def _arrow_schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
+    """The Arrow schema of (name, DuckDB type) columns.
+
+    pyarrow is imported here, not at the top: commands that only query the lake through
+    DuckDB (``openbeat locate``, a ward's profile) never load it.
+    """
+    import pyarrow as pa
+
+    arrow = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DATE": pa.date32(),
+             "TIMESTAMPTZ": pa.timestamp("us", tz="UTC")}
+    return pa.schema([(name, arrow[t]) for name, t in columns])
+
+
+@functools.cache
+def manifest_schema() -> pa.Schema:
+    """The Arrow schema of :meth:`Lake.read_manifest`'s table."""
+    return _arrow_schema(MANIFEST_COLUMNS)
+
+
+@functools.cache
+def rejects_schema() -> pa.Schema:
+    """The schema every rejects file is written with."""
+    return _arrow_schema(REJECTS_COLUMNS)
+
 
 _TMP_PREFIX = ".tmp-"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -234,6 +260,8 @@ class Lake:
             fsync_all([final.parent])
 
     def write_table(self, final: Path, table: pa.Table) -> None:
+        import pyarrow.parquet as pq
+
         tmp = self.temp_path(final)
         try:
             pq.write_table(table, tmp, compression="zstd")
@@ -287,7 +315,9 @@ class Lake:
         return rows
 
     def read_manifest(self) -> pa.Table:
-        return pa.Table.from_pylist(self.manifest_rows(), schema=MANIFEST_SCHEMA)
+        import pyarrow as pa
+
+        return pa.Table.from_pylist(self.manifest_rows(), schema=manifest_schema())
 
     def append_manifest(self, rows: list[dict], *, sync: bool = True) -> None:
         """Add entries; caller must hold :meth:`lock`.
@@ -300,7 +330,7 @@ class Lake:
         if not rows:
             return
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        lines = "".join(json.dumps({k: _jsonable(r.get(k)) for k in MANIFEST_SCHEMA.names}) + "\n" for r in rows)
+        lines = "".join(json.dumps({k: _jsonable(r.get(k)) for k, _ in MANIFEST_COLUMNS}) + "\n" for r in rows)
         with open(self.manifest_path, "a", encoding="utf-8") as fh:
             fh.write(lines)
             fh.flush()
@@ -337,6 +367,8 @@ class Lake:
 
     def partition_metadata(self, p: Partition) -> dict[str, str] | None:
         """The key-value metadata written with the partition, plus its row count."""
+        import pyarrow.parquet as pq
+
         path = self.partition_path(p)
         try:
             md = pq.read_metadata(path)
@@ -385,7 +417,9 @@ class Lake:
 
         def parquet_view(name: str, files: list[Path], union: bool) -> None:
             if sealed:
+                import pyarrow as pa
                 import pyarrow.dataset as pads  # loads pandas: only for `openbeat query`
+                import pyarrow.parquet as pq
 
                 schemas = [pq.read_schema(f) for f in files]
                 schema = pa.unify_schemas(schemas, promote_options="permissive") if union else schemas[0]
@@ -412,16 +446,16 @@ class Lake:
         if rejects:
             parquet_view("rejects", rejects, union=False)
         elif wanted("rejects"):
-            _create_table(con, "rejects", REJECTS_SCHEMA, {n: [] for n in REJECTS_SCHEMA.names})
+            _create_table(con, "rejects", REJECTS_COLUMNS, {n: [] for n, _ in REJECTS_COLUMNS})
         # Tables, not registered Arrow objects, so cursors of this connection see them too.
         if wanted("manifest"):
             rows = self.manifest_rows()
-            _create_table(con, "manifest", MANIFEST_SCHEMA,
-                          {n: [_utc(r.get(n)) for r in rows] for n in MANIFEST_SCHEMA.names})
+            _create_table(con, "manifest", MANIFEST_COLUMNS,
+                          {n: [_utc(r.get(n)) for r in rows] for n, _ in MANIFEST_COLUMNS})
         # The partitions these views read, so figures that ask "which months were published?"
         # answer for this connection's state of the lake, not for whatever is on disk now.
         if wanted("lake_partitions"):
-            _create_table(con, "lake_partitions", _PARTITIONS_SCHEMA, {
+            _create_table(con, "lake_partitions", _PARTITIONS_COLUMNS, {
                 "dataset": [d for d, _, _ in listed], "force": [f for _, f, _ in listed],
                 "month": [date.fromisoformat(m + "-01") for _, _, m in listed]})
         for name in filter(wanted, self.reference_names()):
@@ -433,21 +467,15 @@ class Lake:
         return con
 
 
-_PARTITIONS_SCHEMA = pa.schema([("dataset", pa.string()), ("force", pa.string()), ("month", pa.date32())])
-
-#: DuckDB's type for each Arrow type the lake's small tables use.
-_DUCKDB_TYPES = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.date32(): "DATE",
-                 pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ"}
-
-
-def _create_table(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema, columns: dict[str, list]) -> None:
-    """A table of ``schema``'s columns from Python lists, handed to DuckDB as list parameters.
+def _create_table(con: duckdb.DuckDBPyConnection, name: str, schema: tuple[tuple[str, str], ...],
+                  columns: dict[str, list]) -> None:
+    """A table of ``schema``'s (name, DuckDB type) columns from Python lists, handed to DuckDB as list parameters.
 
     Not through an Arrow table: building one from Python objects makes pyarrow import
     pandas (~0.4 s), which every one-shot command would then pay.
     """
-    select = ", ".join(f"unnest(?::{_DUCKDB_TYPES[f.type]}[]) AS {_ident(f.name)}" for f in schema)
-    con.execute(f"CREATE TABLE {name} AS SELECT {select}", [columns[f.name] for f in schema])
+    select = ", ".join(f"unnest(?::{t}[]) AS {_ident(n)}" for n, t in schema)
+    con.execute(f"CREATE TABLE {name} AS SELECT {select}", [columns[n] for n, _ in schema])
 
 
 def _utc(v):
@@ -561,6 +589,8 @@ def status(lake: Lake) -> tuple[list[PartitionStatus], dict[tuple[str, str], lis
     A month is missing when it lies between a force's first and last month of that
     dataset but has no partition (police.uk forces do skip months).
     """
+    import pyarrow.parquet as pq
+
     parts = []
     for dataset in POLICE_DATASETS:
         for p in lake.partitions(dataset):

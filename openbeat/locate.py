@@ -21,6 +21,7 @@ import shapely
 
 from openbeat.geo.crs import to_bng, to_wgs84
 from openbeat.geo.levels import CURRENT_LEVELS as LEVELS
+from openbeat.geo.postcode import normalise_postcode
 from openbeat.lake import Lake
 
 
@@ -45,8 +46,6 @@ def parse_query(query: str) -> tuple[str, object]:
         if 0 <= a <= 700_000 and 0 <= b <= 1_300_000:
             return "bng", (a, b)
         raise LocateError(f"{query!r}: not a latitude,longitude pair nor a British National Grid easting,northing")
-    from openbeat.ingest.postcodes import normalise_postcode  # here: coordinates need no ingest package
-
     pc = normalise_postcode(query)
     if pc:
         return "postcode", pc
@@ -76,10 +75,14 @@ def _area_at(con, level: str, x: float, y: float) -> dict | None:
 def _neighbourhood_at(con, rel: set[str], x: float, y: float) -> dict | None:
     from openbeat.geo.neighbourhoods import neighbourhood_geometries
 
-    t = con.sql("SELECT * FROM neighbourhood_boundaries").to_arrow_table()
-    if t.num_rows == 0:
+    # Rows, not an Arrow table: a look-up loads no pyarrow.
+    boundaries = con.sql("SELECT * FROM neighbourhood_boundaries")
+    rows = boundaries.fetchall()
+    if not rows:
         return None
-    forces, ids, geoms = neighbourhood_geometries(t)
+    # WKB: BLOB, or GEOMETRY as DuckDB reads a GeoParquet column (fetched as WKB bytes too)
+    binary = {n for n, t in zip(boundaries.columns, boundaries.types) if t.id in ("blob", "geometry")}
+    forces, ids, geoms = neighbourhood_geometries(dict(zip(boundaries.columns, zip(*rows))), binary)
     pt = shapely.Point(x, y)
     hits = np.flatnonzero(shapely.intersects(geoms, pt))
     if hits.size == 0:

@@ -9,5 +9,6 @@ Modules: :mod:`crs` (transforms), :mod:`pip` (vectorised point-in-polygon),
 :mod:`simplify` (coverage simplification to a size budget), :mod:`overlap` (area-overlap
 lookups such as LSOA 2011 → 2021), :mod:`dissolve` (wards from LSOAs),
 :mod:`neighbourhoods` (police.uk neighbourhoods ↔ wards), :mod:`rollup` (DuckDB views
-``crimes_geo``, ``outcomes_geo``, ``stop_searches_geo``).
+``crimes_geo``, ``outcomes_geo``, ``stop_searches_geo``), :mod:`postcode` (a UK postcode's
+shape and standard form).
 """

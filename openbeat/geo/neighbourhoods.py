@@ -12,26 +12,40 @@ Dataset ``neighbourhood_wards`` (written by :func:`link_lake_neighbourhoods`, wh
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pyarrow as pa
 import shapely
 
 from openbeat.geo.crs import BNG, WGS84, transform_geoms
-from openbeat.geo.overlap import overlap_shares
-from openbeat.geo.refdata import read_reference
 from openbeat.lake import Lake
 
-SCHEMA = pa.schema(
-    [
-        ("force", pa.string()),
-        ("neighbourhood_id", pa.string()),
-        ("ward_code", pa.string()),
-        ("overlap_m2", pa.float64()),
-        ("share_of_neighbourhood", pa.float64()),
-        ("share_of_ward", pa.float64()),
-        ("is_best", pa.bool_()),
-    ]
-)
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+@functools.cache
+def schema() -> pa.Schema:
+    """The Arrow schema of ``neighbourhood_wards``.
+
+    pyarrow is imported in the functions that write Arrow, not at the top: `openbeat
+    locate` imports this module for :func:`neighbourhood_geometries` and needs none of it.
+    """
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("force", pa.string()),
+            ("neighbourhood_id", pa.string()),
+            ("ward_code", pa.string()),
+            ("overlap_m2", pa.float64()),
+            ("share_of_neighbourhood", pa.float64()),
+            ("share_of_ward", pa.float64()),
+            ("is_best", pa.bool_()),
+        ]
+    )
 
 
 def link_neighbourhoods_to_wards(neighbourhood_ids, neighbourhood_geoms_bng, ward_codes, ward_geoms_bng,
@@ -44,6 +58,10 @@ def link_neighbourhoods_to_wards(neighbourhood_ids, neighbourhood_geoms_bng, war
     >>> [(r["ward_code"], r["share_of_neighbourhood"], r["is_best"]) for r in t.to_pylist()]
     [('W1', 0.8, True), ('W2', 0.2, False)]
     """
+    import pyarrow as pa
+
+    from openbeat.geo.overlap import overlap_shares
+
     ids = np.asarray(neighbourhood_ids, dtype=object)
     forces = np.asarray(force if isinstance(force, list) else [force] * len(ids), dtype=object)
     # ids are unique within a force only: key by position, then map back
@@ -60,7 +78,7 @@ def link_neighbourhoods_to_wards(neighbourhood_ids, neighbourhood_geoms_bng, war
             "share_of_ward": t["share_of_target"],
             "is_best": t["is_best"],
         },
-        schema=SCHEMA,
+        schema=schema(),
     )
 
 
@@ -69,30 +87,32 @@ def _pick(names: list[str], *cands: str) -> str | None:
     return next((low[c] for c in cands if c in low), None)
 
 
-def neighbourhood_geometries(table: pa.Table) -> tuple[list, list, np.ndarray]:
-    """(forces, ids, BNG geometries) from a ``neighbourhood_boundaries`` table.
+def neighbourhood_geometries(columns: Mapping[str, Sequence], binary: Collection[str]) -> tuple[list, list, np.ndarray]:
+    """(forces, ids, BNG geometries) from a ``neighbourhood_boundaries`` table's ``columns``.
 
-    Accepts a WKB column in BNG (name containing 'bng' or '27700') or in WGS84
-    ('wgs84', '4326', or plain 'geometry'), and id/force columns named
-    ``neighbourhood_id``/``id`` and ``force``/``force_id``.
+    ``columns``: each column's values as a list, by name (:meth:`pyarrow.Table.to_pydict`,
+    or rows fetched from DuckDB); ``binary``: the names of its binary columns. Accepts a
+    WKB column in BNG (name containing 'bng' or '27700') or in WGS84 ('wgs84', '4326', or
+    plain 'geometry'), and id/force columns named ``neighbourhood_id``/``id`` and
+    ``force``/``force_id``.
     """
-    names = table.schema.names
+    names = list(columns)
     id_col = _pick(names, "neighbourhood_id", "id", "neighbourhood")
     force_col = _pick(names, "force", "force_id", "force_slug")
     if id_col is None:
         raise ValueError(f"neighbourhood_boundaries has no id column (columns: {', '.join(names)})")
-    binary = [n for n in names if pa.types.is_binary(table.schema.field(n).type)
-              or pa.types.is_large_binary(table.schema.field(n).type)]
+    binary = [n for n in names if n in binary]
     bng = next((n for n in binary if "bng" in n.lower() or "27700" in n), None)
     if bng is not None:
-        geoms = shapely.from_wkb(np.asarray(table[bng].to_pylist(), dtype=object))
+        geoms = shapely.from_wkb(np.asarray(columns[bng], dtype=object))
     else:
         wgs = next((n for n in binary if "wgs" in n.lower() or "4326" in n or "geom" in n.lower()), None)
         if wgs is None:
             raise ValueError(f"neighbourhood_boundaries has no WKB geometry column (columns: {', '.join(names)})")
-        geoms = transform_geoms(shapely.from_wkb(np.asarray(table[wgs].to_pylist(), dtype=object)), WGS84, BNG)
-    forces = table[force_col].to_pylist() if force_col else [None] * table.num_rows
-    return forces, [str(v) for v in table[id_col].to_pylist()], geoms
+        geoms = transform_geoms(shapely.from_wkb(np.asarray(columns[wgs], dtype=object)), WGS84, BNG)
+    ids = columns[id_col]
+    forces = list(columns[force_col]) if force_col else [None] * len(ids)
+    return forces, [str(v) for v in ids], geoms
 
 
 def link_lake_neighbourhoods(lake: Lake) -> pa.Table | None:
@@ -100,7 +120,10 @@ def link_lake_neighbourhoods(lake: Lake) -> pa.Table | None:
 
     Returns the table, or None when either input is missing.
     """
-    import pyarrow.compute as pc  # here: `openbeat locate` imports this module and needs none of it
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from openbeat.geo.refdata import read_reference
 
     nb = read_reference(lake, "neighbourhood_boundaries")
     areas = read_reference(lake, "areas", columns=["level", "code", "geometry_bng"])
@@ -109,7 +132,8 @@ def link_lake_neighbourhoods(lake: Lake) -> pa.Table | None:
     wards = areas.filter(pc.equal(areas["level"], "ward"))
     if wards.num_rows == 0:
         return None
-    forces, ids, geoms = neighbourhood_geometries(nb)
+    forces, ids, geoms = neighbourhood_geometries(
+        nb.to_pydict(), {f.name for f in nb.schema if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)})
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     bad = ok & ~shapely.is_valid(geoms)
     geoms[bad] = shapely.make_valid(geoms[bad])

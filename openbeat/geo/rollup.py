@@ -28,13 +28,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
-
-import pyarrow as pa
 
 from openbeat.lake import Lake
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
     from openbeat.geo.pip import PolygonIndex
 
 def current_ward_vintage(vintages: list[str]) -> str | None:
@@ -57,7 +59,14 @@ FORCE_BOROUGHS = {
 }
 
 CACHE = "stop_search_areas"
-CACHE_SCHEMA = pa.schema([("row_key", pa.string()), ("lsoa21_code", pa.string())])
+
+
+@functools.cache
+def cache_schema() -> pa.Schema:
+    """The Arrow schema of ``stop_search_areas`` (here, not at import: building a store needs no pyarrow)."""
+    import pyarrow as pa
+
+    return pa.schema([("row_key", pa.string()), ("lsoa21_code", pa.string())])
 
 
 def _relations(con) -> set[str]:
@@ -134,8 +143,12 @@ def lsoa21_index(con) -> PolygonIndex:
     return PolygonIndex([r[0] for r in rows], shapely.from_wkb(np.asarray([r[1] for r in rows], dtype=object)))
 
 
-def _unlocated(con, *, only_missing: bool) -> pa.Table:
-    """(row_key, longitude, latitude) of stop-search rows with coordinates not yet in the cache."""
+def _unlocated(con, *, only_missing: bool) -> dict[str, np.ndarray]:
+    """(row_key, longitude, latitude) of stop-search rows with coordinates not yet in the cache.
+
+    As NumPy arrays, not an Arrow table: usually there are none, and a store is then
+    built without loading pyarrow.
+    """
     rel = _relations(con)
     cond = ""
     if only_missing and CACHE in rel:
@@ -143,22 +156,24 @@ def _unlocated(con, *, only_missing: bool) -> pa.Table:
     return con.sql(
         "SELECT row_key, longitude, latitude FROM stop_searches "
         f"WHERE latitude IS NOT NULL AND longitude IS NOT NULL{cond}"
-    ).to_arrow_table()
+    ).fetchnumpy()
 
 
 def locate_stop_searches(con, *, only_missing: bool = True) -> pa.Table:
     """(row_key, lsoa21_code) for stop-search rows with coordinates not yet in the cache."""
     rows = _unlocated(con, only_missing=only_missing)
-    if rows.num_rows == 0:
-        return CACHE_SCHEMA.empty_table()
+    if len(rows["row_key"]) == 0:
+        return cache_schema().empty_table()
     return _locate(con, rows)
 
 
-def _locate(con, rows: pa.Table) -> pa.Table:
+def _locate(con, rows: dict[str, np.ndarray]) -> pa.Table:
+    import pyarrow as pa
+
     idx = lsoa21_index(con)
-    codes = idx.codes_at_lonlat(rows["longitude"].to_numpy(), rows["latitude"].to_numpy())
-    return pa.table({"row_key": rows["row_key"], "lsoa21_code": pa.array(codes.tolist(), pa.string())},
-                    schema=CACHE_SCHEMA)
+    codes = idx.codes_at_lonlat(rows["longitude"], rows["latitude"])
+    return pa.table({"row_key": pa.array(rows["row_key"], pa.string()),
+                     "lsoa21_code": pa.array(codes.tolist(), pa.string())}, schema=cache_schema())
 
 
 def refresh_stop_search_areas(lake: Lake) -> int:
@@ -184,7 +199,7 @@ def crimes_with_areas(con, *, lake: Lake | None = None) -> dict[str, int]:
     _police_view(con, "outcomes", "outcomes_geo")
     rows = _unlocated(con, only_missing=True)
     located = 0
-    if rows.num_rows:
+    if len(rows["row_key"]):
         new = _locate(con, rows)
         located = new.num_rows
         # A table, not a registered Arrow object or TEMP view: those are private to one
@@ -201,7 +216,7 @@ def crimes_with_areas(con, *, lake: Lake | None = None) -> dict[str, int]:
         both = con.sql(
             "SELECT DISTINCT ON (row_key) row_key, lsoa21_code FROM _geo_ss "
             "WHERE row_key IN (SELECT row_key FROM stop_searches)"
-        ).to_arrow_table().cast(CACHE_SCHEMA)
+        ).to_arrow_table().cast(cache_schema())
         lake.write_reference(CACHE, both)
     con.execute("""
         CREATE OR REPLACE VIEW stop_searches_geo AS

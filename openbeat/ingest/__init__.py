@@ -17,40 +17,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typing import TYPE_CHECKING
-
 from openbeat.datasets import parse_file_name
 from openbeat.ingest.errors import IngestError
+from openbeat.ingest.police_csv import FileReport, Source, connect, ingest_batch, ingest_source, spool
+from openbeat.ingest.sources import expand, iter_zip
 from openbeat.lake import Lake
 
-if TYPE_CHECKING:
-    from openbeat.ingest.police_csv import FileReport, Source, connect, ingest_batch, ingest_source, spool
-    from openbeat.ingest.sources import expand, iter_zip
-
 __all__ = ["IngestError", "IngestReport", "FileReport", "Source", "ingest_paths", "ingest_sources", "iter_zip"]
-
-#: Loaded on first use, so that a module of this package (``openbeat locate`` reads
-#: postcodes with :mod:`openbeat.ingest.postcodes`) does not load the CSV loaders.
-_LOADERS = {"openbeat.ingest.police_csv": ("FileReport", "Source", "connect", "ingest_batch", "ingest_source",
-                                           "spool"),
-            "openbeat.ingest.sources": ("expand", "iter_zip")}
-
-
-def _load_loaders() -> None:
-    """Put the loaders' names in this module (a name already set, e.g. by a test's monkeypatch, stays)."""
-    import importlib
-
-    for module, names in _LOADERS.items():
-        loaded = importlib.import_module(module)
-        for name in names:
-            globals().setdefault(name, getattr(loaded, name))
-
-
-def __getattr__(name: str):
-    if any(name in names for names in _LOADERS.values()):
-        _load_loaders()
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -93,7 +66,6 @@ def ingest_sources(sources: Iterable[Source], *, lake: Lake,
     (zip members) are copied to temporary files in this thread first. ``on_file`` is called
     in the order the sources came.
     """
-    _load_loaders()
     report = report or IngestReport()
     lake.sweep_temp_files()
     workers = workers or min(2, os.cpu_count() or 1)
@@ -223,7 +195,6 @@ def ingest_paths(paths: list[str | Path], *, lake: Lake, force: str | None = Non
 
     ``force`` keeps only that force's files (e.g. the Met's members of an archive).
     """
-    _load_loaders()
     errors: list[IngestError] = []
     report = IngestReport()
     ingest_sources(expand(paths, force=force, errors=errors), lake=lake, on_file=on_file, report=report)

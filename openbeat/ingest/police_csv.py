@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -45,7 +45,7 @@ from openbeat import __version__
 from openbeat.datasets import CRIME_TYPES, KINDS, FileName, Kind, lake_columns, parse_file_name
 from openbeat.ingest.errors import IngestError
 from openbeat.ingest.pause_for_tests import partition_committed
-from openbeat.lake import REJECTS_SCHEMA, Lake, Partition, file_sha256, fsync_all
+from openbeat.lake import Lake, Partition, file_sha256, fsync_all, rejects_schema
 
 _CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -411,9 +411,9 @@ def _arrow_keys(con: duckdb.DuckDBPyConnection, a: pa.Table, kind: Kind,
     """
     import numpy as np
 
-    # A Month that is not YYYY-MM also disagrees with the file name's month: the pattern
-    # (the dearest check) only tells the one-file path which reason to give.
-    checks = " OR ".join(f"({c})" for c, _, _ in _row_checks(kind, fname) if "regexp_full_match" not in c)
+    # Only whether a row is bad: the checks another check implies (the Month pattern, the
+    # dearest) only choose the reason the one-file path gives.
+    checks = " OR ".join(f"({c.sql})" for c in _row_checks(kind, fname) if not c.implied)
     crime_type = "Crime type" in kind.header
     try:
         con.register("arrow_rows", a)
@@ -528,7 +528,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, lake: Lake, kind: Kind,
     months = "[" + ", ".join(_s(fname.month) for _, _, fname, _ in batch) + "]"
     # A row check, with the file month of the row's own file in place of a constant.
     checks = _row_checks(kind, batch[0][2])
-    cond = " OR ".join(f"({c})" for c, _, _ in checks).replace(_s(batch[0][2].month), f"{months}[_f + 1]")
+    cond = " OR ".join(f"({c.sql})" for c in checks).replace(_s(batch[0][2].month), f"{months}[_f + 1]")
     every = ", ".join(_q(c.header) for c in kind.columns)
     # Rows repeating an identity within their file, grouped once: counted here, numbered below.
     has_id = 'bool_or("Crime ID" IS NOT NULL)' if "Crime ID" in kind.header else "false"
@@ -922,8 +922,8 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: FileNa
         scan = get_scan()
 
         checks = _row_checks(kind, fname)
-        reason_sql = "CASE " + " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in checks) + " END"
-        column_sql = "CASE " + " ".join(f"WHEN {cond} THEN {_s(col)}" for cond, col, _ in checks) + " END"
+        reason_sql = "CASE " + " ".join(f"WHEN {c.sql} THEN {c.reason}" for c in checks) + " END"
+        column_sql = "CASE " + " ".join(f"WHEN {c.sql} THEN {_s(c.column)}" for c in checks) + " END"
         bad = con.execute(f"SELECT * FROM (SELECT rowid AS ordinal, {reason_sql} AS reason, {column_sql} AS col "
                           "FROM t) WHERE reason IS NOT NULL ORDER BY ordinal").fetchall()
         total, wrong_month = con.execute(
@@ -1094,30 +1094,43 @@ def _without_stray_cr(path: Path, kind: Kind, tmp: Path) -> tuple[Path, list[tup
     return tmp, rejects
 
 
-def _row_checks(kind: Kind, fname: FileName) -> list[tuple[str, str, str]]:
-    """(SQL condition, column, SQL reason) for rows that parse but cannot be used."""
+class _RowCheck(NamedTuple):
+    """A row that parses but cannot be used: its SQL condition, the column and SQL reason to give."""
+
+    sql: str
+    column: str
+    reason: str
+    #: Every row failing this check fails a later one too: this check only chooses the
+    #: reason the one-file path gives, and a path that only asks "is any row bad?"
+    #: (:func:`_arrow_keys`) may leave it out.
+    implied: bool = False
+
+
+def _row_checks(kind: Kind, fname: FileName) -> list[_RowCheck]:
+    """The checks for rows that parse but cannot be used, the first failing one giving the reason."""
     checks = []
     for c in kind.columns:
         if c.required:
-            checks.append((f"{_q(c.header)} IS NULL", c.header, _s(f"{c.header} is empty")))
+            checks.append(_RowCheck(f"{_q(c.header)} IS NULL", c.header, _s(f"{c.header} is empty")))
     if "Month" in kind.header:
-        checks.append((
+        # A Month that is not YYYY-MM is not the file name's month (always YYYY-MM) either.
+        checks.append(_RowCheck(
             "NOT regexp_full_match(\"Month\", '\\d{4}-(0[1-9]|1[0-2])')", "Month",
-            "'Month ' || \"Month\" || ' is not a month (YYYY-MM)'",
+            "'Month ' || \"Month\" || ' is not a month (YYYY-MM)'", implied=True,
         ))
-        checks.append((
+        checks.append(_RowCheck(
             f"\"Month\" <> {_s(fname.month)}", "Month",
             f"'Month ' || \"Month\" || ' disagrees with the file name month {fname.month}'",
         ))
     checks += [
-        ("(\"Latitude\" IS NULL) <> (\"Longitude\" IS NULL)", "Latitude",
-         "'only one of Latitude and Longitude is given'"),
-        ("NOT \"Latitude\" BETWEEN -90 AND 90", "Latitude",
-         "'Latitude ' || \"Latitude\" || ' is outside -90..90'"),
-        ("NOT \"Longitude\" BETWEEN -180 AND 180", "Longitude",
-         "'Longitude ' || \"Longitude\" || ' is outside -180..180'"),
-        ("isnan(\"Latitude\") OR isnan(\"Longitude\") OR isinf(\"Latitude\") OR isinf(\"Longitude\")",
-         "Latitude", "'coordinates are not finite numbers'"),
+        _RowCheck("(\"Latitude\" IS NULL) <> (\"Longitude\" IS NULL)", "Latitude",
+                  "'only one of Latitude and Longitude is given'"),
+        _RowCheck("NOT \"Latitude\" BETWEEN -90 AND 90", "Latitude",
+                  "'Latitude ' || \"Latitude\" || ' is outside -90..90'"),
+        _RowCheck("NOT \"Longitude\" BETWEEN -180 AND 180", "Longitude",
+                  "'Longitude ' || \"Longitude\" || ' is outside -180..180'"),
+        _RowCheck("isnan(\"Latitude\") OR isnan(\"Longitude\") OR isinf(\"Latitude\") OR isinf(\"Longitude\")",
+                  "Latitude", "'coordinates are not finite numbers'"),
     ]
     return checks
 
@@ -1232,7 +1245,7 @@ def _rejects_table(part: Partition, source_name: str, rejects: list[tuple]) -> p
              "line": line, "column": col, "reason": reason, "raw": raw}
             for line, col, reason, raw in rejects
         ],
-        schema=REJECTS_SCHEMA,
+        schema=rejects_schema(),
     )
 
 

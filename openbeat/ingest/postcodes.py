@@ -57,15 +57,6 @@ ALIASES = {
     "doterm": ["doterm"],
 }
 
-_POSTCODE = re.compile(r"^\s*([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\s*$", re.I)
-
-
-def normalise_postcode(text: str) -> str | None:
-    """'n134pn' → 'N13 4PN'; None if it is not a UK postcode's shape."""
-    m = _POSTCODE.match(text or "")
-    return f"{m[1].upper()} {m[2].upper()}" if m else None
-
-
 def _pick(header: list[str], names: list[str]) -> str | None:
     low = {h.strip().lower(): h for h in header}
     for n in names:

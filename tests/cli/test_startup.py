@@ -72,16 +72,27 @@ def test_one_shot_commands_load_only_what_they_use(northbridge, command, allowed
     assert loaded([*command, "--lake", str(northbridge.root)]) == allowed
 
 
+@pytest.mark.parametrize("command", [
+    ["locate", "53.0,-1.5"],
+    ["locate", "NB1 2AB"],  # in a ward and a neighbourhood: every look-up runs
+    ["analyse", "profile", "--area", "X05000030"],
+])
+def test_lookups_and_a_profile_query_through_duckdb_without_pyarrow(northbridge, command):
+    """The lake's schemas, the neighbourhood look-up and the store's stop-search check need no Arrow."""
+    assert loaded([*command, "--lake", str(northbridge.root)], heavy=("pyarrow",)) == []
+
+
 def test_status_reads_parquet_footers_without_duckdb(northbridge):
     assert loaded(["status", "--lake", str(northbridge.root)], heavy=(*HEAVY, "duckdb")) == []
 
 
 def test_a_postcode_is_located_without_the_csv_loaders(northbridge):
-    """The postcode's shape is checked by openbeat.ingest.postcodes; the package's CSV loaders stay unloaded."""
+    """The postcode's shape is checked by openbeat.geo.postcode; no module of the ingest package loads."""
     command = ["locate", "NB1 2AB", "--lake", str(northbridge.root)]
     out = subprocess.run([sys.executable, "-c", _RUN, json.dumps([command])], capture_output=True, text=True,
                          check=True, timeout=300)
     modules = set(json.loads(out.stdout.splitlines()[-1]))
-    assert "openbeat.ingest.postcodes" in modules
+    assert "openbeat.geo.postcode" in modules
+    assert not {m for m in modules if m == "openbeat.ingest" or m.startswith("openbeat.ingest.")}
     assert not modules & {"openbeat.ingest.police_csv", "openbeat.ingest.sources", "pyarrow.csv"}
     assert "X05000001" in out.stdout  # NB1 2AB's ward in the test city

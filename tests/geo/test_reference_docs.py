@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from openbeat.geo.neighbourhoods import SCHEMA as NEIGHBOURHOOD_WARDS
+from openbeat.geo.neighbourhoods import schema as neighbourhood_wards_schema
 from openbeat.geo.overlap import LSOA_LOOKUP_SCHEMA
-from openbeat.geo.rollup import CACHE, CACHE_SCHEMA
+from openbeat.geo.rollup import CACHE, cache_schema
 from openbeat.ingest import census, lookups, pas, postcodes, ward_crime
 from openbeat.ingest.boundaries import AREAS_SCHEMA
 
@@ -18,7 +18,7 @@ def test_every_reference_dataset_and_column_is_documented():
         "population": census.POPULATION_SCHEMA, "population_ethnicity": census.ETHNICITY_SCHEMA,
         "population_sex": census.POPULATION_SEX_SCHEMA,
         "pas": pas.SCHEMA, "ward_crime": ward_crime.SCHEMA, "postcodes": postcodes.SCHEMA,
-        "neighbourhood_wards": NEIGHBOURHOOD_WARDS, CACHE: CACHE_SCHEMA,
+        "neighbourhood_wards": neighbourhood_wards_schema(), CACHE: cache_schema(),
     }
     for name, schema in datasets.items():
         assert f"`{name}`" in text, name

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 import openbeat.ingest.police_csv as police_csv
@@ -59,6 +60,9 @@ CASES = {
     "latitude 91": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (9, _field(5, b"91.5")), False),
     "half a coordinate": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (9, _field(4, b"")), False),
     "other month": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (10, _field(1, b"2021-08")), False),
+    "month 13": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (10, _field(1, b"2021-13")), False),
+    "month in words": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (10, _field(1, b"Sept 2021")),
+                       False),
     "no crime type": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (10, _field(9, b"")), False),
     "unknown crime type": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv", (10, _field(9, b"Piracy")), True),
     "quote inside a field": (ARCHIVE / "2021-09" / "2021-09-city-of-london-street.csv",
@@ -120,3 +124,66 @@ def test_a_file_alone_loads_as_the_one_file_path_loads_it(tmp_path, monkeypatch,
         assert reports[0].duplicates > 0
         keys = [r["row_key"] for rows in comparable(one)["partitions"].values() for r in rows[1]]
         assert len(set(keys)) == len(keys) and sum(k.endswith("-2") for k in keys) >= 35
+
+
+def test_a_bad_month_is_rejected_alike_on_both_paths(tmp_path, monkeypatch):
+    """Month 2021-13, a month in words and another month: the Arrow path declines the file,
+    and the batch and the one-file path reject the same lines, column and reason."""
+    name = "2021-09-city-of-london-street.csv"
+    path = _plain(ARCHIVE / "2021-09" / name, tmp_path / name)
+    for line, month in ((10, b"2021-13"), (11, b"2021-08"), (12, b"Sept 2021")):
+        _edit_line(path, line, _field(1, month))
+    taken = []
+    real = police_csv._load_arrow
+    monkeypatch.setattr(police_csv, "_load_arrow", lambda *args: taken.append(real(*args)) or taken[-1])
+    batched = ingest_paths([path], lake=Lake(tmp_path / "batched"))
+    assert taken == [None]
+    one = Lake(tmp_path / "one")
+    with connect() as con:
+        reports = [ingest_source(one, Source.from_path(path), con=con)]
+    assert batched.files == reports and reports[0].rows_rejected == 3
+    assert comparable(Lake(tmp_path / "batched")) == comparable(one)
+    rejects = [(r["source_name"], r["line"], r["column"], r["reason"])
+               for p in one.partitions("crimes") for r in pq.read_table(one.rejects_path(p)).to_pylist()]
+    assert rejects == [
+        (name, 10, "Month", "Month 2021-13 is not a month (YYYY-MM)"),
+        (name, 11, "Month", "Month 2021-08 disagrees with the file name month 2021-09"),
+        (name, 12, "Month", "Month Sept 2021 is not a month (YYYY-MM)"),
+    ]
+
+
+def test_the_arrow_path_leaves_out_only_checks_another_check_implies():
+    """Each check marked implied fails only rows a check the Arrow path keeps also fails;
+    every unmarked check is in the Arrow path's condition."""
+    fname = police_csv.parse_file_name("2021-09-city-of-london-street.csv")
+    checks = police_csv._row_checks(fname.kind, fname)
+    implied = [c for c in checks if c.implied]
+    assert [c.column for c in implied] == ["Month"]
+    kept = " OR ".join(f"({c.sql})" for c in checks if not c.implied)
+    months = ["2021-09", "2021-13", "2021-00", "2021-9", "21-09", "Sept 2021", "2021-09 ", " 2021-09", "2021-08",
+              "", "2021-09-01"]
+    with connect() as con:
+        con.execute("CREATE TABLE t AS SELECT " + ", ".join(
+            f"NULL::{c.sql_type} AS {police_csv._q(c.header)}" for c in fname.kind.columns
+            if c.header not in ("Month", "Crime type")) + ", 'Burglary' AS \"Crime type\", unnest(?) AS \"Month\"",
+            [months])
+        for c in implied:
+            failing = con.execute(f'SELECT "Month", ({kept}) IS TRUE FROM t WHERE ({c.sql}) IS TRUE').fetchall()
+            assert sorted(failing) == sorted((m, True) for m in months if m not in ("2021-09", "2021-08"))
+    seen = []
+
+    class Recording:
+        def register(self, name, table):
+            pass
+
+        def sql(self, query):
+            seen.append(query)
+            raise police_csv.duckdb.Error("stop")
+
+        def unregister(self, name):
+            pass
+
+    with pytest.raises(police_csv.duckdb.Error):
+        police_csv._arrow_keys(Recording(), police_csv.pa.table({"x": [1]}), fname.kind, fname)
+    assert all(c.sql in seen[0] for c in checks if not c.implied)
+    assert not any(c.sql in seen[0] for c in implied)

@@ -5,7 +5,7 @@ import pytest
 
 from openbeat.geo.refdata import read_reference
 from openbeat.ingest.errors import IngestError
-from openbeat.ingest.postcodes import fetch_postcode, is_postcode_directory, load_postcodes, normalise_postcode
+from openbeat.ingest.postcodes import fetch_postcode, is_postcode_directory, load_postcodes
 
 from .fakeserver import serving
 
@@ -41,12 +41,6 @@ def test_recent_upper_case_edition(tmp_path, lake):
     r = read_reference(lake, "postcodes").to_pylist()[0]
     assert (r["postcode"], r["ward_code"], r["lad_code"], r["lsoa21_code"]) == (
         "N13 4PN", "E05013696", "E09000010", "E01001425")
-
-
-def test_normalise_postcode():
-    assert normalise_postcode(" n134pn ") == "N13 4PN"
-    assert normalise_postcode("EC1A 1BB") == "EC1A 1BB"
-    assert normalise_postcode("51.5,-0.1") is None
 
 
 class _PostcodesIO(BaseHTTPRequestHandler):

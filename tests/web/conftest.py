@@ -115,7 +115,7 @@ def write_team(lake) -> None:
 
     import pyarrow as pa
 
-    from openbeat.geo.neighbourhoods import SCHEMA as LINKS
+    from openbeat.geo.neighbourhoods import schema as links_schema
     from openbeat.ingest.neighbourhoods import SCHEMAS
 
     def table(name, rows):
@@ -126,7 +126,7 @@ def write_team(lake) -> None:
     key = {"force": "testforce", "neighbourhood_id": "N1"}
     lake.write_reference("neighbourhood_wards", pa.Table.from_pylist([
         {**key, "ward_code": NORTH, "overlap_m2": 2e6, "share_of_neighbourhood": 1.0, "share_of_ward": 1.0,
-         "is_best": True}], schema=LINKS))
+         "is_best": True}], schema=links_schema()))
     lake.write_reference("neighbourhoods", table("neighbourhoods", [{
         **key, "name": "North Team", "description": "<p>The <b>north</b> of Testborough.</p>",
         "description_text": "The north of Testborough.", "url_force": "https://police.example/n1",
