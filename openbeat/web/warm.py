@@ -35,6 +35,7 @@ keeps its own answers (the local-memory cache: it would warm one worker of many)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -163,16 +164,16 @@ def _look() -> None:
 
 def _claim(cache, key: str) -> bool:
     """``cache.add``, made atomic across the processes of a host for the file-based cache (whose
-    add looks, then writes: workers noticing a change at the same moment would all claim it)."""
+    add looks, then writes: workers noticing a change at the same moment would all claim it);
+    Redis's add (SET NX) is atomic across hosts on its own."""
     folder = getattr(cache, "_dir", None)
     mine = f"{socket.gethostname()}:{os.getpid()}"  # a worker's claim is its own (pids repeat across hosts)
-    if folder is None:  # Redis: SET NX, atomic across hosts
-        return cache.add(key, mine, timeout=CLAIM_SECONDS) or cache.get(key) == mine
-    import fcntl
+    with contextlib.ExitStack() as held:
+        if folder is not None:
+            import fcntl
 
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, ".warm-claims"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+            os.makedirs(folder, exist_ok=True)
+            fcntl.flock(held.enter_context(open(os.path.join(folder, ".warm-claims"), "a")), fcntl.LOCK_EX)
         return cache.add(key, mine, timeout=CLAIM_SECONDS) or cache.get(key) == mine
 
 
