@@ -144,6 +144,13 @@ def store_spill_dir() -> Path:
     return Path(os.environ.get("OPENBEAT_STORE_TEMP") or Path(tempfile.gettempdir()) / "openbeat-duckdb")
 
 
+@functools.cache
+def _made(folder: Path) -> Path:
+    """``folder``, created once per process (not on every connection that spills to it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @dataclass(frozen=True)
 class Partition:
     dataset: str
@@ -409,8 +416,7 @@ class Lake:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
-            spill = store_spill_dir()
-            spill.mkdir(parents=True, exist_ok=True)
+            spill = _made(store_spill_dir())
             con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
             con.execute(f"SET temp_directory = {_sql_str(str(spill))}")
         con.execute("SET TimeZone = 'UTC'")

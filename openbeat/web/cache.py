@@ -54,7 +54,7 @@ from django.utils.http import http_date, quote_etag
 
 import openbeat
 from openbeat.web import warm
-from openbeat.web.lake_access import LakeState, lake_state, peek_state
+from openbeat.web.lake_access import LakeState, behind, lake_state, peek_state
 
 #: Response headers a cached answer keeps (the middleware adds the security headers).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link", "X-Total-Count")
@@ -154,8 +154,6 @@ def kept_answer(request: HttpRequest, params: frozenset[str] | None, api: bool) 
     an earlier state (:func:`openbeat.web.lake_access.behind`: the new state's store is not
     published here yet) and the warm-up has computed it. None: the usual path, on the
     process's snapshot."""
-    from openbeat.web.lake_access import behind, peek_state
-
     newest = peek_state()
     if not settings.OPENBEAT_CACHE_ENTRIES or not behind(newest):
         return None

@@ -158,8 +158,8 @@ def published() -> Snapshot | None:
     return snap if snap is not None and snap.pid == os.getpid() else None
 
 
-def _holds_back(newest: LakeState) -> bool:
-    """Do requests keep the published snapshot while ``newest`` is prepared in the background?"""
+def _holds_back() -> bool:
+    """Do requests keep the published snapshot while a newer state is prepared in the background?"""
     return float(settings.OPENBEAT_STALE_SECONDS) > 0 and any(alive() for alive in background)
 
 
@@ -208,12 +208,12 @@ def _current() -> Snapshot:
         return upcoming
     state = _looked_at(lake.root)
     snap = published()
-    if snap is not None and (snap.state.signature == state.signature or _holds_back(state)):
+    if snap is not None and (snap.state.signature == state.signature or _holds_back()):
         return snap
     with _build_lock:  # one build per new state; the other threads wait for it, then share it
         state = _looked_at(lake.root)
         snap = published()
-        if snap is not None and (snap.state.signature == state.signature or _holds_back(state)):
+        if snap is not None and (snap.state.signature == state.signature or _holds_back()):
             return snap
         snap = build()
         publish(snap)

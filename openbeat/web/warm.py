@@ -35,6 +35,7 @@ keeps its own answers (the local-memory cache: it would warm one worker of many)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -42,6 +43,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -59,8 +61,9 @@ _lock = threading.Lock()
 _wake = threading.Event()
 _thread: threading.Thread | None = None
 _serving: list[int] = []
-#: A claim lapses this long after the claiming worker's last answer (a worker that died
-#: mid-way); the others then take the state over.
+#: A claim lapses this long after the claiming worker last renewed it (after each answer, and
+#: every quarter of this while it builds the new store), so only when the worker died mid-way;
+#: the others then take the state over.
 CLAIM_SECONDS = 120
 #: The warm-up thread's niceness: visitors' requests come first when a core is contended,
 #: yet it is not starved by every other process of a busy machine (19 would be).
@@ -153,7 +156,8 @@ def _look() -> None:
     if warmed(signature) or late():
         lake_access.publish(lake_access.build(background=True))
     elif _claim(_cache(), f"openbeat-warm:{signature}"):
-        upcoming = lake_access.build(background=True)
+        with _renewed(f"openbeat-warm:{signature}"):  # a national store's build may outlast a claim
+            upcoming = lake_access.build(background=True)
         if upcoming.state.signature != signature:
             return  # the lake changed again while building: the next look starts over
         with lake_access.preparing(upcoming):
@@ -163,17 +167,34 @@ def _look() -> None:
 
 def _claim(cache, key: str) -> bool:
     """``cache.add``, made atomic across the processes of a host for the file-based cache (whose
-    add looks, then writes: workers noticing a change at the same moment would all claim it)."""
+    add looks, then writes: workers noticing a change at the same moment would all claim it);
+    Redis's add (SET NX) is atomic across hosts on its own."""
     folder = getattr(cache, "_dir", None)
     mine = f"{socket.gethostname()}:{os.getpid()}"  # a worker's claim is its own (pids repeat across hosts)
-    if folder is None:  # Redis: SET NX, atomic across hosts
-        return cache.add(key, mine, timeout=CLAIM_SECONDS) or cache.get(key) == mine
-    import fcntl
+    with contextlib.ExitStack() as held:
+        if folder is not None:
+            import fcntl
 
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, ".warm-claims"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+            os.makedirs(folder, exist_ok=True)
+            fcntl.flock(held.enter_context(open(os.path.join(folder, ".warm-claims"), "a")), fcntl.LOCK_EX)
         return cache.add(key, mine, timeout=CLAIM_SECONDS) or cache.get(key) == mine
+
+
+@contextlib.contextmanager
+def _renewed(key: str) -> Iterator[None]:
+    """This worker's claim ``key`` kept from lapsing while the body runs (every quarter of
+    :data:`CLAIM_SECONDS`, from a thread of its own: the body may be one long DuckDB call)."""
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(CLAIM_SECONDS / 4):
+            _cache().touch(key, CLAIM_SECONDS)
+
+    threading.Thread(target=renew, name="openbeat-warm-claim", daemon=True).start()
+    try:
+        yield
+    finally:
+        done.set()
 
 
 def _cache():

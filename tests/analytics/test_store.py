@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -57,6 +58,16 @@ def test_the_store_holds_to_a_memory_limit_and_spills_to_its_temp_folder(northbr
     assert con.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone() == (
         "300.0 MiB", str(tmp_path / "spill"))
     assert (tmp_path / "spill").is_dir()
+
+
+def test_the_spill_folder_is_made_once_per_process_not_on_every_connection(northbridge, monkeypatch, tmp_path):
+    made = []
+    real_mkdir = Path.mkdir
+    monkeypatch.setattr(Path, "mkdir", lambda self, *a, **k: (made.append(self), real_mkdir(self, *a, **k))[1])
+    monkeypatch.setenv("OPENBEAT_STORE_TEMP", str(tmp_path / "spill"))
+    for _ in range(3):
+        northbridge.connect(memory_limit="300MiB").close()
+    assert made == [tmp_path / "spill"] and (tmp_path / "spill").is_dir()
 
 
 def test_by_default_a_fifth_of_the_memory_divided_among_the_processes_that_hold_a_store(monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
 import duckdb
 import pytest
@@ -204,3 +205,26 @@ def test_the_background_prepares_a_state_on_one_duckdb_thread_and_publishes_it_w
     default = duckdb.connect(":memory:").execute("SELECT current_setting('threads')").fetchone()[0]
     assert threads_seen == [1]
     assert lake_access.get_store().cursor().execute("SELECT current_setting('threads')").fetchone()[0] == default
+
+
+@pytest.mark.django_db
+def test_the_claimant_keeps_its_claim_while_a_store_build_outlasts_it(
+        changing, serving, client, tmp_path, monkeypatch):
+    """A claim lapses CLAIM_SECONDS after its worker last renewed it: a build longer than that
+    (a national store) keeps it, so no second worker warms the same state meanwhile."""
+    client.get(f"/areas/{NORTH}/")
+    ingest_april(changing, tmp_path)
+    new = lake_access.peek_state().signature
+    monkeypatch.setattr(warm, "CLAIM_SECONDS", 0.6)
+    real_build = lake_access.build
+    others = []
+
+    def slow(**kwargs):
+        time.sleep(1.5)  # 2.5 claims' lives
+        others.append(caches["shared"].add(f"openbeat-warm:{new}", "another worker", timeout=60))
+        return real_build(**kwargs)
+
+    monkeypatch.setattr(lake_access, "build", slow)
+    warm._look()
+    assert others == [False]  # still this worker's
+    assert warm.warmed(new) and not lake_access.behind(lake_access.peek_state())
