@@ -186,7 +186,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        # gthread with a thread kept for writes: a support or comment is not queued
+        # behind the reads a busy worker has accepted (openbeat.web.workers)
+        "worker_class": "openbeat.web.workers.WritesFirstWorker",
         "timeout": timeout,
         "graceful_timeout": 10,
         "keepalive": 5,
