@@ -64,3 +64,65 @@ def test_tls_is_not_peeked(pair):
     server, client = pair
     client.sendall(b"\x16\x03\x01")
     assert request_kind(_conn(server, ssl=True)) == "read"
+
+
+APP = r'''
+import sys, time
+from gunicorn.app.base import BaseApplication
+
+def app(environ, start_response):
+    if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == "/slow":
+        time.sleep(1)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [environ["REQUEST_METHOD"].encode()]
+
+class App(BaseApplication):
+    def load_config(self):
+        for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": 1, "threads": 1, "accesslog": None,
+                     "worker_class": "openbeat.web.workers.WritesFirstWorker",
+                     "control_socket_disable": True}.items():
+            self.cfg.set(k, v)
+    def load(self):
+        return app
+
+App().run()
+'''
+
+
+def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
+    """One worker, one reads thread busy with a slow page and another page queued behind it:
+    a POST sent after both is answered first, and the reads keep their order."""
+    import http.client
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from openbeat.web.launch import answers, free_port
+
+    port = free_port()
+    (tmp_path / "app.py").write_text(APP)
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port)])
+    try:
+        deadline = time.monotonic() + 30
+        while not answers(f"http://127.0.0.1:{port}/", timeout=1):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.1)
+        done = []
+
+        def ask(method, path):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request(method, path, body=b"x=1" if method == "POST" else None)
+            done.append((method, path, conn.getresponse().read()))
+
+        threads = [threading.Thread(target=ask, args=("GET", "/slow")), threading.Thread(target=ask, args=("GET", "/"))]
+        threads.append(threading.Thread(target=ask, args=("POST", "/support/")))
+        for t in threads:
+            t.start()
+            time.sleep(0.2)
+        for t in threads:
+            t.join()
+        assert done == [("POST", "/support/", b"POST"), ("GET", "/slow", b"GET"), ("GET", "/", b"GET")]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
