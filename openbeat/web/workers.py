@@ -12,6 +12,12 @@ goes to the writes pool, which reads never use, so it starts at once; everything
 goes to the reads pool, in the order it came. A connection that has sent nothing yet
 waits in the poller, not in a thread, until it does. Nothing else changes: the request is
 parsed and answered by gunicorn as before, with the same limits and timeouts.
+
+Reads stay shared out among the workers as the sync worker shares them, so that one
+worker's queue is not much longer than another's: a worker stops accepting while
+:data:`READS_WAITING` of its reads wait for a thread (the next connection goes to another
+worker), and `openbeat serve` keeps no connection alive (``keepalive`` 0), so each request
+comes through the shared accept queue again instead of staying with one worker.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import selectors
 import socket
 import time
+from collections import deque
 from concurrent import futures
 from functools import partial
 
@@ -28,6 +35,10 @@ from gunicorn.workers.gthread import ThreadWorker
 WRITE_METHODS = (b"POST ", b"PUT ", b"PATCH ", b"DELETE ")
 #: Threads kept for writes in each worker.
 WRITE_THREADS = 1
+#: Reads a worker takes ahead of its reads threads before it leaves new connections to the
+#: others: enough that, with five workers and 32 busy readers, a write is accepted at once
+#: (5 × (1 + 6) ≥ 32), few enough that no worker holds a long queue.
+READS_WAITING = 6
 
 
 def request_kind(conn) -> str | None:
@@ -55,7 +66,26 @@ class WritesFirstWorker(ThreadWorker):
 
     def init_process(self):
         self.writes = futures.ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="writes")
+        self.waiting = deque()  # one item per read accepted and not yet started (append, pop: atomic)
         super().init_process()
+
+    @property
+    def worker_connections(self) -> int:
+        """gunicorn accepts while it holds fewer connections than this: none more while
+        :data:`READS_WAITING` reads wait here."""
+        if len(getattr(self, "waiting", ())) >= READS_WAITING:
+            return 0
+        return self._connections
+
+    @worker_connections.setter
+    def worker_connections(self, n: int) -> None:
+        self._connections = n
+
+    def _read(self, conn):
+        self.waiting.pop()
+        if len(self.waiting) == READS_WAITING - 1:  # room again: the main thread may accept
+            self.method_queue.defer(lambda: None)
+        return self.handle(conn)
 
     def enqueue_req(self, conn):
         kind = request_kind(conn)
@@ -66,8 +96,11 @@ class WritesFirstWorker(ThreadWorker):
             self.pending_conns.append(conn)
             self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
             return
-        pool = self.writes if kind == "write" else self.tpool
-        fs = pool.submit(self.handle, conn)
+        if kind == "write":
+            fs = self.writes.submit(self.handle, conn)
+        else:
+            self.waiting.append(None)
+            fs = self.tpool.submit(self._read, conn)
         fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
 
     def handle_quit(self, sig, frame):
