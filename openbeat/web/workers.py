@@ -13,9 +13,9 @@ goes to the reads pool, in the order it came. A connection that has sent nothing
 waits in the poller, not in a thread, until it does. Nothing else changes: the request is
 parsed and answered by gunicorn as before, with the same limits and timeouts.
 
-Reads stay shared out among the workers as the sync worker shares them, so that one
+Requests stay shared out among the workers as the sync worker shares them, so that one
 worker's queue is not much longer than another's: a worker stops accepting while
-:data:`READS_WAITING` of its reads wait for a thread (the next connection goes to another
+:data:`WAITING` of its requests wait for a thread (the next connection goes to another
 worker), and `openbeat serve` keeps no connection alive (``keepalive`` 0), so each request
 comes through the shared accept queue again instead of staying with one worker.
 """
@@ -35,10 +35,10 @@ from gunicorn.workers.gthread import ThreadWorker
 WRITE_METHODS = (b"POST ", b"PUT ", b"PATCH ", b"DELETE ")
 #: Threads kept for writes in each worker.
 WRITE_THREADS = 1
-#: Reads a worker takes ahead of its reads threads before it leaves new connections to the
+#: Requests a worker takes ahead of its threads before it leaves new connections to the
 #: others: enough that, with five workers and 32 busy readers, a write is accepted at once
 #: (5 × (1 + 6) ≥ 32), few enough that no worker holds a long queue.
-READS_WAITING = 6
+WAITING = 6
 
 
 def request_kind(conn) -> str | None:
@@ -66,14 +66,14 @@ class WritesFirstWorker(ThreadWorker):
 
     def init_process(self):
         self.writes = futures.ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="writes")
-        self.waiting = deque()  # one item per read accepted and not yet started (append, pop: atomic)
+        self.waiting = deque()  # one item per request accepted and not yet started (append, pop: atomic)
         super().init_process()
 
     @property
     def worker_connections(self) -> int:
         """gunicorn accepts while it holds fewer connections than this: none more while
-        :data:`READS_WAITING` reads wait here."""
-        if len(getattr(self, "waiting", ())) >= READS_WAITING:
+        :data:`WAITING` requests wait here."""
+        if len(getattr(self, "waiting", ())) >= WAITING:
             return 0
         return self._connections
 
@@ -81,9 +81,9 @@ class WritesFirstWorker(ThreadWorker):
     def worker_connections(self, n: int) -> None:
         self._connections = n
 
-    def _read(self, conn):
+    def _started(self, conn):
         self.waiting.pop()
-        if len(self.waiting) == READS_WAITING - 1:  # room again: the main thread may accept
+        if len(self.waiting) == WAITING - 1:  # room again: the main thread may accept
             self.method_queue.defer(lambda: None)
         return self.handle(conn)
 
@@ -96,11 +96,8 @@ class WritesFirstWorker(ThreadWorker):
             self.pending_conns.append(conn)
             self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
             return
-        if kind == "write":
-            fs = self.writes.submit(self.handle, conn)
-        else:
-            self.waiting.append(None)
-            fs = self.tpool.submit(self._read, conn)
+        self.waiting.append(None)
+        fs = (self.writes if kind == "write" else self.tpool).submit(self._started, conn)
         fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
 
     def handle_quit(self, sig, frame):

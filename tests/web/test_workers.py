@@ -128,14 +128,14 @@ def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
         proc.wait(timeout=15)
 
 
-def test_a_worker_with_reads_waiting_leaves_new_connections_to_the_others():
+def test_a_worker_with_requests_waiting_leaves_new_connections_to_the_others():
     from collections import deque
 
-    from openbeat.web.workers import READS_WAITING, WritesFirstWorker
+    from openbeat.web.workers import WAITING, WritesFirstWorker
 
     worker = object.__new__(WritesFirstWorker)  # the accounting only, no process
     worker.worker_connections = 1000
-    worker.waiting = deque([None] * (READS_WAITING - 1))
+    worker.waiting = deque([None] * (WAITING - 1))
     assert worker.worker_connections == 1000
     worker.waiting.append(None)
     assert worker.worker_connections == 0
