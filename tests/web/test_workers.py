@@ -66,36 +66,43 @@ def test_tls_is_not_peeked(pair):
     assert request_kind(_conn(server, ssl=True)) == "read"
 
 
-APP = r'''
-import sys, time
+APP = r"""
+import os, sys, time
 from gunicorn.app.base import BaseApplication
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
 def app(environ, start_response):
-    if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == "/slow":
-        time.sleep(1)
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [environ["REQUEST_METHOD"].encode()]
+    method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+    if path == "/slow":  # holds the only reads thread until the test lets it go
+        open(os.path.join(HERE, "started"), "w").close()
+        while not os.path.exists(os.path.join(HERE, "release")):
+            time.sleep(0.01)
+    if path != "/ready":
+        with open(os.path.join(HERE, "order"), "a") as f:
+            f.write(f"{method} {path}\n")
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(method)))])
+    return [method.encode()]
 
 class App(BaseApplication):
     def load_config(self):
         for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": 1, "threads": 1, "accesslog": None,
-                     "worker_class": "openbeat.web.workers.WritesFirstWorker",
+                     "worker_class": "openbeat.web.workers.WritesFirstWorker", "keepalive": 0,
                      "control_socket_disable": True}.items():
             self.cfg.set(k, v)
     def load(self):
         return app
 
 App().run()
-'''
+"""
 
 
 def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
-    """One worker, one reads thread busy with a slow page and another page queued behind it:
-    a POST sent after both is answered first, and the reads keep their order."""
-    import http.client
+    """One worker, its one reads thread held by a page and another page queued behind it: a
+    POST sent after both is answered while the first page is still held, and the reads keep
+    their order."""
     import subprocess
     import sys
-    import threading
     import time
 
     from openbeat.web.launch import answers, free_port
@@ -103,27 +110,40 @@ def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
     port = free_port()
     (tmp_path / "app.py").write_text(APP)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port)])
+    socks = []
+
+    def send(raw: bytes) -> socket.socket:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(raw)
+        socks.append(s)
+        return s
+
+    def reply(s: socket.socket) -> bytes:
+        got = b""
+        while chunk := s.recv(4096):
+            got += chunk
+        return got
+
     try:
         deadline = time.monotonic() + 30
-        while not answers(f"http://127.0.0.1:{port}/", timeout=1):
+        while not answers(f"http://127.0.0.1:{port}/ready", timeout=1):
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.1)
-        done = []
-
-        def ask(method, path):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request(method, path, body=b"x=1" if method == "POST" else None)
-            done.append((method, path, conn.getresponse().read()))
-
-        threads = [threading.Thread(target=ask, args=("GET", "/slow")), threading.Thread(target=ask, args=("GET", "/"))]
-        threads.append(threading.Thread(target=ask, args=("POST", "/support/")))
-        for t in threads:
-            t.start()
-            time.sleep(0.2)
-        for t in threads:
-            t.join()
-        assert done == [("POST", "/support/", b"POST"), ("GET", "/slow", b"GET"), ("GET", "/", b"GET")]
+        slow = send(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        while not (tmp_path / "started").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        page = send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")
+        time.sleep(0.2)
+        post = send(b"POST /support/ HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nx=1")
+        assert reply(post).endswith(b"POST")  # while /slow still holds the reads thread
+        (tmp_path / "release").touch()
+        assert reply(slow).endswith(b"GET") and reply(page).endswith(b"GET")
+        assert (tmp_path / "order").read_text().split("\n") == ["POST /support/", "GET /slow", "GET /page", ""]
     finally:
+        (tmp_path / "release").touch()
+        for s in socks:
+            s.close()
         proc.terminate()
         proc.wait(timeout=15)
 
