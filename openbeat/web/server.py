@@ -186,10 +186,15 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        # gthread with a thread kept for writes: a support or comment is not queued
+        # behind the reads a busy worker has accepted (openbeat.web.workers)
+        "worker_class": "openbeat.web.workers.WritesFirstWorker",
         "timeout": timeout,
         "graceful_timeout": 10,
-        "keepalive": 5,
+        # no connection kept alive: each request comes through the accept queue the workers
+        # share, so reads stay spread over them (openbeat.web.workers); a proxy in front
+        # keeps the browsers' connections alive
+        "keepalive": 0,
         # gunicorn's own 414 is an HTML page; let URLs up to its maximum reach the app, which
         # answers API URLs over 4,094 characters with a JSON 414 (ApiMiddleware)
         "limit_request_line": 8190,

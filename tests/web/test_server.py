@@ -42,9 +42,11 @@ def test_missing_front_end_build_says_what_to_run(fake_build):
 
 def test_gunicorn_options():
     opts = server.gunicorn_options(host="127.0.0.1", port=8000, workers=3, threads=1, timeout=30)
-    assert (opts["bind"], opts["workers"], opts["worker_class"]) == ("127.0.0.1:8000", 3, "sync")
+    writes_first = "openbeat.web.workers.WritesFirstWorker"
+    assert (opts["bind"], opts["workers"], opts["worker_class"], opts["threads"]) == ("127.0.0.1:8000", 3, writes_first, 1)
     opts = server.gunicorn_options(host="::1", port=9000, workers=2, threads=4, timeout=30)
-    assert (opts["bind"], opts["worker_class"], opts["threads"]) == ("[::1]:9000", "gthread", 4)
+    assert (opts["bind"], opts["worker_class"], opts["threads"]) == ("[::1]:9000", writes_first, 4)
+    assert opts["keepalive"] == 0  # each request through the shared accept queue: reads spread over the workers
     assert opts["control_socket_disable"] is True
     assert 3 <= server.default_workers() <= 9
 
