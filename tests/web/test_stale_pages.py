@@ -14,6 +14,7 @@ from django.core.cache import caches
 
 from openbeat.ingest import ingest_paths
 from openbeat.web import lake_access, shared_figures, warm
+from tests.waiting import wait_until
 from tests.web.conftest import BOROUGH, NORTH, SOUTH, build_lake, point_at
 from tests.web.test_ingest_while_serving import april
 
@@ -217,10 +218,22 @@ def test_the_claimant_keeps_its_claim_while_a_store_build_outlasts_it(
     new = lake_access.peek_state().signature
     monkeypatch.setattr(warm, "CLAIM_SECONDS", 0.6)
     real_build = lake_access.build
+    cache_class = type(caches["shared"])
+    real_touch = cache_class.touch
+    renewals = []
+
+    def counted(self, key, *args, **kwargs):
+        if key == f"openbeat-warm:{new}":
+            renewals.append(time.monotonic())
+        return real_touch(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(cache_class, "touch", counted)
     others = []
 
-    def slow(**kwargs):
-        time.sleep(1.5)  # 2.5 claims' lives
+    def slow(**kwargs):  # a build outlasting 2.5 claims' lives: renewed every quarter of one
+        started = time.monotonic()
+        wait_until(lambda: renewals and renewals[-1] - started >= 2.5 * warm.CLAIM_SECONDS, 60,
+                   "the claim to be renewed past 2.5 lifetimes")
         others.append(caches["shared"].add(f"openbeat-warm:{new}", "another worker", timeout=60))
         return real_build(**kwargs)
 

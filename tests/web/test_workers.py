@@ -67,7 +67,7 @@ def test_tls_is_not_peeked(pair):
 
 
 APP = r"""
-import os, sys, time
+import os, sys
 from gunicorn.app.base import BaseApplication
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,8 +76,8 @@ def app(environ, start_response):
     method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
     if path == "/slow":  # holds the only reads thread until the test lets it go
         open(os.path.join(HERE, "started"), "w").close()
-        while not os.path.exists(os.path.join(HERE, "release")):
-            time.sleep(0.01)
+        with open(os.path.join(HERE, "release")) as fifo:  # a FIFO: blocks until the test writes
+            fifo.read()
     if path != "/ready":
         with open(os.path.join(HERE, "order"), "a") as f:
             f.write(f"{method} {path}\n")
@@ -101,16 +101,26 @@ def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
     """One worker, its one reads thread held by a page and another page queued behind it: a
     POST sent after both is answered while the first page is still held, and the reads keep
     their order."""
+    import os
     import subprocess
     import sys
-    import time
 
     from openbeat.web.launch import answers, free_port
+    from tests.waiting import wait_until
 
     port = free_port()
     (tmp_path / "app.py").write_text(APP)
+    os.mkfifo(tmp_path / "release")
     proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port)])
     socks = []
+
+    def release() -> bool:
+        """Let /slow go on: True once it had the FIFO open (closing our end ends its read)."""
+        try:
+            os.close(os.open(tmp_path / "release", os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # ENXIO: /slow has not opened it yet
+            return False
+        return True
 
     def send(raw: bytes) -> socket.socket:
         s = socket.create_connection(("127.0.0.1", port), timeout=10)
@@ -125,23 +135,19 @@ def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
         return got
 
     try:
-        deadline = time.monotonic() + 30
-        while not answers(f"http://127.0.0.1:{port}/ready", timeout=1):
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.1)
+        wait_until(lambda: proc.poll() is not None or answers(f"http://127.0.0.1:{port}/ready", timeout=1),
+                   30, "the server to answer")
+        assert proc.poll() is None
         slow = send(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        while not (tmp_path / "started").exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        page = send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")
-        time.sleep(0.2)
+        wait_until(lambda: (tmp_path / "started").exists(), 30, "/slow to hold the reads thread")
+        page = send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")  # queued behind /slow
         post = send(b"POST /support/ HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nx=1")
         assert reply(post).endswith(b"POST")  # while /slow still holds the reads thread
-        (tmp_path / "release").touch()
+        wait_until(release, 30, "/slow to open its FIFO")
         assert reply(slow).endswith(b"GET") and reply(page).endswith(b"GET")
         assert (tmp_path / "order").read_text().split("\n") == ["POST /support/", "GET /slow", "GET /page", ""]
     finally:
-        (tmp_path / "release").touch()
+        release()
         for s in socks:
             s.close()
         proc.terminate()
