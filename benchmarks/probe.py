@@ -24,6 +24,7 @@ Prints one line per input that was mishandled, then the table.
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import hashlib
 import http.server
@@ -337,7 +338,8 @@ def probe_web(base: Path) -> None:
     record("web", "SECRET_KEY=changeme outside demo mode", weak_key)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     shutil.rmtree(OUT / "runs", ignore_errors=True)
     base = OUT / "runs"
     base.mkdir(parents=True)
