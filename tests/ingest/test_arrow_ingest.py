@@ -176,9 +176,11 @@ def test_the_arrow_path_leaves_out_only_checks_another_check_implies():
         def register(self, name, table):
             pass
 
-        def sql(self, query):
+        def sql(self, query, params=None):
             seen.append(query)
             raise police_csv.duckdb.Error("stop")
+
+        execute = sql
 
         def unregister(self, name):
             pass
@@ -187,3 +189,27 @@ def test_the_arrow_path_leaves_out_only_checks_another_check_implies():
         police_csv._arrow_keys(Recording(), police_csv.pa.table({"x": [1]}), fname.kind, fname)
     assert all(c.sql in seen[0] for c in checks if not c.implied)
     assert not any(c.sql in seen[0] for c in implied)
+
+
+@pytest.mark.parametrize("block", [1 << 14, 1 << 16])
+def test_row_keys_stay_with_their_rows_when_arrow_reads_many_blocks(tmp_path, monkeypatch, block):
+    """A Met-scale file is parsed in 4 MB blocks, one Arrow chunk each, and DuckDB scans the
+    chunks on several threads. Small blocks make a real Met month many chunks: every row
+    must still get the key the one-file path gives it (each row key is that row's)."""
+    source = MET / "2022-02" / "2022-02-metropolitan-street.csv.gz"
+    path = _plain(source, tmp_path / source.name.removesuffix(".gz"))
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join([*lines[:-1], *lines[1:400], lines[-1]]))  # repeated rows too
+    monkeypatch.setattr(police_csv, "_ARROW_BLOCK", block)
+    taken = []
+    real = police_csv._load_arrow
+    monkeypatch.setattr(police_csv, "_load_arrow", lambda *args: taken.append(real(*args)) or taken[-1])
+    ingest_paths([path], lake=Lake(tmp_path / "batched"))
+    assert taken[0] is not None and taken[0].duplicates > 0
+    one = Lake(tmp_path / "one")
+    with connect() as con:
+        ingest_source(one, Source.from_path(path), con=con)
+    arrow, by_line = comparable(Lake(tmp_path / "batched")), comparable(one)
+    assert arrow == by_line
+    (rows,) = [rows for _, rows, _, _ in arrow["partitions"].values()]
+    assert len(rows) > 4000 and len({r["row_key"] for r in rows}) == len(rows)
