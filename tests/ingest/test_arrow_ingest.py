@@ -213,3 +213,24 @@ def test_row_keys_stay_with_their_rows_when_arrow_reads_many_blocks(tmp_path, mo
     assert arrow == by_line
     (rows,) = [rows for _, rows, _, _ in arrow["partitions"].values()]
     assert len(rows) > 4000 and len({r["row_key"] for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 1 << 22])
+def test_the_plain_scan_counts_lines_and_finds_a_lone_cr_across_its_steps(monkeypatch, block):
+    """The record count and the CR check are made a few MB at a time: a CRLF split across
+    two steps is one line ending, a CR that ends the file or precedes anything but LF is not."""
+    monkeypatch.setattr(police_csv, "_SCAN_BLOCK", block)
+    scan = police_csv._plain_scan
+
+    def lines(data: bytes) -> int | None:
+        found = scan(data)
+        return None if found is None else found.lines
+
+    assert lines(b"a,b\r\n1,2\r\n3,4\r\n") == 2
+    assert lines(b"a,b\n1,2\n3,4") == 2  # no final line break: the last line still counts
+    assert lines(b"a,b\r\n1,2\r\n\r\n3,4\r\n") == 3  # a blank line is a record here, as for DuckDB
+    assert lines(b"a,b\r\n1,\r2\r\n") is None
+    assert lines(b"a,b\r\n1,2\r") is None
+    assert lines(b"a,b\r\n1,2\r\r\n") is None
+    assert lines(b'a,b\r\n"1\r\n",2\r\n') is None  # a line break inside quotes
+    assert scan(b"a,b\r\n1,2\r\n").first_line == b"a,b\r"
