@@ -493,7 +493,7 @@ def _plain_scan(data: bytes) -> _Scan | None:
 def _line_breaks(data: bytes, start: int) -> int | None:
     """The LFs in ``data[start:]``; None if a CR there is not the first half of a CRLF.
 
-    numpy, a few MB at a time into one reused mask: a third of the CPU of
+    numpy, a few MB at a time into one reused mask: about a quarter of the CPU of
     ``bytes.count`` (which compares byte by byte, and slower still for two bytes), and
     no mask the size of the file for the kernel to find pages for.
     """
