@@ -281,6 +281,8 @@ def ingest_batch(lake: Lake, sources: list[Source], *, con: duckdb.DuckDBPyConne
 #: The Arrow path reads files up to this size into memory (police.uk's largest are tens of MB).
 ARROW_MAX_BYTES = 512 << 20
 _ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64()}
+#: Bytes of CSV per block the Arrow reader parses (one thread each; the table gets a chunk each).
+_ARROW_BLOCK = 4 << 20
 
 
 def _arrow_kind(kind: Kind) -> bool:
@@ -317,7 +319,7 @@ def _load_arrow(con: duckdb.DuckDBPyConnection, lake: Lake, src: Source, fname: 
         return None
     try:
         a = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(
-            column_names=kind.header, skip_rows=1, block_size=4 << 20), parse_options=pacsv.ParseOptions(
+            column_names=kind.header, skip_rows=1, block_size=_ARROW_BLOCK), parse_options=pacsv.ParseOptions(
             delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=False,
             ignore_empty_lines=True), convert_options=pacsv.ConvertOptions(
             column_types={c.header: _ARROW_TYPES[c.sql_type] for c in kind.columns}, null_values=[""],
@@ -408,52 +410,49 @@ def _arrow_keys(con: duckdb.DuckDBPyConnection, a: pa.Table, kind: Kind,
     then rejects it, line and column). Rows repeating an identity are grouped as
     :func:`_load_batch` groups them and numbered as :func:`_number_repeats` numbers them
     (file order = ``_i``), so keys are the ones ``_select_good`` gives.
+
+    Every row carries its index ``_i`` through DuckDB and the keys come back ordered by
+    it: DuckDB scans the table's chunks on several threads, and its output need not keep
+    their order (a ``NOT IN`` list, planned as a join, reordered rows and gave rows other
+    rows' keys).
     """
     import numpy as np
 
     # Only whether a row is bad: the checks another check implies (the Month pattern, the
     # dearest) only choose the reason the one-file path gives.
     checks = " OR ".join(f"({c.sql})" for c in _row_checks(kind, fname) if not c.implied)
-    crime_type = "Crime type" in kind.header
+    unknown = (f'count(*) FILTER (WHERE "Crime type" NOT IN ({", ".join(_s(t) for t in CRIME_TYPES)}))'
+               if "Crime type" in kind.header else "0")
+    # Outcomes: a duplicate is a repeated Crime ID; crimes: counted from the repeats below.
+    id_repeats = 'count("Crime ID") - count(DISTINCT "Crime ID")' if kind.dataset != "crimes" else "0"
     try:
-        con.register("arrow_rows", a)
-        # One pass: each row's identity hash, whether it has a Crime ID, fails a check, or
-        # has a Crime type police.uk does not use.
-        rows = con.sql(
-            f'SELECT {_identity_sql(kind)} AS _h, "Crime ID" IS NOT NULL AS _id, ({checks}) IS TRUE AS _bad, '
-            + (f'("Crime type" NOT IN ({", ".join(_s(t) for t in CRIME_TYPES)})) IS TRUE' if crime_type else "false")
-            + " AS _unknown FROM arrow_rows").to_arrow_table()
-        h = rows.column("_h")
-        rows = rows.append_column("_i", _ints(np.arange(a.num_rows)))
-        con.register("arrow_keys", rows)
-        bad, unknown = con.execute("SELECT count(*) FILTER (WHERE _bad), count(*) FILTER (WHERE _unknown) "
-                                   "FROM arrow_keys").fetchall()[0]
+        con.register("arrow_rows", a.append_column("_i", _ints(np.arange(a.num_rows))))
+        bad, unknown, duplicates = con.execute(
+            f"SELECT count(*) FILTER (WHERE ({checks}) IS TRUE), {unknown}, {id_repeats} FROM arrow_rows"
+        ).fetchall()[0]
         if bad:
             return None
-        repeated = con.execute("SELECT _h, count(*), bool_or(_id) FROM arrow_keys GROUP BY _h HAVING count(*) > 1"
-                               ).fetchall()
+        con.execute(f'CREATE OR REPLACE TEMP TABLE arrow_ids AS SELECT _i, {_identity_sql(kind)} AS _h, '
+                    '"Crime ID" IS NOT NULL AS _id FROM arrow_rows')
+        con.execute("CREATE OR REPLACE TEMP TABLE arrow_reps AS SELECT _h, count(*) AS n, bool_or(_id) AS has_id "
+                    "FROM arrow_ids GROUP BY _h HAVING count(*) > 1")
         if kind.dataset == "crimes":
             # Rows sharing a Crime ID share _h (the ID itself), so its repeats are theirs.
-            duplicates = sum(count - 1 for _, count, has_id in repeated if has_id)
-        else:
-            duplicates = con.execute('SELECT count("Crime ID") - count(DISTINCT "Crime ID") FROM arrow_rows'
+            duplicates = con.execute("SELECT coalesce(sum(n - 1) FILTER (WHERE has_id), 0) FROM arrow_reps"
                                      ).fetchall()[0][0]
-        n = np.ones(a.num_rows, dtype=np.int64)
-        if repeated:
-            con.register("arrow_rows", a.append_column("_h", h).append_column("_i", rows.column("_i")))
-            ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)
-            others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
-            got = con.execute(f"SELECT _i, row_number() OVER (PARTITION BY _h ORDER BY {others}, _i) AS n "
-                              "FROM arrow_rows WHERE _h IN (SELECT unnest(?))", [[r[0] for r in repeated]]
-                              ).fetchnumpy()
-            n[got["_i"]] = got["n"]
+        ordered = sorted(kind.columns, key=lambda c: c.name not in kind.identity)
+        others = ", ".join(f"{_q(c.header)} NULLS FIRST" for c in ordered)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE arrow_numbers AS SELECT _i, row_number() OVER (PARTITION BY _h "
+                    f"ORDER BY {others}, _i) AS _n FROM (SELECT _i, _h FROM arrow_ids SEMI JOIN arrow_reps USING (_h)) "
+                    "JOIN arrow_rows USING (_i)")
         # substr(_h, 1, 16) || '-' || _n, as _select_good has it
-        con.register("arrow_keys", pa.Table.from_arrays([h, _ints(n)], names=["_h", "_n"]))
-        key = con.sql("SELECT substr(_h, 1, 16) || '-' || _n FROM arrow_keys").to_arrow_table().column(0)
-        return key, duplicates, unknown
+        key = con.sql("SELECT substr(_h, 1, 16) || '-' || coalesce(_n, 1) FROM arrow_ids "
+                      "LEFT JOIN arrow_numbers USING (_i) ORDER BY _i").to_arrow_table().column(0)
+        return key, int(duplicates), unknown
     finally:
-        for name in ("arrow_rows", "arrow_keys"):
-            con.unregister(name)
+        con.unregister("arrow_rows")
+        con.execute("DROP TABLE IF EXISTS arrow_ids; DROP TABLE IF EXISTS arrow_reps; "
+                    "DROP TABLE IF EXISTS arrow_numbers")
 
 
 def _ints(values) -> pa.Array:
@@ -474,22 +473,47 @@ def _plain_scan(data: bytes) -> _Scan | None:
     Plain: every line ends with LF or CRLF (no other carriage return), every quote
     opens or closes a whole field (or is a doubled one inside it) and no quoted field
     holds a line break. Then the records are the lines after the header, counted here
-    without the parser, as :class:`_RecordCounter` counts them (blank lines included),
-    at the speed of ``bytes.count``. Anything else: None, and the one-file path scans
-    and loads the file.
+    without the parser, as :class:`_RecordCounter` counts them (blank lines included).
+    Anything else: None, and the one-file path scans and loads the file.
     """
     sha256 = hashlib.sha256(data).hexdigest()  # lets go of the GIL
     end = data.find(b"\n")
     if end < 0 or end > _MAX_HEADER:
         return None
-    cr = data.count(b"\r", end)
-    if cr and cr != data.count(b"\r\n", end):
+    lines = _line_breaks(data, end + 1)
+    if lines is None:
         return None
     fields = _quoted_fields(data)
     if fields is None or any(data.find(b"\n", start, stop) >= 0 for start, stop in fields):
         return None
     tail = data[data.rfind(b"\n") + 1 :].strip(b"\r")
-    return _Scan(sha256, len(data), data[:end], data.count(b"\n", end + 1) + (1 if tail else 0))
+    return _Scan(sha256, len(data), data[:end], lines + (1 if tail else 0))
+
+
+def _line_breaks(data: bytes, start: int) -> int | None:
+    """The LFs in ``data[start:]``; None if a CR there is not the first half of a CRLF.
+
+    numpy, a few MB at a time into one reused mask: about a quarter of the CPU of
+    ``bytes.count`` (which compares byte by byte, and slower still for two bytes), and
+    no mask the size of the file for the kernel to find pages for.
+    """
+    import numpy as np
+
+    raw = np.frombuffer(data, dtype=np.uint8)
+    mask = np.empty(min(len(raw), _SCAN_BLOCK), dtype=bool)
+    lines = 0
+    for at in range(start, len(raw), _SCAN_BLOCK):
+        block = raw[at : at + _SCAN_BLOCK]
+        hits = mask[: len(block)]
+        cr = np.flatnonzero(np.equal(block, 0x0D, out=hits)) + at + 1
+        if len(cr) and (cr[-1] >= len(raw) or (raw[cr] != 0x0A).any()):
+            return None
+        lines += int(np.count_nonzero(np.equal(block, 0x0A, out=hits)))
+    return lines
+
+
+#: Bytes per step of :func:`_line_breaks`.
+_SCAN_BLOCK = 1 << 22
 
 
 def _quoted_fields(data: bytes) -> list[tuple[int, int]] | None:

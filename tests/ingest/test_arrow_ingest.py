@@ -176,9 +176,11 @@ def test_the_arrow_path_leaves_out_only_checks_another_check_implies():
         def register(self, name, table):
             pass
 
-        def sql(self, query):
+        def sql(self, query, params=None):
             seen.append(query)
             raise police_csv.duckdb.Error("stop")
+
+        execute = sql
 
         def unregister(self, name):
             pass
@@ -187,3 +189,49 @@ def test_the_arrow_path_leaves_out_only_checks_another_check_implies():
         police_csv._arrow_keys(Recording(), police_csv.pa.table({"x": [1]}), fname.kind, fname)
     assert all(c.sql in seen[0] for c in checks if not c.implied)
     assert not any(c.sql in seen[0] for c in implied)
+
+
+@pytest.mark.parametrize("block", [1 << 14, 1 << 16])
+@pytest.mark.parametrize("source", [MET / "2022-02" / "2022-02-metropolitan-street.csv.gz",
+                                    MET / "2022-03" / "2022-03-metropolitan-outcomes.csv.gz"], ids=["street", "outcomes"])
+def test_row_keys_stay_with_their_rows_when_arrow_reads_many_blocks(tmp_path, monkeypatch, block, source):
+    """A Met-scale file is parsed in 4 MB blocks, one Arrow chunk each, and DuckDB scans the
+    chunks on several threads. Small blocks make a real Met month many chunks: every row
+    must still get the key the one-file path gives it (each row key is that row's)."""
+    path = _plain(source, tmp_path / source.name.removesuffix(".gz"))
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join([*lines[:-1], *lines[1:400], lines[-1]]))  # repeated rows too
+    monkeypatch.setattr(police_csv, "_ARROW_BLOCK", block)
+    taken = []
+    real = police_csv._load_arrow
+    monkeypatch.setattr(police_csv, "_load_arrow", lambda *args: taken.append(real(*args)) or taken[-1])
+    ingest_paths([path], lake=Lake(tmp_path / "batched"))
+    assert taken[0] is not None and taken[0].duplicates > 0
+    one = Lake(tmp_path / "one")
+    with connect() as con:
+        ingest_source(one, Source.from_path(path), con=con)
+    arrow, by_line = comparable(Lake(tmp_path / "batched")), comparable(one)
+    assert arrow == by_line
+    (rows,) = [rows for _, rows, _, _ in arrow["partitions"].values()]
+    assert len(rows) > 800 and len({r["row_key"] for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 1 << 22])
+def test_the_plain_scan_counts_lines_and_finds_a_lone_cr_across_its_steps(monkeypatch, block):
+    """The record count and the CR check are made a few MB at a time: a CRLF split across
+    two steps is one line ending, a CR that ends the file or precedes anything but LF is not."""
+    monkeypatch.setattr(police_csv, "_SCAN_BLOCK", block)
+    scan = police_csv._plain_scan
+
+    def lines(data: bytes) -> int | None:
+        found = scan(data)
+        return None if found is None else found.lines
+
+    assert lines(b"a,b\r\n1,2\r\n3,4\r\n") == 2
+    assert lines(b"a,b\n1,2\n3,4") == 2  # no final line break: the last line still counts
+    assert lines(b"a,b\r\n1,2\r\n\r\n3,4\r\n") == 3  # a blank line is a record here, as for DuckDB
+    assert lines(b"a,b\r\n1,\r2\r\n") is None
+    assert lines(b"a,b\r\n1,2\r") is None
+    assert lines(b"a,b\r\n1,2\r\r\n") is None
+    assert lines(b'a,b\r\n"1\r\n",2\r\n') is None  # a line break inside quotes
+    assert scan(b"a,b\r\n1,2\r\n").first_line == b"a,b\r"
