@@ -456,16 +456,14 @@ AGE_ORDER = ("under 10", "10-17", "18-24", "25-34", "over 34")
 def people_tables(store: Store, area: Area, period: Period) -> tuple[list[dict], list[dict]]:
     """Searches by age range and by gender, each with its share and arrest rate (Wilson 95%).
 
-    Read from the searches themselves (the counts aggregate keeps neither column); a
+    Read from the store's ``stop_search_people`` (``stop_search_counts`` keeps neither column); a
     blank field is its own row, "(blank)", never dropped. No residents' denominators: the
     Census age and sex tables are not loaded, so these are shares of searches, not rates.
     """
     def compute():
-        return store.cursor().execute(
-            f"SELECT coalesce(nullif(trim(age_range), ''), '(blank)'), coalesce(nullif(trim(gender), ''), '(blank)'), "
-            f"count(*)::INTEGER, count(*) FILTER (WHERE trim(outcome) = 'Arrest')::INTEGER, "
-            f"count(*) FILTER (WHERE nullif(trim(outcome), '') IS NOT NULL)::INTEGER "
-            f"FROM stop_searches_geo WHERE {area.column} = ? AND month BETWEEN ? AND ? GROUP BY ALL",
+        return store.cursor().execute(  # the store's aggregate of the searches (one area's row groups)
+            f"SELECT age_range, gender, sum(n)::INTEGER, sum(arrests)::INTEGER, sum(with_outcome)::INTEGER "
+            f"FROM stop_search_people WHERE {area.column} = ? AND month BETWEEN ? AND ? GROUP BY ALL",
             [area.code, period.first, period.last]).fetchall()
     rows = store.memo(("stop-search-people", area.level, area.code, period.first, period.last), compute)
     total = sum(r[2] for r in rows)

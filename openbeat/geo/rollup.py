@@ -105,8 +105,15 @@ def _prepare(con) -> None:
 
 
 def _police_view(con, src: str, dst: str) -> None:
-    con.execute(f"""
-        CREATE OR REPLACE VIEW {dst} AS
+    con.execute(f"CREATE OR REPLACE VIEW {dst} AS {police_geo_sql(src)}")
+
+
+def police_geo_sql(src: str) -> str:
+    """The query behind ``crimes_geo`` / ``outcomes_geo``, over ``src``: a police dataset's
+    view, or a ``read_parquet`` of some of its partitions (a ward's figure then reads its
+    forces' files only, not the whole country's). Needs the connection's
+    :func:`crimes_with_areas` views."""
+    return f"""
         SELECT c.*,
           coalesce(d.lsoa21_code, bf.lsoa21_code) AS lsoa21_code,
           coalesce(d.ward_code, d2.ward_code) AS ward_code,
@@ -126,7 +133,7 @@ def _police_view(con, src: str, dst: str) -> None:
         LEFT JOIN (SELECT DISTINCT force FROM _geo_force_boroughs) fk ON fk.force = c.force
         LEFT JOIN _geo_force_boroughs fb
           ON fb.force = c.force AND fb.borough_code = coalesce(d.borough_code, d2.borough_code)
-    """)
+    """
 
 
 def lsoa21_index(con) -> PolygonIndex:

@@ -1,0 +1,159 @@
+"""Where a cold ward page's time goes, in one process (no server, no HTTP, nothing kept).
+
+    DATABASE_URL=postgresql://… .venv/bin/python benchmarks/ward_cold.py --lake LAKE \
+        [--wards 10] [--seed 15] [--profile] [--queries 15] [--dump answers.json]
+
+The store is built (or opened from its derived aggregates) once; then ``--wards`` wards,
+drawn one per force in turn (so many forces are visited), are each rendered once through
+the whole Django stack as an anonymous visitor's first visit (no answer kept:
+``OPENBEAT_CACHE_ENTRIES=0``). Printed: wall and CPU per page, the time of each analytics
+figure (``openbeat.web.shared_figures``) and of the slowest DuckDB statements summed over
+the pages; ``--profile`` adds cProfile's top functions. ``--dump`` writes every figure's
+full answer (``Result.as_dict``) and the API profile of each ward, to compare two checkouts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+class _Timed:
+    """A DuckDB cursor that adds each statement's time (execute to last fetch) to ``spent``."""
+
+    def __init__(self, cur, spent):
+        self._cur, self._spent, self._sql, self._t = cur, spent, None, 0.0
+
+    def execute(self, sql, *args, **kwargs):
+        self._close()
+        sql = re.sub(r"read_parquet\(\[[^]]*\]", "read_parquet([…]", " ".join(str(sql).split()))
+        self._sql, self._t = sql, time.perf_counter()
+        self._cur.execute(sql, *args, **kwargs)
+        return self
+
+    def _close(self):
+        if self._sql is not None:
+            self._spent[self._sql].append(time.perf_counter() - self._t)
+            self._sql = None
+
+    def __getattr__(self, name):
+        attr = getattr(self._cur, name)
+        if name.startswith("fetch"):
+            def fetch(*a, **k):
+                out = attr(*a, **k)
+                self._close()
+                return out
+            return fetch
+        return attr
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lake", type=Path, required=True)
+    ap.add_argument("--wards", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--queries", type=int, default=15, help="slowest statements to print")
+    ap.add_argument("--dump", type=Path, help="write every figure's answer here (JSON)")
+    args = ap.parse_args(argv)
+
+    os.environ.update(OPENBEAT_CACHE_ENTRIES="0", OPENBEAT_DEMO="1", OPENBEAT_UNCACHED_PER_MINUTE="0",
+                      OPENBEAT_DATA_DIR=tempfile.mkdtemp(prefix="openbeat-ward-cold-"))
+    from openbeat.web.server import configure
+
+    configure(lake=args.lake)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    import openbeat
+    from openbeat.analytics.store import Store
+    from openbeat.web import lake_access, shared_figures, warm
+
+    print(f"code: {Path(openbeat.__file__).parent}")
+    t = time.perf_counter()
+    store = lake_access.get_store()
+    print(f"store opened in {time.perf_counter() - t:.1f} s")
+
+    spent: dict[str, list[float]] = defaultdict(list)
+    plain_cursor = Store.cursor
+    Store.cursor = lambda self: _Timed(plain_cursor(self), spent)
+    figures: dict[str, list[float]] = defaultdict(list)
+    answers: dict[str, dict] = {}
+    shared_figures.available("profile")
+    for name, fn in list(shared_figures.FUNCTIONS.items()):
+        def timed(*a, _fn=fn, _name=name, **k):
+            t = time.perf_counter()
+            try:
+                result = _fn(*a, **k)
+            finally:
+                figures[_name].append(time.perf_counter() - t)
+            answers[f"{_name} {a[1:]} {sorted(k.items(), key=str)}"] = result.as_dict(geojson=True)
+            return result
+        shared_figures.FUNCTIONS[name] = timed
+
+    by_force: dict[str, list[str]] = defaultdict(list)
+    for a in store.areas("ward"):
+        by_force[store.cursor().execute(
+            "SELECT any_value(force) FROM crime_counts WHERE ward_code = ?", [a.code]).fetchone()[0]].append(a.code)
+    rng = random.Random(args.seed)
+    forces = sorted(f for f in by_force if f)
+    rng.shuffle(forces)
+    sample = [rng.choice(by_force[forces[i % len(forces)]]) for i in range(args.wards)]
+    # one page first, so what is read once per lake state (months, coverage, populations) is not counted
+    first = next(a.code for a in store.areas("ward") if a.code not in sample)
+    handler = warm._handler()
+    handler.get_response(warm._request(f"/areas/{first}/"))
+    spent.clear()
+    figures.clear()
+    answers.clear()
+
+    prof = cProfile.Profile() if args.profile else None
+    walls, cpus = [], []
+    for code in sample:
+        t, c = time.perf_counter(), time.process_time()
+        if prof:
+            prof.enable()
+        response = handler.get_response(warm._request(f"/areas/{code}/"))
+        if prof:
+            prof.disable()
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+        assert response.status_code == 200, (code, response.status_code)
+        print(f"  {code}: {walls[-1] * 1000:7.0f} ms wall, {cpus[-1] * 1000:7.0f} ms CPU")
+        if args.dump:
+            api = handler.get_response(warm._request(f"/api/areas/{code}/profile"))
+            answers[f"api {code}"] = json.loads(api.content)
+    n = len(sample)
+    walls.sort()
+    print(f"{n} cold ward pages: median {walls[n // 2] * 1000:.0f} ms, max {walls[-1] * 1000:.0f} ms wall; "
+          f"CPU {sum(cpus) / n * 1000:.0f} ms per page (DuckDB's threads included)")
+    print("figures (ms per page, summed over its calls):")
+    for name, times in sorted(figures.items(), key=lambda kv: -sum(kv[1])):
+        print(f"  {name:12s} {sum(times) / n * 1000:8.1f}  ({len(times)} calls)")
+    print(f"DuckDB statements (ms per page; {sum(map(sum, spent.values())) / n * 1000:.0f} in all):")
+    for sql, times in sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:args.queries]:
+        print(f"  {sum(times) / n * 1000:8.1f}  ×{len(times):<4d} {sql[:220]}")
+    if prof:
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+    if args.dump:
+        args.dump.write_text(json.dumps(answers, indent=1, sort_keys=True, default=str))
+        print(f"{len(answers)} answers written to {args.dump}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
