@@ -39,8 +39,8 @@ class _Timed:
 
     def execute(self, sql, *args, **kwargs):
         self._close()
-        sql = re.sub(r"read_parquet\(\[[^]]*\]", "read_parquet([…]", " ".join(str(sql).split()))
-        self._sql, self._t = sql, time.perf_counter()
+        key = re.sub(r"read_parquet\(\[[^]]*\]", "read_parquet([…]", " ".join(str(sql).split()))
+        self._sql, self._t = key, time.perf_counter()
         self._cur.execute(sql, *args, **kwargs)
         return self
 
