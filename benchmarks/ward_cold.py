@@ -116,7 +116,18 @@ def main(argv=None) -> int:
     # one page first, so what is read once per lake state (months, coverage, populations) is not counted
     first = next(a.code for a in store.areas("ward") if a.code not in sample)
     handler = warm._handler()
+    t = time.perf_counter()
+    if args.profile:
+        first_prof = cProfile.Profile()
+        first_prof.enable()
     handler.get_response(warm._request(f"/areas/{first}/"))
+    print(f"first page of the lake state (what is read once per state, then the page): "
+          f"{(time.perf_counter() - t) * 1000:.0f} ms")
+    if args.profile:
+        first_prof.disable()
+        pstats.Stats(first_prof).sort_stats("cumulative").print_stats(25)
+    for sql, times in sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:args.queries]:
+        print(f"  {sum(times) * 1000:8.1f}  ×{len(times):<4d} {sql[:220]}")
     spent.clear()
     figures.clear()
     answers.clear()

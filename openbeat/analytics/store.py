@@ -8,6 +8,8 @@ It adds the geography roll-up views (``crimes_geo``, ``outcomes_geo``,
 ``stop_search_counts``
     searches per (force, month, LSOA 2021, ward, borough, self-defined ethnicity, officer
     ethnicity, legislation, object, outcome, outcome linked);
+``crime_forces``
+    each force with crimes, and its name as its files give it (``falls_within``);
 ``stop_search_people``
     searches, arrests and searches with an outcome per (force, month, LSOA 2021, ward,
     borough, age range, gender).
@@ -74,6 +76,10 @@ AGGREGATES = {
             FROM stop_searches_geo
             GROUP BY ALL
             ORDER BY borough_code, ward_code, month""",
+    # each force's name as its own files give it (read by every process once per state: one pass over
+    # every crime of the lake, so done once, by the process that builds the aggregates)
+    "crime_forces": """
+            SELECT force, any_value(falls_within) AS name FROM crimes GROUP BY 1 ORDER BY 1""",
     # the age and gender columns stop_search_counts leaves out (the stop-search figure's people tables)
     "stop_search_people": """
             SELECT force, month, lsoa21_code, ward_code, borough_code,
@@ -232,6 +238,12 @@ class Store:
             if self._con is not None:
                 self._con.execute(f"SET threads = {int(threads)}" if threads else "RESET threads")
 
+    def prepare(self) -> None:
+        """Read now what every figure reads once per state of the lake (the areas, the forces and
+        their names, the months), so that the first question after a change does not."""
+        self._index()
+        self.months()
+
     def memo(self, key, compute: Callable):
         """``compute()`` once per state of the lake (for pure lookups like populations)."""
         self.cursor()
@@ -339,10 +351,10 @@ class Store:
         """(slug, name) of every force with crimes or stop searches in the lake, by slug."""
         def compute():
             cur = self.cursor()
-            names = dict(cur.execute("SELECT force, any_value(falls_within) FROM crimes GROUP BY 1").fetchall())
+            names = dict(cur.execute("SELECT force, name FROM crime_forces").fetchall())
+            # crime_forces has a row for each force of crime_counts (both count every crime row)
             forces = {f for (f,) in cur.execute(
-                "SELECT DISTINCT force FROM crime_counts UNION SELECT DISTINCT force FROM stop_search_counts"
-            ).fetchall()}
+                "SELECT force FROM crime_forces UNION SELECT DISTINCT force FROM stop_search_counts").fetchall()}
             return [(f, names.get(f) or f) for f in sorted(forces | set(names))]
         return self.memo("force-names", compute)
 

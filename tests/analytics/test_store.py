@@ -50,7 +50,7 @@ def test_without_aggregate_files_the_first_one_shot_store_writes_them(store, nor
     got = area_profile(Store(copy, resident=False), ward).as_dict()
     assert got["summary"] == area_profile(store, ward).as_dict()["summary"]
     assert sorted(p.name.split("-")[0] for p in (copy.root / "derived").glob("*.parquet")) == [
-        "crime_counts", "stop_search_counts", "stop_search_people"]
+        "crime_counts", "crime_forces", "stop_search_counts", "stop_search_people"]
 
 
 def test_a_wards_partitions_hold_exactly_its_rows_of_the_whole_view(store):
@@ -72,6 +72,14 @@ def test_a_wards_partitions_hold_exactly_its_rows_of_the_whole_view(store):
                                      [ward.code, first, last]).fetchall() == whole
     assert store.partitions_sql("crimes", forces, date(1990, 1, 1), date(1990, 12, 1)) is None
     assert store.partitions_sql("crimes", ["no-such-force"], first, last) is None
+
+
+def test_the_forces_and_their_names_are_those_of_the_crimes_and_searches(store):
+    cur = store.cursor()
+    names = dict(cur.execute("SELECT force, any_value(falls_within) FROM crimes GROUP BY 1").fetchall())
+    forces = {f for (f,) in cur.execute(
+        "SELECT DISTINCT force FROM crime_counts UNION SELECT DISTINCT force FROM stop_search_counts").fetchall()}
+    assert names and store.force_names() == [(f, names.get(f) or f) for f in sorted(forces | set(names))]
 
 
 def test_the_people_aggregate_adds_up_to_the_searches_themselves(store):
