@@ -10,6 +10,8 @@ the whole Django stack as an anonymous visitor's first visit (no answer kept:
 figure (``openbeat.web.shared_figures``) and of the slowest DuckDB statements summed over
 the pages; ``--profile`` adds cProfile's top functions. ``--dump`` writes every figure's
 full answer (``Result.as_dict``) and the API profile of each ward, to compare two checkouts.
+``--warm-order N`` times instead the first N answers the warm-up computes after a lake change
+(a force's ward pages in turn, newest force first) and what every ward page would take.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--queries", type=int, default=15, help="slowest statements to print")
     ap.add_argument("--dump", type=Path, help="write every figure's answer here (JSON)")
+    ap.add_argument("--warm-order", type=int, metavar="N",
+                    help="instead: the first N pages in the order the warm-up computes them "
+                         "(openbeat.web.warm.paths: a force's wards in turn), and the time all would take")
     args = ap.parse_args(argv)
 
     os.environ.update(OPENBEAT_CACHE_ENTRIES="0", OPENBEAT_DEMO="1", OPENBEAT_UNCACHED_PER_MINUTE="0",
@@ -105,16 +110,8 @@ def main(argv=None) -> int:
             return result
         shared_figures.FUNCTIONS[name] = timed
 
-    by_force: dict[str, list[str]] = defaultdict(list)
-    for a in store.areas("ward"):
-        by_force[store.cursor().execute(
-            "SELECT any_value(force) FROM crime_counts WHERE ward_code = ?", [a.code]).fetchone()[0]].append(a.code)
-    rng = random.Random(args.seed)
-    forces = sorted(f for f in by_force if f)
-    rng.shuffle(forces)
-    sample = [rng.choice(by_force[forces[i % len(forces)]]) for i in range(args.wards)]
     # one page first, so what is read once per lake state (months, coverage, populations) is not counted
-    first = next(a.code for a in store.areas("ward") if a.code not in sample)
+    first = store.areas("ward")[0].code
     handler = warm._handler()
     t = time.perf_counter()
     if args.profile:
@@ -132,6 +129,29 @@ def main(argv=None) -> int:
     figures.clear()
     answers.clear()
 
+    if args.warm_order:
+        Store.cursor = plain_cursor
+        order = warm.paths()
+        pages = [p for p in order if p.startswith("/areas/")]
+        wards = {f"/areas/{a.code}/" for a in store.areas("ward")}
+        t, c = time.perf_counter(), time.process_time()
+        for p in order[:args.warm_order]:
+            assert handler.get_response(warm._request(p)).status_code in (200, 404), p
+        wall, cpu = (time.perf_counter() - t) / args.warm_order, (time.process_time() - c) / args.warm_order
+        share = float(os.environ.get("OPENBEAT_WARM_SHARE") or 0.5)
+        print(f"first {args.warm_order} of {len(order)} warm-up answers ({len(pages)} area pages, "
+              f"{len(wards)} wards): {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU each; every ward page "
+              f"at this rate: {len(wards) * cpu:.0f} CPU s, {len(wards) * cpu / share:.0f} s at a warm share of {share}")
+        return 0
+
+    by_force: dict[str, list[str]] = defaultdict(list)
+    for ward, force in store.cursor().execute(
+            "SELECT ward_code, any_value(force) FROM crime_counts WHERE ward_code IS NOT NULL GROUP BY 1").fetchall():
+        by_force[force].append(ward)
+    rng = random.Random(args.seed)
+    forces = sorted(f for f in by_force if f)
+    rng.shuffle(forces)
+    sample = [rng.choice(sorted(by_force[forces[i % len(forces)]])) for i in range(args.wards)]
     prof = cProfile.Profile() if args.profile else None
     walls, cpus = [], []
     for code in sample:
