@@ -61,18 +61,22 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
     type_arg = crime_type or harm_lib.ASB
     cur = store.cursor()
     if by == "grid":
-        # A force's map is every crime it located, wherever boundaries are loaded or not.
-        relation = "crimes" if area.level == "force" else "crimes_geo"
-        # only the forces with crimes placed here (the same rows): their files alone are read,
-        # not every crime of the lake joined to its ward first
+        # only the forces with crimes placed here (the same rows): their files of the period's
+        # months alone are read, not every crime of the lake joined to its ward first
         from openbeat.analytics.coverage import Coverage
+        from openbeat.geo.rollup import police_geo_sql
 
         forces = [area.code] if area.level == "force" else Coverage(store).forces_of(area)
-        lon, lat = cur.execute(
-            f"SELECT longitude, latitude FROM {relation} WHERE {area.column} = ? AND month BETWEEN ? AND ? "
-            f"AND {type_sql} AND longitude IS NOT NULL AND latitude IS NOT NULL "
-            f"AND force IN (SELECT unnest(?::VARCHAR[]))",
-            [area.code, period.first, period.last, type_arg, forces]).fetchnumpy().values()
+        files = store.partitions_sql("crimes", forces, period.first, period.last)
+        lon = lat = np.empty(0)
+        if files is not None:
+            # A force's map is every crime it located, wherever boundaries are loaded or not.
+            relation = files if area.level == "force" else f"({police_geo_sql(files)})"
+            lon, lat = cur.execute(
+                f"SELECT longitude, latitude FROM {relation} WHERE {area.column} = ? AND month BETWEEN ? AND ? "
+                f"AND {type_sql} AND longitude IS NOT NULL AND latitude IS NOT NULL "
+                f"AND force IN (SELECT unnest(?::VARCHAR[]))",
+                [area.code, period.first, period.last, type_arg, forces]).fetchnumpy().values()
         if len(lon) == 0:
             raise ValueError(f"{area.name} has no located {what.lower()} in {period.label()} to map")
         cells = _grid_cells(store, area, np.asarray(lon, float), np.asarray(lat, float), cell_size)

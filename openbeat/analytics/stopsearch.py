@@ -193,8 +193,8 @@ def search_period(store: Store, first: str | None, last: str | None, *, default_
     """The period asked for; by default the latest ``default_months`` months of stop searches."""
     if first and last:
         return store.period(first, last)
-    months = [m for (m,) in store.cursor().execute(
-        "SELECT DISTINCT month FROM stop_search_counts ORDER BY 1").fetchall()]
+    months = store.memo("stop-search-months", lambda: tuple(m for (m,) in store.cursor().execute(
+        "SELECT DISTINCT month FROM stop_search_counts ORDER BY 1").fetchall()))  # once per state of the lake
     if last:
         end = parse_month(last)
     elif months:
@@ -306,10 +306,10 @@ def ethnic_population(store: Store, area: Area, ward_denominators: str = "declin
         boroughs = [area.borough_code]
     else:
         return {}, "Census ethnicity is published by local authority; no denominator exists for an LSOA.", False
-    rows = store.cursor().execute(
+    rows = store.memo(("ethnic-population", tuple(boroughs)), lambda: store.cursor().execute(  # once per state
         "SELECT ethnic_group_code, sum(population)::BIGINT, count(DISTINCT area_code) FROM population_ethnicity "
         "WHERE area_code IN (SELECT unnest(?::VARCHAR[])) AND ethnic_group_code > 0 GROUP BY 1 ORDER BY 1",
-        [boroughs]).fetchall()
+        [boroughs]).fetchall())
     pop = {int(c): float(p) for c, p, _ in rows}
     found = max((r[2] for r in rows), default=0)
     if not pop:
@@ -456,16 +456,14 @@ AGE_ORDER = ("under 10", "10-17", "18-24", "25-34", "over 34")
 def people_tables(store: Store, area: Area, period: Period) -> tuple[list[dict], list[dict]]:
     """Searches by age range and by gender, each with its share and arrest rate (Wilson 95%).
 
-    Read from the searches themselves (the counts aggregate keeps neither column); a
+    Read from the store's ``stop_search_people`` (``stop_search_counts`` keeps neither column); a
     blank field is its own row, "(blank)", never dropped. No residents' denominators: the
     Census age and sex tables are not loaded, so these are shares of searches, not rates.
     """
     def compute():
-        return store.cursor().execute(
-            f"SELECT coalesce(nullif(trim(age_range), ''), '(blank)'), coalesce(nullif(trim(gender), ''), '(blank)'), "
-            f"count(*)::INTEGER, count(*) FILTER (WHERE trim(outcome) = 'Arrest')::INTEGER, "
-            f"count(*) FILTER (WHERE nullif(trim(outcome), '') IS NOT NULL)::INTEGER "
-            f"FROM stop_searches_geo WHERE {area.column} = ? AND month BETWEEN ? AND ? GROUP BY ALL",
+        return store.cursor().execute(  # the store's aggregate of the searches (one area's row groups)
+            f"SELECT age_range, gender, sum(n)::INTEGER, sum(arrests)::INTEGER, sum(with_outcome)::INTEGER "
+            f"FROM stop_search_people WHERE {area.column} = ? AND month BETWEEN ? AND ? GROUP BY ALL",
             [area.code, period.first, period.last]).fetchall()
     rows = store.memo(("stop-search-people", area.level, area.code, period.first, period.last), compute)
     total = sum(r[2] for r in rows)
@@ -496,9 +494,9 @@ def people_tables(store: Store, area: Area, period: Period) -> tuple[list[dict],
 def published_search_months(store: Store, forces: list[str]) -> set[date]:
     if not forces:
         return set()
-    return {m for (m,) in store.cursor().execute(
+    return set(store.memo(("stop-search-months", tuple(forces)), lambda: frozenset(m for (m,) in store.cursor().execute(
         "SELECT DISTINCT month FROM stop_search_counts WHERE force IN (SELECT unnest(?::VARCHAR[]))",
-        [forces]).fetchall()}
+        [forces]).fetchall())))  # once per state of the lake: every ward of a force asks the same
 
 
 def monthly_table(store: Store, area: Area, period: Period, counts: Counts,
@@ -550,7 +548,9 @@ def placement_table(store: Store, area: Area, period: Period, counts: Counts) ->
     forces = [area.code] if area.level == "force" else sorted({r[0] for r in counts.rows})
     if not forces:
         return [], 0
-    got = forces_counts(store, forces, period, "force, geo_status, (ward_code IS NOT NULL) AS has_ward")
+    # every ward of a force asks the same: once per state of the lake
+    got = store.memo(("stop-search-placement", tuple(forces), period.first, period.last), lambda: forces_counts(
+        store, forces, period, "force, geo_status, (ward_code IS NOT NULL) AS has_ward"))
     merged: dict[tuple[str, str], int] = defaultdict(int)
     for force, status, has_ward, n in got:
         merged[(force, status)] += n

@@ -7,7 +7,16 @@ It adds the geography roll-up views (``crimes_geo``, ``outcomes_geo``,
     crimes per (force, month, crime type, LSOA 2021, ward, borough, outcome group);
 ``stop_search_counts``
     searches per (force, month, LSOA 2021, ward, borough, self-defined ethnicity, officer
-    ethnicity, legislation, object, outcome, outcome linked).
+    ethnicity, legislation, object, outcome, outcome linked);
+``crime_forces``
+    each force with crimes, and its name as its files give it (``falls_within``);
+``stop_search_people``
+    searches, arrests and searches with an outcome per (force, month, LSOA 2021, ward,
+    borough, age range, gender).
+
+A figure that needs the rows themselves (a ward's hot spot map needs each crime's
+coordinates) reads only the partitions of the forces and months it asks about
+(:meth:`Store.partitions_sql`), so its cost follows the area, not the size of the lake.
 
 Aggregating once turns a ward profile over millions of crimes into a filter over a few
 hundred thousand sorted rows. The aggregates are rebuilt when the lake changes (its
@@ -41,7 +50,7 @@ import duckdb
 from openbeat.analytics.outcomes import latest_outcome_key_sql, outcome_group_sql
 from openbeat.geo.levels import COUNTED_LEVELS
 from openbeat.geo.rollup import crimes_with_areas
-from openbeat.lake import Lake, store_memory
+from openbeat.lake import Lake, Partition, store_memory
 
 #: Column holding an area's code at each level.
 LEVEL_COLUMN = {"lsoa21": "lsoa21_code", "ward": "ward_code", "borough": "borough_code", "force": "force"}
@@ -64,6 +73,20 @@ AGGREGATES = {
             SELECT force, month, lsoa21_code, ward_code, borough_code, geo_status,
                    self_defined_ethnicity, officer_defined_ethnicity, legislation, object_of_search,
                    outcome, outcome_linked_to_object_of_search AS linked, count(*)::INTEGER AS n
+            FROM stop_searches_geo
+            GROUP BY ALL
+            ORDER BY borough_code, ward_code, month""",
+    # each force's name as its own files give it (read by every process once per state: one pass over
+    # every crime of the lake, so done once, by the process that builds the aggregates)
+    "crime_forces": """
+            SELECT force, any_value(falls_within) AS name FROM crimes GROUP BY 1 ORDER BY 1""",
+    # the age and gender columns stop_search_counts leaves out (the stop-search figure's people tables)
+    "stop_search_people": """
+            SELECT force, month, lsoa21_code, ward_code, borough_code,
+                   coalesce(nullif(trim(age_range), ''), '(blank)') AS age_range,
+                   coalesce(nullif(trim(gender), ''), '(blank)') AS gender,
+                   count(*)::INTEGER AS n, count(*) FILTER (WHERE trim(outcome) = 'Arrest')::INTEGER AS arrests,
+                   count(*) FILTER (WHERE nullif(trim(outcome), '') IS NOT NULL)::INTEGER AS with_outcome
             FROM stop_searches_geo
             GROUP BY ALL
             ORDER BY borough_code, ward_code, month""",
@@ -215,6 +238,12 @@ class Store:
             if self._con is not None:
                 self._con.execute(f"SET threads = {int(threads)}" if threads else "RESET threads")
 
+    def prepare(self) -> None:
+        """Read now what every figure reads once per state of the lake (the areas, the forces and
+        their names, the months), so that the first question after a change does not."""
+        self._index()
+        self.months()
+
     def memo(self, key, compute: Callable):
         """``compute()`` once per state of the lake (for pure lookups like populations)."""
         self.cursor()
@@ -322,10 +351,10 @@ class Store:
         """(slug, name) of every force with crimes or stop searches in the lake, by slug."""
         def compute():
             cur = self.cursor()
-            names = dict(cur.execute("SELECT force, any_value(falls_within) FROM crimes GROUP BY 1").fetchall())
+            names = dict(cur.execute("SELECT force, name FROM crime_forces").fetchall())
+            # crime_forces has a row for each force of crime_counts (both count every crime row)
             forces = {f for (f,) in cur.execute(
-                "SELECT DISTINCT force FROM crime_counts UNION SELECT DISTINCT force FROM stop_search_counts"
-            ).fetchall()}
+                "SELECT force FROM crime_forces UNION SELECT DISTINCT force FROM stop_search_counts").fetchall()}
             return [(f, names.get(f) or f) for f in sorted(forces | set(names))]
         return self.memo("force-names", compute)
 
@@ -372,6 +401,26 @@ class Store:
                     for force, first, last, files in rows]
         return [line for force, line in self.memo(("police-sources", dataset), compute)
                 if forces is None or force in forces]
+
+    def partitions_sql(self, dataset: str, forces: list[str], first: date, last: date) -> str | None:
+        """``read_parquet`` of this state's partitions of ``dataset`` by ``forces`` for the months
+        ``first``..``last`` (SQL for a FROM clause: the dataset's view, cut to those files), or
+        None when there are none. A query of one ward's rows then opens its forces' files of
+        those months, not every file of the lake."""
+        def compute():
+            out: dict[tuple[str, str], list[date]] = {}
+            for d, force, month in self.cursor().execute(
+                    "SELECT dataset, force, month FROM lake_partitions ORDER BY ALL").fetchall():
+                out.setdefault((d, force), []).append(month)
+            return out
+        held = self.memo("partitions", compute) if self.has("lake_partitions") else {}
+        files = [self.lake.partition_path(Partition(dataset, force, f"{month:%Y-%m}"))
+                 for force in sorted(set(forces)) for month in held.get((dataset, force), ())
+                 if first <= month <= last]
+        if not files:
+            return None
+        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        return f"read_parquet([{listed}], hive_partitioning=false, union_by_name=true)"
 
     def months(self) -> list[date]:
         def compute():

@@ -74,6 +74,8 @@ def _relations(con) -> set[str]:
 
 
 def _prepare(con) -> None:
+    # The look-ups every row is joined to are small tables, read from the reference datasets
+    # once per connection (not views that every query of a ward's crimes would read again).
     rel = _relations(con)
     if "areas" in rel:
         loaded = ("SELECT code AS lsoa21_code, ward_code, borough_code, true AS loaded "
@@ -87,26 +89,33 @@ def _prepare(con) -> None:
         wv = current_ward_vintage(vs)
         known = (f" UNION ALL SELECT lsoa21_code, ward_code, lad_code, false FROM lsoa_wards "
                  f"WHERE ward_vintage = '{wv}' AND lsoa21_code NOT IN (SELECT lsoa21_code FROM _geo_loaded)")
-    con.execute(f"CREATE OR REPLACE VIEW _geo_loaded AS {loaded}")
-    con.execute(f"CREATE OR REPLACE VIEW _geo_lsoa21 AS SELECT * FROM _geo_loaded{known}")
+    con.execute(f"CREATE OR REPLACE TABLE _geo_loaded AS {loaded}")
+    con.execute(f"CREATE OR REPLACE TABLE _geo_lsoa21 AS SELECT * FROM _geo_loaded{known}")
     if "lsoa_lookup" in rel:
-        con.execute("CREATE OR REPLACE VIEW _geo_bestfit AS "
+        con.execute("CREATE OR REPLACE TABLE _geo_bestfit AS "
                     "SELECT lsoa11_code, lsoa21_code FROM lsoa_lookup WHERE is_best")
     else:
-        con.execute("CREATE OR REPLACE VIEW _geo_bestfit AS "
+        con.execute("CREATE OR REPLACE TABLE _geo_bestfit AS "
                     "SELECT NULL::VARCHAR AS lsoa11_code, NULL::VARCHAR AS lsoa21_code WHERE false")
     pairs = [(f, b) for f, bs in FORCE_BOROUGHS.items() for b in bs]
     values = ", ".join(f"('{f}', '{b}')" for f, b in pairs)
     # a listed force's boroughs count only when they are loaded (the demo city has its own codes)
     con.execute(
-        f"CREATE OR REPLACE VIEW _geo_force_boroughs AS SELECT * FROM (VALUES {values}) v(force, borough_code) "
+        f"CREATE OR REPLACE TABLE _geo_force_boroughs AS SELECT * FROM (VALUES {values}) v(force, borough_code) "
         "WHERE borough_code IN (SELECT borough_code FROM _geo_loaded)"
     )
 
 
 def _police_view(con, src: str, dst: str) -> None:
-    con.execute(f"""
-        CREATE OR REPLACE VIEW {dst} AS
+    con.execute(f"CREATE OR REPLACE VIEW {dst} AS {police_geo_sql(src)}")
+
+
+def police_geo_sql(src: str) -> str:
+    """The query behind ``crimes_geo`` / ``outcomes_geo``, over ``src``: a police dataset's
+    view, or a ``read_parquet`` of some of its partitions (a ward's figure then reads its
+    forces' files only, not the whole country's). Needs the connection's
+    :func:`crimes_with_areas` views."""
+    return f"""
         SELECT c.*,
           coalesce(d.lsoa21_code, bf.lsoa21_code) AS lsoa21_code,
           coalesce(d.ward_code, d2.ward_code) AS ward_code,
@@ -126,7 +135,7 @@ def _police_view(con, src: str, dst: str) -> None:
         LEFT JOIN (SELECT DISTINCT force FROM _geo_force_boroughs) fk ON fk.force = c.force
         LEFT JOIN _geo_force_boroughs fb
           ON fb.force = c.force AND fb.borough_code = coalesce(d.borough_code, d2.borough_code)
-    """)
+    """
 
 
 def lsoa21_index(con) -> PolygonIndex:

@@ -176,6 +176,7 @@ def build(*, background: bool = False) -> Snapshot:
         store.freshness = math.inf  # a store shows one state; a new state gets a new store
         if lake.root.is_dir():
             store.cursor()  # build now, between the two scans
+            store.prepare()  # and what every page reads once per state: not on a visitor's request
         if _scan(lake.root).signature == before.signature:
             break
     # after that many changes mid-build (an ingest of many files), label the store with
