@@ -15,9 +15,18 @@ parsed and answered by gunicorn as before, with the same limits and timeouts.
 
 Requests stay shared out among the workers as the sync worker shares them, so that one
 worker's queue is not much longer than another's: a worker stops accepting while
-:data:`WAITING` of its requests wait for a thread (the next connection goes to another
-worker), and `openbeat serve` keeps no connection alive (``keepalive`` 0), so each request
-comes through the shared accept queue again instead of staying with one worker.
+:data:`WAITING` of its requests wait for a thread, or while a write waits for the writes
+thread (:data:`WRITES_WAITING`: when every connection writes, the next connection waits in
+the shared queue, first come first served, for whichever worker is free first, instead of
+behind the writes one worker has already taken), and `openbeat serve` keeps no connection
+alive (``keepalive`` 0), so each request comes through the shared accept queue again
+instead of staying with one worker.
+
+A connection is handed to a worker only once its request's first bytes have come
+(``TCP_DEFER_ACCEPT``, on Linux): the main thread then sees at once whether it is a write,
+instead of putting the connection in its poller and waking again when the bytes come.
+Each wake of the main thread takes the interpreter lock from the thread serving a
+request, which waits until the main thread has run: on a busy machine, a core's wait.
 """
 
 from __future__ import annotations
@@ -39,6 +48,19 @@ WRITE_THREADS = 1
 #: others: enough that, with five workers and 32 busy readers, a write is accepted at once
 #: (5 × (1 + 6) ≥ 32), few enough that no worker holds a long queue.
 WAITING = 6
+#: Writes waiting for the writes thread at which a worker stops accepting: a write then
+#: waits in the shared queue for the first free worker, not behind another in this one.
+WRITES_WAITING = 1
+#: Seconds the kernel holds a new connection that has sent nothing before handing it over
+#: anyway (``TCP_DEFER_ACCEPT``; such a connection then waits in the poller as before).
+DEFER_ACCEPT_SECONDS = 1
+
+
+def defer_accept(listeners) -> None:
+    """Have the kernel hand over a TCP connection once its first bytes have come (Linux)."""
+    for listener in listeners:
+        if getattr(socket, "TCP_DEFER_ACCEPT", None) and listener.family in (socket.AF_INET, socket.AF_INET6):
+            listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, DEFER_ACCEPT_SECONDS)
 
 
 def request_kind(conn) -> str | None:
@@ -67,13 +89,15 @@ class WritesFirstWorker(ThreadWorker):
     def init_process(self):
         self.writes = futures.ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="writes")
         self.waiting = deque()  # one item per request accepted and not yet started (append, pop: atomic)
+        self.writes_waiting = deque()  # the same, writes only
+        defer_accept(self.sockets)
         super().init_process()
 
     @property
     def worker_connections(self) -> int:
         """gunicorn accepts while it holds fewer connections than this: none more while
-        :data:`WAITING` requests wait here."""
-        if len(getattr(self, "waiting", ())) >= WAITING:
+        :data:`WAITING` requests, or :data:`WRITES_WAITING` writes, wait here."""
+        if len(getattr(self, "waiting", ())) >= WAITING or len(getattr(self, "writes_waiting", ())) >= WRITES_WAITING:
             return 0
         return self._connections
 
@@ -81,10 +105,16 @@ class WritesFirstWorker(ThreadWorker):
     def worker_connections(self, n: int) -> None:
         self._connections = n
 
-    def _started(self, conn):
+    def _started(self, conn, queue: deque):
         self.waiting.pop()
         if len(self.waiting) == WAITING - 1:  # room again: the main thread may accept
             self.method_queue.defer(lambda: None)
+        if queue is not self.waiting:
+            queue.pop()
+            # only if it stopped: a wake takes the interpreter lock (if it stops just after
+            # this, the write's end wakes it)
+            if len(queue) == WRITES_WAITING - 1 and not self._accepting:
+                self.method_queue.defer(lambda: None)
         return self.handle(conn)
 
     def enqueue_req(self, conn):
@@ -97,7 +127,11 @@ class WritesFirstWorker(ThreadWorker):
             self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
             return
         self.waiting.append(None)
-        fs = (self.writes if kind == "write" else self.tpool).submit(self._started, conn)
+        if kind == "write":
+            self.writes_waiting.append(None)
+            fs = self.writes.submit(self._started, conn, self.writes_waiting)
+        else:
+            fs = self.tpool.submit(self._started, conn, self.waiting)
         fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
 
     def handle_quit(self, sig, frame):

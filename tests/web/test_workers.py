@@ -165,3 +165,33 @@ def test_a_worker_with_requests_waiting_leaves_new_connections_to_the_others():
     assert worker.worker_connections == 1000
     worker.waiting.append(None)
     assert worker.worker_connections == 0
+
+
+def test_a_worker_with_a_write_waiting_leaves_new_connections_to_the_others():
+    """When every connection writes, the next write waits in the shared queue for the first
+    free worker, not behind a write this worker has already taken."""
+    from collections import deque
+
+    from openbeat.web.workers import WRITES_WAITING, WritesFirstWorker
+
+    worker = object.__new__(WritesFirstWorker)
+    worker.worker_connections = 1000
+    worker.waiting = deque([None] * WRITES_WAITING)
+    worker.writes_waiting = deque([None] * (WRITES_WAITING - 1))
+    assert worker.worker_connections == 1000
+    worker.writes_waiting.append(None)
+    assert worker.worker_connections == 0
+
+
+def test_connections_are_handed_over_once_their_first_bytes_have_come():
+    from openbeat.web.workers import DEFER_ACCEPT_SECONDS, defer_accept
+
+    tcp, unix = socket.socket(socket.AF_INET, socket.SOCK_STREAM), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        tcp.bind(("127.0.0.1", 0))
+        tcp.listen()
+        defer_accept([tcp, unix])  # a Unix socket has no such option: left as it is
+        assert tcp.getsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT) == DEFER_ACCEPT_SECONDS
+    finally:
+        tcp.close()
+        unix.close()
