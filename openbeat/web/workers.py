@@ -16,7 +16,7 @@ parsed and answered by gunicorn as before, with the same limits and timeouts.
 Requests stay shared out among the workers as the sync worker shares them, so that one
 worker's queue is not much longer than another's: a worker stops accepting while
 :data:`WAITING` of its requests wait for a thread, or while a write waits for the writes
-thread (:data:`WRITES_WAITING`: when every connection writes, the next connection waits in
+thread (:data:`WRITES_HELD`: when every connection writes, the next connection waits in
 the shared queue, first come first served, for whichever worker is free first, instead of
 behind the writes one worker has already taken), and `openbeat serve` keeps no connection
 alive (``keepalive`` 0), so each request comes through the shared accept queue again
@@ -48,9 +48,10 @@ WRITE_THREADS = 1
 #: others: enough that, with five workers and 32 busy readers, a write is accepted at once
 #: (5 × (1 + 6) ≥ 32), few enough that no worker holds a long queue.
 WAITING = 6
-#: Writes waiting for the writes thread at which a worker stops accepting: a write then
-#: waits in the shared queue for the first free worker, not behind another in this one.
-WRITES_WAITING = 1
+#: Writes held (accepted, not yet answered) at which a worker stops accepting: with one
+#: being served and one waiting, the next write waits in the shared queue for the first
+#: free worker, not behind those in this one.
+WRITES_HELD = 2
 #: Seconds the kernel holds a new connection that has sent nothing before handing it over
 #: anyway (``TCP_DEFER_ACCEPT``; such a connection then waits in the poller as before).
 DEFER_ACCEPT_SECONDS = 1
@@ -89,15 +90,15 @@ class WritesFirstWorker(ThreadWorker):
     def init_process(self):
         self.writes = futures.ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="writes")
         self.waiting = deque()  # one item per request accepted and not yet started (append, pop: atomic)
-        self.writes_waiting = deque()  # the same, writes only
+        self.writes_held = 0  # writes accepted and not yet answered (main thread only)
         defer_accept(self.sockets)
         super().init_process()
 
     @property
     def worker_connections(self) -> int:
         """gunicorn accepts while it holds fewer connections than this: none more while
-        :data:`WAITING` requests, or :data:`WRITES_WAITING` writes, wait here."""
-        if len(getattr(self, "waiting", ())) >= WAITING or len(getattr(self, "writes_waiting", ())) >= WRITES_WAITING:
+        :data:`WAITING` requests wait here, or it holds :data:`WRITES_HELD` writes."""
+        if len(getattr(self, "waiting", ())) >= WAITING or getattr(self, "writes_held", 0) >= WRITES_HELD:
             return 0
         return self._connections
 
@@ -105,17 +106,16 @@ class WritesFirstWorker(ThreadWorker):
     def worker_connections(self, n: int) -> None:
         self._connections = n
 
-    def _started(self, conn, queue: deque):
+    def _started(self, conn):
         self.waiting.pop()
         if len(self.waiting) == WAITING - 1:  # room again: the main thread may accept
             self.method_queue.defer(lambda: None)
-        if queue is not self.waiting:
-            queue.pop()
-            # only if it stopped: a wake takes the interpreter lock (if it stops just after
-            # this, the write's end wakes it)
-            if len(queue) == WRITES_WAITING - 1 and not self._accepting:
-                self.method_queue.defer(lambda: None)
         return self.handle(conn)
+
+    def _write_finished(self, conn, fut):
+        # on the main thread, which the write's end wakes anyway: no extra wake to count it
+        self.writes_held -= 1
+        self.finish_request(conn, fut)
 
     def enqueue_req(self, conn):
         kind = request_kind(conn)
@@ -128,11 +128,12 @@ class WritesFirstWorker(ThreadWorker):
             return
         self.waiting.append(None)
         if kind == "write":
-            self.writes_waiting.append(None)
-            fs = self.writes.submit(self._started, conn, self.writes_waiting)
+            self.writes_held += 1
+            fs = self.writes.submit(self._started, conn)
+            fs.add_done_callback(lambda fut: self.method_queue.defer(self._write_finished, conn, fut))
         else:
-            fs = self.tpool.submit(self._started, conn, self.waiting)
-        fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
+            fs = self.tpool.submit(self._started, conn)
+            fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
 
     def handle_quit(self, sig, frame):
         self.writes.shutdown(wait=False)
