@@ -21,12 +21,6 @@ the shared queue, first come first served, for whichever worker is free first, i
 behind the writes one worker has already taken), and `openbeat serve` keeps no connection
 alive (``keepalive`` 0), so each request comes through the shared accept queue again
 instead of staying with one worker.
-
-A connection is handed to a worker only once its request's first bytes have come
-(``TCP_DEFER_ACCEPT``, on Linux): the main thread then sees at once whether it is a write,
-instead of putting the connection in its poller and waking again when the bytes come.
-Each wake of the main thread takes the interpreter lock from the thread serving a
-request, which waits until the main thread has run: on a busy machine, a core's wait.
 """
 
 from __future__ import annotations
@@ -52,16 +46,6 @@ WAITING = 6
 #: being served and one waiting, the next write waits in the shared queue for the first
 #: free worker, not behind those in this one.
 WRITES_HELD = 2
-#: Seconds the kernel holds a new connection that has sent nothing before handing it over
-#: anyway (``TCP_DEFER_ACCEPT``; such a connection then waits in the poller as before).
-DEFER_ACCEPT_SECONDS = 1
-
-
-def defer_accept(listeners) -> None:
-    """Have the kernel hand over a TCP connection once its first bytes have come (Linux)."""
-    for listener in listeners:
-        if getattr(socket, "TCP_DEFER_ACCEPT", None) and listener.family in (socket.AF_INET, socket.AF_INET6):
-            listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, DEFER_ACCEPT_SECONDS)
 
 
 def request_kind(conn) -> str | None:
@@ -91,7 +75,6 @@ class WritesFirstWorker(ThreadWorker):
         self.writes = futures.ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="writes")
         self.waiting = deque()  # one item per request accepted and not yet started (append, pop: atomic)
         self.writes_held = 0  # writes accepted and not yet answered (main thread only)
-        defer_accept(self.sockets)
         super().init_process()
 
     @property

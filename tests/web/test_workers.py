@@ -185,16 +185,3 @@ def test_a_worker_with_a_write_waiting_leaves_new_connections_to_the_others():
     worker._write_finished(None, None)  # its answer sent: room again
     assert worker.worker_connections == 1000
 
-
-def test_connections_are_handed_over_once_their_first_bytes_have_come():
-    from openbeat.web.workers import DEFER_ACCEPT_SECONDS, defer_accept
-
-    tcp, unix = socket.socket(socket.AF_INET, socket.SOCK_STREAM), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        tcp.bind(("127.0.0.1", 0))
-        tcp.listen()
-        defer_accept([tcp, unix])  # a Unix socket has no such option: left as it is
-        assert tcp.getsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT) == DEFER_ACCEPT_SECONDS
-    finally:
-        tcp.close()
-        unix.close()
