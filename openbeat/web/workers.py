@@ -15,12 +15,9 @@ parsed and answered by gunicorn as before, with the same limits and timeouts.
 
 Requests stay shared out among the workers as the sync worker shares them, so that one
 worker's queue is not much longer than another's: a worker stops accepting while
-:data:`WAITING` of its requests wait for a thread, or while a write waits for the writes
-thread (:data:`WRITES_HELD`: when every connection writes, the next connection waits in
-the shared queue, first come first served, for whichever worker is free first, instead of
-behind the writes one worker has already taken), and `openbeat serve` keeps no connection
-alive (``keepalive`` 0), so each request comes through the shared accept queue again
-instead of staying with one worker.
+:data:`WAITING` of its requests wait for a thread (the next connection goes to another
+worker), and `openbeat serve` keeps no connection alive (``keepalive`` 0), so each request
+comes through the shared accept queue again instead of staying with one worker.
 """
 
 from __future__ import annotations
@@ -42,10 +39,6 @@ WRITE_THREADS = 1
 #: others: enough that, with five workers and 32 busy readers, a write is accepted at once
 #: (5 × (1 + 6) ≥ 32), few enough that no worker holds a long queue.
 WAITING = 6
-#: Writes held (accepted, not yet answered) at which a worker stops accepting: with one
-#: being served and one waiting, the next write waits in the shared queue for the first
-#: free worker, not behind those in this one.
-WRITES_HELD = 2
 
 
 def request_kind(conn) -> str | None:
@@ -74,14 +67,13 @@ class WritesFirstWorker(ThreadWorker):
     def init_process(self):
         self.writes = futures.ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="writes")
         self.waiting = deque()  # one item per request accepted and not yet started (append, pop: atomic)
-        self.writes_held = 0  # writes accepted and not yet answered (main thread only)
         super().init_process()
 
     @property
     def worker_connections(self) -> int:
         """gunicorn accepts while it holds fewer connections than this: none more while
-        :data:`WAITING` requests wait here, or it holds :data:`WRITES_HELD` writes."""
-        if len(getattr(self, "waiting", ())) >= WAITING or getattr(self, "writes_held", 0) >= WRITES_HELD:
+        :data:`WAITING` requests wait here."""
+        if len(getattr(self, "waiting", ())) >= WAITING:
             return 0
         return self._connections
 
@@ -95,11 +87,6 @@ class WritesFirstWorker(ThreadWorker):
             self.method_queue.defer(lambda: None)
         return self.handle(conn)
 
-    def _write_finished(self, conn, fut):
-        # on the main thread, which the write's end wakes anyway: no extra wake to count it
-        self.writes_held -= 1
-        self.finish_request(conn, fut)
-
     def enqueue_req(self, conn):
         kind = request_kind(conn)
         if kind is None and not conn.data_ready:
@@ -110,13 +97,8 @@ class WritesFirstWorker(ThreadWorker):
             self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
             return
         self.waiting.append(None)
-        if kind == "write":
-            self.writes_held += 1
-            fs = self.writes.submit(self._started, conn)
-            fs.add_done_callback(lambda fut: self.method_queue.defer(self._write_finished, conn, fut))
-        else:
-            fs = self.tpool.submit(self._started, conn)
-            fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
+        fs = (self.writes if kind == "write" else self.tpool).submit(self._started, conn)
+        fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
 
     def handle_quit(self, sig, frame):
         self.writes.shutdown(wait=False)

@@ -165,23 +165,3 @@ def test_a_worker_with_requests_waiting_leaves_new_connections_to_the_others():
     assert worker.worker_connections == 1000
     worker.waiting.append(None)
     assert worker.worker_connections == 0
-
-
-def test_a_worker_with_a_write_waiting_leaves_new_connections_to_the_others():
-    """When every connection writes, the next write waits in the shared queue for the first
-    free worker, not behind the writes this worker has already taken."""
-    from collections import deque
-
-    from openbeat.web.workers import WRITES_HELD, WritesFirstWorker
-
-    worker = object.__new__(WritesFirstWorker)
-    worker.worker_connections = 1000
-    worker.waiting = deque([None])
-    worker.writes_held = WRITES_HELD - 1  # one being served: a write accepted now starts next
-    assert worker.worker_connections == 1000
-    worker.writes_held += 1
-    assert worker.worker_connections == 0
-    worker._connections, worker.finish_request = 1000, lambda conn, fut: None
-    worker._write_finished(None, None)  # its answer sent: room again
-    assert worker.worker_connections == 1000
-
