@@ -431,9 +431,7 @@ class Lake:
                 schema = pa.unify_schemas(schemas, promote_options="permissive") if union else schemas[0]
                 con.register(name, pads.dataset([str(f) for f in files], schema=schema, format="parquet"))
             else:
-                src = "[" + ", ".join(_sql_str(str(f)) for f in files) + "]"
-                con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM read_parquet({src}, "
-                            f"hive_partitioning=false, union_by_name={str(union).lower()})")
+                con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM {read_parquet_sql(files, union=union)}")
 
         def wanted(name: str) -> bool:
             return only is None or name in only
@@ -519,6 +517,13 @@ def file_sha256(path: Path) -> str:
 
 def _jsonable(v):
     return v.isoformat() if isinstance(v, (date, datetime)) else v
+
+
+def read_parquet_sql(files: list[Path] | list[str], *, union: bool = True) -> str:
+    """``read_parquet`` of exactly these files, as the lake's views read them (no hive
+    columns; ``union``: columns matched by name across files), for a FROM clause."""
+    listed = ", ".join(_sql_str(str(f)) for f in files)
+    return f"read_parquet([{listed}], hive_partitioning=false, union_by_name={str(union).lower()})"
 
 
 def _sql_str(s: str) -> str:

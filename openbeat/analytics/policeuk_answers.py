@@ -44,6 +44,7 @@ from datetime import date
 import duckdb
 
 from openbeat.analytics.outcomes import latest_outcome_key_sql
+from openbeat.lake import read_parquet_sql
 
 #: police.uk's "one mile radius": a great-circle distance of one international mile.
 MILE_M = 1609.344
@@ -295,7 +296,7 @@ def _source(con: duckdb.DuckDBPyConnection, dataset: str, month: date, force: st
     files = [f for f in files if os.path.exists(f)]
     if not files:
         return None
-    return f"read_parquet([{', '.join(map(_sql_str, files))}], hive_partitioning=false, union_by_name=true)"
+    return read_parquet_sql(files)
 
 
 def _sql_str(s: str) -> str:

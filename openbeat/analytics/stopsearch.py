@@ -491,12 +491,12 @@ def people_tables(store: Store, area: Area, period: Period) -> tuple[list[dict],
 # ---- monthly series and placement -------------------------------------------------------------
 
 
-def published_search_months(store: Store, forces: list[str]) -> set[date]:
+def published_search_months(store: Store, forces: list[str]) -> frozenset[date]:
     if not forces:
-        return set()
-    return set(store.memo(("stop-search-months", tuple(forces)), lambda: frozenset(m for (m,) in store.cursor().execute(
+        return frozenset()
+    return store.memo(("stop-search-months", tuple(forces)), lambda: frozenset(m for (m,) in store.cursor().execute(
         "SELECT DISTINCT month FROM stop_search_counts WHERE force IN (SELECT unnest(?::VARCHAR[]))",
-        [forces]).fetchall())))  # once per state of the lake: every ward of a force asks the same
+        [forces]).fetchall()))  # once per state of the lake: every ward of a force asks the same
 
 
 def monthly_table(store: Store, area: Area, period: Period, counts: Counts,

@@ -50,7 +50,7 @@ import duckdb
 from openbeat.analytics.outcomes import latest_outcome_key_sql, outcome_group_sql
 from openbeat.geo.levels import COUNTED_LEVELS
 from openbeat.geo.rollup import crimes_with_areas
-from openbeat.lake import Lake, Partition, store_memory
+from openbeat.lake import Lake, Partition, read_parquet_sql, store_memory
 
 #: Column holding an area's code at each level.
 LEVEL_COLUMN = {"lsoa21": "lsoa21_code", "ward": "ward_code", "borough": "borough_code", "force": "force"}
@@ -351,11 +351,10 @@ class Store:
         """(slug, name) of every force with crimes or stop searches in the lake, by slug."""
         def compute():
             cur = self.cursor()
-            names = dict(cur.execute("SELECT force, name FROM crime_forces").fetchall())
             # crime_forces has a row for each force of crime_counts (both count every crime row)
-            forces = {f for (f,) in cur.execute(
-                "SELECT force FROM crime_forces UNION SELECT DISTINCT force FROM stop_search_counts").fetchall()}
-            return [(f, names.get(f) or f) for f in sorted(forces | set(names))]
+            names = dict(cur.execute("SELECT force, name FROM crime_forces").fetchall())
+            searched = {f for (f,) in cur.execute("SELECT DISTINCT force FROM stop_search_counts").fetchall()}
+            return [(f, names.get(f) or f) for f in sorted(searched | set(names))]
         return self.memo("force-names", compute)
 
     def area(self, code: str) -> Area:
@@ -419,8 +418,7 @@ class Store:
                  if first <= month <= last]
         if not files:
             return None
-        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-        return f"read_parquet([{listed}], hive_partitioning=false, union_by_name=true)"
+        return read_parquet_sql(files)
 
     def months(self) -> list[date]:
         def compute():
