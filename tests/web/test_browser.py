@@ -314,3 +314,37 @@ def sign_in_demo(p: Page, who: str) -> None:
     p.page.fill("input[name=password]", DEMO_PASSWORD)
     p.page.click("#main-content form button[type=submit]")
     p.page.wait_for_url(lambda url: "/accounts/login/" not in url, timeout=30_000)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_notice_of_an_earlier_lake_state_is_accessible_at_both_widths(browser, server, width):
+    """While a new lake state is prepared, a kept page carries the layout's notice
+    (openbeat.web.cache._earlier): the real ward page, as the server sent it with its headers
+    (its CSP too), marked as _earlier marks it, is axe-clean and fits a phone."""
+    from datetime import datetime, timezone
+
+    from django.http import HttpResponse
+
+    from openbeat.web.cache import STALE_MARK, _earlier
+    from openbeat.web.lake_access import LakeState
+
+    path = f"/areas/{LARKRISE}/"
+    with opened(browser, server, width=width) as p:
+        served = p.page.request.get(server + path)
+        assert served.status == 200 and STALE_MARK in served.body()
+        response = HttpResponse(served.body(), content_type=served.headers["content-type"])
+        state = LakeState(root=Path("."), signature="0123456789abcdef", datasets=frozenset({"crimes"}),
+                          last_modified=datetime(2026, 11, 30, 9, 5, tzinfo=timezone.utc))
+        _earlier(response, "", state, api=False)
+        marked = response.content
+        assert b'data-lake-state="0123456789ab"' in marked and STALE_MARK not in marked
+        headers = {k: v for k, v in served.headers.items() if k.lower() not in ("content-length", "content-encoding")}
+        p.page.route(server + path, lambda route: route.fulfill(status=200, headers=headers, body=marked))
+        p.goto(path)
+        notice = p.page.locator(".ob-lake-notice")
+        assert notice.inner_text() == ("New data has just been loaded and is being prepared. This page still shows "
+                                       "the data as it was on 30 November 2026 at 09:05; reload in a few minutes "
+                                       "for the new figures.")
+        assert notice.get_attribute("role") == "status"
+        assert p.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        p.check(f"earlier-state-notice-{width}")
