@@ -114,6 +114,9 @@ def lake_changed(signature: str) -> None:
 
 
 def _run() -> None:
+    from openbeat.web import lake_access
+
+    lake_access.scans_here()
     try:  # Linux: a lower CPU priority for this thread only (the request threads keep theirs)
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
     except (AttributeError, OSError):
