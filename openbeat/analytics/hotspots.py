@@ -170,9 +170,25 @@ def _area_geometry(store: Store, area: Area, x=None, y=None):
             if inside < 0.9:
                 return None
         return geom
-    row = store.cursor().execute(
-        "SELECT geometry_bng FROM areas WHERE code = ? AND level = ?", [area.code, area.level]).fetchone()
-    return shapely.from_wkb(row[0]) if row else None
+    if area.level in ("ward", "borough"):
+        wkb = boundaries(store).get((area.code, area.level))
+    else:
+        row = store.cursor().execute(
+            "SELECT geometry_bng FROM areas WHERE code = ? AND level = ?", [area.code, area.level]).fetchone()
+        wkb = row[0] if row else None
+    return shapely.from_wkb(wkb) if wkb is not None else None
+
+
+def boundaries(store: Store) -> dict[tuple[str, str], bytes]:
+    """Every ward's and borough's boundary (BNG, WKB) by (code, level), read once per state of
+    the lake (2 MB for England and Wales) instead of the ``areas`` file once per map."""
+    def compute():
+        out: dict[tuple[str, str], bytes] = {}
+        for code, level, wkb in store.cursor().execute(
+                "SELECT code, level, geometry_bng FROM areas WHERE level IN ('ward', 'borough')").fetchall():
+            out.setdefault((code, level), wkb)
+        return out
+    return store.memo("area-boundaries", compute)
 
 
 def _grid_cells(store: Store, area: Area, lon, lat, cell_size):

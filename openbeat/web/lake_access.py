@@ -145,6 +145,10 @@ _BUILD_ATTEMPTS = 5
 #: Called with the signature of each new lake state a request builds a store for:
 #: :func:`openbeat.web.warm.serving` adds the warm-up (so this module never imports it).
 on_new_state: list[Callable[[str], None]] = []
+#: Called with each snapshot :func:`build` makes, before it is used: what the web reads once
+#: per lake state (:mod:`openbeat.areas.apps` adds the areas index; :func:`openbeat.web.warm.serving`
+#: a page rendered on it, so a serving process's first visitor pays no first-time costs).
+preparers: list[Callable[[Snapshot], None]] = []
 #: Each says whether a thread of this process builds and publishes new lake states in the
 #: background (:func:`openbeat.web.warm.serving` adds one): while any does, a request never
 #: builds a store for a new state when the process has one for an earlier state.
@@ -216,6 +220,8 @@ def build(*, background: bool = False) -> Snapshot:
         if lake.root.is_dir():
             store.cursor()  # build now, between the two scans
             store.prepare()  # and what every page reads once per state: not on a visitor's request
+            for prepare in preparers:  # the web's own (the areas index, a page rendered once)
+                prepare(Snapshot(before, store, os.getpid()))
         after = _record(lake.root, _scan(lake.root), time.monotonic())
         if after.signature == before.signature:
             break
