@@ -69,7 +69,14 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
         forces = [area.code] if area.level == "force" else Coverage(store).forces_of(area)
         files = store.partitions_sql("crimes", forces, period.first, period.last)
         lon = lat = np.empty(0)
-        if files is not None:
+        if area.level in ("ward", "borough") and store.has("crime_points"):
+            # the same crimes' points from the aggregate sorted by area, each as often as it is shared
+            lon, lat, n = cur.execute(
+                f"SELECT longitude, latitude, n FROM crime_points WHERE {area.column} = ? "
+                f"AND month BETWEEN ? AND ? AND {type_sql} AND force IN (SELECT unnest(?::VARCHAR[]))",
+                [area.code, period.first, period.last, type_arg, forces]).fetchnumpy().values()
+            lon, lat = np.repeat(lon, n), np.repeat(lat, n)
+        elif files is not None:
             # A force's map is every crime it located, wherever boundaries are loaded or not.
             relation = files if area.level == "force" else f"({police_geo_sql(files)})"
             lon, lat = cur.execute(
