@@ -115,8 +115,8 @@ def _area_get(code: str) -> ListedArea | None:
 
 def area_index(store) -> dict:
     """Every area of the lake's ``areas`` list without its geometry, read once per state of the
-    lake (:func:`prepare`, before the store serves a page): ``"code"``, each code's area (the
-    largest level, as :data:`LOOKUP_ORDER`), and ``"children"``, the areas of each
+    lake (by :mod:`openbeat.areas.apps`, before the store serves a page): ``"code"``, each
+    code's area (the largest level, as :data:`LOOKUP_ORDER`), and ``"children"``, the areas of each
     :data:`CHILDREN` level by (level, parent code), by name then code. The same areas, in the
     same order, as the queries of the ``areas`` file they replace: that file is one row group
     with the boundaries (75,667 rows for England and Wales), read whole by each look-up (2-3 ms,
