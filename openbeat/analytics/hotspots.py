@@ -69,7 +69,14 @@ def _hotspots(store, area: Area, period, crime_type, cell_size, by, permutations
         forces = [area.code] if area.level == "force" else Coverage(store).forces_of(area)
         files = store.partitions_sql("crimes", forces, period.first, period.last)
         lon = lat = np.empty(0)
-        if files is not None:
+        if area.level in ("ward", "borough") and store.has("crime_points"):
+            # the same crimes' points from the aggregate sorted by area, each as often as it is shared
+            lon, lat, n = cur.execute(
+                f"SELECT longitude, latitude, n FROM crime_points WHERE {area.column} = ? "
+                f"AND month BETWEEN ? AND ? AND {type_sql} AND force IN (SELECT unnest(?::VARCHAR[]))",
+                [area.code, period.first, period.last, type_arg, forces]).fetchnumpy().values()
+            lon, lat = np.repeat(lon, n), np.repeat(lat, n)
+        elif files is not None:
             # A force's map is every crime it located, wherever boundaries are loaded or not.
             relation = files if area.level == "force" else f"({police_geo_sql(files)})"
             lon, lat = cur.execute(
@@ -170,9 +177,25 @@ def _area_geometry(store: Store, area: Area, x=None, y=None):
             if inside < 0.9:
                 return None
         return geom
-    row = store.cursor().execute(
-        "SELECT geometry_bng FROM areas WHERE code = ? AND level = ?", [area.code, area.level]).fetchone()
-    return shapely.from_wkb(row[0]) if row else None
+    if area.level in ("ward", "borough"):
+        wkb = boundaries(store).get((area.code, area.level))
+    else:
+        row = store.cursor().execute(
+            "SELECT geometry_bng FROM areas WHERE code = ? AND level = ?", [area.code, area.level]).fetchone()
+        wkb = row[0] if row else None
+    return shapely.from_wkb(wkb) if wkb is not None else None
+
+
+def boundaries(store: Store) -> dict[tuple[str, str], bytes]:
+    """Every ward's and borough's boundary (BNG, WKB) by (code, level), read once per state of
+    the lake (2 MB for England and Wales) instead of the ``areas`` file once per map."""
+    def compute():
+        out: dict[tuple[str, str], bytes] = {}
+        for code, level, wkb in store.cursor().execute(
+                "SELECT code, level, geometry_bng FROM areas WHERE level IN ('ward', 'borough')").fetchall():
+            out.setdefault((code, level), wkb)
+        return out
+    return store.memo("area-boundaries", compute)
 
 
 def _grid_cells(store: Store, area: Area, lon, lat, cell_size):

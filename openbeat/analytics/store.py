@@ -12,7 +12,10 @@ It adds the geography roll-up views (``crimes_geo``, ``outcomes_geo``,
     each force with crimes, and its name as its files give it (``falls_within``);
 ``stop_search_people``
     searches, arrests and searches with an outcome per (force, month, LSOA 2021, ward,
-    borough, age range, gender).
+    borough, age range, gender);
+``crime_points``
+    located crimes per (force, month, borough, ward, crime type, map point): the hot spot
+    maps' points. Kept on disk only (:data:`ON_DISK`), never loaded into memory.
 
 A figure that needs the rows themselves (a ward's hot spot map needs each crime's
 coordinates) reads only the partitions of the forces and months it asks about
@@ -90,7 +93,20 @@ AGGREGATES = {
             FROM stop_searches_geo
             GROUP BY ALL
             ORDER BY borough_code, ward_code, month""",
+    # each located crime's map point, with how many crimes share it (a ward's or borough's hot
+    # spot map: a few row groups of this file instead of its forces' partitions of the period)
+    "crime_points": """
+            SELECT force, month, borough_code, ward_code, crime_type, longitude, latitude, count(*)::INTEGER AS n
+            FROM crimes_geo
+            WHERE (ward_code IS NOT NULL OR borough_code IS NOT NULL)
+              AND longitude IS NOT NULL AND latitude IS NOT NULL
+            GROUP BY ALL
+            ORDER BY borough_code, ward_code, month""",
 }
+
+#: Aggregates too large to hold in every process (crime_points: 11 M rows for England and
+#: Wales): always views over their files, read by row groups (each is sorted by area).
+ON_DISK = frozenset({"crime_points"})
 
 
 #: Aggregates built on first use (under a lock, kept in ``<lake>/derived`` as the others),
@@ -266,7 +282,7 @@ class Store:
             except OSError:  # a read-only lake: build in memory instead
                 con.execute(f"CREATE TABLE {name} AS {sql}")
                 continue
-            kind = "TABLE" if self.resident else "VIEW"
+            kind = "TABLE" if self.resident and name not in ON_DISK else "VIEW"
             con.execute(f"CREATE {kind} {name} AS SELECT * FROM read_parquet('{path}')")
         return con
 

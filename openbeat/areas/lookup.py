@@ -107,10 +107,50 @@ def area_get(*, code: str) -> ListedArea | None:
 
 def _area_get(code: str) -> ListedArea | None:
     if has("areas"):
-        found = rows(f"SELECT {area_columns_sql()} FROM areas WHERE code = ? ORDER BY {_level_order()} LIMIT 1", [code])
-        if found:
-            return area_from_row(found[0])
+        found = area_index(get_store())["code"].get(code)
+        if found is not None:
+            return found
     return next((f for f in forces() if f.code == code), None)
+
+
+def area_index(store) -> dict:
+    """Every area of the lake's ``areas`` list without its geometry, read once per state of the
+    lake (by :mod:`openbeat.areas.apps`, before the store serves a page): ``"code"``, each
+    code's area (the largest level, as :data:`LOOKUP_ORDER`), and ``"children"``, the areas of each
+    :data:`CHILDREN` level by (level, parent code), by name then code. The same areas, in the
+    same order, as the queries of the ``areas`` file they replace: that file is one row group
+    with the boundaries (75,667 rows for England and Wales), read whole by each look-up (2-3 ms,
+    about ten a page)."""
+    def build():
+        cur = store.cursor()
+        have = {c for (c,) in cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'areas'").fetchall()}
+        names = ", ".join(c if c in have else f"NULL AS {c}" for c in _AREA_COLUMNS)
+        rank = {level: i for i, level in enumerate(LOOKUP_ORDER)}
+        by_code: dict[str, tuple[int, ListedArea]] = {}
+        children: dict[tuple[str, str, str], list[tuple]] = {}
+        shared: dict[str, str] = {}  # one string per level and parent code: 31 -> 22 MB a process (national)
+        for values in cur.execute(f"SELECT {names} FROM areas").fetchall():
+            row = dict(zip(_AREA_COLUMNS, values))
+            for column in ("level", "ward_code", "borough_code", "msoa_code"):
+                if row[column] is not None:
+                    row[column] = shared.setdefault(row[column], row[column])
+            area = area_from_row(row)
+            order = rank.get(row["level"], 99)
+            if row["code"] not in by_code or order < by_code[row["code"]][0]:
+                by_code[row["code"]] = (order, area)
+            for level, column in CHILDREN.values():
+                if row["level"] == level and row[column] is not None:
+                    children.setdefault((level, column, row[column]), []).append((row["name"], row["code"], area))
+
+        def name_then_code(t):  # ORDER BY name, code: NULLs last, as DuckDB orders them
+            return (t[0] is None, t[0] or "", t[1] is None, t[1] or "")
+
+        return {"code": {code: area for code, (_, area) in by_code.items()},
+                "children": {key: [t[2] for t in sorted(found, key=name_then_code)]
+                             for key, found in children.items()}}
+
+    return store.memo(("web", "area-index"), build)
 
 
 def area_list(*, level: str | None = None, parent: str | None = None, q: str | None = None,
@@ -174,9 +214,7 @@ def _area_children(area: ListedArea) -> list[ListedArea]:
     if area.level not in CHILDREN or not has("areas"):
         return []
     level, column = CHILDREN[area.level]
-    found = rows(f"SELECT {area_columns_sql()} FROM areas WHERE level = ? AND {column} = ? ORDER BY name, code",
-                  [level, area.code])
-    return [area_from_row(r) for r in found]
+    return list(area_index(get_store())["children"].get((level, column, area.code), ()))
 
 
 def area_force(*, area: ListedArea) -> ListedArea | None:

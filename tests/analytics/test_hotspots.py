@@ -70,3 +70,26 @@ def test_bad_requests(store):
         hotspots(store, "northbridge", crime_type="Arson")
     with pytest.raises(ValueError, match="by must be"):
         hotspots(store, "northbridge", by="hexagon")
+
+
+def test_maps_from_the_points_aggregate_are_the_maps_from_the_partitions(store, northbridge, monkeypatch):
+    # a ward's or borough's map reads crime_points (sorted by area, kept on disk only); the
+    # same map, byte for byte, as from its forces' partitions of the period
+    import json
+
+    from openbeat.analytics.store import Store
+
+    assert store.has("crime_points")
+    assert "VIEW" in store.cursor().execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'crime_points'").fetchone()[0]
+    codes = [a.code for a in store.areas("borough")] + [a.code for a in store.areas("ward")][:6]
+    assert len(codes) == 11
+    with_points = {c: hotspots(store, c, "2025-01", "2025-12").as_dict(geojson=True) for c in codes}
+    plain = Store(northbridge)
+    real_has = Store.has
+    monkeypatch.setattr(Store, "has", lambda self, r: r != "crime_points" and real_has(self, r))
+    for code in codes:
+        without = hotspots(plain, code, "2025-01", "2025-12").as_dict(geojson=True)
+        assert json.dumps(without, sort_keys=True, default=str) == json.dumps(with_points[code], sort_keys=True,
+                                                                              default=str), code
+    assert sum(m["summary"]["crimes_mapped"] for m in with_points.values()) > 1000

@@ -50,7 +50,7 @@ def test_without_aggregate_files_the_first_one_shot_store_writes_them(store, nor
     got = area_profile(Store(copy, resident=False), ward).as_dict()
     assert got["summary"] == area_profile(store, ward).as_dict()["summary"]
     assert sorted(p.name.split("-")[0] for p in (copy.root / "derived").glob("*.parquet")) == [
-        "crime_counts", "crime_forces", "stop_search_counts", "stop_search_people"]
+        "crime_counts", "crime_forces", "crime_points", "stop_search_counts", "stop_search_people"]
 
 
 def test_a_wards_partitions_hold_exactly_its_rows_of_the_whole_view(store):

@@ -54,6 +54,42 @@ def test_state_is_checked_at_most_every_n_seconds(lake, settings):
     assert "population" in lake_access.lake_state().datasets
 
 
+def test_partition_files_are_the_globbed_files_of_a_real_lake(demo_lake):
+    # the scan lists a police dataset's partitions with os.scandir: the same files, in the
+    # same order, as Path.glob gave, so a lake's signature (cache keys, ETags) is unchanged
+    for dataset in ("crimes", "outcomes", "stop_searches"):
+        folder = demo_lake.root / dataset
+        globbed = sorted(str(f) for f in folder.glob("force=*/month=*/part.parquet"))
+        assert globbed and lake_access._partition_files(str(folder)) == globbed
+    assert lake_access._partition_files(str(demo_lake.root / "nothing")) == []
+
+
+def test_a_request_uses_the_background_threads_scan(lake, settings, monkeypatch):
+    # while a thread of this process looks at the lake (web.warm), a request never scans
+    settings.OPENBEAT_LAKE_CHECK_SECONDS = 0.001
+    first = lake_access.peek_state()
+    scans = []
+    real = lake_access._scan
+    monkeypatch.setattr(lake_access, "_scan", lambda root: scans.append(root) or real(root))
+    monkeypatch.setattr(lake_access, "background", [lambda: True])
+    lake.write_reference("population", pa.table({"code": ["X01000001"]}))
+    assert lake_access.peek_state() is first and not scans
+    seen = []
+
+    def scanner():
+        lake_access.scans_here()
+        seen.append(lake_access.peek_state())
+
+    thread = threading.Thread(target=scanner)
+    thread.start()
+    thread.join()
+    assert scans == [lake.root] and "population" in seen[0].datasets
+    assert lake_access.peek_state() is seen[0]  # and the request sees what it found
+    monkeypatch.setattr(lake_access, "background", [])
+    lake.write_reference("population", pa.table({"code": ["X01000002"]}))
+    assert lake_access.peek_state().signature != seen[0].signature  # no thread: the request scans
+
+
 def test_one_store_per_process_renewed_for_another_lake_or_process(lake, settings, tmp_path, monkeypatch):
     s = lake_access.get_store()
     assert lake_access.get_store() is s and s.root == lake.root

@@ -84,3 +84,27 @@ def test_only_a_serving_process_warms(shared, monkeypatch):
     monkeypatch.setattr(warm, "_serving", [])
     warm.lake_changed("a-state")  # e.g. the demo's seeder, which reads the lake and exits
     assert started == []
+
+
+@pytest.mark.django_db
+def test_a_serving_process_renders_a_page_on_each_store_it_builds_before_serving_it(
+        shared, client, settings, monkeypatch):
+    import os
+
+    from openbeat.web import lake_access
+
+    monkeypatch.setattr(warm, "_serving", [os.getpid()])
+    monkeypatch.setattr(lake_access, "preparers", [*lake_access.preparers, warm.first_page])
+    snap = lake_access.build()  # built, not published: nothing has asked for a page yet
+    first = snap.store.areas("ward")[0].code
+    assert first == NORTH
+    memo = snap.store._memo
+    # the first page's once-per-state reads are done: the areas index, a map, the months
+    assert ("web", "area-index") in memo and "area-boundaries" in memo and "months" in memo
+    assert any(isinstance(k, tuple) and k[:2] == ("hotspots", NORTH) for k in memo)
+    lake_access.publish(snap)
+    monkeypatch.setattr(shared_figures, "figure", lambda *a, **k: pytest.fail("the page was computed again"))
+    monkeypatch.setattr("openbeat.areas.area_figures.figure", lambda *a, **k: pytest.fail("computed again"))
+    kept = client.get(f"/areas/{NORTH}/")  # the answer kept, as the warm-up's
+    assert kept.status_code == 200 and b"North Ward" in kept.content
+    assert warm._visits == {f"/areas/{NORTH}/": 1}  # the visitor's is counted, the render was not
