@@ -37,7 +37,9 @@ def _select(model: type[models.Model], alias: str) -> _Select:
     columns = tuple(f.get_col(table) for f in fields)
     converters = []
     for i, col in enumerate(columns):
-        # as SQLCompiler.get_converters: the backend's, then the column's (the field's own)
+        # as SQLCompiler.get_converters: the backend's, then the column's (the field's own).
+        # Kept per alias, not per thread's connection: the backends' converters read only
+        # settings (e.g. SQLite's time zone), the same for every connection to one alias.
         found = tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
         if found:
             converters.append((i, found))
