@@ -266,7 +266,7 @@ def community_accounts_here(n: int) -> dict:
                                             home_ward_code=priority.ward_code, notify_frequency="daily")
             EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user)  # the first of AUTHENTICATION_BACKENDS, as a password sign-in
         sessions.append(client.cookies[settings_cookie()].value)
     return {"priority": priority.pk, "priority_url": priority.get_absolute_url(), "ward": priority.ward_code,
             "cookie": settings_cookie(), "sessions": sessions}

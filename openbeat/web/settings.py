@@ -216,9 +216,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 #: Where the Django admin lives (administrators only): pick something not guessable.
 OPENBEAT_ADMIN_URL = os.environ.get("OPENBEAT_ADMIN_URL", "admin/").strip("/") + "/"
+#: Django's and allauth's, each reading the signed-in account with one statement written
+#: once (openbeat.accounts.backends). A session names the backend that signed it in: these
+#: paths replaced Django's and allauth's own on 2026-12-07, which signed everyone out once.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "openbeat.accounts.backends.AccountBackend",
+    "openbeat.accounts.backends.AllauthAccountBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts_settings"
