@@ -46,7 +46,7 @@ def test_gunicorn_options():
     assert (opts["bind"], opts["workers"], opts["worker_class"], opts["threads"]) == ("127.0.0.1:8000", 3, writes_first, 1)
     opts = server.gunicorn_options(host="::1", port=9000, workers=2, threads=4, timeout=30)
     assert (opts["bind"], opts["worker_class"], opts["threads"]) == ("[::1]:9000", writes_first, 4)
-    assert opts["keepalive"] == 0  # each request through the shared accept queue: reads spread over the workers
+    assert opts["keepalive"] == 0  # each request through the queues the workers share
     assert opts["control_socket_disable"] is True
     assert 3 <= server.default_workers() <= 9
 
