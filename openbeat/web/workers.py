@@ -100,6 +100,7 @@ class Handoff:
     def __init__(self, *, log=None, first_bytes_timeout: float = 30.0, most_held: int = 1000):
         self.writes = ConnectionQueue()
         self.reads = ConnectionQueue()
+        self.unsorted = ConnectionQueue()  # accepted by an idle worker before its first bytes came
         self.master_pid = os.getpid()
         self.log = log
         self.first_bytes_timeout = first_bytes_timeout
@@ -113,6 +114,7 @@ class Handoff:
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
         self.poller.register(self.wake_r, select.EPOLLIN)
+        self.poller.register(self.unsorted.take_end, select.EPOLLIN)
         self.next_sweep = time.monotonic() + 1.0
 
     # -- the master
@@ -164,6 +166,9 @@ class Handoff:
                         pass
                 elif fd in by_fd:
                     self._accept(by_fd[fd])
+                elif fd == self.unsorted.take_end.fileno():
+                    while (taken := self.unsorted.take()) is not None:
+                        self._wait_for_first_bytes(*taken)
                 elif fd in self.waiting:
                     conn, listener, _ = self.waiting.pop(fd)
                     self.poller.unregister(fd)
@@ -189,10 +194,13 @@ class Handoff:
                 return
             kind = request_kind(conn)
             if kind is None:  # nothing sent yet: wait for it here, not in a worker
-                self.waiting[conn.fileno()] = (conn, index, time.monotonic() + self.first_bytes_timeout)
-                self.poller.register(conn, select.EPOLLIN)
+                self._wait_for_first_bytes(conn, index)
             else:
                 self._queue(conn, index, kind)
+
+    def _wait_for_first_bytes(self, conn: socket.socket, index: int) -> None:
+        self.waiting[conn.fileno()] = (conn, index, time.monotonic() + self.first_bytes_timeout)
+        self.poller.register(conn, select.EPOLLIN)
 
     def _queue(self, conn: socket.socket, listener: int, kind: str) -> None:
         queue = self.writes if kind == "write" else self.reads
@@ -252,6 +260,7 @@ class Handoff:
         os.close(self.wake_w)
         self.writes.put_end.close()
         self.reads.put_end.close()
+        self.unsorted.take_end.close()
 
     def take(self) -> tuple[socket.socket, int] | None:
         """A worker's next connection: the oldest write, else the oldest read."""
@@ -313,11 +322,15 @@ class WritesFirstWorker(SyncWorker):
         poller.register(handoff.writes.take_end, select.EPOLLIN | select.EPOLLEXCLUSIVE)
         poller.register(handoff.reads.take_end, select.EPOLLIN | select.EPOLLEXCLUSIVE)
         poller.register(self.PIPE[0], select.EPOLLIN)
+        # an idle worker also takes connections from the listeners itself, as the sync worker
+        # does: when nothing is queued, the master's hand-over would only add a wait
+        for listener in self.sockets:
+            poller.register(listener, select.EPOLLIN | select.EPOLLEXCLUSIVE)
         timeout = self.timeout or 0.5
         try:
             while self.alive:
                 self.notify()
-                taken = handoff.take()
+                taken = handoff.take() or self._accept(handoff)
                 if taken is not None:
                     self._handle(*taken)
                     continue
@@ -334,6 +347,26 @@ class WritesFirstWorker(SyncWorker):
                     pass
         finally:
             poller.close()
+
+    def _accept(self, handoff: Handoff) -> tuple[socket.socket, int] | None:
+        """A connection from a listener, when its first bytes have come; one that has sent
+        nothing yet goes to the master to wait for them (not in a worker)."""
+        for index, listener in enumerate(self.sockets):
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError as e:
+                    if e.errno == errno.ECONNABORTED:
+                        continue
+                    raise
+                if request_kind(conn, tls=self.cfg.is_ssl) is not None:
+                    return conn, index
+                if not handoff.unsorted.put(conn, index):
+                    return conn, index  # the master's queue is full: serve it as sync would
+                conn.close()
+        return None
 
     def _handle(self, client: socket.socket, listener: int) -> None:
         try:
