@@ -228,6 +228,14 @@ def open_store() -> None:
         get_store().cursor()
 
 
+def run_gunicorn(app) -> None:
+    """Run gunicorn with ``app`` (a gunicorn application) until it stops, its master
+    queueing connections for the workers (:class:`openbeat.web.workers.WritesFirstArbiter`)."""
+    from openbeat.web.workers import WritesFirstArbiter
+
+    WritesFirstArbiter(app).run()
+
+
 def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 1,
           lake: str | os.PathLike | None = None, demo: bool | None = None, timeout: int = 30,
           worker: bool | None = None, say: Callable[[str], None] = print) -> None:
@@ -273,10 +281,6 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
 
             return application
 
-        def run(self):
-            from openbeat.web.workers import WritesFirstArbiter
-
-            WritesFirstArbiter(self).run()
 
     def post_worker_init(worker):
         # each worker opens its own store (the aggregates load from <lake>/derived in a
@@ -290,7 +294,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
 
     child = start_worker(say=say) if (settings.OPENBEAT_DEMO if worker is None else worker) else None
     try:
-        _App().run()
+        run_gunicorn(_App())
     finally:
         if child is not None:
             child.terminate()

@@ -19,8 +19,11 @@ Each worker (:class:`WritesFirstWorker`, gunicorn's sync worker) takes the oldes
 there is one, else the oldest read, and serves it on its own thread, as the sync worker
 serves what it accepts. So requests are shared as fairly as the sync worker shares them,
 whatever the mix, and a write waits for the first worker to finish what it is doing, never
-behind the reads queued before it. Nothing else changes: the request is parsed and answered
-by gunicorn's sync worker as before, with the same limits; no connection is kept alive.
+behind the reads queued before it. A worker with nothing queued for it takes connections
+from the listening socket itself, as the sync worker does, so a quiet server does not wait
+for the master's hand-over (one that has sent nothing yet goes to the master to wait).
+Nothing else changes: the request is parsed and answered by gunicorn's sync worker as
+before, with the same limits; no connection is kept alive.
 
 Under a plain gunicorn arbiter (no queues to take from) the worker is gunicorn's sync worker.
 """

@@ -95,6 +95,7 @@ def test_a_worker_takes_the_oldest_write_before_any_read():
         handoff.forget_master_side()
         handoff.writes.close()
         handoff.reads.close()
+        handoff.unsorted.close()
         for server, client in pairs.values():
             server.close()
             client.close()
@@ -212,3 +213,34 @@ def test_under_a_plain_arbiter_the_worker_is_gunicorns_sync_worker(served):
     served.start("plain")
     assert served.reply(served.send(b"POST /x/ HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")).endswith(b"POST")
     assert served.order.read_text() == "POST /x/\n"
+
+
+def test_an_idle_worker_accepts_itself_and_leaves_a_silent_connection_to_the_master():
+    from openbeat.web.workers import Handoff, WritesFirstWorker
+
+    handoff = Handoff()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    worker = object.__new__(WritesFirstWorker)  # the accepting only, no process
+    worker.sockets, worker.cfg = [listener], SimpleNamespace(is_ssl=False)
+    silent = socket.create_connection(listener.getsockname())
+    talking = None
+    try:
+        assert worker._accept(handoff) is None  # nothing sent yet: not for a worker to wait on
+        held, index = handoff.unsorted.take()  # the master's, to wait for its first bytes
+        assert index == 0
+        talking = socket.create_connection(listener.getsockname())
+        talking.sendall(b"GET / HTTP/1.1\r\n")
+        conn, index = worker._accept(handoff)
+        assert (index, conn.recv(100)) == (0, b"GET / HTTP/1.1\r\n")
+        silent.sendall(b"POST")
+        assert held.recv(100) == b"POST"  # the same connection the worker passed on
+        conn.close()
+        held.close()
+    finally:
+        for s in (silent, talking, listener):
+            if s is not None:
+                s.close()
+        handoff.forget_master_side()
+        for q in (handoff.writes, handoff.reads, handoff.unsorted):
+            q.close()
