@@ -350,6 +350,10 @@ class WritesFirstWorker(SyncWorker):
                     pass
         finally:
             poller.close()
+            try:  # wake the worker's other threads, which may have missed the signal's byte
+                os.write(self.PIPE[1], b"1")
+            except OSError:
+                pass
 
     def _accept(self, handoff: Handoff) -> tuple[socket.socket, int] | None:
         """A connection from a listener, when its first bytes have come; one that has sent

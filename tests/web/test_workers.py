@@ -126,7 +126,7 @@ def app(environ, start_response):
 
 class App(BaseApplication):
     def load_config(self):
-        for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": 1, "accesslog": None,
+        for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": 1, "threads": int(sys.argv[3]), "accesslog": None,
                      "worker_class": "openbeat.web.workers.WritesFirstWorker", "keepalive": 0,
                      "control_socket_disable": True}.items():
             self.cfg.set(k, v)
@@ -156,10 +156,10 @@ def served(tmp_path):
     procs, socks = [], []
     (tmp_path / "app.py").write_text(APP)
 
-    def start(arbiter: str) -> None:
+    def start(arbiter: str, threads: int = 1) -> None:
         port = free_port()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-        proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port), arbiter], env=env)
+        proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port), arbiter, str(threads)], env=env)
         procs.append((proc, port))
         wait_until(lambda: proc.poll() is not None or answers(f"http://127.0.0.1:{port}/ready", timeout=1),
                    30, "the server to answer")
@@ -244,3 +244,11 @@ def test_an_idle_worker_accepts_itself_and_leaves_a_silent_connection_to_the_mas
         handoff.forget_master_side()
         for q in (handoff.writes, handoff.reads, handoff.unsorted):
             q.close()
+
+
+def test_each_of_a_workers_threads_takes_from_the_queues(served):
+    served.start("handoff", threads=2)
+    post = served.send(b"POST /x/ HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+    page = served.send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert served.reply(post).endswith(b"POST") and served.reply(page).endswith(b"GET")
+    assert sorted(served.order.read_text().split("\n")) == ["", "GET /page", "POST /x/"]
