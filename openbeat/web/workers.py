@@ -311,20 +311,28 @@ class WritesFirstWorker(SyncWorker):
         if handoff is None or handoff.master_pid != self.ppid:
             return super().run()  # a plain arbiter: accept as the sync worker does
         handoff.forget_master_side()
-        others = [threading.Thread(target=self._serve, args=(handoff,), daemon=True, name=f"serve-{n}")
+        # the other threads wake on this pipe, written once when the main thread stops and
+        # never read (the signals' pipe is the main thread's: a byte another thread read
+        # would leave the main thread asleep)
+        stop_r, stop_w = os.pipe()
+        others = [threading.Thread(target=self._serve, args=(handoff, stop_r), daemon=True, name=f"serve-{n}")
                   for n in range(1, max(1, self.cfg.threads))]
         for t in others:
             t.start()
-        self._serve(handoff)
+        try:
+            self._serve(handoff, self.PIPE[0])
+        finally:
+            os.write(stop_w, b"1")
         for t in others:
             t.join(self.cfg.graceful_timeout)
 
-    def _serve(self, handoff: Handoff) -> None:
+    def _serve(self, handoff: Handoff, wake_fd: int) -> None:
         poller = select.epoll()
         # one waiting worker (or thread) is woken per connection queued, not all of them
         poller.register(handoff.writes.take_end, select.EPOLLIN | select.EPOLLEXCLUSIVE)
         poller.register(handoff.reads.take_end, select.EPOLLIN | select.EPOLLEXCLUSIVE)
-        poller.register(self.PIPE[0], select.EPOLLIN)
+        poller.register(wake_fd, select.EPOLLIN)
+        drain = wake_fd == self.PIPE[0]
         # an idle worker also takes connections from the listeners itself, as the sync worker
         # does: when nothing is queued, the master's hand-over would only add a wait
         for listener in self.sockets:
@@ -344,16 +352,13 @@ class WritesFirstWorker(SyncWorker):
                     poller.poll(timeout)
                 except InterruptedError:
                     pass
-                try:
-                    os.read(self.PIPE[0], 64)
-                except (BlockingIOError, OSError):
-                    pass
+                if drain:
+                    try:
+                        os.read(self.PIPE[0], 64)
+                    except (BlockingIOError, OSError):
+                        pass
         finally:
             poller.close()
-            try:  # wake the worker's other threads, which may have missed the signal's byte
-                os.write(self.PIPE[1], b"1")
-            except OSError:
-                pass
 
     def _accept(self, handoff: Handoff) -> tuple[socket.socket, int] | None:
         """A connection from a listener, when its first bytes have come; one that has sent
