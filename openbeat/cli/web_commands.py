@@ -14,7 +14,7 @@ from openbeat.cli.options import lake_option, require_web
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="gunicorn worker processes [default: 2 × cores + 1, at most 9].")
 @click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Threads per worker for reads; each worker also keeps one for writes (POST, PUT, PATCH, DELETE).")
+              help="Threads per worker; each takes the oldest waiting write (POST, PUT, PATCH, DELETE) before any read.")
 @click.option("--demo/--no-demo", default=None,
               help="Label every page as synthetic demo data [default: $OPENBEAT_DEMO].")
 @click.option("--worker/--no-worker", "background_worker", default=None,

@@ -186,14 +186,15 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        # gthread with a thread kept for writes: a support or comment is not queued
-        # behind the reads a busy worker has accepted (openbeat.web.workers)
+        # the master queues each connection as a write or a read, and each worker takes the
+        # oldest write first: a support or comment is not queued behind reads, and requests
+        # are shared among the workers as fairly as the sync worker shares them
+        # (openbeat.web.workers; the arbiter is WritesFirstArbiter, see serve())
         "worker_class": "openbeat.web.workers.WritesFirstWorker",
         "timeout": timeout,
         "graceful_timeout": 10,
-        # no connection kept alive: each request comes through the accept queue the workers
-        # share, so reads stay spread over them (openbeat.web.workers); a proxy in front
-        # keeps the browsers' connections alive
+        # no connection kept alive (the sync worker's way): each request comes through the
+        # queues the workers share; a proxy in front keeps the browsers' connections alive
         "keepalive": 0,
         # gunicorn's own 414 is an HTML page; let URLs up to its maximum reach the app, which
         # answers API URLs over 4,094 characters with a JSON 414 (ApiMiddleware)
@@ -225,6 +226,14 @@ def open_store() -> None:
     available("profile")  # imports every analytics module (statsmodels, scipy: seconds, once)
     if lake_state().datasets:
         get_store().cursor()
+
+
+def run_gunicorn(app) -> None:
+    """Run gunicorn with ``app`` (a gunicorn application) until it stops, its master
+    queueing connections for the workers (:class:`openbeat.web.workers.WritesFirstArbiter`)."""
+    from openbeat.web.workers import WritesFirstArbiter
+
+    WritesFirstArbiter(app).run()
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 1,
@@ -272,6 +281,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
 
             return application
 
+
     def post_worker_init(worker):
         # each worker opens its own store (the aggregates load from <lake>/derived in a
         # second or two) before it takes a request, so no visitor waits for it
@@ -284,7 +294,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int | None = No
 
     child = start_worker(say=say) if (settings.OPENBEAT_DEMO if worker is None else worker) else None
     try:
-        _App().run()
+        run_gunicorn(_App())
     finally:
         if child is not None:
             child.terminate()

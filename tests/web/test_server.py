@@ -46,7 +46,7 @@ def test_gunicorn_options():
     assert (opts["bind"], opts["workers"], opts["worker_class"], opts["threads"]) == ("127.0.0.1:8000", 3, writes_first, 1)
     opts = server.gunicorn_options(host="::1", port=9000, workers=2, threads=4, timeout=30)
     assert (opts["bind"], opts["worker_class"], opts["threads"]) == ("[::1]:9000", writes_first, 4)
-    assert opts["keepalive"] == 0  # each request through the shared accept queue: reads spread over the workers
+    assert opts["keepalive"] == 0  # each request through the queues the workers share
     assert opts["control_socket_disable"] is True
     assert 3 <= server.default_workers() <= 9
 
@@ -141,8 +141,6 @@ def test_kept_answers_in_a_shared_folder(settings, tmp_path, client, use_lake):
 
 def test_serve_opens_no_store_before_gunicorn_forks_its_workers(use_lake, monkeypatch, tmp_path):
     """DuckDB's threads do not survive a fork: a store built in the master deadlocked every worker."""
-    from gunicorn.app.base import BaseApplication
-
     from openbeat.web import lake_access
 
     lake_access.reset()
@@ -150,15 +148,13 @@ def test_serve_opens_no_store_before_gunicorn_forks_its_workers(use_lake, monkey
     forked_with = []
     monkeypatch.setattr(server, "_answers_folder", lambda: tmp_path / "answers")
     monkeypatch.setattr(server, "prepare", lambda say: server.Prepared(static_root=tmp_path, database="sqlite x"))
-    monkeypatch.setattr(BaseApplication, "run", lambda self: forked_with.append(dict(lake_access._snapshots)))
+    monkeypatch.setattr(server, "run_gunicorn", lambda app: forked_with.append(dict(lake_access._snapshots)))
     monkeypatch.delenv("OPENBEAT_STORE_MEMORY", raising=False)  # serve() sets it for its workers
     server.serve(lake=use_lake.root, workers=1, say=lambda s: None)
     assert forked_with == [{}]
 
 
 def test_serve_divides_the_stores_memory_among_its_workers(use_lake, monkeypatch, tmp_path):
-    from gunicorn.app.base import BaseApplication
-
     from openbeat.lake import store_memory
 
     monkeypatch.setenv("OPENBEAT_LAKE", str(use_lake.root))
@@ -168,6 +164,6 @@ def test_serve_divides_the_stores_memory_among_its_workers(use_lake, monkeypatch
     seen = []
     monkeypatch.setattr(server, "_answers_folder", lambda: tmp_path / "answers")
     monkeypatch.setattr(server, "prepare", lambda say: server.Prepared(static_root=tmp_path, database="sqlite x"))
-    monkeypatch.setattr(BaseApplication, "run", lambda self: seen.append(os.environ["OPENBEAT_STORE_MEMORY"]))
+    monkeypatch.setattr(server, "run_gunicorn", lambda app: seen.append(os.environ["OPENBEAT_STORE_MEMORY"]))
     server.serve(lake=use_lake.root, workers=4, say=lambda s: None)
     assert seen == [share]

@@ -1,4 +1,5 @@
-"""`openbeat serve`'s worker tells a write from a read by the request's first bytes, unread."""
+"""`openbeat serve`'s master tells a write from a read by the request's first bytes, unread, and
+queues it for the workers, who take the oldest write before any read."""
 
 from __future__ import annotations
 
@@ -8,10 +9,6 @@ from types import SimpleNamespace
 import pytest
 
 from openbeat.web.workers import request_kind
-
-
-def _conn(sock, *, parser=None, ssl=False):
-    return SimpleNamespace(sock=sock, parser=parser, cfg=SimpleNamespace(is_ssl=ssl))
 
 
 @pytest.fixture
@@ -35,49 +32,92 @@ def pair():
 def test_kind_from_the_first_bytes_which_stay_unread(pair, sent, kind):
     server, client = pair
     client.sendall(sent)
-    assert request_kind(_conn(server)) == kind
+    assert request_kind(server) == kind
     assert server.recv(100) == sent  # peeked, not read: gunicorn parses the whole request
 
 
 def test_nothing_sent_yet_is_neither(pair):
     server, _ = pair
     server.setblocking(True)  # the peek must not wait, whatever the socket's mode
-    assert request_kind(_conn(server)) is None
+    assert request_kind(server) is None
 
 
 def test_a_closed_connection_goes_to_the_reads(pair):
     server, client = pair
     client.close()
-    assert request_kind(_conn(server)) == "read"
-
-
-def test_bytes_gunicorn_already_read_ahead_decide(pair):
-    import io
-
-    server, client = pair
-    client.sendall(b"GET / HTTP/1.1\r\n")  # on the socket, but the held bytes come first
-    held = SimpleNamespace(unreader=SimpleNamespace(buf=io.BytesIO(b"POST /x HTTP/1.1\r\n")))
-    assert request_kind(_conn(server, parser=held)) == "write"
+    assert request_kind(server) == "read"
 
 
 def test_tls_is_not_peeked(pair):
     server, client = pair
     client.sendall(b"\x16\x03\x01")
-    assert request_kind(_conn(server, ssl=True)) == "read"
+    assert request_kind(server, tls=True) == "read"
+
+
+def test_the_queue_passes_connections_in_order_with_their_listener():
+    from openbeat.web.workers import ConnectionQueue
+
+    queue = ConnectionQueue()
+    pairs = [socket.socketpair() for _ in range(2)]
+    try:
+        assert queue.take() is None
+        for n, (server, _) in enumerate(pairs):
+            assert queue.put(server, listener=n + 3)
+            server.close()  # the queue holds the connection, not this descriptor
+        for n, (_, client) in enumerate(pairs):
+            taken, listener = queue.take()
+            assert listener == n + 3
+            client.sendall(b"GET / HTTP/1.1\r\n")
+            assert taken.recv(100) == b"GET / HTTP/1.1\r\n"  # the same connection
+            taken.close()
+        assert queue.take() is None
+    finally:
+        queue.close()
+        for _, client in pairs:
+            client.close()
+
+
+def test_a_worker_takes_the_oldest_write_before_any_read():
+    from openbeat.web.workers import Handoff
+
+    handoff = Handoff()
+    pairs = {name: socket.socketpair() for name in ("read 1", "write 1", "read 2", "write 2")}
+    try:
+        for name, (server, client) in pairs.items():
+            client.sendall(name.encode())
+            (handoff.writes if name.startswith("write") else handoff.reads).put(server)
+        order = []
+        while (taken := handoff.take()) is not None:
+            order.append(taken[0].recv(100).decode())
+            taken[0].close()
+        assert order == ["write 1", "write 2", "read 1", "read 2"]
+    finally:
+        handoff.forget_master_side()
+        handoff.writes.close()
+        handoff.reads.close()
+        handoff.unsorted.close()
+        for server, client in pairs.values():
+            server.close()
+            client.close()
 
 
 APP = r"""
-import os, sys
+import fcntl, os, sys, termios, time
 from gunicorn.app.base import BaseApplication
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+def queued(sock):
+    return int.from_bytes(fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0"), "little")
+
 def app(environ, start_response):
     method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
-    if path == "/slow":  # holds the only reads thread until the test lets it go
+    if path == "/slow":  # holds the only worker until a write and a read are queued behind it
+        from openbeat.web.workers import HANDOFF
         open(os.path.join(HERE, "started"), "w").close()
-        with open(os.path.join(HERE, "release")) as fifo:  # a FIFO: blocks until the test writes
-            fifo.read()
+        deadline = time.monotonic() + 30
+        while not (queued(HANDOFF.writes.take_end) and queued(HANDOFF.reads.take_end)) and time.monotonic() < deadline:
+            time.sleep(0.01)
     if path != "/ready":
         with open(os.path.join(HERE, "order"), "a") as f:
             f.write(f"{method} {path}\n")
@@ -86,21 +126,26 @@ def app(environ, start_response):
 
 class App(BaseApplication):
     def load_config(self):
-        for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": 1, "threads": 1, "accesslog": None,
+        for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": 1, "threads": int(sys.argv[3]), "accesslog": None,
                      "worker_class": "openbeat.web.workers.WritesFirstWorker", "keepalive": 0,
                      "control_socket_disable": True}.items():
             self.cfg.set(k, v)
     def load(self):
         return app
+    def run(self):
+        if sys.argv[2] == "handoff":
+            from openbeat.web.workers import WritesFirstArbiter
+            WritesFirstArbiter(self).run()
+        else:
+            super().run()
 
 App().run()
 """
 
 
-def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
-    """One worker, its one reads thread held by a page and another page queued behind it: a
-    POST sent after both is answered while the first page is still held, and the reads keep
-    their order."""
+@pytest.fixture
+def served(tmp_path):
+    """Start the app above with one worker; yields send(raw) and reply(sock)."""
     import os
     import subprocess
     import sys
@@ -108,22 +153,20 @@ def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
     from openbeat.web.launch import answers, free_port
     from tests.waiting import wait_until
 
-    port = free_port()
+    procs, socks = [], []
     (tmp_path / "app.py").write_text(APP)
-    os.mkfifo(tmp_path / "release")
-    proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port)])
-    socks = []
 
-    def release() -> bool:
-        """Let /slow go on: True once it had the FIFO open (closing our end ends its read)."""
-        try:
-            os.close(os.open(tmp_path / "release", os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # ENXIO: /slow has not opened it yet
-            return False
-        return True
+    def start(arbiter: str, threads: int = 1) -> None:
+        port = free_port()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port), arbiter, str(threads)], env=env)
+        procs.append((proc, port))
+        wait_until(lambda: proc.poll() is not None or answers(f"http://127.0.0.1:{port}/ready", timeout=1),
+                   30, "the server to answer")
+        assert proc.poll() is None
 
     def send(raw: bytes) -> socket.socket:
-        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s = socket.create_connection(("127.0.0.1", procs[-1][1]), timeout=10)
         s.sendall(raw)
         socks.append(s)
         return s
@@ -134,34 +177,78 @@ def test_a_write_is_answered_while_the_only_reads_thread_is_busy(tmp_path):
             got += chunk
         return got
 
-    try:
-        wait_until(lambda: proc.poll() is not None or answers(f"http://127.0.0.1:{port}/ready", timeout=1),
-                   30, "the server to answer")
-        assert proc.poll() is None
-        slow = send(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        wait_until(lambda: (tmp_path / "started").exists(), 30, "/slow to hold the reads thread")
-        page = send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")  # queued behind /slow
-        post = send(b"POST /support/ HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nx=1")
-        assert reply(post).endswith(b"POST")  # while /slow still holds the reads thread
-        wait_until(release, 30, "/slow to open its FIFO")
-        assert reply(slow).endswith(b"GET") and reply(page).endswith(b"GET")
-        assert (tmp_path / "order").read_text().split("\n") == ["POST /support/", "GET /slow", "GET /page", ""]
-    finally:
-        release()
-        for s in socks:
-            s.close()
+    yield SimpleNamespace(start=start, send=send, reply=reply, order=tmp_path / "order", started=tmp_path / "started")
+    for s in socks:
+        s.close()
+    for proc, _ in procs:
         proc.terminate()
         proc.wait(timeout=15)
 
 
-def test_a_worker_with_requests_waiting_leaves_new_connections_to_the_others():
-    from collections import deque
+def test_a_write_is_served_before_the_reads_queued_ahead_of_it(served):
+    """One worker, held by a page; another page and then a POST queued behind it: the POST
+    is served next, then the page."""
+    from tests.waiting import wait_until
 
-    from openbeat.web.workers import WAITING, WritesFirstWorker
+    served.start("handoff")
+    slow = served.send(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+    wait_until(served.started.exists, 30, "/slow to hold the worker")
+    page = served.send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")
+    post = served.send(b"POST /support/ HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nx=1")
+    assert served.reply(post).endswith(b"POST")
+    assert served.reply(slow).endswith(b"GET") and served.reply(page).endswith(b"GET")
+    assert served.order.read_text().split("\n") == ["GET /slow", "POST /support/", "GET /page", ""]
 
-    worker = object.__new__(WritesFirstWorker)  # the accounting only, no process
-    worker.worker_connections = 1000
-    worker.waiting = deque([None] * (WAITING - 1))
-    assert worker.worker_connections == 1000
-    worker.waiting.append(None)
-    assert worker.worker_connections == 0
+
+def test_a_connection_that_has_sent_nothing_does_not_hold_the_worker(served):
+    served.start("handoff")
+    silent = served.send(b"")
+    assert served.reply(served.send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")).endswith(b"GET")
+    silent.sendall(b"POST /late/ HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+    assert served.reply(silent).endswith(b"POST")
+    assert served.order.read_text().split("\n") == ["GET /page", "POST /late/", ""]
+
+
+def test_under_a_plain_arbiter_the_worker_is_gunicorns_sync_worker(served):
+    served.start("plain")
+    assert served.reply(served.send(b"POST /x/ HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")).endswith(b"POST")
+    assert served.order.read_text() == "POST /x/\n"
+
+
+def test_an_idle_worker_accepts_itself_and_leaves_a_silent_connection_to_the_master():
+    from openbeat.web.workers import Handoff, WritesFirstWorker
+
+    handoff = Handoff()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    worker = object.__new__(WritesFirstWorker)  # the accepting only, no process
+    worker.sockets, worker.cfg = [listener], SimpleNamespace(is_ssl=False)
+    silent = socket.create_connection(listener.getsockname())
+    talking = None
+    try:
+        assert worker._accept(handoff) is None  # nothing sent yet: not for a worker to wait on
+        held, index = handoff.unsorted.take()  # the master's, to wait for its first bytes
+        assert index == 0
+        talking = socket.create_connection(listener.getsockname())
+        talking.sendall(b"GET / HTTP/1.1\r\n")
+        conn, index = worker._accept(handoff)
+        assert (index, conn.recv(100)) == (0, b"GET / HTTP/1.1\r\n")
+        silent.sendall(b"POST")
+        assert held.recv(100) == b"POST"  # the same connection the worker passed on
+        conn.close()
+        held.close()
+    finally:
+        for s in (silent, talking, listener):
+            if s is not None:
+                s.close()
+        handoff.forget_master_side()
+        for q in (handoff.writes, handoff.reads, handoff.unsorted):
+            q.close()
+
+
+def test_each_of_a_workers_threads_takes_from_the_queues(served):
+    served.start("handoff", threads=2)
+    post = served.send(b"POST /x/ HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+    page = served.send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert served.reply(post).endswith(b"POST") and served.reply(page).endswith(b"GET")
+    assert sorted(served.order.read_text().split("\n")) == ["", "GET /page", "POST /x/"]
