@@ -102,13 +102,10 @@ def test_a_worker_takes_the_oldest_write_before_any_read():
 
 
 APP = r"""
-import fcntl, os, sys, termios, time
+import os, select, sys, time
 from gunicorn.app.base import BaseApplication
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-def queued(sock):
-    return int.from_bytes(fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0"), "little")
 
 def app(environ, start_response):
     method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
@@ -116,8 +113,10 @@ def app(environ, start_response):
         from openbeat.web.workers import HANDOFF
         open(os.path.join(HERE, "started"), "w").close()
         deadline = time.monotonic() + 30
-        while not (queued(HANDOFF.writes.take_end) and queued(HANDOFF.reads.take_end)) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        waiting = [HANDOFF.writes.take_end, HANDOFF.reads.take_end]  # readable once a connection is queued
+        while waiting and time.monotonic() < deadline:
+            ready, _, _ = select.select(waiting, [], [], deadline - time.monotonic())
+            waiting = [s for s in waiting if s not in ready]
     if path != "/ready":
         with open(os.path.join(HERE, "order"), "a") as f:
             f.write(f"{method} {path}\n")
