@@ -46,3 +46,33 @@ def northbridge(tmp_path_factory):
     result = build(Lake(root / "lake"), root / "out", **NORTHBRIDGE)
     assert result.ok
     return Lake(root / "lake")
+
+
+@pytest.fixture(scope="session")
+def real_london(tmp_path_factory):
+    """The real London boundaries and ONS lookups in ../shared/data loaded with ``load_reference``,
+    the Met burglary subset and every Met stop-and-search month ingested with ``ingest_paths``:
+    ``(lake, connection, reference report)``, one per session. Read it, never write to it."""
+    if not (SHARED_DATA / "MANIFEST.csv").exists():
+        pytest.skip(f"real data not found at {SHARED_DATA} (../shared/data is absent)")
+    from openbeat.geo.rollup import crimes_with_areas
+    from openbeat.ingest import ingest_paths
+    from openbeat.ingest.reference import load_reference
+    from openbeat.lake import Lake
+
+    lake = Lake(tmp_path_factory.mktemp("london") / "lake")
+    b = SHARED_DATA / "boundaries"
+    report = load_reference(
+        [b / "ons_lsoa_2021_london_gen20", b / "ons_lsoa_2011_london_gen20", b / "ons_msoa_2021_london_gen20",
+         b / "ons_lad22_london_boroughs_gen20", b / "ons_wards_may2022_bfc_camden_only",
+         b / "london_wards_2018_mapinfo", SHARED_DATA / "lookups"],
+        lake=lake,
+    )
+    assert not report.failed, report.failed
+    ingest = ingest_paths([SHARED_DATA / "police_uk_subsets" / "metropolitan_burglary_only",
+                           SHARED_DATA / "police_uk" / "archive"], lake=lake, force="metropolitan")
+    assert ingest.ok
+    con = lake.connect()
+    crimes_with_areas(con, lake=lake)
+    yield lake, con, report
+    con.close()

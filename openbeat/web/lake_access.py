@@ -159,6 +159,12 @@ background: list[Callable[[], bool]] = []
 _scanner = threading.local()
 
 
+#: A request trusts the background thread's last scan for at most this many times
+#: ``OPENBEAT_LAKE_CHECK_SECONDS``: a thread busy in one long computation (a national store's
+#: build) must not keep visitors from seeing a new lake state.
+_SCANNER_LATE = 5
+
+
 def scans_here() -> None:
     """The calling thread looks at the lake for this process (:func:`openbeat.web.warm.serving`'s
     thread, every ``OPENBEAT_LAKE_CHECK_SECONDS``): while it is alive, a visitor's request
@@ -175,7 +181,8 @@ def _looked_at(root: Path) -> LakeState:
     with _lock:
         cached = _state.get(root)
         if cached and ttl > 0 and (now - cached[0] < ttl or (
-                not getattr(_scanner, "on", False) and any(alive() for alive in background))):
+                now - cached[0] < _SCANNER_LATE * ttl
+                and not getattr(_scanner, "on", False) and any(alive() for alive in background))):
             return cached[1]
     return _record(root, _scan(root), now)
 

@@ -25,6 +25,9 @@ for the master's hand-over (one that has sent nothing yet goes to the master to 
 Nothing else changes: the request is parsed and answered by gunicorn's sync worker as
 before, with the same limits; no connection is kept alive.
 
+The server takes no connection until every worker it starts with has prepared
+(:class:`Opening`).
+
 Under a plain gunicorn arbiter (no queues to take from) the worker is gunicorn's sync worker.
 """
 
@@ -274,24 +277,99 @@ class Handoff:
 HANDOFF: Handoff | None = None
 
 
+class Opening:
+    """The server takes no connection until every worker it starts with has prepared.
+
+    A worker prepares before its first request (``post_worker_init``: its store, the lake
+    state's look-ups, a first page rendered: :func:`openbeat.web.server.open_store`), several
+    CPU seconds each on a national lake. Were the server to answer as soon as one worker had,
+    its first visitors' pages would share the two cores with the others' preparing, and a
+    load balancer would send them there. So each worker, once prepared, writes a byte to the
+    master and waits; when every one has, the master starts taking connections and lets them
+    all go at once (it closes the pipe they wait on). Until then connections wait in the
+    listening socket's backlog. A worker started later (one replaced after ``max_requests``)
+    finds the server open and does not wait."""
+
+    def __init__(self, workers: int):
+        self.expected = workers
+        self.prepared = 0
+        self.ready_r, self.ready_w = os.pipe()  # a byte from each worker that has prepared
+        self.go_r, self.go_w = os.pipe()  # closed by the master: every worker reads its end
+        os.set_blocking(self.ready_r, False)
+        self.is_open = False
+
+    # -- the master
+
+    def opened(self, timeout: float, *, wake_fd: int | None = None) -> bool:
+        """Has every worker prepared? Waits up to ``timeout`` seconds for the next to say so,
+        or for a byte on ``wake_fd`` (a signal), which it reads."""
+        if self.is_open:
+            return True
+        ready, _, _ = select.select([self.ready_r] + ([wake_fd] if wake_fd is not None else []), [], [], timeout)
+        for fd in ready:
+            try:
+                while got := os.read(fd, 512):
+                    if fd == self.ready_r:
+                        self.prepared += len(got)
+            except BlockingIOError:
+                pass
+        if self.prepared >= self.expected:
+            self.is_open = True
+            os.close(self.go_w)  # every waiting worker reads the end of the pipe
+            os.close(self.ready_r)
+            os.close(self.ready_w)
+            self.go_w = self.ready_r = self.ready_w = None  # what a worker forked later inherits
+        return self.is_open
+
+    # -- a worker, just forked from the master
+
+    def wait(self, *, alive=lambda: True, notify=lambda: None) -> None:
+        """Say this worker has prepared, then wait until the master opens (every second
+        telling the master this worker is alive, as gunicorn's workers do)."""
+        if self.is_open:
+            if self.go_r is not None:
+                os.close(self.go_r)
+            return
+        os.close(self.go_w)  # the worker's copy: the pipe ends when the master closes its own
+        os.close(self.ready_r)
+        try:
+            os.write(self.ready_w, b"1")
+        finally:
+            os.close(self.ready_w)
+        try:
+            while alive():
+                notify()
+                if select.select([self.go_r], [], [], 1.0)[0] and not os.read(self.go_r, 1):
+                    return
+        finally:
+            os.close(self.go_r)
+
+
+#: The master's :class:`Opening`, set before the workers are forked (they inherit it).
+OPENING: Opening | None = None
+
+
 class WritesFirstArbiter(Arbiter):
     """gunicorn's arbiter whose main loop, while it waits for signals, takes the
     connections and queues them for :class:`WritesFirstWorker`."""
 
     handoff: Handoff | None = None
+    opening: Opening | None = None
 
     def start(self):
-        global HANDOFF
+        global HANDOFF, OPENING
         super().start()
         if issubclass(self.worker_class, WritesFirstWorker):
             self.handoff = HANDOFF = Handoff(log=self.log, first_bytes_timeout=self.cfg.timeout or 30,
                                              most_held=self.cfg.worker_connections)
+            self.opening = OPENING = Opening(self.num_workers)
             signal.set_wakeup_fd(self.handoff.wake_w)  # a signal ends the handoff's wait
 
     def wait_for_signals(self, timeout=1.0):
         if self.handoff is not None and self.LISTENERS:
-            self.handoff.listen(self.LISTENERS)
-            self.handoff.serve(timeout, stop=lambda: not self.SIG_QUEUE.empty())
+            if self.opening.opened(timeout, wake_fd=self.handoff.wake_r):
+                self.handoff.listen(self.LISTENERS)
+                self.handoff.serve(timeout, stop=lambda: not self.SIG_QUEUE.empty())
             timeout = 0
         return super().wait_for_signals(timeout=timeout)
 
@@ -311,6 +389,10 @@ class WritesFirstWorker(SyncWorker):
         if handoff is None or handoff.master_pid != self.ppid:
             return super().run()  # a plain arbiter: accept as the sync worker does
         handoff.forget_master_side()
+        if OPENING is not None:
+            OPENING.wait(alive=lambda: self.alive, notify=self.notify)  # every worker prepared
+            if not self.alive:
+                return
         # the other threads wake on this pipe, written once when the main thread stops and
         # never read (the signals' pipe is the main thread's: a byte another thread read
         # would leave the main thread asleep)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+
 from openbeat.analytics import hotspots
 from openbeat.areas import lookup
 from openbeat.areas.lake_reads import rows
 from openbeat.web.lake_access import get_store
+from tests.web.conftest import point_at
 
 
 def _by_sql_get(code):
@@ -50,3 +52,35 @@ def test_a_ward_or_borough_boundary_is_the_areas_file_s(demo_lake):
         area = store.area(code)
         assert hotspots._area_geometry(store, area).equals_exact(
             hotspots.shapely.from_wkb(row["geometry_bng"]), 0)
+
+
+def test_the_index_answers_as_the_queries_on_real_london_boundaries(real_london, settings):
+    # the same questions as above on the real London boundaries (2011 and 2021 LSOAs, MSOAs,
+    # boroughs, May 2022 and approximate wards), each asked of the whole file in one query
+    lake, _, _ = real_london
+    point_at(settings, lake.root)
+    try:
+        index = lookup.area_index(get_store())
+        first = {r["code"]: lookup.area_from_row(r) for r in rows(
+            f"SELECT {lookup.area_columns_sql()} FROM areas "
+            f"QUALIFY row_number() OVER (PARTITION BY code ORDER BY {lookup._level_order()}) = 1")}
+        # 11,548 rows: 4,835 + 4,994 LSOAs (4,659 codes in both years), 1,002 MSOAs, 33 boroughs, 684 wards
+        assert len(first) == 6889 and index["code"] == first
+        parents = rows("SELECT code, level FROM areas WHERE level IN ('borough', 'ward', 'msoa21')")
+        assert len(parents) == 33 + 684 + 1002
+        children = {}
+        for level, column in {lookup.CHILDREN[p["level"]] for p in parents}:
+            for r in rows(f"SELECT {lookup.area_columns_sql()}, {column} AS parent FROM areas "
+                          f"WHERE level = ? AND {column} IS NOT NULL ORDER BY name, code", [level]):
+                children.setdefault((level, r["parent"]), []).append(lookup.area_from_row(r))
+        assert sum(map(len, children.values())) > 10_000  # every LSOA under its MSOA and ward, wards under boroughs
+        for parent in parents:
+            level, _ = lookup.CHILDREN[parent["level"]]
+            expected = children.get((level, parent["code"]), [])
+            assert lookup.area_children(area=index["code"][parent["code"]]) == expected, parent
+        shapes = hotspots.boundaries(get_store())
+        expected = {(r["code"], r["level"]): r["geometry_bng"] for r in rows(
+            "SELECT code, level, geometry_bng FROM areas WHERE level IN ('ward', 'borough')")}
+        assert len(shapes) == 33 + 684 and shapes == expected
+    finally:
+        point_at(settings, settings.OPENBEAT_LAKE)

@@ -8,46 +8,21 @@ ingested with ``ingest_paths``.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from openbeat.geo.pip import PolygonIndex
-from openbeat.geo.rollup import FORCE_BOROUGHS, crimes_with_areas
+from openbeat.geo.rollup import FORCE_BOROUGHS
 from openbeat.geo.simplify import feature_collection
-from openbeat.ingest import ingest_paths
 from openbeat.ingest.boundaries import read_areas
-from openbeat.ingest.reference import load_reference
-from openbeat.lake import Lake
 
 pytestmark = pytest.mark.realdata
 
-# as tests/conftest.py finds it
-SHARED_DATA = Path(os.environ.get("OPENBEAT_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 
-
-@pytest.fixture(scope="session")
-def london(tmp_path_factory):
-    if not (SHARED_DATA / "MANIFEST.csv").exists():
-        pytest.skip(f"real data not found at {SHARED_DATA} (../shared/data is absent)")
-    lake = Lake(tmp_path_factory.mktemp("london") / "lake")
-    b = SHARED_DATA / "boundaries"
-    report = load_reference(
-        [b / "ons_lsoa_2021_london_gen20", b / "ons_lsoa_2011_london_gen20", b / "ons_msoa_2021_london_gen20",
-         b / "ons_lad22_london_boroughs_gen20", b / "ons_wards_may2022_bfc_camden_only",
-         b / "london_wards_2018_mapinfo", SHARED_DATA / "lookups"],
-        lake=lake,
-    )
-    assert not report.failed, report.failed
-    ingest = ingest_paths([SHARED_DATA / "police_uk_subsets" / "metropolitan_burglary_only",
-                           SHARED_DATA / "police_uk" / "archive"], lake=lake, force="metropolitan")
-    assert ingest.ok
-    con = lake.connect()
-    crimes_with_areas(con, lake=lake)
-    yield lake, con, report
-    con.close()
+@pytest.fixture(scope="module")
+def london(real_london):
+    return real_london
 
 
 def test_london_lsoas_and_boroughs_load(london):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import types
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -66,13 +67,16 @@ def test_partition_files_are_the_globbed_files_of_a_real_lake(demo_lake):
 
 def test_a_request_uses_the_background_threads_scan(lake, settings, monkeypatch):
     # while a thread of this process looks at the lake (web.warm), a request never scans
-    settings.OPENBEAT_LAKE_CHECK_SECONDS = 0.001
+    settings.OPENBEAT_LAKE_CHECK_SECONDS = 2
+    now = [1000.0]
+    monkeypatch.setattr(lake_access, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
     first = lake_access.peek_state()
     scans = []
     real = lake_access._scan
     monkeypatch.setattr(lake_access, "_scan", lambda root: scans.append(root) or real(root))
     monkeypatch.setattr(lake_access, "background", [lambda: True])
     lake.write_reference("population", pa.table({"code": ["X01000001"]}))
+    now[0] += 3  # past the check interval, but the background thread will look
     assert lake_access.peek_state() is first and not scans
     seen = []
 
@@ -87,7 +91,23 @@ def test_a_request_uses_the_background_threads_scan(lake, settings, monkeypatch)
     assert lake_access.peek_state() is seen[0]  # and the request sees what it found
     monkeypatch.setattr(lake_access, "background", [])
     lake.write_reference("population", pa.table({"code": ["X01000002"]}))
+    now[0] += 3
     assert lake_access.peek_state().signature != seen[0].signature  # no thread: the request scans
+
+
+def test_a_request_scans_itself_when_the_background_scan_is_late(lake, settings, monkeypatch):
+    # a background thread stuck in one long computation (a national store's build) does not
+    # hide a new lake state from visitors for longer than five check intervals
+    settings.OPENBEAT_LAKE_CHECK_SECONDS = 2
+    now = [1000.0]
+    monkeypatch.setattr(lake_access, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
+    monkeypatch.setattr(lake_access, "background", [lambda: True])
+    first = lake_access.peek_state()
+    lake.write_reference("population", pa.table({"code": ["X01000001"]}))
+    now[0] += 9.9  # under 5 × 2 s: still the background thread's scan
+    assert lake_access.peek_state() is first
+    now[0] += 0.2  # over: the request looks for itself
+    assert "population" in lake_access.peek_state().datasets
 
 
 def test_one_store_per_process_renewed_for_another_lake_or_process(lake, settings, tmp_path, monkeypatch):

@@ -123,12 +123,23 @@ def app(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(method)))])
     return [method.encode()]
 
+def hold_the_second(worker):  # the second worker to start prepares until the test lets it go
+    try:
+        os.close(os.open(os.path.join(HERE, "first"), os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        open(os.path.join(HERE, "holding"), "w").close()
+        with open(os.path.join(HERE, "release")) as fifo:  # blocks until the test opens it
+            fifo.read()
+
 class App(BaseApplication):
     def load_config(self):
-        for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": 1, "threads": int(sys.argv[3]), "accesslog": None,
-                     "worker_class": "openbeat.web.workers.WritesFirstWorker", "keepalive": 0,
+        workers = int(sys.argv[4])
+        for k, v in {"bind": "127.0.0.1:" + sys.argv[1], "workers": workers, "threads": int(sys.argv[3]),
+                     "accesslog": None, "worker_class": "openbeat.web.workers.WritesFirstWorker", "keepalive": 0,
                      "control_socket_disable": True}.items():
             self.cfg.set(k, v)
+        if workers > 1:
+            self.cfg.set("post_worker_init", hold_the_second)
     def load(self):
         return app
     def run(self):
@@ -155,11 +166,14 @@ def served(tmp_path):
     procs, socks = [], []
     (tmp_path / "app.py").write_text(APP)
 
-    def start(arbiter: str, threads: int = 1) -> None:
+    def start(arbiter: str, threads: int = 1, workers: int = 1) -> None:
         port = free_port()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-        proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port), arbiter, str(threads)], env=env)
+        proc = subprocess.Popen([sys.executable, str(tmp_path / "app.py"), str(port), arbiter, str(threads),
+                                 str(workers)], env=env)
         procs.append((proc, port))
+        if workers > 1:  # the second holds the server closed (the test waits for it)
+            return
         wait_until(lambda: proc.poll() is not None or answers(f"http://127.0.0.1:{port}/ready", timeout=1),
                    30, "the server to answer")
         assert proc.poll() is None
@@ -176,7 +190,9 @@ def served(tmp_path):
             got += chunk
         return got
 
-    yield SimpleNamespace(start=start, send=send, reply=reply, order=tmp_path / "order", started=tmp_path / "started")
+    os.mkfifo(tmp_path / "release")
+    yield SimpleNamespace(start=start, send=send, reply=reply, order=tmp_path / "order", started=tmp_path / "started",
+                          holding=tmp_path / "holding", release=tmp_path / "release")
     for s in socks:
         s.close()
     for proc, _ in procs:
@@ -251,3 +267,20 @@ def test_each_of_a_workers_threads_takes_from_the_queues(served):
     page = served.send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")
     assert served.reply(post).endswith(b"POST") and served.reply(page).endswith(b"GET")
     assert sorted(served.order.read_text().split("\n")) == ["", "GET /page", "POST /x/"]
+
+
+def test_no_connection_is_taken_until_every_worker_has_prepared(served):
+    """Two workers, the second still preparing (post_worker_init): a request waits, unanswered,
+    until it has prepared, then is served."""
+    import select
+
+    from tests.waiting import wait_until
+
+    served.start("handoff", workers=2)
+    wait_until(served.holding.exists, 60, "the second worker to be preparing")
+    page = served.send(b"GET /page HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert select.select([page], [], [], 2.0)[0] == []  # one worker is ready, but the server is not open
+    with open(served.release, "w") as fifo:
+        fifo.write("go")
+    assert served.reply(page).endswith(b"GET")
+    assert served.order.read_text() == "GET /page\n"
