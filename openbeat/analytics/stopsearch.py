@@ -311,10 +311,7 @@ def ethnic_population(store: Store, area: Area, ward_denominators: str = "declin
         boroughs = [area.borough_code]
     else:
         return {}, "Census ethnicity is published by local authority; no denominator exists for an LSOA.", False
-    rows = store.memo(("ethnic-population", tuple(boroughs)), lambda: store.cursor().execute(  # once per state
-        "SELECT ethnic_group_code, sum(population)::BIGINT, count(DISTINCT area_code) FROM population_ethnicity "
-        "WHERE area_code IN (SELECT unnest(?::VARCHAR[])) AND ethnic_group_code > 0 GROUP BY 1 ORDER BY 1",
-        [boroughs]).fetchall())
+    rows = _ethnic_rows(store, boroughs)
     pop = {int(c): float(p) for c, p, _ in rows}
     found = max((r[2] for r in rows), default=0)
     if not pop:
@@ -338,6 +335,31 @@ def ethnic_population(store: Store, area: Area, ward_denominators: str = "declin
             "APPROXIMATE: Census 2021 has no ethnicity by ward; each group's residents here are the borough's "
             "shares applied to the ward's Census population. If the ward's mix differs from the borough's the "
             "ratios are biased, by an amount the intervals do not show.", True)
+
+
+def _ethnic_rows(store: Store, boroughs: list[str]) -> list[tuple[int, int | None, int]]:
+    """(Census code, residents, local authorities with that code) summed over ``boroughs``.
+
+    The table is small (8 codes per local authority), so every authority's rows are read
+    once per state of the lake and summed here, rather than queried per page.
+    """
+    def read():
+        by_area: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+        for code, group, residents in store.cursor().execute(
+                "SELECT area_code, ethnic_group_code, sum(population)::BIGINT FROM population_ethnicity "
+                "WHERE ethnic_group_code > 0 AND area_code IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall():
+            by_area[code].append((group, residents))
+        return dict(by_area)
+
+    by_area = store.memo("ethnic-population-by-area", read)
+    sums: dict[int, int | None] = {}
+    areas: dict[int, int] = defaultdict(int)
+    for b in set(boroughs):
+        for group, residents in by_area.get(b, ()):
+            areas[group] += 1
+            before = sums.get(group)
+            sums[group] = residents if before is None else before if residents is None else before + residents
+    return [(g, sums[g], areas[g]) for g in sorted(areas)]
 
 
 def _broad_population(population: dict[int, float]) -> dict[str, float]:
