@@ -97,39 +97,7 @@ def poisson_etest(c1: int, t1: float, c2: int, t2: float) -> tuple[float, float]
     "at least as extreme" second counts is two tails found by solving a quadratic; the
     p-value is then a sum of Poisson CDFs rather than a double sum over a grid.
     """
-    for name, c in (("c1", c1), ("c2", c2)):
-        if c < 0 or c != int(c):
-            raise ValueError(f"{name} must be a non-negative whole count, got {c}")
-    if t1 <= 0 or t2 <= 0:
-        raise ValueError(f"exposures must be positive, got t1={t1}, t2={t2}")
-    c1, c2 = int(c1), int(c2)
-    r = 1 / (t2 / t1)  # statsmodels' r_d = value / d, d = t2 / t1: same rounding, same ties
-    stat = float(_score(c1, c2, r))
-    c = abs(stat) - _EPS_TIE
-    if c <= 0:
-        return stat, 1.0
-    lam = (c1 + c2) / (t1 + t2)
-    m1, m2 = lam * t1, lam * t2
-    # 12 sd (+40) either side of the mean leaves out far less than 1e-17 of the mass.
-    spread = 12 * np.sqrt(m1) + 40
-    x1 = np.arange(max(np.floor(m1 - spread), 0), np.ceil(m1 + spread) + 1)
-    root = c * np.sqrt(c * c + 4 * x1 * (1 + r))
-    upper = np.floor(((2 * x1 + c * c) - root) / (2 * r))  # last x2 with T >= c
-    lower = np.ceil(((2 * x1 + c * c) + root) / (2 * r))  # first x2 with T <= -c
-    # The roots are exact up to rounding; settle the boundary against the statistic itself.
-    for _ in range(4):
-        was = upper, lower
-        upper = np.where(_score(x1, upper + 1, r) >= c, upper + 1, upper)
-        upper = np.where((upper >= 0) & (_score(x1, np.maximum(upper, 0), r) < c), upper - 1, upper)
-        lower = np.where((lower > 0) & (_score(x1, np.maximum(lower - 1, 0), r) <= -c), lower - 1, lower)
-        lower = np.where(_score(x1, lower, r) > -c, lower + 1, lower)
-        if np.array_equal(upper, was[0]) and np.array_equal(lower, was[1]):
-            break  # settled: another round would change nothing
-    upper = np.maximum(upper, -1)
-    lower = np.maximum(lower, 0)
-    tail = _poisson_cdf(upper, m2) + _poisson_sf(lower - 1, m2)
-    p = float(np.sum(_poisson_pmf(x1, m1) * tail))
-    return stat, min(p, 1.0)
+    return poisson_etests([(c1, t1, c2, t2)])[0]
 
 
 def _fmt_p(p: float) -> str:
@@ -208,9 +176,8 @@ def poisson_etests(tests) -> list[tuple[float, float]]:
     (roots, boundary settling, Poisson CDFs) runs once over all of them, so a profile's few
     dozen comparisons make a few dozen numpy and scipy.special calls instead of a few dozen
     each. Each p-value is still the sum over its own grid alone. Boundary settling stops
-    when no test's boundary moves (after at most four rounds, as in :func:`poisson_etest`):
-    a settled boundary does not move in a further round, so each test's is the one
-    :func:`poisson_etest` finds.
+    when no test's boundary moves, after at most four rounds; a settled boundary does not
+    move in a further round, so no answer depends on the tests computed with it.
     """
     out: list[tuple[float, float] | None] = []
     grids, params, todo = [], [], []
@@ -221,7 +188,7 @@ def poisson_etests(tests) -> list[tuple[float, float]]:
         if t1 <= 0 or t2 <= 0:
             raise ValueError(f"exposures must be positive, got t1={t1}, t2={t2}")
         c1, c2 = int(c1), int(c2)
-        r = 1 / (t2 / t1)
+        r = 1 / (t2 / t1)  # statsmodels' r_d = value / d, d = t2 / t1: same rounding, same ties
         stat = float(_score(c1, c2, r))
         c = abs(stat) - _EPS_TIE
         if c <= 0:
@@ -229,6 +196,7 @@ def poisson_etests(tests) -> list[tuple[float, float]]:
             continue
         lam = (c1 + c2) / (t1 + t2)
         m1, m2 = lam * t1, lam * t2
+        # 12 sd (+40) either side of the mean leaves out far less than 1e-17 of the mass.
         spread = 12 * np.sqrt(m1) + 40
         grids.append(np.arange(max(np.floor(m1 - spread), 0), np.ceil(m1 + spread) + 1))
         params.append((c, r, m1, m2))
@@ -242,6 +210,7 @@ def poisson_etests(tests) -> list[tuple[float, float]]:
     root = c * np.sqrt(c * c + 4 * x1 * (1 + r))
     upper = np.floor(((2 * x1 + c * c) - root) / (2 * r))
     lower = np.ceil(((2 * x1 + c * c) + root) / (2 * r))
+    # The roots are exact up to rounding; settle the boundary against the statistic itself.
     for _ in range(4):
         was = upper, lower
         upper = np.where(_score(x1, upper + 1, r) >= c, upper + 1, upper)
@@ -249,7 +218,7 @@ def poisson_etests(tests) -> list[tuple[float, float]]:
         lower = np.where((lower > 0) & (_score(x1, np.maximum(lower - 1, 0), r) <= -c), lower - 1, lower)
         lower = np.where(_score(x1, lower, r) > -c, lower + 1, lower)
         if np.array_equal(upper, was[0]) and np.array_equal(lower, was[1]):
-            break
+            break  # settled: another round would change nothing
     upper = np.maximum(upper, -1)
     lower = np.maximum(lower, 0)
     terms = _poisson_pmf(x1, m1) * (_poisson_cdf(upper, m2) + _poisson_sf(lower - 1, m2))
