@@ -16,7 +16,7 @@ import functools
 from datetime import date
 
 from openbeat.analytics import harm as harm_lib
-from openbeat.stats.change import compare_counts
+from openbeat.stats.change import compare_counts, prepare_comparisons
 from openbeat.analytics.outcomes import GROUPS
 from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.coverage import CannotCompare, Coverage, span, spans
@@ -78,6 +78,8 @@ def profile_from(area: Area, period: Period, w: Window, population: float | None
     compared_now = Period(pairs[0][0], pairs[-1][0]) if pairs else period
     label_now, label_then = w.labels(pairs, period, before)
     complete = w.own_months(period)
+    if comparable:
+        prepare_comparisons([(then_c.get(ct, 0), now_c.get(ct, 0)) for ct in harm_lib.CRIME_TYPES])
 
     rows = [_type_row(ct, now.get(ct, 0), now_c.get(ct, 0), then_c.get(ct, 0), population, table.get(ct),
                       comparable, complete, label_then, label_now)
@@ -447,21 +449,27 @@ def _trend(w: Window, period: Period) -> list[dict]:
     """
     monthly = w.monthly_crimes()
     ok = {m for m in monthly if w.complete(m)}
-    out = []
+    plans = []
     for i in range(period.months):
-        m = period.shift(i).first
+        m, prev = period.shift(i).first, period.shift(i - 12).first
+        year = [period.shift(i - k).first for k in range(12)]
+        year_before = [period.shift(i - 12 - k).first for k in range(12)]
+        yoy = (monthly[prev], monthly[m]) if m in ok and prev in ok else None
+        rolling = ((sum(monthly[x] for x in year_before), sum(monthly[x] for x in year))
+                   if all(x in ok for x in year + year_before) else None)
+        plans.append((m, prev, year, year_before, yoy, rolling))
+    prepare_comparisons([c for plan in plans for c in plan[4:] if c])  # the E-tests below, together
+    out = []
+    for m, prev, year, year_before, yoy, rolling in plans:
         row = {"month": f"{m:%Y-%m}", "count": monthly.get(m)}
-        prev = period.shift(i - 12).first
-        if m in ok and prev in ok:
-            ch = _compare(monthly[prev], monthly[m], f"{prev:%Y-%m}", f"{m:%Y-%m}")
-            row.update(count_year_before=monthly[prev], yoy_p_value=ch.p_value, yoy_wheeler_z=ch.z,
+        if yoy:
+            ch = _compare(*yoy, f"{prev:%Y-%m}", f"{m:%Y-%m}")
+            row.update(count_year_before=yoy[0], yoy_p_value=ch.p_value, yoy_wheeler_z=ch.z,
                        yoy_direction=ch.direction)
         else:
             row.update(count_year_before=None, yoy_p_value=None, yoy_wheeler_z=None, yoy_direction="not comparable")
-        year = [period.shift(i - k).first for k in range(12)]
-        year_before = [period.shift(i - 12 - k).first for k in range(12)]
-        if all(x in ok for x in year + year_before):
-            c2, c1 = sum(monthly[x] for x in year), sum(monthly[x] for x in year_before)
+        if rolling:
+            c1, c2 = rolling
             ch = _compare(c1, c2, f"{year_before[-1]:%Y-%m} to {year_before[0]:%Y-%m}",
                           f"{year[-1]:%Y-%m} to {m:%Y-%m}")
             row.update(rolling_12=c2, rolling_12_before=c1, rolling_p_value=ch.p_value, rolling_direction=ch.direction)

@@ -46,8 +46,8 @@ from openbeat.analytics.result import Result, area_dict
 from openbeat.analytics.store import Area, Period, Store, UnknownArea, parse_month
 from openbeat.geo.rollup import FORCE_BOROUGHS
 from openbeat.stats.disproportionality import (
-    BROAD_GROUPS, NOT_STATED, SELF_DEFINED_ETHNICITY, Rate, broad_group, disproportionality,
-    find_outcome_recorded, wilson_interval)
+    BROAD_GROUPS, NOT_STATED, SELF_DEFINED_ETHNICITY, Rate, broad_group, disproportionality_rows,
+    find_outcome_recorded_counts, wilson_interval)
 
 #: Census 2021 8-category codes with White detail, and the police.uk strings in each.
 DETAILED_WHITE = {
@@ -223,21 +223,26 @@ def find_recorded(store: Store, forces: list[str], period: Period) -> dict[tuple
                       lambda: _find_recorded(store, forces, period))
 
 
-def forces_counts(store: Store, forces: list[str], period: Period, columns: str) -> list[tuple]:
-    """The searches of ``forces`` in ``period``, summed by ``columns`` of ``stop_search_counts``
-    (e.g. ``"force, month, linked"``): one row per group, in order, the sum last."""
-    return store.cursor().execute(
-        f"SELECT {columns}, sum(n)::INTEGER FROM stop_search_counts "
-        "WHERE force IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
-        [forces, period.first, period.last]).fetchall()
+def forces_summary(store: Store, forces: list[str]) -> list[tuple]:
+    """(force, month, linked, geo_status, has_ward, searches) of ``forces`` in every month: what
+    the find-outcome judgement, the published months and the placement of searches read, in one
+    query, once per state of the lake (every ward of a force asks the same)."""
+    return store.memo(("stop-search-forces", tuple(forces)), lambda: store.cursor().execute(
+        "SELECT force, month, linked, geo_status, (ward_code IS NOT NULL) AS has_ward, sum(n)::INTEGER "
+        "FROM stop_search_counts WHERE force IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+        [forces]).fetchall())
+
+
+def _in_period(month: date | None, period: Period) -> bool:
+    return month is not None and period.first <= month <= period.last
 
 
 def _find_recorded(store: Store, forces: list[str], period: Period) -> dict[tuple[str, date], bool]:
-    got = forces_counts(store, forces, period, "force, month, linked")
-    values: dict[tuple[str, date], list] = defaultdict(list)
-    for force, month, linked, n in got:
-        values[(force, month)].extend([linked] * n)
-    return {k: find_outcome_recorded(v) for k, v in values.items()}
+    values: dict[tuple[str, date], dict] = defaultdict(lambda: defaultdict(int))
+    for force, month, linked, _, _, n in forces_summary(store, forces):
+        if _in_period(month, period):
+            values[(force, month)][linked] += n
+    return {k: find_outcome_recorded_counts(v.items()) for k, v in sorted(values.items())}
 
 
 # ---- ethnicity ----------------------------------------------------------------------------
@@ -306,10 +311,7 @@ def ethnic_population(store: Store, area: Area, ward_denominators: str = "declin
         boroughs = [area.borough_code]
     else:
         return {}, "Census ethnicity is published by local authority; no denominator exists for an LSOA.", False
-    rows = store.memo(("ethnic-population", tuple(boroughs)), lambda: store.cursor().execute(  # once per state
-        "SELECT ethnic_group_code, sum(population)::BIGINT, count(DISTINCT area_code) FROM population_ethnicity "
-        "WHERE area_code IN (SELECT unnest(?::VARCHAR[])) AND ethnic_group_code > 0 GROUP BY 1 ORDER BY 1",
-        [boroughs]).fetchall())
+    rows = _ethnic_rows(store, boroughs)
     pop = {int(c): float(p) for c, p, _ in rows}
     found = max((r[2] for r in rows), default=0)
     if not pop:
@@ -335,6 +337,31 @@ def ethnic_population(store: Store, area: Area, ward_denominators: str = "declin
             "ratios are biased, by an amount the intervals do not show.", True)
 
 
+def _ethnic_rows(store: Store, boroughs: list[str]) -> list[tuple[int, int | None, int]]:
+    """(Census code, residents, local authorities with that code) summed over ``boroughs``.
+
+    The table is small (8 codes per local authority), so every authority's rows are read
+    once per state of the lake and summed here, rather than queried per page.
+    """
+    def read():
+        by_area: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+        for code, group, residents in store.cursor().execute(
+                "SELECT area_code, ethnic_group_code, sum(population)::BIGINT FROM population_ethnicity "
+                "WHERE ethnic_group_code > 0 AND area_code IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall():
+            by_area[code].append((group, residents))
+        return dict(by_area)
+
+    by_area = store.memo("ethnic-population-by-area", read)
+    sums: dict[int, int | None] = {}
+    areas: dict[int, int] = defaultdict(int)
+    for b in set(boroughs):
+        for group, residents in by_area.get(b, ()):
+            areas[group] += 1
+            before = sums.get(group)
+            sums[group] = residents if before is None else before if residents is None else before + residents
+    return [(g, sums[g], areas[g]) for g in sorted(areas)]
+
+
 def _broad_population(population: dict[int, float]) -> dict[str, float]:
     from openbeat.stats.disproportionality import CENSUS_8_CODES
 
@@ -349,8 +376,8 @@ def ethnicity_table(broad: dict[str, int], population: dict[int, float], scale: 
     """One row per broad group and Not stated: searches, residents, yearly rate, ratio to White."""
     rows = []
     if population and broad["White"] > 0:
-        t = disproportionality({g: broad[g] for g in BROAD_GROUPS}, _broad_population(population))
-        for r in t.to_dict("records"):
+        t = disproportionality_rows({g: broad[g] for g in BROAD_GROUPS}, _broad_population(population))
+        for r in t:
             rows.append(_rate_row(r, scale, approximate))
     else:
         pops = _broad_population(population) if population else {}
@@ -382,8 +409,8 @@ def detailed_table(by_string: dict[str, int], broad: dict[str, int], population:
     searches = {label: sum(by_string.get(s, 0) for s in strings) for label, strings in DETAILED_WHITE.values()}
     pops = {label: population.get(c, 0.0) for c, (label, _) in DETAILED_WHITE.items()}
     white = sum(pops.values())
-    t = disproportionality({"White": broad["White"], **searches}, {"White": white, **pops})
-    return [_rate_row(r, scale, approximate) for r in t.to_dict("records") if r["group"] != "White"]
+    t = disproportionality_rows({"White": broad["White"], **searches}, {"White": white, **pops})
+    return [_rate_row(r, scale, approximate) for r in t if r["group"] != "White"]
 
 
 # ---- find and arrest rates ----------------------------------------------------------------
@@ -494,9 +521,7 @@ def people_tables(store: Store, area: Area, period: Period) -> tuple[list[dict],
 def published_search_months(store: Store, forces: list[str]) -> frozenset[date]:
     if not forces:
         return frozenset()
-    return store.memo(("stop-search-months", tuple(forces)), lambda: frozenset(m for (m,) in store.cursor().execute(
-        "SELECT DISTINCT month FROM stop_search_counts WHERE force IN (SELECT unnest(?::VARCHAR[]))",
-        [forces]).fetchall()))  # once per state of the lake: every ward of a force asks the same
+    return frozenset(r[1] for r in forces_summary(store, forces))
 
 
 def monthly_table(store: Store, area: Area, period: Period, counts: Counts,
@@ -548,9 +573,8 @@ def placement_table(store: Store, area: Area, period: Period, counts: Counts) ->
     forces = [area.code] if area.level == "force" else sorted({r[0] for r in counts.rows})
     if not forces:
         return [], 0
-    # every ward of a force asks the same: once per state of the lake
-    got = store.memo(("stop-search-placement", tuple(forces), period.first, period.last), lambda: forces_counts(
-        store, forces, period, "force, geo_status, (ward_code IS NOT NULL) AS has_ward"))
+    got = [(force, status, has_ward, n) for force, month, _, status, has_ward, n in forces_summary(store, forces)
+           if _in_period(month, period)]
     merged: dict[tuple[str, str], int] = defaultdict(int)
     for force, status, has_ward, n in got:
         merged[(force, status)] += n
@@ -610,7 +634,14 @@ def _notes(area: Area, total: int, broad: dict, overall: dict, unplaced: int) ->
 def _borough_context(store: Store, area: Area, period: Period) -> dict | None:
     if not area.borough_code:
         return None
-    borough = store.area(area.borough_code)
+    # the same for every ward of the borough: once per state of the lake
+    found = store.memo(("stop-search-borough-ratio", area.borough_code, period.first, period.last),
+                       lambda: _borough_ratio(store, area.borough_code, period))
+    return dict(found) if found else None
+
+
+def _borough_ratio(store: Store, code: str, period: Period) -> dict | None:
+    borough = store.area(code)
     counts = area_counts(store, borough, period)
     pop, _, _ = ethnic_population(store, borough)
     if not pop:

@@ -54,11 +54,15 @@ class Concentration:
 
     def curve(self, include_zeros: bool = True) -> pd.DataFrame:
         """Cumulative share of crime against cumulative share of places, from (0, 0)."""
+        k, places, crime = self._curve(include_zeros)
+        return pd.DataFrame({"places": k, "share_of_places": places, "share_of_crime": crime})
+
+    def _curve(self, include_zeros: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The curve's columns as arrays (a DataFrame costs more than reading it does)."""
         c = self.counts if include_zeros else self.counts[self.counts > 0]
         k = np.arange(c.size + 1)
         cum = np.concatenate([[0.0], np.cumsum(c)])
-        return pd.DataFrame({"places": k, "share_of_places": k / max(c.size, 1),
-                             "share_of_crime": cum / self.total})
+        return k, k / max(c.size, 1), cum / self.total
 
     def share_in_top(self, fraction: float, include_zeros: bool = True) -> float:
         """Share of all crime in the top ``fraction`` of places.
@@ -68,8 +72,8 @@ class Concentration:
         """
         if not 0 <= fraction <= 1:
             raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
-        cur = self.curve(include_zeros)
-        return float(np.interp(fraction, cur["share_of_places"], cur["share_of_crime"]))
+        _, places, crime = self._curve(include_zeros)
+        return float(np.interp(fraction, places, crime))
 
     def places_for_share(self, share: float = 0.5) -> float:
         """Smallest share of all places that holds at least ``share`` of the crime."""

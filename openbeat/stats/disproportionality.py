@@ -42,6 +42,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -172,7 +173,7 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion ``k / n`` (same as statsmodels' "wilson")."""
     if n <= 0:
         return (float("nan"), float("nan"))
-    z = stats.norm.isf((1 - level) / 2)
+    z = _normal_quantile(level)
     p = k / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
@@ -180,8 +181,15 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     return float(centre - half), float(centre + half)
 
 
+@functools.lru_cache(maxsize=16)
+def _normal_quantile(level: float) -> float:
+    """The two-sided normal quantile of ``level`` (1.96 for 0.95), computed once per level."""
+    return stats.norm.isf((1 - level) / 2)
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def poisson_interval(k: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood) interval for a Poisson count."""
+    """Exact (Garwood) interval for a Poisson count (kept: pure, and the same counts recur)."""
     a = 1 - level
     low = stats.chi2.ppf(a / 2, 2 * k) / 2 if k > 0 else 0.0
     return float(low), float(stats.chi2.ppf(1 - a / 2, 2 * k + 2) / 2)
@@ -239,6 +247,17 @@ def disproportionality(searches: Mapping[str, int], population: Mapping[str, flo
         ``group``, ``searches``, ``population``, ``rate_per_1000`` (or per ``per``),
         ``rate_low``, ``rate_high``, ``ratio``, ``ratio_low``, ``ratio_high``, ``note``.
     """
+    out = pd.DataFrame(disproportionality_rows(searches, population, reference, per, z, level))
+    if per != 1000:
+        out = out.rename(columns={"rate_per_1000": f"rate_per_{per:g}"})
+    return out
+
+
+def disproportionality_rows(searches: Mapping[str, int], population: Mapping[str, float],
+                            reference: str = "White", per: float = 1000.0, z: float = 1.96,
+                            level: float = 0.95) -> list[dict]:
+    """:func:`disproportionality`'s rows as plain dicts, one per group of ``population``
+    (the key is ``rate_per_1000`` whatever ``per`` is); no DataFrame, for a page's few rows."""
     if reference not in population or reference not in searches:
         raise ValueError(f"the reference group {reference!r} needs both searches and a population")
     b, n_b = int(searches[reference]), float(population[reference])
@@ -258,10 +277,7 @@ def disproportionality(searches: Mapping[str, int], population: Mapping[str, flo
             "rate_high": hi / n_a * per if n_a > 0 else float("nan"),
             "ratio": ratio, "ratio_low": r_lo, "ratio_high": r_hi, "note": note,
         })
-    out = pd.DataFrame(rows)
-    if per != 1000:
-        out = out.rename(columns={"rate_per_1000": f"rate_per_{per:g}"})
-    return out
+    return rows
 
 
 @dataclass(frozen=True)
@@ -311,11 +327,23 @@ def find_outcome_recorded(linked) -> bool:
     False on every row, which would otherwise read as a find rate of 0 — impossible
     beside its arrest rate of about 16%. Judge it on a whole force-month, not an area.
     """
-    vals = [_truthy(v) for v in linked]
-    rec = [v for v in vals if v is not None]
-    if not rec:
+    return find_outcome_recorded_counts((v, 1) for v in linked)
+
+
+def find_outcome_recorded_counts(linked_counts) -> bool:
+    """:func:`find_outcome_recorded` of aggregated values: ``(value, how many)`` pairs."""
+    recorded = 0
+    found = False
+    for v, n in linked_counts:
+        if n <= 0:
+            continue
+        t = _truthy(v)
+        if t is not None:
+            recorded += n
+            found = found or t
+    if not recorded:
         return False
-    return not (len(rec) >= ALL_FALSE_MIN and not any(rec))
+    return not (recorded >= ALL_FALSE_MIN and not found)
 
 
 def find_rate(linked, level: float = 0.95, recorded: bool | None = None) -> Rate:

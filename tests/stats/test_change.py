@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.rates import test_poisson_2indep as sm_test_poisson_2indep
 
-from openbeat.stats.change import (compare_counts, monthly_counts, poisson_etest,
-                                       rolling_12_months, year_on_year)
+from openbeat.stats.change import (compare_counts, monthly_counts, poisson_etest, poisson_etests,
+                                       prepare_comparisons, rolling_12_months, year_on_year)
 
 COUNTS = [0, 1, 2, 3, 5, 8, 13, 30, 75, 200]
 
@@ -28,6 +28,30 @@ def test_etest_equals_statsmodels_on_a_grid(t1, t2):
 @pytest.mark.parametrize("c1,c2", [(1800, 1950), (2400, 2300)])
 def test_etest_equals_statsmodels_for_large_counts(c1, c2):
     assert abs(poisson_etest(c1, 1, c2, 1)[1] - reference_p(c1, 1, c2, 1)) < 1e-9
+
+
+def test_etests_together_are_each_etest_to_the_bit():
+    tests = [(c1, t1, c2, t2) for (t1, t2) in [(1.0, 1.0), (12, 11), (1, 3)]
+             for c1, c2 in itertools.product(COUNTS + [1800, 2400], COUNTS + [1950, 2300])]
+    together = poisson_etests(tests)
+    assert len(together) == len(tests)
+    for test, (stat, p) in zip(tests, together):
+        alone = poisson_etest(*test)
+        assert (np.float64(stat).tobytes(), np.float64(p).tobytes()) == (
+            np.float64(alone[0]).tobytes(), np.float64(alone[1]).tobytes()), test
+    assert poisson_etests([(120, 1, 160, 1)])[0][1] == pytest.approx(0.0168, abs=5e-5)
+    assert poisson_etests([(7, 1, 7, 1)]) == [(0.0, 1.0)]  # equal counts: nothing to sum
+    assert poisson_etests([]) == []
+    with pytest.raises(ValueError, match="whole count"):
+        poisson_etests([(1.5, 1, 2, 1)])
+
+
+def test_prepared_comparisons_are_the_same_comparisons():
+    pairs = [(31, 45), (200, 170), (0, 3), (31, 45)]
+    prepare_comparisons(pairs)
+    for c1, c2 in pairs:
+        ch = compare_counts(c1, c2)
+        assert (ch.statistic, ch.p_value) == poisson_etest(c1, 1.0, c2, 1.0)
 
 
 def test_compare_counts_whole_result():
