@@ -62,6 +62,22 @@ def request_kind(sock: socket.socket, *, tls: bool = False) -> str | None:
     return "write" if head.startswith(WRITE_METHODS) else "read"
 
 
+def accept_ready(listener: socket.socket) -> socket.socket | None:
+    """The next connection waiting on the non-blocking ``listener``, or None when there is
+    none. A connection the client dropped while it waited (``ECONNABORTED``) is skipped;
+    any other error is the caller's to handle (the master logs it, a worker raises it)."""
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError as e:
+            if e.errno == errno.ECONNABORTED:
+                continue
+            raise
+        return conn
+
+
 class ConnectionQueue:
     """Accepted connections waiting for a worker, in order, kept by the kernel: a Unix
     socket pair, one byte per connection (the index of the listener it came from) with the
@@ -186,14 +202,12 @@ class Handoff:
         listener = self.listeners[index]
         while len(self.waiting) + len(self.overflow) < self.most_held:
             try:
-                conn, _ = listener.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as e:
-                if e.errno == errno.ECONNABORTED:
-                    continue
+                conn = accept_ready(listener)
+            except OSError as e:  # out of descriptors or memory: the master keeps running
                 if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM) and self.log:
                     self.log.error("cannot accept a connection: %s", e)
+                return
+            if conn is None:
                 return
             kind = request_kind(conn)
             if kind is None:  # nothing sent yet: wait for it here, not in a worker
@@ -364,15 +378,8 @@ class WritesFirstWorker(SyncWorker):
         """A connection from a listener, when its first bytes have come; one that has sent
         nothing yet goes to the master to wait for them (not in a worker)."""
         for index, listener in enumerate(self.sockets):
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except (BlockingIOError, InterruptedError):
-                    break
-                except OSError as e:
-                    if e.errno == errno.ECONNABORTED:
-                        continue
-                    raise
+            # an error other than "none waiting" is raised, as the sync worker's accept raises it
+            while (conn := accept_ready(listener)) is not None:
                 if request_kind(conn, tls=self.cfg.is_ssl) is not None:
                     return conn, index
                 if not handoff.unsorted.put(conn, index):

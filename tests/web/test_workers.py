@@ -54,6 +54,59 @@ def test_tls_is_not_peeked(pair):
     assert request_kind(server, tls=True) == "read"
 
 
+class _Listener:
+    """A listener whose ``accept`` gives what it is told to, in turn."""
+
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)
+
+    def accept(self):
+        got = self.outcomes.pop(0)
+        if isinstance(got, BaseException):
+            raise got
+        return got, ("127.0.0.1", 1)
+
+
+def test_accept_ready_skips_an_aborted_connection_and_says_when_none_waits():
+    import errno
+
+    from openbeat.web.workers import accept_ready
+
+    conn = object()
+    listener = _Listener(OSError(errno.ECONNABORTED, "aborted"), conn, BlockingIOError(), InterruptedError())
+    assert accept_ready(listener) is conn
+    assert accept_ready(listener) is None
+    assert accept_ready(listener) is None
+    assert listener.outcomes == []
+
+
+def test_accept_ready_leaves_other_errors_to_the_caller():
+    import errno
+
+    from openbeat.web.workers import accept_ready
+
+    with pytest.raises(OSError) as raised:
+        accept_ready(_Listener(OSError(errno.EMFILE, "too many open files")))
+    assert raised.value.errno == errno.EMFILE
+
+
+def test_the_master_logs_running_out_of_descriptors_and_goes_on():
+    import errno
+
+    from openbeat.web.workers import Handoff
+
+    logged = []
+    handoff = Handoff(log=SimpleNamespace(error=lambda msg, e: logged.append(msg % e)))
+    try:
+        handoff.listeners = [_Listener(OSError(errno.EMFILE, "too many open files"))]
+        handoff._accept(0)
+        assert logged == ["cannot accept a connection: [Errno 24] too many open files"]
+    finally:
+        handoff.forget_master_side()
+        for q in (handoff.writes, handoff.reads, handoff.unsorted):
+            q.close()
+
+
 def test_the_queue_passes_connections_in_order_with_their_listener():
     from openbeat.web.workers import ConnectionQueue
 
