@@ -26,6 +26,9 @@ Nothing else changes: the request is parsed and answered by gunicorn's sync work
 before, with the same limits; no connection is kept alive.
 
 Under a plain gunicorn arbiter (no queues to take from) the worker is gunicorn's sync worker.
+Writes go first only when TLS ends in front of the server: under gunicorn's own TLS the
+first bytes are encrypted, and the master and the workers alike count every request as a
+read (``Handoff.tls``).
 """
 
 from __future__ import annotations
@@ -116,7 +119,8 @@ class Handoff:
     """The master's side: takes connections from the listeners and queues each as a write
     or a read once its first bytes have come (see the module's docstring)."""
 
-    def __init__(self, *, log=None, first_bytes_timeout: float = 30.0, most_held: int = 1000):
+    def __init__(self, *, log=None, first_bytes_timeout: float = 30.0, most_held: int = 1000, tls: bool = False):
+        self.tls = tls  # gunicorn ends TLS itself: the first bytes say nothing (all are reads)
         self.writes = ConnectionQueue()
         self.reads = ConnectionQueue()
         self.unsorted = ConnectionQueue()  # accepted by an idle worker before its first bytes came
@@ -191,7 +195,7 @@ class Handoff:
                 elif fd in self.waiting:
                     conn, listener, _ = self.waiting.pop(fd)
                     self.poller.unregister(fd)
-                    self._queue(conn, listener, request_kind(conn) or "read")
+                    self._queue(conn, listener, request_kind(conn, tls=self.tls) or "read")
                 elif self.overflow:  # a full queue has room again
                     self._flush_overflow()
             if time.monotonic() >= self.next_sweep:
@@ -209,7 +213,7 @@ class Handoff:
                 return
             if conn is None:
                 return
-            kind = request_kind(conn)
+            kind = request_kind(conn, tls=self.tls)
             if kind is None:  # nothing sent yet: wait for it here, not in a worker
                 self._wait_for_first_bytes(conn, index)
             else:
@@ -299,7 +303,7 @@ class WritesFirstArbiter(Arbiter):
         super().start()
         if issubclass(self.worker_class, WritesFirstWorker):
             self.handoff = HANDOFF = Handoff(log=self.log, first_bytes_timeout=self.cfg.timeout or 30,
-                                             most_held=self.cfg.worker_connections)
+                                             most_held=self.cfg.worker_connections, tls=self.cfg.is_ssl)
             signal.set_wakeup_fd(self.handoff.wake_w)  # a signal ends the handoff's wait
 
     def wait_for_signals(self, timeout=1.0):
@@ -380,7 +384,7 @@ class WritesFirstWorker(SyncWorker):
         for index, listener in enumerate(self.sockets):
             # an error other than "none waiting" is raised, as the sync worker's accept raises it
             while (conn := accept_ready(listener)) is not None:
-                if request_kind(conn, tls=self.cfg.is_ssl) is not None:
+                if request_kind(conn, tls=handoff.tls) is not None:
                     return conn, index
                 if not handoff.unsorted.put(conn, index):
                     return conn, index  # the master's queue is full: serve it as sync would
