@@ -1,5 +1,5 @@
 """Authentication backends: Django's and allauth's, with the signed-in account read by one
-statement written once (:func:`openbeat.accounts.rows.row_get`).
+statement written once (:func:`openbeat.web.db.row_get`).
 
 Every signed-in request loads its account (``django.contrib.auth.get_user``, through the
 backend that signed the person in): the ORM compiled the same ``SELECT … WHERE id = %s``
@@ -19,7 +19,7 @@ from django.contrib.auth.backends import ModelBackend
 class _AccountRow:
     def get_user(self, user_id):
         from openbeat.accounts.models import User
-        from openbeat.accounts.rows import row_get
+        from openbeat.web.db import row_get
 
         user = row_get(User, f"WHERE {User._meta.pk.column} = %s", [user_id])
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -52,9 +52,9 @@ def priority_for_write(*, pk: int, viewer=None) -> Priority | None:
 
     Every support, comment and withdrawal asks it, always the same shape, so its SQL is
     written once per process and its row made into a ``Priority`` as the ORM would
-    (:func:`openbeat.accounts.rows.row_get`), instead of the ORM compiling the same query,
+    (:func:`openbeat.web.db.row_get`), instead of the ORM compiling the same query,
     or a raw queryset mapping its columns, on every POST."""
-    from openbeat.accounts.rows import row_get
+    from openbeat.web.db import row_get
 
     viewer_pk = viewer.pk if viewer is not None and getattr(viewer, "is_authenticated", False) else None
     # "not held, or the viewer's own": with no viewer, proposed_by_id = NULL is never true

@@ -29,6 +29,9 @@ The server takes no connection until every worker it starts with has prepared
 (:class:`Opening`).
 
 Under a plain gunicorn arbiter (no queues to take from) the worker is gunicorn's sync worker.
+Writes go first only when TLS ends in front of the server: under gunicorn's own TLS the
+first bytes are encrypted, and the master and the workers alike count every request as a
+read (``Handoff.tls``).
 """
 
 from __future__ import annotations
@@ -63,6 +66,22 @@ def request_kind(sock: socket.socket, *, tls: bool = False) -> str | None:
     if not head:
         return "read"  # closed: the worker closes it
     return "write" if head.startswith(WRITE_METHODS) else "read"
+
+
+def accept_ready(listener: socket.socket) -> socket.socket | None:
+    """The next connection waiting on the non-blocking ``listener``, or None when there is
+    none. A connection the client dropped while it waited (``ECONNABORTED``) is skipped;
+    any other error is the caller's to handle (the master logs it, a worker raises it)."""
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError as e:
+            if e.errno == errno.ECONNABORTED:
+                continue
+            raise
+        return conn
 
 
 class ConnectionQueue:
@@ -103,7 +122,8 @@ class Handoff:
     """The master's side: takes connections from the listeners and queues each as a write
     or a read once its first bytes have come (see the module's docstring)."""
 
-    def __init__(self, *, log=None, first_bytes_timeout: float = 30.0, most_held: int = 1000):
+    def __init__(self, *, log=None, first_bytes_timeout: float = 30.0, most_held: int = 1000, tls: bool = False):
+        self.tls = tls  # gunicorn ends TLS itself: the first bytes say nothing (all are reads)
         self.writes = ConnectionQueue()
         self.reads = ConnectionQueue()
         self.unsorted = ConnectionQueue()  # accepted by an idle worker before its first bytes came
@@ -178,7 +198,7 @@ class Handoff:
                 elif fd in self.waiting:
                     conn, listener, _ = self.waiting.pop(fd)
                     self.poller.unregister(fd)
-                    self._queue(conn, listener, request_kind(conn) or "read")
+                    self._queue(conn, listener, request_kind(conn, tls=self.tls) or "read")
                 elif self.overflow:  # a full queue has room again
                     self._flush_overflow()
             if time.monotonic() >= self.next_sweep:
@@ -189,16 +209,14 @@ class Handoff:
         listener = self.listeners[index]
         while len(self.waiting) + len(self.overflow) < self.most_held:
             try:
-                conn, _ = listener.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as e:
-                if e.errno == errno.ECONNABORTED:
-                    continue
+                conn = accept_ready(listener)
+            except OSError as e:  # out of descriptors or memory: the master keeps running
                 if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM) and self.log:
                     self.log.error("cannot accept a connection: %s", e)
                 return
-            kind = request_kind(conn)
+            if conn is None:
+                return
+            kind = request_kind(conn, tls=self.tls)
             if kind is None:  # nothing sent yet: wait for it here, not in a worker
                 self._wait_for_first_bytes(conn, index)
             else:
@@ -361,7 +379,7 @@ class WritesFirstArbiter(Arbiter):
         super().start()
         if issubclass(self.worker_class, WritesFirstWorker):
             self.handoff = HANDOFF = Handoff(log=self.log, first_bytes_timeout=self.cfg.timeout or 30,
-                                             most_held=self.cfg.worker_connections)
+                                             most_held=self.cfg.worker_connections, tls=self.cfg.is_ssl)
             self.opening = OPENING = Opening(self.num_workers)
             signal.set_wakeup_fd(self.handoff.wake_w)  # a signal ends the handoff's wait
 
@@ -446,16 +464,9 @@ class WritesFirstWorker(SyncWorker):
         """A connection from a listener, when its first bytes have come; one that has sent
         nothing yet goes to the master to wait for them (not in a worker)."""
         for index, listener in enumerate(self.sockets):
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except (BlockingIOError, InterruptedError):
-                    break
-                except OSError as e:
-                    if e.errno == errno.ECONNABORTED:
-                        continue
-                    raise
-                if request_kind(conn, tls=self.cfg.is_ssl) is not None:
+            # an error other than "none waiting" is raised, as the sync worker's accept raises it
+            while (conn := accept_ready(listener)) is not None:
+                if request_kind(conn, tls=handoff.tls) is not None:
                     return conn, index
                 if not handoff.unsorted.put(conn, index):
                     return conn, index  # the master's queue is full: serve it as sync would

@@ -3,6 +3,7 @@ queues it for the workers, who take the oldest write before any read."""
 
 from __future__ import annotations
 
+import select
 import socket
 from types import SimpleNamespace
 
@@ -52,6 +53,59 @@ def test_tls_is_not_peeked(pair):
     server, client = pair
     client.sendall(b"\x16\x03\x01")
     assert request_kind(server, tls=True) == "read"
+
+
+class _Listener:
+    """A listener whose ``accept`` gives what it is told to, in turn."""
+
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)
+
+    def accept(self):
+        got = self.outcomes.pop(0)
+        if isinstance(got, BaseException):
+            raise got
+        return got, ("127.0.0.1", 1)
+
+
+def test_accept_ready_skips_an_aborted_connection_and_says_when_none_waits():
+    import errno
+
+    from openbeat.web.workers import accept_ready
+
+    conn = object()
+    listener = _Listener(OSError(errno.ECONNABORTED, "aborted"), conn, BlockingIOError(), InterruptedError())
+    assert accept_ready(listener) is conn
+    assert accept_ready(listener) is None
+    assert accept_ready(listener) is None
+    assert listener.outcomes == []
+
+
+def test_accept_ready_leaves_other_errors_to_the_caller():
+    import errno
+
+    from openbeat.web.workers import accept_ready
+
+    with pytest.raises(OSError) as raised:
+        accept_ready(_Listener(OSError(errno.EMFILE, "too many open files")))
+    assert raised.value.errno == errno.EMFILE
+
+
+def test_the_master_logs_running_out_of_descriptors_and_goes_on():
+    import errno
+
+    from openbeat.web.workers import Handoff
+
+    logged = []
+    handoff = Handoff(log=SimpleNamespace(error=lambda msg, e: logged.append(msg % e)))
+    try:
+        handoff.listeners = [_Listener(OSError(errno.EMFILE, "too many open files"))]
+        handoff._accept(0)
+        assert logged == ["cannot accept a connection: [Errno 24] too many open files"]
+    finally:
+        handoff.forget_master_side()
+        for q in (handoff.writes, handoff.reads, handoff.unsorted):
+            q.close()
 
 
 def test_the_queue_passes_connections_in_order_with_their_listener():
@@ -256,6 +310,39 @@ def test_an_idle_worker_accepts_itself_and_leaves_a_silent_connection_to_the_mas
         for s in (silent, talking, listener):
             if s is not None:
                 s.close()
+        handoff.forget_master_side()
+        for q in (handoff.writes, handoff.reads, handoff.unsorted):
+            q.close()
+
+
+def test_under_tls_the_master_and_an_idle_worker_alike_queue_every_connection_as_a_read():
+    from openbeat.web.workers import Handoff, WritesFirstWorker
+
+    handoff = Handoff(tls=True)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    handoff.listeners = [listener]
+    worker = object.__new__(WritesFirstWorker)
+    worker.sockets, worker.cfg = [listener], SimpleNamespace(is_ssl=True)
+    clients = [socket.create_connection(listener.getsockname()) for _ in range(2)]
+    try:
+        for c in clients:
+            c.sendall(b"POST ")  # plain bytes would be a write; under TLS they say nothing
+        select.select([listener], [], [], 10)
+        handoff._accept(0)  # the master: both go to the reads, not the writes
+        assert handoff.writes.take() is None
+        taken = [handoff.reads.take(), handoff.reads.take()]
+        assert [index for _, index in taken] == [0, 0]
+        silent = socket.create_connection(listener.getsockname())
+        clients.append(silent)
+        select.select([listener], [], [], 10)
+        conn, index = worker._accept(handoff)  # nothing sent, yet served: the handshake is the worker's
+        assert index == 0 and handoff.unsorted.take() is None
+        for c, _ in [*taken, (conn, 0)]:
+            c.close()
+    finally:
+        for s in (*clients, listener):
+            s.close()
         handoff.forget_master_side()
         for q in (handoff.writes, handoff.reads, handoff.unsorted):
             q.close()

@@ -4,8 +4,8 @@ again on every request costs more CPU than the round trip to the database.
 
 What comes back is what ``Model.objects.get(...)`` gives: every concrete field loaded, the
 database's values through the same converters the ORM applies (a ``JSONField`` decoded),
-``_state`` set as for a row read from the database. Accounts is the app every other one
-imports, so the helper lives here.
+``_state`` set as for a row read from the database. It belongs to no app: it lives with the
+project's settings, which every app may import (as they import ``openbeat.web.cache``).
 """
 
 from __future__ import annotations
