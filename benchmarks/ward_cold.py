@@ -1,7 +1,7 @@
 """Where a cold ward page's time goes, in one process (no server, no HTTP, nothing kept).
 
     DATABASE_URL=postgresql://… .venv/bin/python benchmarks/ward_cold.py --lake LAKE \
-        [--wards 10] [--seed 15] [--profile] [--queries 15] [--dump answers.json]
+        [--wards 10] [--seed 15] [--profile] [--queries 15] [--dump answers.json] [--html DIR]
 
 The store is built (or opened from its derived aggregates) once; then ``--wards`` wards,
 drawn one per force in turn (so many forces are visited), are each rendered once through
@@ -9,7 +9,8 @@ the whole Django stack as an anonymous visitor's first visit (no answer kept:
 ``OPENBEAT_CACHE_ENTRIES=0``). Printed: wall and CPU per page, the time of each analytics
 figure (``openbeat.web.shared_figures``) and of the slowest DuckDB statements summed over
 the pages; ``--profile`` adds cProfile's top functions. ``--dump`` writes every figure's
-full answer (``Result.as_dict``) and the API profile of each ward, to compare two checkouts.
+full answer (``Result.as_dict``) and the API profile of each ward, to compare two checkouts;
+``--html DIR`` writes each page's HTML as ``DIR/<ward>.html`` (``cmp`` two checkouts' pages).
 ``--warm-order N`` times instead the first N answers the warm-up computes after a lake change
 (a force's ward pages in turn, newest force first) and what every ward page would take.
 """
@@ -70,6 +71,7 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--queries", type=int, default=15, help="slowest statements to print")
     ap.add_argument("--dump", type=Path, help="write every figure's answer here (JSON)")
+    ap.add_argument("--html", type=Path, metavar="DIR", help="write each ward page's HTML here")
     ap.add_argument("--warm-order", type=int, metavar="N",
                     help="instead: the first N pages in the order the warm-up computes them "
                          "(openbeat.web.warm.paths: a force's wards in turn), and the time all would take")
@@ -165,6 +167,9 @@ def main(argv=None) -> int:
         cpus.append(time.process_time() - c)
         assert response.status_code == 200, (code, response.status_code)
         print(f"  {code}: {walls[-1] * 1000:7.0f} ms wall, {cpus[-1] * 1000:7.0f} ms CPU")
+        if args.html:
+            args.html.mkdir(parents=True, exist_ok=True)
+            (args.html / f"{code}.html").write_bytes(response.content)
         if args.dump:
             api = handler.get_response(warm._request(f"/api/areas/{code}/profile"))
             answers[f"api {code}"] = json.loads(api.content)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 
 from django import template
+from django.template.base import render_value_in_context
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -103,6 +106,53 @@ def cell(value, fmt=""):
     if fmt == "int" and _number(value):
         return f"{round(value):,}"
     return thousands(value)
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The body rows of a :class:`openbeat.web.charts.Table`, for ``components/table.html``.
+
+    Written here rather than as a loop of template tags: a long table is most of a page's
+    template nodes (about 7 tags per cell), and this is the same HTML at a fraction of the CPU.
+    Every value goes through ``render_value_in_context``, what ``{{ value }}`` does (localise,
+    then escape unless already safe), so the escaping is the template's. No whitespace between
+    the tags: the template's ``{% spaceless %}`` would remove it.
+    """
+    escape = html.escape if context.autoescape else str
+
+    def text(value):
+        # a plain str (most cells) the quick way: render_value_in_context would do the same
+        # (nothing to localise; Django's escape() is html.escape), with five calls more
+        if type(value) is str:
+            return escape(value)
+        return render_value_in_context(value, context)
+
+    columns = list(table.columns or ())
+    if not columns:
+        return mark_safe('<tr class="govuk-table__row"></tr>' * len(table.rows or ()))
+    first, rest = columns[0], columns[1:]
+    # the opening of each <td>, the same for every row; a column's format once per column
+    td = [(col.key, col.format, '<td class="govuk-table__cell%s" data-label="%s">' % (
+        " govuk-table__cell--numeric" if col.numeric else "", text(col.label))) for col in rest]
+    out = []
+    for row in table.rows or ():
+        head = text(cell(get_item(row, first.key), first.format))
+        link = _field(row, "link")
+        if link:
+            head = '<a class="govuk-link" href="%s">%s</a>' % (text(link), head)
+        out.append('<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">%s</th>' % head)
+        for key, fmt, opening in td:
+            out.append("%s%s</td>" % (opening, text(cell(get_item(row, key), fmt))))
+        out.append("</tr>")
+    return mark_safe("".join(out))
+
+
+def _field(row, name):
+    """``row.name`` as a template reads it: a key, else an attribute, else nothing."""
+    try:
+        return row[name]
+    except (TypeError, KeyError, IndexError, AttributeError):
+        return getattr(row, name, None)
 
 
 @register.filter
