@@ -357,8 +357,9 @@ def _ethnic_rows(store: Store, boroughs: list[str]) -> list[tuple[int, int | Non
     for b in set(boroughs):
         for group, residents in by_area.get(b, ()):
             areas[group] += 1
-            before = sums.get(group)
-            sums[group] = residents if before is None else before if residents is None else before + residents
+            sums.setdefault(group, None)  # SQL's sum: NULLs left out, NULL when every one is
+            if residents is not None:
+                sums[group] = (sums[group] or 0) + residents
     return [(g, sums[g], areas[g]) for g in sorted(areas)]
 
 
