@@ -213,13 +213,25 @@ def _renewed(key: str) -> Iterator[None]:
 
     def renew() -> None:
         while not done.wait(CLAIM_SECONDS / 4):
-            _cache().touch(key, CLAIM_SECONDS)
+            _renew(_cache(), key)
 
     threading.Thread(target=renew, name="openbeat-warm-claim", daemon=True).start()
     try:
         yield
     finally:
         done.set()
+
+
+def _renew(cache, key: str) -> bool:
+    """Push claim ``key``'s lapse CLAIM_SECONDS on; False when it had lapsed already.
+
+    Django's file cache raises ValueError ("I/O operation on closed file") when it touches a
+    key that has just expired (Django ticket #37191, fixed after 5.2): that is a lapsed
+    claim too, not a reason for the renewing thread to die."""
+    try:
+        return bool(cache.touch(key, CLAIM_SECONDS))
+    except ValueError:
+        return False
 
 
 def _cache():
@@ -256,7 +268,7 @@ def warm(signature: str, until=None) -> int | None:
         t = time.monotonic()
         response = handler.get_response(_request(path))
         done += response.status_code == 200
-        cache.touch(claim, CLAIM_SECONDS)
+        _renew(cache, claim)
         spent = time.monotonic() - t
         if share < 1:
             time.sleep(spent * (1 - share) / share)

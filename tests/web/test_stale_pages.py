@@ -216,7 +216,7 @@ def test_the_claimant_keeps_its_claim_while_a_store_build_outlasts_it(
     client.get(f"/areas/{NORTH}/")
     ingest_april(changing, tmp_path)
     new = lake_access.peek_state().signature
-    monkeypatch.setattr(warm, "CLAIM_SECONDS", 0.6)
+    monkeypatch.setattr(warm, "CLAIM_SECONDS", 1.0)
     real_build = lake_access.build
     cache_class = type(caches["shared"])
     real_touch = cache_class.touch

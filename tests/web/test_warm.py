@@ -78,6 +78,16 @@ def test_a_state_another_worker_is_warming_is_left_to_it(shared):
     assert warm.warm(signature) is None  # asked again when the claim lapses (CLAIM_SECONDS)
 
 
+def test_renewing_a_claim_that_has_just_lapsed_says_so(shared):
+    """Django's file cache raises ValueError when it touches a key that has just expired
+    (ticket #37191); the claim's renewal reads that as a lapsed claim instead of dying."""
+    shared.set("openbeat-warm:lapsed", "this worker", timeout=0)  # stored, already expired
+    shared.set("openbeat-warm:held", "this worker", timeout=60)
+    assert warm._renew(shared, "openbeat-warm:lapsed") is False
+    assert warm._renew(shared, "openbeat-warm:held") is True
+    assert warm._renew(shared, "openbeat-warm:never") is False
+
+
 def test_only_a_serving_process_warms(shared, monkeypatch):
     started = []
     monkeypatch.setattr(warm.threading, "Thread", lambda **kw: started.append(kw) or pytest.fail("a thread"))
