@@ -101,13 +101,18 @@ def first_page(snap) -> None:
     the worker takes a request; after a lake change, in the background): what a process's
     first page of a lake state costs and later ones do not (the state's look-ups, memos
     read on first use, templates compiled, modules imported on first use: 0.9-4.6 s on a
-    national lake while a loaded machine's workers started) is then paid here. The answer
-    is kept like the warm-up's. Never raises: a visitor's request will say what is wrong."""
+    national lake while a loaded machine's workers started) is then paid here, and what the
+    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`).
+    The answer is kept like the warm-up's. Never raises: a visitor's request will say what
+    is wrong."""
     from openbeat.web import lake_access
 
     if os.getpid() not in _serving or snap.state.empty:
         return
     try:
+        from openbeat.analytics.stopsearch import prepare_forces
+
+        prepare_forces(snap.store)  # each force's, read by the first page of each force
         wards = snap.store.areas("ward")
         path = f"/areas/{wards[0].code}/" if wards else "/"
         with lake_access.preparing(snap):
@@ -159,7 +164,7 @@ def _run() -> None:
 def _look() -> None:
     """Look at the lake now, not at the next visitor's request: warm the state this process
     serves if nobody has, and prepare and publish a newer one (see the module docstring)."""
-    from openbeat.web import lake_access
+    from openbeat.web import heap, lake_access
 
     newest = lake_access.peek_state()
     served = lake_access.published()
@@ -180,6 +185,7 @@ def _look() -> None:
 
     if warmed(signature) or late():
         lake_access.publish(lake_access.build(background=True))
+        heap.settle()  # the previous state's objects collected, the new state's frozen
     elif _claim(_cache(), f"openbeat-warm:{signature}"):
         with _renewed(f"openbeat-warm:{signature}"):  # a national store's build may outlast a claim
             upcoming = lake_access.build(background=True)
@@ -188,6 +194,7 @@ def _look() -> None:
         with lake_access.preparing(upcoming):
             warm(signature, until=late)
         lake_access.publish(upcoming)  # warmed, or late: the rest is warmed on the published store
+        heap.settle()
 
 
 def _claim(cache, key: str) -> bool:
