@@ -164,7 +164,7 @@ def _run() -> None:
 def _look() -> None:
     """Look at the lake now, not at the next visitor's request: warm the state this process
     serves if nobody has, and prepare and publish a newer one (see the module docstring)."""
-    from openbeat.web import heap, lake_access
+    from openbeat.web import lake_access
 
     newest = lake_access.peek_state()
     served = lake_access.published()
@@ -185,7 +185,7 @@ def _look() -> None:
 
     if warmed(signature) or late():
         lake_access.publish(lake_access.build(background=True))
-        heap.settle()  # the previous state's objects collected, the new state's frozen
+        _settle()
     elif _claim(_cache(), f"openbeat-warm:{signature}"):
         with _renewed(f"openbeat-warm:{signature}"):  # a national store's build may outlast a claim
             upcoming = lake_access.build(background=True)
@@ -194,6 +194,15 @@ def _look() -> None:
         with lake_access.preparing(upcoming):
             warm(signature, until=late)
         lake_access.publish(upcoming)  # warmed, or late: the rest is warmed on the published store
+        _settle()
+
+
+def _settle() -> None:
+    """A new state published in a serving process: the previous state's objects collected, the
+    new state's frozen (:mod:`openbeat.web.heap`)."""
+    from openbeat.web import heap
+
+    if os.getpid() in _serving:
         heap.settle()
 
 
