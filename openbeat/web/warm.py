@@ -110,9 +110,11 @@ def first_page(snap) -> None:
     if os.getpid() not in _serving or snap.state.empty:
         return
     try:
+        from openbeat.analytics.coverage import Coverage
         from openbeat.analytics.stopsearch import prepare_forces
 
         prepare_forces(snap.store)  # each force's, read by the first page of each force
+        Coverage(snap.store).read_forces_of("ward")  # every ward's forces, read by each ward page
         wards = snap.store.areas("ward")
         path = f"/areas/{wards[0].code}/" if wards else "/"
         with lake_access.preparing(snap):

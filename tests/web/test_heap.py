@@ -62,6 +62,8 @@ def test_a_worker_prepares_every_forces_look_ups_then_freezes_its_heap_before_se
     assert forces and all(("stop-search-forces", (f,)) in store._memo for f in forces)
     assert any(isinstance(k, tuple) and k[0] == "find_recorded" and k[1] == (f,)
                for f in forces for k in store._memo)
+    wards = [a.code for a in store.areas("ward")]
+    assert all(("coverage-forces", "crime_counts", "ward", w) in store._memo for w in wards[:5])  # every ward's
     assert gc.get_freeze_count() > 0
     frozen = {id(o) for o in gc.get_objects()}  # what collections still walk
     assert id(store._memo) not in frozen and id(store) not in frozen
