@@ -102,7 +102,8 @@ def first_page(snap) -> None:
     first page of a lake state costs and later ones do not (the state's look-ups, memos
     read on first use, templates compiled, modules imported on first use: 0.9-4.6 s on a
     national lake while a loaded machine's workers started) is then paid here, and what the
-    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`).
+    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`), and
+    what the first health check would (every partition's two ends).
     The answer is kept like the warm-up's. Never raises: a visitor's request will say what
     is wrong."""
     from openbeat.web import lake_access
@@ -119,6 +120,10 @@ def first_page(snap) -> None:
         path = f"/areas/{wards[0].code}/" if wards else "/"
         with lake_access.preparing(snap):
             _handler().get_response(_request(path))
+            # and the health check's reading of every partition's two ends (about 0.5 s a
+            # worker on a national lake), so that a load balancer's first check of a worker
+            # does not take a core from the first visitors
+            _handler().get_response(_request("/healthz"))
     except Exception:
         log.warning("could not render a first page of lake state %s", snap.state.signature[:12], exc_info=True)
 

@@ -64,6 +64,7 @@ def test_a_worker_prepares_every_forces_look_ups_then_freezes_its_heap_before_se
                for f in forces for k in store._memo)
     wards = [a.code for a in store.areas("ward")]
     assert all(("coverage-forces", "crime_counts", "ward", w) in store._memo for w in wards[:5])  # every ward's
+    assert store._memo.get("health") is True  # the first health check's reading of every partition's ends
     assert gc.get_freeze_count() > 0
     frozen = {id(o) for o in gc.get_objects()}  # what collections still walk
     assert id(store._memo) not in frozen and id(store) not in frozen
