@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from openbeat.analytics.store import Area, Period, Store
+from openbeat.analytics.store import LEVEL_COLUMN, Area, Period, Store
 from openbeat.geo.rollup import FORCE_BOROUGHS
 
 #: Forces that police a network, not a territory: they never set an area's default period.
@@ -100,6 +100,22 @@ class Coverage:
             return [f for (f,) in self.store.cursor().execute(
                 f"SELECT DISTINCT force FROM {table} WHERE {area.column} = ? ORDER BY 1", [area.code]).fetchall()]
         return self.store.memo(("coverage-forces", table, area.level, area.code), compute)
+
+    def read_forces_of(self, level: str = "ward") -> None:
+        """:meth:`forces_of` of every area of ``level`` that has rows, read in one query a table
+        instead of two a page (a web worker does this before it serves: on a national lake
+        4,370 wards' forces for about what two pages' queries cost)."""
+        column = LEVEL_COLUMN[level]
+        for table in sorted(set(_COUNTS.values())):
+            if not self.store.has(table):
+                continue
+            by_code: dict[str, list] = {}
+            for code, force in self.store.cursor().execute(
+                    f"SELECT {column}, force FROM {table} WHERE {column} IS NOT NULL GROUP BY ALL").fetchall():
+                by_code.setdefault(code, []).append(force)
+            for code, forces in by_code.items():
+                if None not in forces:  # as the query's ORDER BY (force codes: ASCII) would give them
+                    self.store.memo(("coverage-forces", table, level, code), lambda f=forces: sorted(f))
 
     def own_forces(self, area: Area, dataset: str = "crimes") -> list[str]:
         """The territorial forces among the area's contributing forces whose territory it is in."""

@@ -217,8 +217,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
 
 
 def open_store() -> None:
-    """Build the store and import the analytics now (a worker does this when it starts)."""
-    from openbeat.web import warm
+    """Build the store and import the analytics now (a worker does this when it starts), then
+    keep what it holds out of the garbage collector's full collections (:mod:`openbeat.web.heap`)."""
+    from openbeat.web import heap, warm
     from openbeat.web.lake_access import get_store, lake_state
     from openbeat.web.shared_figures import available
 
@@ -226,6 +227,7 @@ def open_store() -> None:
     available("profile")  # imports every analytics module (statsmodels, scipy: seconds, once)
     if lake_state().datasets:
         get_store().cursor()
+    heap.settle()
 
 
 def run_gunicorn(app) -> None:

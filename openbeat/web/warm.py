@@ -101,17 +101,29 @@ def first_page(snap) -> None:
     the worker takes a request; after a lake change, in the background): what a process's
     first page of a lake state costs and later ones do not (the state's look-ups, memos
     read on first use, templates compiled, modules imported on first use: 0.9-4.6 s on a
-    national lake while a loaded machine's workers started) is then paid here. The answer
-    is kept like the warm-up's. Never raises: a visitor's request will say what is wrong."""
+    national lake while a loaded machine's workers started) is then paid here, and what the
+    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`), and
+    what the first health check would (every partition's two ends).
+    The answer is kept like the warm-up's. Never raises: a visitor's request will say what
+    is wrong."""
     from openbeat.web import lake_access
 
     if os.getpid() not in _serving or snap.state.empty:
         return
     try:
+        from openbeat.analytics.coverage import Coverage
+        from openbeat.analytics.stopsearch import prepare_forces
+
+        prepare_forces(snap.store)  # each force's, read by the first page of each force
+        Coverage(snap.store).read_forces_of("ward")  # every ward's forces, read by each ward page
         wards = snap.store.areas("ward")
         path = f"/areas/{wards[0].code}/" if wards else "/"
         with lake_access.preparing(snap):
             _handler().get_response(_request(path))
+            # and the health check's reading of every partition's two ends (about 0.5 s a
+            # worker on a national lake), so that a load balancer's first check of a worker
+            # does not take a core from the first visitors
+            _handler().get_response(_request("/healthz"))
     except Exception:
         log.warning("could not render a first page of lake state %s", snap.state.signature[:12], exc_info=True)
 
@@ -180,6 +192,7 @@ def _look() -> None:
 
     if warmed(signature) or late():
         lake_access.publish(lake_access.build(background=True))
+        _settle()
     elif _claim(_cache(), f"openbeat-warm:{signature}"):
         with _renewed(f"openbeat-warm:{signature}"):  # a national store's build may outlast a claim
             upcoming = lake_access.build(background=True)
@@ -188,6 +201,16 @@ def _look() -> None:
         with lake_access.preparing(upcoming):
             warm(signature, until=late)
         lake_access.publish(upcoming)  # warmed, or late: the rest is warmed on the published store
+        _settle()
+
+
+def _settle() -> None:
+    """A new state published in a serving process: the previous state's objects collected, the
+    new state's frozen (:mod:`openbeat.web.heap`)."""
+    from openbeat.web import heap
+
+    if os.getpid() in _serving:
+        heap.settle()
 
 
 def _claim(cache, key: str) -> bool:

@@ -324,3 +324,39 @@ def test_age_and_gender_are_shares_of_searches_with_arrest_rates(tiny):
     assert (men["arrest_low"], men["arrest_high"]) == pytest.approx(proportion_confint(7, 23, method="wilson"))
     ward = stop_search(tiny, W2, "2024-03", "2024-03")
     assert [x["searches"] for x in ward.tables["by_gender"]] == [ward.summary["searches"]]
+
+
+def test_each_forces_look_ups_are_read_ahead_and_a_ward_page_then_reads_none_of_them(tiny):
+    from openbeat.analytics.stopsearch import prepare_forces
+
+    fresh, prepared = Store(tiny.lake), Store(tiny.lake)
+    prepare_forces(prepared)
+    # the ward page's default period: the 12 months to the force's latest (2023-04 to 2024-03)
+    assert ("find_recorded", ("testforce",), date(2023, 4, 1), date(2024, 3, 1)) in prepared._memo
+    assert ("stop-search-forces", ("testforce",)) in prepared._memo
+    computed = []
+    plain = prepared.memo
+    prepared.memo = lambda key, compute: plain(key, lambda: computed.append(key) or compute())
+    got = stop_search(prepared, W1)
+    assert not [k for k in computed if k[0] in ("find_recorded", "stop-search-forces")]
+    assert got.as_dict() == stop_search(fresh, W1).as_dict()  # the same answer as computed on the page
+    assert got.summary["searches"] > 0
+
+
+def test_every_wards_forces_read_in_one_query_are_those_its_own_query_gives(northbridge):
+    from openbeat.analytics.coverage import Coverage
+
+    fresh, prepared = Store(northbridge), Store(northbridge)
+    Coverage(prepared).read_forces_of("ward")
+    computed = []
+    plain = prepared.memo
+    prepared.memo = lambda key, compute: plain(key, lambda: computed.append(key) or compute())
+    wards = prepared.areas("ward")
+    assert wards
+    for dataset in ("crimes", "stop_searches"):
+        got = {a.code: Coverage(prepared).forces_of(a, dataset) for a in wards}
+        assert got == {a.code: Coverage(fresh).forces_of(a, dataset) for a in wards}
+        assert sum(1 for forces in got.values() if forces) > len(wards) // 2  # most wards have rows
+    # only wards with no rows at all are asked for on a page (they have no forces)
+    assert all(not Coverage(fresh).forces_of(fresh.area(k[3]), "crimes" if k[1] == "crime_counts" else "stop_searches")
+               for k in computed if k[0] == "coverage-forces")
