@@ -99,7 +99,7 @@ class Coverage:
         def compute():
             return [f for (f,) in self.store.cursor().execute(
                 f"SELECT DISTINCT force FROM {table} WHERE {area.column} = ? ORDER BY 1", [area.code]).fetchall()]
-        return self.store.memo(("coverage-forces", table, area.level, area.code), compute)
+        return self.store.memo(_forces_key(table, area.level, area.code), compute)
 
     def read_forces_of(self, level: str = "ward") -> None:
         """:meth:`forces_of` of every area of ``level`` that has rows, read in one query a table
@@ -115,7 +115,7 @@ class Coverage:
                 by_code.setdefault(code, []).append(force)
             for code, forces in by_code.items():
                 if None not in forces:  # as the query's ORDER BY (force codes: ASCII) would give them
-                    self.store.memo(("coverage-forces", table, level, code), lambda f=forces: sorted(f))
+                    self.store.memo(_forces_key(table, level, code), lambda f=forces: sorted(f))
 
     def own_forces(self, area: Area, dataset: str = "crimes") -> list[str]:
         """The territorial forces among the area's contributing forces whose territory it is in."""
@@ -242,3 +242,9 @@ def spans(months) -> str:
 
 def _next(m: date) -> date:
     return date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+
+
+def _forces_key(table: str, level: str, code: str) -> tuple:
+    """The store's memo key of one area's forces in ``table``: one key for
+    :meth:`Coverage.forces_of` and :meth:`Coverage.read_forces_of`, which fills it ahead."""
+    return ("coverage-forces", table, level, code)
