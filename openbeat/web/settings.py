@@ -209,6 +209,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # it queue for up to ``timeout`` seconds instead. WAL lets readers go on meanwhile.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
                                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL takes the values apart from the SQL (psycopg's server-side binding): psycopg
+    # quotes nothing into the text, and a statement a kept connection has sent
+    # DATABASE_PREPARE_THRESHOLD times is prepared, so PostgreSQL parses and plans it once
+    # per connection. Django's default binds on the client and never prepares, for
+    # connection poolers' sake: behind PgBouncer in transaction mode older than 1.21 (or
+    # without max_prepared_statements), set DATABASE_PREPARE_THRESHOLD=off.
+    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": env_bool("DATABASE_SERVER_SIDE_BINDING", True),
+        "prepare_threshold": None if _prepare in {"off", "none", ""} else env_int("DATABASE_PREPARE_THRESHOLD", 5),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---- accounts (django-allauth): email is the sign-in, verified before taking part ----

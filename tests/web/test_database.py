@@ -81,3 +81,29 @@ def test_prepare_migrates_a_new_postgresql_database_once(fresh_postgres, tmp_pat
     engine, name, applied, again = line1.split()
     assert (engine, name, again) == ("postgresql", fresh_postgres.rsplit("/", 1)[1], "0")
     assert int(applied) >= 10 and int(line2) == int(applied)
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_statement_sent_five_times_on_a_connection_is_prepared_once():
+    from django.db import connection
+
+    from openbeat.accounts.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (DATABASE_URL names SQLite)")
+    User.objects.create_user("resident@example.org", password="not-used")
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                           ['%"accounts_user"%'])
+            return [row[0] for row in cursor.fetchall()]
+
+    assert prepared() == []
+    for _ in range(4):
+        assert User.objects.get(email="resident@example.org").email == "resident@example.org"
+    assert prepared() == []  # four times: still parsed and planned on every call
+    for _ in range(3):
+        assert User.objects.get(email="resident@example.org").email == "resident@example.org"
+    [statement] = prepared()  # from the fifth on, one prepared statement, its values bound apart
+    assert "$1" in statement and "resident@example.org" not in statement

@@ -20,7 +20,7 @@ VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "OPENBEAT_L
              "OPENBEAT_DATA_DIR", "OPENBEAT_HTTPS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
              "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "OPENBEAT_PROXY_SSL_HEADER",
              "CSRF_TRUSTED_ORIGINS", "OPENBEAT_STATIC_ROOT", "DATABASE_CONN_MAX_AGE", "DATABASE_CONN_HEALTH_CHECKS",
-             "OPENBEAT_LAKE_CHECK_SECONDS",
+             "DATABASE_SERVER_SIDE_BINDING", "DATABASE_PREPARE_THRESHOLD", "OPENBEAT_LAKE_CHECK_SECONDS",
              "OPENBEAT_API_MAX_AGE", "OPENBEAT_WARD_SURVEY", "OPENBEAT_WARD_PROFILE", "OPENBEAT_DERIVED_DIR",
              "OPENBEAT_CACHE_ENTRIES", "OPENBEAT_CACHE_DIR", "LOG_LEVEL",
              "OPENBEAT_POLICEUK_CAP", "OPENBEAT_POLICEUK_RATE", "OPENBEAT_POLICEUK_BURST",
@@ -172,6 +172,21 @@ def test_kept_database_connections_are_not_checked_on_every_request_unless_asked
     db = load(SECRET_KEY=STRONG, DATABASE_URL="postgresql://u@db.internal:5432/beat",
               DATABASE_CONN_HEALTH_CHECKS="1")["DATABASES"]["default"]
     assert db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_postgresql_binds_values_on_the_server_and_prepares_repeated_statements_unless_asked_not_to(load):
+    url = "postgresql://u@db.internal:5432/beat"
+    db = load(SECRET_KEY=STRONG, DATABASE_URL=url)["DATABASES"]["default"]
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    db = load(SECRET_KEY=STRONG, DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD="off",
+              DATABASE_SERVER_SIDE_BINDING="0")["DATABASES"]["default"]  # e.g. behind an old PgBouncer
+    assert db["OPTIONS"] == {"server_side_binding": False, "prepare_threshold": None}
+    db = load(SECRET_KEY=STRONG, DATABASE_URL=url + "?sslmode=require", DATABASE_PREPARE_THRESHOLD="2")
+    assert db["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require", "server_side_binding": True,
+                                                     "prepare_threshold": 2}
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARE_THRESHOLD='often' is not a whole number"):
+        load(SECRET_KEY=STRONG, DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD="often")
+    assert "server_side_binding" not in load(SECRET_KEY=STRONG)["DATABASES"]["default"]["OPTIONS"]  # SQLite
 
 
 def test_answers_and_rate_limits_go_to_redis_when_one_is_named(load, tmp_path):
