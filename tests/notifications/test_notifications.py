@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -188,3 +191,23 @@ def test_a_daily_digest_is_one_email_with_every_update(mailoutbox, settings):
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
     run(batch=True)
     assert len(mailoutbox) == 1  # once a day
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness is Linux's")
+@pytest.mark.parametrize("asked", [0, 10, 19])
+def test_the_worker_lowers_its_cpu_priority_never_raises_it(asked):
+    """In a thread of its own (on Linux, niceness is per thread), so the tests' process keeps its own."""
+    from openbeat.notifications.worker import run_nicer
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    got = {}
+
+    def lower():
+        got["returned"] = run_nicer(asked)
+        got["now"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    t = threading.Thread(target=lower)
+    t.start()
+    t.join()
+    assert got == {"returned": max(asked, before), "now": max(asked, before)}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before
