@@ -43,14 +43,15 @@ def notification_send(*, target_kind: str, target_code: str, subject: str, body:
     people = User.objects.filter(followed, is_active=True, suspended_at__isnull=True).distinct()
     if actor is not None and actor.pk is not None:
         people = people.exclude(pk=actor.pk)
-    people = list(people.only("pk", "notify_frequency"))
+    # (id, frequency) pairs, not model instances: nothing else of a follower is needed
+    people = list(people.values_list("pk", "notify_frequency"))
     made = Notification.objects.bulk_create([
-        Notification(user=p, target_kind=target_kind, target_code=str(target_code),
+        Notification(user_id=pk, target_kind=target_kind, target_code=str(target_code),
                      subject=subject[:200], body=body, url=url)
-        for p in people
+        for pk, _ in people
     ])
-    immediate = [n.pk for n, p in zip(made, people, strict=True)
-                 if p.notify_frequency == User.NotifyFrequency.IMMEDIATE]
+    immediate = [n.pk for n, (_, frequency) in zip(made, people, strict=True)
+                 if frequency == User.NotifyFrequency.IMMEDIATE]
     if immediate:
         transaction.on_commit(lambda: notification_emails_queue(immediate))
     return len(made)

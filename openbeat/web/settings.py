@@ -287,6 +287,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OPENBEAT_SITE_URL = os.environ.get("OPENBEAT_SITE_URL", "http://127.0.0.1:8000")
 #: Local hour (0-23) after which the worker sends each day's digests.
 OPENBEAT_DIGEST_HOUR = env_int("OPENBEAT_DIGEST_HOUR", 7)
+#: The niceness (0-19) `openbeat worker` runs at: its emails wait while the web workers
+#: on the same machine have requests to serve. 0: the same priority as they have.
+OPENBEAT_WORKER_NICE = env_int("OPENBEAT_WORKER_NICE", 10)
+if not 0 <= OPENBEAT_WORKER_NICE <= 19:
+    raise ImproperlyConfigured(f"OPENBEAT_WORKER_NICE={OPENBEAT_WORKER_NICE} is not a niceness from 0 to 19")
 
 # ---- priorities and moderation ------------------------------------------------------
 

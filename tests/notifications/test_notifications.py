@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -188,3 +191,35 @@ def test_a_daily_digest_is_one_email_with_every_update(mailoutbox, settings):
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
     run(batch=True)
     assert len(mailoutbox) == 1  # once a day
+
+
+_NICER = """
+import json, os, sys, threading
+from openbeat.notifications.worker import run_nicer
+started, stop = threading.Event(), threading.Event()
+early = threading.Thread(target=lambda: (started.set(), stop.wait()))
+early.start(); started.wait()
+returned = run_nicer(int(sys.argv[1]))
+late = {}
+later = threading.Thread(target=lambda: late.update(n=os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+later.start(); later.join()
+print(json.dumps({"returned": returned, "main": os.getpriority(os.PRIO_PROCESS, 0),
+                  "early": os.getpriority(os.PRIO_PROCESS, early.native_id), "later": late["n"]}))
+stop.set()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="each thread's own niceness is Linux's")
+@pytest.mark.parametrize("asked", [0, 10, 19])
+def test_the_worker_lowers_every_threads_cpu_priority_never_raises_it(asked):
+    """In a process of its own (so the tests' process keeps its priority), with a thread
+    started before the call (as imports may start) and one after."""
+    import json
+    import subprocess
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    got = subprocess.run([sys.executable, "-c", _NICER, str(asked)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    now = max(asked, before)
+    assert json.loads(got.stdout) == {"returned": now, "main": now, "early": now, "later": now}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before

@@ -29,7 +29,7 @@ VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "OPENBEAT_L
 # accounts, email and the notification worker
 VARIABLES += ("OPENBEAT_EMAIL_VERIFICATION", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
               "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL",
-              "OPENBEAT_SITE_URL", "OPENBEAT_DIGEST_HOUR", "OPENBEAT_ADMIN_URL")
+              "OPENBEAT_SITE_URL", "OPENBEAT_DIGEST_HOUR", "OPENBEAT_ADMIN_URL", "OPENBEAT_WORKER_NICE")
 # priorities
 VARIABLES += ("OPENBEAT_PRIORITIES_PER_WARD",)
 # the street-level crime map's optional base map
@@ -123,6 +123,14 @@ def test_lists_switches_and_proxy_header(load):
 def test_a_bad_switch_value_is_refused(load):
     with pytest.raises(ImproperlyConfigured, match=r"DEBUG='maybe' is not a yes/no value"):
         load(SECRET_KEY=STRONG, DEBUG="maybe")
+
+
+def test_the_workers_niceness_is_10_by_default_and_must_be_one(load):
+    assert load(SECRET_KEY=STRONG)["OPENBEAT_WORKER_NICE"] == 10
+    assert load(SECRET_KEY=STRONG, OPENBEAT_WORKER_NICE="0")["OPENBEAT_WORKER_NICE"] == 0
+    for bad in ("-1", "20"):
+        with pytest.raises(ImproperlyConfigured, match=rf"OPENBEAT_WORKER_NICE={bad} is not a niceness from 0 to 19"):
+            load(SECRET_KEY=STRONG, OPENBEAT_WORKER_NICE=bad)
 
 
 def test_every_variable_read_is_documented():
