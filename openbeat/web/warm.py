@@ -53,6 +53,9 @@ log = logging.getLogger("openbeat.web.warm")
 #: A request made by the warm-up carries this in its WSGI environ (a client cannot set it:
 #: headers arrive as ``HTTP_*``).
 WARMING = "openbeat.warming"
+#: And a request made by :func:`first_page` this too: its answer is computed even when one is
+#: kept already (another worker prepared first), since computing it is what prepares.
+PREPARING = "openbeat.preparing"
 #: How many of the most-served answers are warmed first.
 MOST_VISITED = 200
 
@@ -104,8 +107,12 @@ def first_page(snap) -> None:
     national lake while a loaded machine's workers started) is then paid here, and what the
     first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`), and
     what the first health check would (every partition's two ends).
-    The answer is kept like the warm-up's. Never raises: a visitor's request will say what
-    is wrong."""
+    The page is computed even when its answer is kept already (:data:`PREPARING`): the workers
+    of a server prepare the same ward, and a worker that found the answer another had kept
+    would have prepared nothing (its first visitor then paid about 0.15 s of CPU more: the
+    templates compiled, the URL patterns read, the map's transformer made, the figures' first
+    reads). The answer is kept like the warm-up's. Never raises: a visitor's request will say
+    what is wrong."""
     from openbeat.web import lake_access
 
     if os.getpid() not in _serving or snap.state.empty:
@@ -119,7 +126,7 @@ def first_page(snap) -> None:
         wards = snap.store.areas("ward")
         path = f"/areas/{wards[0].code}/" if wards else "/"
         with lake_access.preparing(snap):
-            _handler().get_response(_request(path))
+            _handler().get_response(_request(path, preparing=True))
             # and the health check's reading of every partition's two ends (about 0.5 s a
             # worker on a national lake), so that a load balancer's first check of a worker
             # does not take a core from the first visitors
@@ -357,8 +364,9 @@ def _handler():
     return _handlers[0]
 
 
-def _request(path: str):
-    """A GET of ``path`` as an anonymous visitor's, over HTTPS when the site asks for it."""
+def _request(path: str, *, preparing: bool = False):
+    """A GET of ``path`` as an anonymous visitor's, over HTTPS when the site asks for it;
+    ``preparing``: its answer computed even when one is kept (:data:`PREPARING`)."""
     from django.core.handlers.wsgi import WSGIRequest
 
     host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "")), "localhost")
@@ -372,6 +380,8 @@ def _request(path: str):
         "wsgi.errors": io.StringIO(), "wsgi.multithread": True, "wsgi.multiprocess": True,
         "wsgi.run_once": False, "wsgi.version": (1, 0), WARMING: True,
     }
+    if preparing:
+        environ[PREPARING] = True
     proxy = settings.SECURE_PROXY_SSL_HEADER
     if https and proxy:
         environ[proxy[0]] = proxy[1]

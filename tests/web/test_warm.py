@@ -118,3 +118,40 @@ def test_a_serving_process_renders_a_page_on_each_store_it_builds_before_serving
     kept = client.get(f"/areas/{NORTH}/")  # the answer kept, as the warm-up's
     assert kept.status_code == 200 and b"North Ward" in kept.content
     assert warm._visits == {f"/areas/{NORTH}/": 1}  # the visitor's is counted, the render was not
+
+
+@pytest.mark.django_db
+def test_a_worker_computes_its_first_page_even_when_another_worker_kept_its_answer(
+        shared, client, monkeypatch):
+    """Every worker of a server prepares the same ward: the ones that finish after the first
+    find its answer kept, and must still compute it, or they have prepared nothing (their
+    first visitor paid the templates, the URL patterns, the map's transformer...)."""
+    import os
+
+    from openbeat.web import lake_access
+
+    before = client.get(f"/areas/{NORTH}/")  # a worker that prepared first kept the answer
+    key_count = len(shared._list_cache_files())
+    shared_figures.clear()  # the next worker's process has computed nothing
+    monkeypatch.setattr(warm, "_serving", [os.getpid()])
+    monkeypatch.setattr(lake_access, "preparers", [*lake_access.preparers, warm.first_page])
+    computed = []
+    real = shared_figures.figure
+    monkeypatch.setattr("openbeat.areas.area_figures.figure",
+                        lambda name, *a, **k: computed.append(name) or real(name, *a, **k))
+
+    snap = lake_access.build()  # this worker's store, prepared
+
+    assert sorted(set(computed)) == ["hotspots", "profile"]  # the figures of a page of the test lake
+    assert any(isinstance(k, tuple) and k[:2] == ("hotspots", NORTH) for k in snap.store._memo)
+    assert len(shared._list_cache_files()) == key_count  # the same answer kept again, not another
+    lake_access.publish(snap)
+    again = client.get(f"/areas/{NORTH}/")
+    assert again.content == before.content and again["ETag"] == before["ETag"]
+    assert warm._visits == {f"/areas/{NORTH}/": 2}  # the visitor's are counted, the render was not
+
+
+def test_only_the_preparing_request_says_so():
+    assert warm.PREPARING in warm._request("/areas/x/", preparing=True).META
+    assert warm.PREPARING not in warm._request("/areas/x/").META
+    assert warm.WARMING in warm._request("/areas/x/").META
