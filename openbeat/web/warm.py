@@ -28,7 +28,10 @@ Each answer is kept exactly as a visitor's would be (same key, same rules: nothi
 per-person), so a visitor who comes after it gets a kept answer. Warming is background
 work, bounded to ``OPENBEAT_WARM_SHARE`` of one core: after each answer the thread waits
 ``spent × (1 − share) / share`` (and runs at a lower CPU priority, nice 10), and it stops as soon
-as the lake changes again (the next state's warm-up takes over). Warm-up requests are not
+as the lake changes again (the next state's warm-up takes over). It starts an answer only
+while its own process serves no visitor (:class:`VisitorsFirst`, :func:`_after_visitors`):
+both need the process's one GIL, and a thread of low CPU priority that holds it while a
+busy machine runs something else keeps the visitor's thread waiting. Warm-up requests are not
 counted against the per-client limit of new answers. Nothing is warmed when each process
 keeps its own answers (the local-memory cache: it would warm one worker of many).
 """
@@ -61,6 +64,12 @@ MOST_VISITED = 200
 
 _visits: Counter[str] = Counter()
 _lock = threading.Lock()
+#: Visitors' requests being served in this process now (:class:`VisitorsFirst`).
+_visitors = 0
+_visitors_gone = threading.Condition()
+#: The longest the warm-up waits for its process's visitors to be served before its next
+#: answer: a process with several threads may never be without one.
+VISITORS_WAIT = 5.0
 _wake = threading.Event()
 _thread: threading.Thread | None = None
 _serving: list[int] = []
@@ -82,6 +91,36 @@ def enabled() -> bool:
     backend = settings.CACHES[settings.OPENBEAT_RESPONSE_CACHE]["BACKEND"]
     return (float(settings.OPENBEAT_WARM_SHARE) > 0 and int(settings.OPENBEAT_CACHE_ENTRIES) > 0
             and not backend.endswith("LocMemCache"))
+
+
+class VisitorsFirst:
+    """Middleware: counts the visitors' requests this process is serving (not the warm-up's
+    own), so the warm-up starts its next answer only once they are answered (see the
+    module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get(WARMING):
+            return self.get_response(request)
+        global _visitors
+        with _visitors_gone:
+            _visitors += 1
+        try:
+            return self.get_response(request)
+        finally:
+            with _visitors_gone:
+                _visitors -= 1
+                if not _visitors:
+                    _visitors_gone.notify_all()
+
+
+def _after_visitors(timeout: float | None = None) -> bool:
+    """Wait until this process serves no visitor (at most ``timeout`` seconds, default
+    :data:`VISITORS_WAIT`); False when it still does."""
+    with _visitors_gone:
+        return _visitors_gone.wait_for(lambda: _visitors == 0, VISITORS_WAIT if timeout is None else timeout)
 
 
 def serving() -> None:
@@ -287,6 +326,7 @@ def warm(signature: str, until=None) -> int | None:
     started = time.monotonic()
     handler = _handler()
     done = 0
+    _after_visitors()
     for path in paths():
         if peek_state().signature != signature:
             log.info("stopped warming lake state %s after %d answers: the lake changed", signature[:12], done)
@@ -295,6 +335,7 @@ def warm(signature: str, until=None) -> int | None:
             log.info("published lake state %s after warming %d answers (OPENBEAT_STALE_SECONDS)",
                      signature[:12], done)
             return done
+        _after_visitors()  # this process's visitors first: they share its GIL
         t = time.monotonic()
         response = handler.get_response(_request(path))
         done += response.status_code == 200

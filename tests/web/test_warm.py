@@ -155,3 +155,48 @@ def test_only_the_preparing_request_says_so():
     assert warm.PREPARING in warm._request("/areas/x/", preparing=True).META
     assert warm.PREPARING not in warm._request("/areas/x/").META
     assert warm.WARMING in warm._request("/areas/x/").META
+
+
+def test_the_visitors_being_served_are_counted_and_the_warm_ups_requests_are_not(rf):
+    seen = []
+    middleware = warm.VisitorsFirst(lambda request: seen.append(warm._visitors) or "answer")
+    assert middleware(rf.get("/areas/x/")) == "answer"
+    assert middleware(warm._request("/areas/x/")) == "answer"  # the warm-up's own
+    assert seen == [1, 0]
+    assert warm._visitors == 0
+
+    def failing(request):
+        raise RuntimeError("the view failed")
+
+    with pytest.raises(RuntimeError):
+        warm.VisitorsFirst(failing)(rf.get("/areas/x/"))
+    assert warm._visitors == 0  # counted out however the request ends
+
+
+def test_the_warm_up_waits_while_its_process_serves_a_visitor(rf):
+    import threading
+
+    inside, release = threading.Event(), threading.Event()
+    middleware = warm.VisitorsFirst(lambda request: inside.set() or release.wait(30) or "answer")
+    visitor = threading.Thread(target=middleware, args=(rf.get("/areas/x/"),))
+    visitor.start()
+    try:
+        assert inside.wait(30)
+        assert warm._after_visitors(timeout=0) is False  # a visitor is being served
+    finally:
+        release.set()
+        visitor.join(30)
+    assert warm._after_visitors(timeout=30) is True
+    assert warm._visitors == 0
+
+
+@pytest.mark.django_db
+def test_the_warm_up_waits_for_the_visitors_before_each_answer(shared, monkeypatch):
+    waits = []
+    monkeypatch.setattr(warm, "_after_visitors", lambda timeout=None: waits.append(timeout) or True)
+    assert warm.warm(lake_state().signature) == 7
+    assert waits == [None] * 8  # before listing what to warm, and before each of the 7 answers
+
+
+def test_the_visitors_are_counted_around_everything_else(settings):
+    assert settings.MIDDLEWARE[0] == "openbeat.web.warm.VisitorsFirst"
