@@ -144,8 +144,9 @@ def first_page(snap) -> None:
     first page of a lake state costs and later ones do not (the state's look-ups, memos
     read on first use, templates compiled, modules imported on first use: 0.9-4.6 s on a
     national lake while a loaded machine's workers started) is then paid here, and what the
-    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`), and
-    what the first health check would (every partition's two ends).
+    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`) and of
+    each borough (:func:`~openbeat.analytics.stopsearch.prepare_borough_ratios`), and what the
+    first health check would (every partition's two ends).
     The page is computed even when its answer is kept already (:data:`PREPARING`): the workers
     of a server prepare the same ward, and a worker that found the answer another had kept
     would have prepared nothing (its first visitor then paid about 0.15 s of CPU more: the
@@ -158,9 +159,10 @@ def first_page(snap) -> None:
         return
     try:
         from openbeat.analytics.coverage import Coverage
-        from openbeat.analytics.stopsearch import prepare_forces
+        from openbeat.analytics.stopsearch import prepare_borough_ratios, prepare_forces
 
         prepare_forces(snap.store)  # each force's, read by the first page of each force
+        prepare_borough_ratios(snap.store)  # each borough's ratio, shown on its wards' pages
         Coverage(snap.store).read_forces_of("ward")  # every ward's forces, read by each ward page
         wards = snap.store.areas("ward")
         path = f"/areas/{wards[0].code}/" if wards else "/"
