@@ -243,7 +243,8 @@ def lake_cached(view=None, *, params: typing.Iterable[str] | None = None):
             (_earlier if earlier else _stamp)(early, etag, state, api)
             return early
         cache = caches[settings.OPENBEAT_RESPONSE_CACHE] if settings.OPENBEAT_CACHE_ENTRIES else None
-        kept = cache.get(key) if cache is not None else None
+        # a worker preparing computes the answer even when it is kept (openbeat.web.warm.first_page)
+        kept = cache.get(key) if cache is not None and not request.META.get(warm.PREPARING) else None
         if kept is not None:
             status, headers, content = kept
             response = HttpResponse(content, status=status, headers=headers)

@@ -151,6 +151,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # counts the visitors being served: the warm-up waits for them (openbeat.web.warm)
+    "openbeat.web.warm.VisitorsFirst",
     "openbeat.web.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "openbeat.web.middleware.SecurityHeadersMiddleware",

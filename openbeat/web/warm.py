@@ -28,7 +28,10 @@ Each answer is kept exactly as a visitor's would be (same key, same rules: nothi
 per-person), so a visitor who comes after it gets a kept answer. Warming is background
 work, bounded to ``OPENBEAT_WARM_SHARE`` of one core: after each answer the thread waits
 ``spent × (1 − share) / share`` (and runs at a lower CPU priority, nice 10), and it stops as soon
-as the lake changes again (the next state's warm-up takes over). Warm-up requests are not
+as the lake changes again (the next state's warm-up takes over). It starts an answer only
+while its own process serves no visitor (:class:`VisitorsFirst`, :func:`_after_visitors`):
+both need the process's one GIL, and a thread of low CPU priority that holds it while a
+busy machine runs something else keeps the visitor's thread waiting. Warm-up requests are not
 counted against the per-client limit of new answers. Nothing is warmed when each process
 keeps its own answers (the local-memory cache: it would warm one worker of many).
 """
@@ -53,11 +56,20 @@ log = logging.getLogger("openbeat.web.warm")
 #: A request made by the warm-up carries this in its WSGI environ (a client cannot set it:
 #: headers arrive as ``HTTP_*``).
 WARMING = "openbeat.warming"
+#: And a request made by :func:`first_page` this too: its answer is computed even when one is
+#: kept already (another worker prepared first), since computing it is what prepares.
+PREPARING = "openbeat.preparing"
 #: How many of the most-served answers are warmed first.
 MOST_VISITED = 200
 
 _visits: Counter[str] = Counter()
 _lock = threading.Lock()
+#: Visitors' requests being served in this process now (:class:`VisitorsFirst`).
+_visitors = 0
+_visitors_gone = threading.Condition()
+#: The longest the warm-up waits for its process's visitors to be served before its next
+#: answer: a process with several threads may never be without one.
+VISITORS_WAIT = 5.0
 _wake = threading.Event()
 _thread: threading.Thread | None = None
 _serving: list[int] = []
@@ -81,6 +93,36 @@ def enabled() -> bool:
             and not backend.endswith("LocMemCache"))
 
 
+class VisitorsFirst:
+    """Middleware: counts the visitors' requests this process is serving (not the warm-up's
+    own), so the warm-up starts its next answer only once they are answered (see the
+    module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get(WARMING):
+            return self.get_response(request)
+        global _visitors
+        with _visitors_gone:
+            _visitors += 1
+        try:
+            return self.get_response(request)
+        finally:
+            with _visitors_gone:
+                _visitors -= 1
+                if not _visitors:
+                    _visitors_gone.notify_all()
+
+
+def _after_visitors(timeout: float | None = None) -> bool:
+    """Wait until this process serves no visitor (at most ``timeout`` seconds, default
+    :data:`VISITORS_WAIT`); False when it still does."""
+    with _visitors_gone:
+        return _visitors_gone.wait_for(lambda: _visitors == 0, VISITORS_WAIT if timeout is None else timeout)
+
+
 def serving() -> None:
     """This process serves requests (a gunicorn worker): it may warm, and its thread publishes
     new lake states. Other processes that read the lake with the web's settings (the demo's
@@ -102,24 +144,30 @@ def first_page(snap) -> None:
     first page of a lake state costs and later ones do not (the state's look-ups, memos
     read on first use, templates compiled, modules imported on first use: 0.9-4.6 s on a
     national lake while a loaded machine's workers started) is then paid here, and what the
-    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`), and
-    what the first health check would (every partition's two ends).
-    The answer is kept like the warm-up's. Never raises: a visitor's request will say what
-    is wrong."""
+    first page of each force would (:func:`openbeat.analytics.stopsearch.prepare_forces`) and of
+    each borough (:func:`~openbeat.analytics.stopsearch.prepare_borough_ratios`), and what the
+    first health check would (every partition's two ends).
+    The page is computed even when its answer is kept already (:data:`PREPARING`): the workers
+    of a server prepare the same ward, and a worker that found the answer another had kept
+    would have prepared nothing (its first visitor then paid about 0.15 s of CPU more: the
+    templates compiled, the URL patterns read, the map's transformer made, the figures' first
+    reads). The answer is kept like the warm-up's. Never raises: a visitor's request will say
+    what is wrong."""
     from openbeat.web import lake_access
 
     if os.getpid() not in _serving or snap.state.empty:
         return
     try:
         from openbeat.analytics.coverage import Coverage
-        from openbeat.analytics.stopsearch import prepare_forces
+        from openbeat.analytics.stopsearch import prepare_borough_ratios, prepare_forces
 
         prepare_forces(snap.store)  # each force's, read by the first page of each force
+        prepare_borough_ratios(snap.store)  # each borough's ratio, shown on its wards' pages
         Coverage(snap.store).read_forces_of("ward")  # every ward's forces, read by each ward page
         wards = snap.store.areas("ward")
         path = f"/areas/{wards[0].code}/" if wards else "/"
         with lake_access.preparing(snap):
-            _handler().get_response(_request(path))
+            _handler().get_response(_request(path, preparing=True))
             # and the health check's reading of every partition's two ends (about 0.5 s a
             # worker on a national lake), so that a load balancer's first check of a worker
             # does not take a core from the first visitors
@@ -280,6 +328,7 @@ def warm(signature: str, until=None) -> int | None:
     started = time.monotonic()
     handler = _handler()
     done = 0
+    _after_visitors()
     for path in paths():
         if peek_state().signature != signature:
             log.info("stopped warming lake state %s after %d answers: the lake changed", signature[:12], done)
@@ -288,6 +337,7 @@ def warm(signature: str, until=None) -> int | None:
             log.info("published lake state %s after warming %d answers (OPENBEAT_STALE_SECONDS)",
                      signature[:12], done)
             return done
+        _after_visitors()  # this process's visitors first: they share its GIL
         t = time.monotonic()
         response = handler.get_response(_request(path))
         done += response.status_code == 200
@@ -357,8 +407,9 @@ def _handler():
     return _handlers[0]
 
 
-def _request(path: str):
-    """A GET of ``path`` as an anonymous visitor's, over HTTPS when the site asks for it."""
+def _request(path: str, *, preparing: bool = False):
+    """A GET of ``path`` as an anonymous visitor's, over HTTPS when the site asks for it;
+    ``preparing``: its answer computed even when one is kept (:data:`PREPARING`)."""
     from django.core.handlers.wsgi import WSGIRequest
 
     host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "")), "localhost")
@@ -372,6 +423,8 @@ def _request(path: str):
         "wsgi.errors": io.StringIO(), "wsgi.multithread": True, "wsgi.multiprocess": True,
         "wsgi.run_once": False, "wsgi.version": (1, 0), WARMING: True,
     }
+    if preparing:
+        environ[PREPARING] = True
     proxy = settings.SECURE_PROXY_SSL_HEADER
     if https and proxy:
         environ[proxy[0]] = proxy[1]

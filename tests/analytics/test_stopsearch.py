@@ -360,3 +360,28 @@ def test_every_wards_forces_read_in_one_query_are_those_its_own_query_gives(nort
     # only wards with no rows at all are asked for on a page (they have no forces)
     assert all(not Coverage(fresh).forces_of(fresh.area(k[3]), "crimes" if k[1] == "crime_counts" else "stop_searches")
                for k in computed if k[0] == "coverage-forces")
+
+
+@pytest.mark.parametrize("lake", ["tiny", "demo"])
+def test_every_boroughs_ratio_read_ahead_is_the_one_its_wards_pages_compute(lake, request):
+    from openbeat.analytics.stopsearch import _borough_ratio, prepare_borough_ratios
+
+    store = request.getfixturevalue(lake)
+    fresh, prepared = Store(store.lake), Store(store.lake)
+    prepare_borough_ratios(prepared)
+    ahead = {k: v for k, v in prepared._memo.items() if isinstance(k, tuple) and k[0] == "stop-search-borough-ratio"}
+    assert {k[1] for k in ahead} == {a.code for a in prepared.areas("borough")}  # one force: every borough
+    assert any(v and v["ratio"] is not None for v in ahead.values())
+    for (_, code, first, last), ratio in ahead.items():
+        assert ratio == _borough_ratio(fresh, code, fresh.period(f"{first:%Y-%m}", f"{last:%Y-%m}")), code
+
+    computed = []
+    plain = prepared.memo
+    prepared.memo = lambda key, compute: plain(key, lambda: computed.append(key) or compute())
+    wards = [a for a in prepared.areas("ward") if a.borough_code]
+    assert wards
+    for ward in wards:  # each ward page, by default period: the same answer, the ratio not read again
+        got = stop_search(prepared, ward.code)
+        assert got.as_dict() == stop_search(fresh, ward.code).as_dict()
+    assert not [k for k in computed if k[0] == "stop-search-borough-ratio"]
+    assert any("borough_black_white_ratio" in stop_search(prepared, w.code).summary for w in wards)

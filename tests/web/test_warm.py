@@ -118,3 +118,85 @@ def test_a_serving_process_renders_a_page_on_each_store_it_builds_before_serving
     kept = client.get(f"/areas/{NORTH}/")  # the answer kept, as the warm-up's
     assert kept.status_code == 200 and b"North Ward" in kept.content
     assert warm._visits == {f"/areas/{NORTH}/": 1}  # the visitor's is counted, the render was not
+
+
+@pytest.mark.django_db
+def test_a_worker_computes_its_first_page_even_when_another_worker_kept_its_answer(
+        shared, client, monkeypatch):
+    """Every worker of a server prepares the same ward: the ones that finish after the first
+    find its answer kept, and must still compute it, or they have prepared nothing (their
+    first visitor paid the templates, the URL patterns, the map's transformer...)."""
+    import os
+
+    from openbeat.web import lake_access
+
+    before = client.get(f"/areas/{NORTH}/")  # a worker that prepared first kept the answer
+    key_count = len(shared._list_cache_files())
+    shared_figures.clear()  # the next worker's process has computed nothing
+    monkeypatch.setattr(warm, "_serving", [os.getpid()])
+    monkeypatch.setattr(lake_access, "preparers", [*lake_access.preparers, warm.first_page])
+    computed = []
+    real = shared_figures.figure
+    monkeypatch.setattr("openbeat.areas.area_figures.figure",
+                        lambda name, *a, **k: computed.append(name) or real(name, *a, **k))
+
+    snap = lake_access.build()  # this worker's store, prepared
+
+    assert sorted(set(computed)) == ["hotspots", "profile"]  # the figures of a page of the test lake
+    assert any(isinstance(k, tuple) and k[:2] == ("hotspots", NORTH) for k in snap.store._memo)
+    assert len(shared._list_cache_files()) == key_count  # the same answer kept again, not another
+    lake_access.publish(snap)
+    again = client.get(f"/areas/{NORTH}/")
+    assert again.content == before.content and again["ETag"] == before["ETag"]
+    assert warm._visits == {f"/areas/{NORTH}/": 2}  # the visitor's are counted, the render was not
+
+
+def test_only_the_preparing_request_says_so():
+    assert warm.PREPARING in warm._request("/areas/x/", preparing=True).META
+    assert warm.PREPARING not in warm._request("/areas/x/").META
+    assert warm.WARMING in warm._request("/areas/x/").META
+
+
+def test_the_visitors_being_served_are_counted_and_the_warm_ups_requests_are_not(rf):
+    seen = []
+    middleware = warm.VisitorsFirst(lambda request: seen.append(warm._visitors) or "answer")
+    assert middleware(rf.get("/areas/x/")) == "answer"
+    assert middleware(warm._request("/areas/x/")) == "answer"  # the warm-up's own
+    assert seen == [1, 0]
+    assert warm._visitors == 0
+
+    def failing(request):
+        raise RuntimeError("the view failed")
+
+    with pytest.raises(RuntimeError):
+        warm.VisitorsFirst(failing)(rf.get("/areas/x/"))
+    assert warm._visitors == 0  # counted out however the request ends
+
+
+def test_the_warm_up_waits_while_its_process_serves_a_visitor(rf):
+    import threading
+
+    inside, release = threading.Event(), threading.Event()
+    middleware = warm.VisitorsFirst(lambda request: inside.set() or release.wait(30) or "answer")
+    visitor = threading.Thread(target=middleware, args=(rf.get("/areas/x/"),))
+    visitor.start()
+    try:
+        assert inside.wait(30)
+        assert warm._after_visitors(timeout=0) is False  # a visitor is being served
+    finally:
+        release.set()
+        visitor.join(30)
+    assert warm._after_visitors(timeout=30) is True
+    assert warm._visitors == 0
+
+
+@pytest.mark.django_db
+def test_the_warm_up_waits_for_the_visitors_before_each_answer(shared, monkeypatch):
+    waits = []
+    monkeypatch.setattr(warm, "_after_visitors", lambda timeout=None: waits.append(timeout) or True)
+    assert warm.warm(lake_state().signature) == 7
+    assert waits == [None] * 8  # before listing what to warm, and before each of the 7 answers
+
+
+def test_the_visitors_are_counted_around_everything_else(settings):
+    assert settings.MIDDLEWARE[0] == "openbeat.web.warm.VisitorsFirst"
