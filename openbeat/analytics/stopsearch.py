@@ -240,15 +240,21 @@ def prepare_forces(store: Store) -> None:
     12 months to the force's latest. A page whose searches are all one force's (most wards')
     then reads none of it (a web worker does this before it serves: 7-20 ms a force that
     a visitor's page paid on a national lake)."""
-    from openbeat.analytics.coverage import Coverage
-
     if not store.has("stop_search_counts"):
         return
+    for force, period in _default_periods(store).items():
+        find_recorded(store, [force], period)
+
+
+def _default_periods(store: Store) -> dict[str, Period]:
+    """Each force's default period of a ward page whose searches are all that force's: the 12
+    months to its latest month of searches (as :func:`stop_search` works it out with no
+    ``last``). Forces with no searches have none."""
+    from openbeat.analytics.coverage import Coverage
+
     cov = Coverage(store)
-    for force in cov.forces("stop_searches"):
-        end = cov.default_end([force], "stop_searches")
-        if end is not None:
-            find_recorded(store, [force], search_period(store, None, f"{end:%Y-%m}"))
+    ends = {force: cov.default_end([force], "stop_searches") for force in cov.forces("stop_searches")}
+    return {force: search_period(store, None, f"{end:%Y-%m}") for force, end in ends.items() if end is not None}
 
 
 def _in_period(month: date | None, period: Period) -> bool:
@@ -671,16 +677,11 @@ def prepare_borough_ratios(store: Store) -> None:
     searches by force, borough and ethnicity, instead of one a borough on the first visit to
     each borough's wards (4-25 ms that a visitor's page paid on a national lake). The same
     sums, so the same ratios."""
-    from openbeat.analytics.coverage import Coverage
-
     if not store.has("stop_search_counts") or not store.has("population_ethnicity"):
         return
-    cov = Coverage(store)
     periods: dict[Period, list[str]] = defaultdict(list)  # a ward page's default period → its forces
-    for force in cov.forces("stop_searches"):
-        end = cov.default_end([force], "stop_searches")
-        if end is not None:
-            periods[search_period(store, None, f"{end:%Y-%m}")].append(force)
+    for force, period in _default_periods(store).items():
+        periods[period].append(force)
     for period, forces in periods.items():
         by_borough: dict[str, dict[str, int]] = {}
         theirs: set[str] = set()  # the boroughs where these forces' searches of the period were placed
