@@ -218,11 +218,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # per connection. Django's default binds on the client and never prepares, for
     # connection poolers' sake: behind PgBouncer in transaction mode older than 1.21 (or
     # without max_prepared_statements), set DATABASE_PREPARE_THRESHOLD=off.
-    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": env_bool("DATABASE_SERVER_SIDE_BINDING", True),
-        "prepare_threshold": None if _prepare in {"off", "none", ""} else env_int("DATABASE_PREPARE_THRESHOLD", 5),
+        "prepare_threshold": (None if os.environ.get("DATABASE_PREPARE_THRESHOLD", "").strip().lower() == "off"
+                              else env_int("DATABASE_PREPARE_THRESHOLD", 5)),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -192,6 +192,8 @@ def test_postgresql_binds_values_on_the_server_and_prepares_repeated_statements_
     db = load(SECRET_KEY=STRONG, DATABASE_URL=url + "?sslmode=require", DATABASE_PREPARE_THRESHOLD="2")
     assert db["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require", "server_side_binding": True,
                                                      "prepare_threshold": 2}
+    db = load(SECRET_KEY=STRONG, DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD=" ")["DATABASES"]["default"]
+    assert db["OPTIONS"]["prepare_threshold"] == 5  # blank: the default, as every number setting
     with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARE_THRESHOLD='often' is not a whole number"):
         load(SECRET_KEY=STRONG, DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD="often")
     assert "server_side_binding" not in load(SECRET_KEY=STRONG)["DATABASES"]["default"]["OPTIONS"]  # SQLite
