@@ -23,6 +23,13 @@ Contenders, each in a fresh subprocess so its peak RSS is its own:
               `COPY (SELECT … FROM read_csv([every file of a kind])) TO … (PARTITION_BY (force, month))`
               per file kind, no validation: the ceiling for many files;
   pandas    — `pandas.read_csv(f).to_parquet(...)`.
+  pyarrow   — the floor of openbeat's Arrow path (one large file): its own parse (pyarrow's
+              CSV reader, the kind's column types, jemalloc's pool) and its own write
+              (pyarrow's Parquet writer, zstd 1, 122,880-row groups), file by file, with no
+              checks, row keys, hashes, commit or manifest;
+  polars    — `polars.read_csv(f).write_parquet(...)` (zstd 1): a CSV reader and a Parquet
+              writer that both use every core. Not a dependency: run it only where polars
+              is installed (`--contenders polars`); not among the defaults.
 Figures are the best of --repeat runs (wall time after imports), rows/s, and peak RSS.
 """
 
@@ -47,7 +54,9 @@ sys.path.insert(0, str(ROOT))
 
 from openbeat.datasets import parse_file_name  # noqa: E402
 
-CONTENDERS = ("openbeat", "duckdb", "duckdb-one", "pandas")
+CONTENDERS = ("openbeat", "duckdb", "duckdb-one", "pandas", "pyarrow", "polars")
+#: Run unless --contenders says otherwise (polars is not installed with openbeat).
+DEFAULT_CONTENDERS = ("openbeat", "duckdb", "duckdb-one", "pandas")
 #: Forces whose names workload (c) copies one force's street files under (police.uk slugs).
 COPY_FORCES = ("avon-and-somerset", "bedfordshire", "cambridgeshire", "cheshire", "cleveland", "cumbria",
                "derbyshire", "devon-and-cornwall", "dorset", "durham", "dyfed-powys", "essex")
@@ -121,6 +130,14 @@ def run_one(contender: str, files: list[str], work: str) -> None:
         from openbeat.lake import Lake
     elif contender in ("duckdb", "duckdb-one"):
         import duckdb
+    elif contender == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        from openbeat.ingest.police_csv import _ARROW_TYPES, _ROW_GROUP, _arrow_pool
+    elif contender == "polars":
+        import polars as pl
     else:
         import pandas as pd
     start, cpu = time.perf_counter(), time.process_time()
@@ -137,6 +154,25 @@ def run_one(contender: str, files: list[str], work: str) -> None:
             rows += con.execute(f"SELECT count(*) FROM '{out}'").fetchone()[0]
     elif contender == "duckdb-one":
         rows = _one_statement(duckdb.connect(), files, work)
+    elif contender == "pyarrow":
+        rows, pool = 0, _arrow_pool()
+        for i, f in enumerate(files):
+            kind = parse_file_name(Path(f).name).kind
+            types = {c.header: _ARROW_TYPES.get(c.sql_type, pa.string()) for c in kind.columns}
+            table = pacsv.read_csv(f, convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=True), memory_pool=pool)
+            pq.write_table(table, Path(work) / f"{i}.parquet", compression="zstd", compression_level=1,
+                           row_group_size=_ROW_GROUP, memory_pool=pool)
+            rows += table.num_rows
+    elif contender == "polars":
+        rows = 0
+        for i, f in enumerate(files):
+            kind = parse_file_name(Path(f).name).kind
+            frame = pl.read_csv(f, schema_overrides={c.header: pl.Float64 if c.sql_type == "DOUBLE" else pl.String
+                                                     for c in kind.columns if c.sql_type in ("DOUBLE", "VARCHAR")})
+            frame.write_parquet(Path(work) / f"{i}.parquet", compression="zstd", compression_level=1,
+                                row_group_size=122_880)
+            rows += frame.height
     else:
         rows = 0
         for i, f in enumerate(files):
@@ -163,7 +199,7 @@ def measure(contender: str, files: list[Path], repeat: int) -> dict:
 
 
 def report(title: str, results: dict[str, dict]) -> None:
-    refs = [r for r in ("duckdb", "duckdb-one", "pandas") if r in results]
+    refs = [r for r in ("duckdb", "duckdb-one", "pandas", "pyarrow") if r in results]
     print(f"\n{title}")
     print(f"{'contender':<11} {'rows':>9} {'seconds':>8} {'CPU s':>6} {'rows/s':>10} {'peak MB':>8} "
           + " ".join(f"{'× ' + r:>12}" for r in refs))
@@ -178,8 +214,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workloads", default="abc", help="which of a, b, c to run (default: all)")
-    ap.add_argument("--contenders", default=",".join(CONTENDERS),
-                    help=f"comma-separated subset of {', '.join(CONTENDERS)}")
+    ap.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS),
+                    help=f"comma-separated subset of {', '.join(CONTENDERS)} (default: {', '.join(DEFAULT_CONTENDERS)})")
     ap.add_argument("--child", choices=CONTENDERS)
     ap.add_argument("--work")
     ap.add_argument("files", nargs="*")

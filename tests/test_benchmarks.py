@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED_DATA, needs_shared_data
 
 BENCHMARKS = ROOT / "benchmarks"
 #: Modules of benchmarks/ that are not scripts (imported by one).
@@ -62,3 +62,22 @@ def test_the_national_run_generates_ingests_and_analyses_a_tiny_country(tmp_path
     for phase in ("generate", "ingest", "areas", "store", "scorecard", "gistar"):
         assert results[phase]["peak_mb"] > 0, phase
     assert "ingest 0.0 min (goal <= 15): met" in got.stdout
+
+
+@needs_shared_data
+@pytest.mark.parametrize("contender", ["openbeat", "pyarrow"])
+def test_the_ingest_benchmark_loads_every_row_of_a_real_file_with_openbeat_and_its_floor(tmp_path, contender):
+    """`pyarrow`, the floor of openbeat's Arrow path (its parse and write, none of its checks),
+    must load the very rows openbeat does, or the two would not be compared like with like."""
+    path = SHARED_DATA / "police_uk" / "archive" / "2021-09" / "2021-09-city-of-london-street.csv"
+    got = subprocess.run([sys.executable, str(BENCHMARKS / "ingest.py"), "--child", contender, "--work",
+                          str(tmp_path), str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert got.returncode == 0, got.stderr
+    records = path.read_bytes().count(b"\n") - 1
+    assert json.loads(got.stdout.strip().splitlines()[-1])["rows"] == records == 765
+    if contender == "pyarrow":
+        import pyarrow.parquet as pq
+
+        written = pq.read_table(tmp_path / "0.parquet")
+        assert written.num_rows == records
+        assert written.schema.field("Longitude").type == "double" and written.schema.field("Context").type == "string"
