@@ -186,6 +186,24 @@ def build_lake(root: Path):
     return lake
 
 
+
+def april(folder: Path) -> Path:
+    """A folder holding one street file of a month the Testborough lake does not have (2024-04)."""
+    folder.mkdir()
+    path = folder / "2024-04-testforce-street.csv"
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(STREET_HEADER)
+        w.writerow([f"{999:064x}", "2024-04", "Test Police", "Test Police", "-0.1", "51.5", "On or near Test Street",
+                    "X01000003", "Testborough 003", "Shoplifting", "", ""])
+    return path
+
+
+def ingest_april(lake, tmp_path) -> None:
+    from openbeat.ingest import ingest_paths
+
+    assert ingest_paths([april(tmp_path / "april")], lake=lake).ok
+
 @pytest.fixture(scope="session")
 def web_lake(tmp_path_factory):
     """The Testborough lake (read-only: tests that change a lake make their own)."""
@@ -233,3 +251,34 @@ def pointing(settings, lake_root, point=point_at):
         yield
     finally:
         point(settings, lake_root)
+
+
+@pytest.fixture
+def changing(settings, tmp_path):
+    """Its own lake, a file-based answer cache as `openbeat serve` uses, the warm-up on."""
+    from django.core.cache import caches
+
+    from openbeat.web import lake_access, warm
+
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "answers"),
+        "TIMEOUT": None}}
+    settings.OPENBEAT_RESPONSE_CACHE = "shared"
+    settings.OPENBEAT_WARM_SHARE = 1
+    settings.OPENBEAT_LAKE_CHECK_SECONDS = 0  # every request looks at the lake
+    lake = build_lake(tmp_path)
+    point_at(settings, lake.root)
+    warm._visits.clear()
+    yield lake
+    lake_access.reset()
+    caches["shared"].clear()
+    warm._visits.clear()
+    point_at(settings, lake.root)
+
+
+@pytest.fixture
+def serving(monkeypatch):
+    """A serving worker whose background thread publishes new states: stepped by calling warm._look()."""
+    from openbeat.web import lake_access
+
+    monkeypatch.setattr(lake_access, "background", [lambda: True])

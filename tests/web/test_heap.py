@@ -11,8 +11,7 @@ import weakref
 import pytest
 
 from openbeat.web import heap, lake_access, warm
-from tests.web.conftest import NORTH
-from tests.web.test_stale_pages import changing, ingest_april, serving  # noqa: F401 (fixtures)
+from tests.web.conftest import NORTH, ingest_april
 
 
 @pytest.fixture
@@ -74,7 +73,7 @@ def test_a_worker_prepares_every_forces_look_ups_then_freezes_its_heap_before_se
 
 @pytest.mark.django_db
 def test_a_serving_process_settles_its_heap_after_publishing_a_new_state(
-        changing, serving, client, tmp_path, monkeypatch):  # noqa: F811 (fixtures)
+        changing, serving, client, tmp_path, monkeypatch):
     settled = []
     monkeypatch.setattr(heap, "settle", lambda: settled.append(lake_access.published().state.signature))
     monkeypatch.setattr(warm, "_serving", [os.getpid()])

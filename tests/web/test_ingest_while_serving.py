@@ -3,7 +3,6 @@ check interval, and no answer ever pairs one lake state's ETag with another stat
 
 from __future__ import annotations
 
-import csv
 import threading
 import time
 
@@ -12,7 +11,7 @@ from django.test import Client
 
 from openbeat.ingest import ingest_paths
 from tests.waiting import wait_until
-from tests.web.conftest import STREET_HEADER, build_lake, point_at
+from tests.web.conftest import april, build_lake, point_at
 
 URLS = ["/api/areas/X05000002/profile", "/api/areas/X09000001/profile", "/api/areas/X05000001/trends",
         "/api/areas/X05000001/profile", "/api/areas/X09000001/trends"]
@@ -30,17 +29,6 @@ def served_lake(settings, tmp_path):
     settings.OPENBEAT_LAKE_CHECK_SECONDS = CHECK_SECONDS
     yield lake
     point_at(settings, lake.root)
-
-
-def april(folder):
-    folder.mkdir()
-    path = folder / "2024-04-testforce-street.csv"
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(STREET_HEADER)
-        w.writerow([f"{999:064x}", "2024-04", "Test Police", "Test Police", "-0.1", "51.5", "On or near Test Street",
-                    "X01000003", "Testborough 003", "Shoplifting", "", ""])
-    return path
 
 
 @pytest.mark.django_db(transaction=True)

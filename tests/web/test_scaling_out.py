@@ -20,8 +20,7 @@ import pytest
 from openbeat.ingest import ingest_paths
 from openbeat.web.launch import Launched, LaunchError, launch
 from tests.waiting import wait_until
-from tests.web.conftest import ROOT, build_lake
-from tests.web.test_ingest_while_serving import april
+from tests.web.conftest import ROOT, april, build_lake
 from tests.web.test_settings import STRONG
 
 REDIS_URL = os.environ.get("OPENBEAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -12,44 +12,13 @@ import duckdb
 import pytest
 from django.core.cache import caches
 
-from openbeat.ingest import ingest_paths
 from openbeat.web import lake_access, shared_figures, warm
 from tests.waiting import wait_until
-from tests.web.conftest import BOROUGH, NORTH, SOUTH, build_lake, point_at
-from tests.web.test_ingest_while_serving import april
+from tests.web.conftest import BOROUGH, NORTH, SOUTH, build_lake, ingest_april, point_at
 
 NOTICE = re.compile(rb'<div class="govuk-inset-text ob-lake-notice" role="status" data-lake-state="(\w{12})">'
                     rb"New data has just been loaded and is being prepared\. This page still shows the data as it "
                     rb"was on \d{1,2} \w+ \d{4} at \d\d:\d\d; reload in a few minutes for the new figures\.</div>")
-
-
-@pytest.fixture
-def changing(settings, tmp_path):
-    """Its own lake, a file-based answer cache as `openbeat serve` uses, the warm-up on."""
-    settings.CACHES = {**settings.CACHES, "shared": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "answers"),
-        "TIMEOUT": None}}
-    settings.OPENBEAT_RESPONSE_CACHE = "shared"
-    settings.OPENBEAT_WARM_SHARE = 1
-    settings.OPENBEAT_LAKE_CHECK_SECONDS = 0  # every request looks at the lake
-    lake = build_lake(tmp_path)
-    point_at(settings, lake.root)
-    warm._visits.clear()
-    yield lake
-    lake_access.reset()
-    caches["shared"].clear()
-    warm._visits.clear()
-    point_at(settings, lake.root)
-
-
-def ingest_april(lake, tmp_path):
-    assert ingest_paths([april(tmp_path / "april")], lake=lake).ok
-
-
-@pytest.fixture
-def serving(monkeypatch):
-    """A serving worker whose background thread publishes new states: stepped by calling warm._look()."""
-    monkeypatch.setattr(lake_access, "background", [lambda: True])
 
 
 def computing(*args, **kwargs):
