@@ -107,3 +107,22 @@ def test_a_police_uk_neighbourhood_name_finds_its_ward(client, use_lake):
     # Testborough's team "North Team" covers North Ward
     r = client.get("/find/", {"q": "North Team"})
     assert r["Location"] == "/areas/X05000001/"
+
+
+@pytest.mark.django_db
+def test_the_about_page_says_what_it_publishes_about_people_and_no_more(client, use_lake):
+    """It once said "Nothing published here is about an identifiable person", beside officers'
+    names and residents' chosen names: now each thing published about people is named."""
+    page = client.get("/about/").content.decode()
+    listed = re.search(r'<ul class="govuk-list govuk-list--bullet" id="privacy-published">(.*?)</ul>', page, re.S)
+    items = [re.sub(r"\s+", " ", li).strip() for li in re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)]
+    assert "identifiable person" not in page
+    assert [i[:40] for i in items] == [
+        "Crimes and stop and search are police.uk",
+        "Neighbourhood officers are named with th",
+        "Priorities and comments you write are sh",
+        "Answers to the trust and event feedback ",
+        "Signed in, you can download everything t",
+    ]
+    assert "Your email address is never shown on the site" in items[2]
+    assert "published without a name" in items[2]  # an event's feedback comments (events/_summary.html)
