@@ -148,8 +148,12 @@ def registration_create(request: HttpRequest, pk: int) -> HttpResponse:
 @writer_required
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(pk)
-    services.registration_cancel(event=event, user=request.user)
-    messages.success(request, "Your registration is cancelled.")
+    try:
+        services.registration_cancel(event=event, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your registration is cancelled.")
     return redirect(event)
 
 

@@ -113,6 +113,49 @@ def test_register_through_the_page_then_the_waitlist(client, use_lake, officer):
     assert Registration.objects.get(event=e, user=second).status == "confirmed"
 
 
+def _banners(html: str) -> list[tuple[str, str]]:
+    """(title, text) of each notification banner on a page."""
+    import re
+
+    return re.findall(r'notification-banner__title" id="[^"]+">([^<]+)</h2></div>\s*'
+                      r'<div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">'
+                      r'([^<]+)</p>', html)
+
+
+def test_cancel_through_the_page_before_the_event_promotes_the_waitlist(client, use_lake, officer):
+    e = hold(officer, capacity=1)
+    first, second = make_user(), make_user()
+    for p in (first, second):
+        services.registration_create(event=e, user=p)
+    client.force_login(first)
+    r = client.post(reverse("events:cancel", args=[e.pk]), follow=True)
+    assert r.redirect_chain == [(e.get_absolute_url(), 302)]
+    assert _banners(r.content.decode()) == [("Success", "Your registration is cancelled.")]
+    assert dict(Registration.objects.filter(event=e).values_list("user_id", "status")) == {
+        first.pk: "cancelled", second.pk: "confirmed"}
+
+
+def test_cancel_through_the_page_after_the_start_or_without_a_place_is_refused(client, use_lake, officer):
+    past = hold(officer, capacity=40, days=-40)
+    came = make_user()
+    Registration.objects.create(event=past, user=came, status="confirmed", queued_at=past.created_at, attended=True)
+    client.force_login(came)
+    r = client.post(reverse("events:cancel", args=[past.pk]), follow=True)
+    assert r.redirect_chain == [(past.get_absolute_url(), 302)]
+    assert _banners(r.content.decode()) == [
+        ("Important", "This event has started, so your registration can no longer be cancelled.")]
+    assert "1 of 40 taken" in r.content.decode()
+    assert services.events_personal_data(user=came)["registrations"] == [
+        {"event": past.title, "starts_at": past.starts_at.isoformat(), "status": "confirmed", "attended": True}]
+
+    upcoming = hold(officer, capacity=2)
+    client.force_login(make_user())
+    r = client.post(reverse("events:cancel", args=[upcoming.pk]), follow=True)
+    assert _banners(r.content.decode()) == [
+        ("Important", "You have no place or waitlist place at this event, so there was nothing to cancel.")]
+    assert not Registration.objects.filter(event=upcoming).exists()
+
+
 def test_only_attendees_get_the_feedback_form(client, use_lake, officer):
     e = hold(officer, days=-2)
     came = make_user()
