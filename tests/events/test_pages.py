@@ -156,6 +156,53 @@ def test_cancel_through_the_page_after_the_start_or_without_a_place_is_refused(c
     assert not Registration.objects.filter(event=upcoming).exists()
 
 
+def _heading_levels(html: str) -> list[tuple[int, str]]:
+    """Every h1..h6 on a page, in order: (level, text)."""
+    from html.parser import HTMLParser
+
+    class Headings(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found, self.open = [], None
+
+        def handle_starttag(self, tag, attrs):
+            if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                self.open = int(tag[1])
+                self.found.append((self.open, ""))
+
+        def handle_data(self, data):
+            if self.open is not None:
+                level, text = self.found[-1]
+                self.found[-1] = (level, (text + data).strip())
+
+        def handle_endtag(self, tag):
+            if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                self.open = None
+
+    parser = Headings()
+    parser.feed(html)
+    return parser.found
+
+
+def test_event_pages_never_skip_a_heading_level(client, use_lake, officer):
+    past = _past_with_feedback(officer, ANSWERS)
+    for f in Feedback.objects.filter(event=past).exclude(text=""):
+        services.feedback_text_approve(feedback=f, by=officer)
+    upcoming = hold(officer, title="Next panel")
+    client.force_login(officer)
+    pages = {url: _heading_levels(client.get(url).content.decode()) for url in (
+        past.get_absolute_url(), reverse("events:manage", args=[past.pk]), reverse("events:ward", args=[NORTH]),
+        upcoming.get_absolute_url(), reverse("events:manage", args=[upcoming.pk]))}
+    # the published comments are under the page's feedback heading, one level down
+    assert (3, "What people said") in pages[past.get_absolute_url()]
+    assert (3, "What people said") in pages[reverse("events:manage", args=[past.pk])]
+    assert (4, "What people said") in pages[reverse("events:ward", args=[NORTH])]
+    for url, headings in pages.items():
+        assert [level for level, _ in headings].count(1) == 1, (url, headings)
+        skips = [(a, b) for a, b in zip([(1, "")] + headings, headings, strict=False) if b[0] > a[0] + 1]
+        assert skips == [], (url, headings)
+
+
 def test_only_attendees_get_the_feedback_form(client, use_lake, officer):
     e = hold(officer, days=-2)
     came = make_user()
