@@ -52,17 +52,14 @@ def _wards(event: Event) -> list:
 
 @require_safe
 def ward_events(request: HttpRequest, code: str) -> HttpResponse:
-    from openbeat.areas import teams
-
     area = _ward(code)
-    upcoming, past = selectors.ward_events(ward_code=area.code)
+    upcoming, past, published_past = selectors.ward_calendar(area=area)
     return _page(request, "events/ward_events.html", {
         "area": area, "upcoming": upcoming,
         "past": [(e, selectors.event_feedback_summary(event=e)) for e in past],
-        "published": teams.neighbourhood_events(area=area),
+        "published_past": published_past,
         "summary": selectors.ward_feedback_summary(ward_code=area.code),
-        "can_create": user_has_role(user=request.user, kinds=services.ORGANISER_KINDS, ward_code=area.code),
-        "now": timezone.now()})
+        "can_create": user_has_role(user=request.user, kinds=services.ORGANISER_KINDS, ward_code=area.code)})
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:

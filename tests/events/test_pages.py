@@ -113,6 +113,50 @@ def test_register_through_the_page_then_the_waitlist(client, use_lake, officer):
     assert Registration.objects.get(event=e, user=second).status == "confirmed"
 
 
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'aria-labelledby="{heading_id}"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_coming_up_lists_openbeat_and_police_uk_events_and_the_past_apart(client, use_lake, officer):
+    # North Ward's team published "Old meeting" (1 January 2020) and "Ward panel" (1 June 2099) on police.uk
+    url = reverse("events:ward", args=[NORTH])
+    html = client.get(url).content.decode()
+    coming = _section(html, "upcoming-heading")
+    assert _heading_levels(coming) == [(2, "Coming up"), (3, "Ward panel")]
+    assert "Monday 1 June 2099, 18:30, Test Hall" in coming and "No events are planned" not in coming
+    earlier = _section(html, "published-heading")
+    assert [t for _, t in _heading_levels(earlier)] == ["Earlier events published by the force on police.uk"]
+    assert "Old meeting" in earlier and "1 January 2020, 18:00" in earlier and "Ward panel" not in earlier
+
+    soon = hold(officer, title="Street meeting", days=3)
+    hold(officer, title="Last panel", days=-3)
+    html = client.get(url).content.decode()
+    assert _heading_levels(_section(html, "upcoming-heading")) == [
+        (2, "Coming up"), (3, "Street meeting"), (3, "Ward panel")]
+    assert soon.get_absolute_url() in _section(html, "upcoming-heading")
+    assert [t for _, t in _heading_levels(_section(html, "past-heading"))] == [
+        "Past events and what people said", "Last panel", "All feedback in North Ward"]
+
+
+def test_a_police_uk_event_is_coming_up_until_it_ends_in_uk_time(use_lake):
+    from zoneinfo import ZoneInfo
+
+    from openbeat.areas import lookup
+
+    area = lookup.area_get(code=NORTH)
+    uk = ZoneInfo("Europe/London")
+    # "Ward panel" runs 18:30 to 20:00 UK time (British Summer Time: 17:30 to 19:00 UTC) on 1 June 2099
+    during = dt.datetime(2099, 6, 1, 18, 59, tzinfo=dt.UTC)
+    after = dt.datetime(2099, 6, 1, 19, 1, tzinfo=dt.UTC)
+    coming, _, earlier = selectors.ward_calendar(area=area, now=during)
+    assert [(kind, p["title"], p["starts_at"]) for kind, p in coming] == [
+        ("policeuk", "Ward panel", dt.datetime(2099, 6, 1, 18, 30, tzinfo=uk))]
+    assert [p["title"] for p in earlier] == ["Old meeting"]
+    coming, _, earlier = selectors.ward_calendar(area=area, now=after)
+    assert coming == [] and [p["title"] for p in earlier] == ["Ward panel", "Old meeting"]
+
+
 def _banners(html: str) -> list[tuple[str, str]]:
     """(title, text) of each notification banner on a page."""
     import re
