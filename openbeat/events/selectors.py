@@ -70,6 +70,26 @@ def ward_calendar(*, area, now=None) -> tuple[list[tuple[str, Event | dict]], li
     return [(kind, item) for _, kind, item in coming], ours_past, theirs_past
 
 
+def ward_force_name(*, ward_code: str) -> str | None:
+    """The name of the force policing a ward, as the ward's page names it (its trust chart):
+    the force with most of the ward's crimes. None when the lake does not say."""
+    from openbeat.areas import lookup
+
+    area = lookup.area_get(code=ward_code)
+    force = lookup.area_force(area=area) if area is not None else None
+    return force.name if force is not None else None
+
+
+def event_force_name(*, event: Event) -> str | None:
+    """The name of the force an event was held for (its ``force``, set from its first ward)."""
+    from openbeat.areas import lookup
+
+    force = lookup.area_get(code=event.force) if event.force else None
+    if force is not None and force.level == "force":
+        return force.name
+    return ward_force_name(ward_code=event.ward_codes[0]) if event.ward_codes else None
+
+
 def events_upcoming(*, now=None, limit: int = 50) -> list[Event]:
     now = now or timezone.now()
     return list(_with_counts(Event.objects.filter(ends_at__gte=now)).order_by("starts_at")[:limit])

@@ -163,7 +163,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     if selectors.feedback_exists(event=event, user=request.user):
         messages.success(request, "You have already given feedback on this event. Thank you.")
         return redirect(event)
-    form = forms.FeedbackForm(request.POST or None)
+    form = forms.FeedbackForm(request.POST or None, force_name=selectors.event_force_name(event=event))
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_create(event=event, user=request.user, **form.cleaned_data)

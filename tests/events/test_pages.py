@@ -12,8 +12,8 @@ from icalendar import Calendar
 from statsmodels.stats.proportion import proportion_confint
 
 from openbeat.events import selectors, services
-from openbeat.events.models import Feedback, Registration
-from tests.events.conftest import NORTH, hold, make_user
+from openbeat.events.models import Event, EventWard, Feedback, Registration
+from tests.events.conftest import NORTH, demo_lake, hold, make_user  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script>'
@@ -111,6 +111,41 @@ def test_register_through_the_page_then_the_waitlist(client, use_lake, officer):
     client.force_login(first)
     client.post(reverse("events:cancel", args=[e.pk]))
     assert Registration.objects.get(event=e, user=second).status == "confirmed"
+
+
+def test_the_trust_question_names_the_force_it_asks_about():
+    from openbeat.events.questions import BY_NAME
+
+    trust = BY_NAME["trust"]
+    assert trust.asked(force_name="Metropolitan Police Service") == (
+        "How much do you trust the Metropolitan Police Service?")  # the Public Attitude Survey's own words
+    assert trust.asked(force_name="Northbridge Police (synthetic demo)") == (
+        "How much do you trust Northbridge Police (synthetic demo)?")
+    assert trust.asked(force_name="Police Service of Northern Ireland") == (
+        "How much do you trust the Police Service of Northern Ireland?")
+    assert trust.asked() == "How much do you trust your local police force?"
+    # what the answers are stored and compared as does not change
+    assert (trust.name, trust.measure, [v for v, _ in trust.choices]) == (
+        "trust", "Trust MPS", ["great_deal", "fair_amount", "not_very_much", "not_at_all"])
+    assert BY_NAME["fair"].asked(force_name="Kent Police") == BY_NAME["fair"].text
+
+
+def test_the_feedback_and_pulse_forms_name_the_ward_s_force(client, demo_lake):
+    from openbeat.areas import lookup
+
+    ward = lookup.area_list(level="ward", limit=1)[0][0]
+    organiser = make_user(home_ward_code=ward.code)
+    starts = timezone.now() - dt.timedelta(days=2)
+    e = Event.objects.create(organiser=organiser, force="northbridge", title="Ward panel", description="Plan.",
+                             venue="Hall", address="1 Street", starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                             capacity=10)
+    EventWard.objects.create(event=e, ward_code=ward.code)
+    Registration.objects.create(event=e, user=organiser, status="confirmed", queued_at=starts, attended=True)
+    client.force_login(organiser)
+    asked = "How much do you trust Northbridge Police (synthetic demo)?"
+    for url in (reverse("events:feedback", args=[e.pk]), reverse("surveys:answer", args=[ward.code])):
+        page = client.get(url).content.decode()
+        assert asked in page and "Metropolitan" not in page, url
 
 
 def _section(html: str, heading_id: str) -> str:
