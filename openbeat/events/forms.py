@@ -31,13 +31,14 @@ class EventForm(forms.Form):
 
 
 class AnswersForm(forms.Form):
-    """The Public Attitude Survey's questions, each optional."""
+    """The Public Attitude Survey's questions, each optional; ``force_name`` is the force the
+    trust question names (see :meth:`openbeat.events.questions.Question.asked`)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, force_name: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for q in QUESTIONS:
             self.fields[q.name] = forms.ChoiceField(choices=q.choices, widget=forms.RadioSelect, required=False,
-                                                    label=q.text)
+                                                    label=q.asked(force_name=force_name))
 
 
 class FeedbackForm(AnswersForm):

@@ -5,6 +5,11 @@ Each question names the PAS measure it feeds (as the London Datastore file label
 which answers count as agreeing, the way MOPAC computes the published share. The wording
 follows MOPAC's PAS questionnaire. "Deal with the things that matter to this community"
 has no measure of its own in the published file, so it is shown but not compared.
+
+The PAS asks how much people trust "the Metropolitan Police Service"; here the trust
+question names the force of the ward it is asked about (:meth:`Question.asked`), so nobody
+outside London is asked about the Met. Its name, answers and measure stay the same, so
+answers given anywhere, before or after, are counted together.
 """
 
 from __future__ import annotations
@@ -26,6 +31,18 @@ class Question:
     measure: str | None  # the published PAS measure it matches, if any
     short: str
 
+    def asked(self, *, force_name: str | None = None) -> str:
+        """The question as put to someone in ``force_name``'s area (None: the force is not known)."""
+        return self.text.replace("{force}", force_words(force_name))
+
+
+def force_words(force_name: str | None) -> str:
+    """A force's name as the object of a sentence: "the Metropolitan Police Service", as the PAS
+    says, and "the Police Service of Northern Ireland"; "Kent Police" and the like without "the"."""
+    if not force_name:
+        return "your local police force"
+    return f"the {force_name}" if "Service" in force_name and not force_name.startswith("the ") else force_name
+
 
 QUESTIONS: tuple[Question, ...] = (
     Question("good_job", "Taking everything into account, how good a job do you think the police in this area "
@@ -46,7 +63,7 @@ QUESTIONS: tuple[Question, ...] = (
                                               ("not_very_well", "Not very well informed"),
                                               ("not_at_all", "Not at all informed")),
              frozenset({"very_well", "fairly_well"}), "Informed local", "Informed about local policing"),
-    Question("trust", "How much do you trust the Metropolitan Police Service?",
+    Question("trust", "How much do you trust {force}?",
              (("great_deal", "A great deal"), ("fair_amount", "A fair amount"), ("not_very_much", "Not very much"),
               ("not_at_all", "Not at all")), frozenset({"great_deal", "fair_amount"}), "Trust MPS",
              "Trust the police"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -32,6 +34,60 @@ def ward_events(*, ward_code: str, now=None) -> tuple[list[Event], list[Event]]:
     qs = _with_counts(Event.objects.filter(wards__ward_code=ward_code))
     return list(qs.filter(ends_at__gte=now).order_by("starts_at")), list(qs.filter(ends_at__lt=now)
                                                                            .order_by("-starts_at"))
+
+
+#: police.uk publishes a neighbourhood's events in UK local time, without a zone.
+UK_TIME = ZoneInfo("Europe/London")
+
+
+def published_events(*, area, now=None) -> tuple[list[dict], list[dict]]:
+    """What the force published on police.uk for a ward's neighbourhood team, as
+    :func:`openbeat.areas.teams.neighbourhood_events` gives it: (upcoming soonest first, past
+    newest first), split like :func:`ward_events` (upcoming until it ends), with ``starts_at``
+    and ``ends_at`` in UK time so they sort beside OpenBeat's own events."""
+    from openbeat.areas import teams
+
+    now = now or timezone.now()
+    upcoming, past = [], []
+    for row in teams.neighbourhood_events(area=area):  # newest first
+        row = {**row, **{k: row[k].replace(tzinfo=UK_TIME) for k in ("starts_at", "ends_at")
+                         if isinstance(row.get(k), dt.datetime) and row[k].tzinfo is None}}
+        until = row.get("ends_at") or row.get("starts_at")
+        (upcoming if until is not None and until >= now else past).append(row)
+    return upcoming[::-1], past
+
+
+def ward_calendar(*, area, now=None) -> tuple[list[tuple[str, Event | dict]], list[Event], list[dict]]:
+    """Everything coming up in a ward, OpenBeat's events and those the force published on
+    police.uk, soonest first as ``("openbeat", event)`` or ``("policeuk", row)``; then the past:
+    OpenBeat's events (newest first) and police.uk's (newest first)."""
+    now = now or timezone.now()
+    ours, ours_past = ward_events(ward_code=area.code, now=now)
+    theirs, theirs_past = published_events(area=area, now=now)
+    coming = [(e.starts_at, "openbeat", e) for e in ours]
+    coming += [(p.get("starts_at") or p.get("ends_at"), "policeuk", p) for p in theirs]
+    coming.sort(key=lambda c: (c[0], c[1]))
+    return [(kind, item) for _, kind, item in coming], ours_past, theirs_past
+
+
+def ward_force_name(*, ward_code: str) -> str | None:
+    """The name of the force policing a ward, as the ward's page names it (its trust chart):
+    the force with most of the ward's crimes. None when the lake does not say."""
+    from openbeat.areas import lookup
+
+    area = lookup.area_get(code=ward_code)
+    force = lookup.area_force(area=area) if area is not None else None
+    return force.name if force is not None else None
+
+
+def event_force_name(*, event: Event) -> str | None:
+    """The name of the force an event was held for (its ``force``, set from its first ward)."""
+    from openbeat.areas import lookup
+
+    force = lookup.area_get(code=event.force) if event.force else None
+    if force is not None and force.level == "force":
+        return force.name
+    return ward_force_name(ward_code=event.ward_codes[0]) if event.ward_codes else None
 
 
 def events_upcoming(*, now=None, limit: int = 50) -> list[Event]:

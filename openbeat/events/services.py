@@ -154,12 +154,19 @@ def registration_create(*, event: Event, user, email: bool = True) -> Registrati
 @transaction.atomic
 def registration_cancel(*, event: Event, user) -> Registration | None:
     """Cancel ``user``'s place; a confirmed place goes to the first on the waitlist, who is
-    told by email. Returns whoever was promoted (None if nobody)."""
+    told by email. Returns whoever was promoted (None if nobody).
+
+    Refused (ValidationError) when ``user`` has no place or waitlist place to cancel, and once
+    the event has started: by then the place was used or not, and attendance is the record."""
     event = _locked(event)
     registration = Registration.objects.filter(event=event, user=user).exclude(
         status=Registration.Status.CANCELLED).first()
     if registration is None:
-        return None
+        raise ValidationError("You have no place or waitlist place at this event, so there was nothing to cancel.",
+                              code="not_registered")
+    if event.starts_at <= timezone.now():
+        raise ValidationError("This event has started, so your registration can no longer be cancelled.",
+                              code="started")
     was = registration.status
     registration.status = Registration.Status.CANCELLED
     registration.save(update_fields=["status"])

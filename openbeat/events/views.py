@@ -52,17 +52,14 @@ def _wards(event: Event) -> list:
 
 @require_safe
 def ward_events(request: HttpRequest, code: str) -> HttpResponse:
-    from openbeat.areas import teams
-
     area = _ward(code)
-    upcoming, past = selectors.ward_events(ward_code=area.code)
+    upcoming, past, published_past = selectors.ward_calendar(area=area)
     return _page(request, "events/ward_events.html", {
         "area": area, "upcoming": upcoming,
         "past": [(e, selectors.event_feedback_summary(event=e)) for e in past],
-        "published": teams.neighbourhood_events(area=area),
+        "published_past": published_past,
         "summary": selectors.ward_feedback_summary(ward_code=area.code),
-        "can_create": user_has_role(user=request.user, kinds=services.ORGANISER_KINDS, ward_code=area.code),
-        "now": timezone.now()})
+        "can_create": user_has_role(user=request.user, kinds=services.ORGANISER_KINDS, ward_code=area.code)})
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:
@@ -148,8 +145,12 @@ def registration_create(request: HttpRequest, pk: int) -> HttpResponse:
 @writer_required
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(pk)
-    services.registration_cancel(event=event, user=request.user)
-    messages.success(request, "Your registration is cancelled.")
+    try:
+        services.registration_cancel(event=event, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your registration is cancelled.")
     return redirect(event)
 
 
@@ -162,7 +163,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     if selectors.feedback_exists(event=event, user=request.user):
         messages.success(request, "You have already given feedback on this event. Thank you.")
         return redirect(event)
-    form = forms.FeedbackForm(request.POST or None)
+    form = forms.FeedbackForm(request.POST or None, force_name=selectors.event_force_name(event=event))
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_create(event=event, user=request.user, **form.cleaned_data)

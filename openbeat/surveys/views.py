@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
+from openbeat.events.selectors import ward_force_name
 from openbeat.moderation.http import forbidden, too_many, writer_required
 from openbeat.moderation.ratelimits import RateLimited, client_address, rate_limit
 from openbeat.priorities.forms import add_errors
@@ -54,7 +55,7 @@ def pulse_answer(request: HttpRequest, code: str) -> HttpResponse:
     if selectors.pulse_exists(user=request.user, quarter=quarter):
         messages.success(request, f"You have answered for {quarter}. You can answer again next quarter.")
         return redirect("surveys:ward", code=area.code)
-    form = forms.PulseForm(request.POST or None)
+    form = forms.PulseForm(request.POST or None, force_name=ward_force_name(ward_code=area.code))
     if request.method == "POST" and form.is_valid():
         try:
             rate_limit(action="support", user=request.user, address=client_address(request))

@@ -12,8 +12,8 @@ from icalendar import Calendar
 from statsmodels.stats.proportion import proportion_confint
 
 from openbeat.events import selectors, services
-from openbeat.events.models import Feedback, Registration
-from tests.events.conftest import NORTH, hold, make_user
+from openbeat.events.models import Event, EventWard, Feedback, Registration
+from tests.events.conftest import NORTH, demo_lake, hold, make_user  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script>'
@@ -111,6 +111,175 @@ def test_register_through_the_page_then_the_waitlist(client, use_lake, officer):
     client.force_login(first)
     client.post(reverse("events:cancel", args=[e.pk]))
     assert Registration.objects.get(event=e, user=second).status == "confirmed"
+
+
+def test_the_trust_question_names_the_force_it_asks_about():
+    from openbeat.events.questions import BY_NAME
+
+    trust = BY_NAME["trust"]
+    assert trust.asked(force_name="Metropolitan Police Service") == (
+        "How much do you trust the Metropolitan Police Service?")  # the Public Attitude Survey's own words
+    assert trust.asked(force_name="Northbridge Police (synthetic demo)") == (
+        "How much do you trust Northbridge Police (synthetic demo)?")
+    assert trust.asked(force_name="Police Service of Northern Ireland") == (
+        "How much do you trust the Police Service of Northern Ireland?")
+    assert trust.asked() == "How much do you trust your local police force?"
+    # what the answers are stored and compared as does not change
+    assert (trust.name, trust.measure, [v for v, _ in trust.choices]) == (
+        "trust", "Trust MPS", ["great_deal", "fair_amount", "not_very_much", "not_at_all"])
+    assert BY_NAME["fair"].asked(force_name="Kent Police") == BY_NAME["fair"].text
+
+
+def test_the_feedback_and_pulse_forms_name_the_ward_s_force(client, demo_lake):
+    from openbeat.areas import lookup
+
+    ward = lookup.area_list(level="ward", limit=1)[0][0]
+    organiser = make_user(home_ward_code=ward.code)
+    starts = timezone.now() - dt.timedelta(days=2)
+    e = Event.objects.create(organiser=organiser, force="northbridge", title="Ward panel", description="Plan.",
+                             venue="Hall", address="1 Street", starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                             capacity=10)
+    EventWard.objects.create(event=e, ward_code=ward.code)
+    Registration.objects.create(event=e, user=organiser, status="confirmed", queued_at=starts, attended=True)
+    client.force_login(organiser)
+    asked = "How much do you trust Northbridge Police (synthetic demo)?"
+    for url in (reverse("events:feedback", args=[e.pk]), reverse("surveys:answer", args=[ward.code])):
+        page = client.get(url).content.decode()
+        assert asked in page and "Metropolitan" not in page, url
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'aria-labelledby="{heading_id}"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_coming_up_lists_openbeat_and_police_uk_events_and_the_past_apart(client, use_lake, officer):
+    # North Ward's team published "Old meeting" (1 January 2020) and "Ward panel" (1 June 2099) on police.uk
+    url = reverse("events:ward", args=[NORTH])
+    html = client.get(url).content.decode()
+    coming = _section(html, "upcoming-heading")
+    assert _heading_levels(coming) == [(2, "Coming up"), (3, "Ward panel")]
+    assert "Monday 1 June 2099, 18:30, Test Hall" in coming and "No events are planned" not in coming
+    earlier = _section(html, "published-heading")
+    assert [t for _, t in _heading_levels(earlier)] == ["Earlier events published by the force on police.uk"]
+    assert "Old meeting" in earlier and "1 January 2020, 18:00" in earlier and "Ward panel" not in earlier
+
+    soon = hold(officer, title="Street meeting", days=3)
+    hold(officer, title="Last panel", days=-3)
+    html = client.get(url).content.decode()
+    assert _heading_levels(_section(html, "upcoming-heading")) == [
+        (2, "Coming up"), (3, "Street meeting"), (3, "Ward panel")]
+    assert soon.get_absolute_url() in _section(html, "upcoming-heading")
+    assert [t for _, t in _heading_levels(_section(html, "past-heading"))] == [
+        "Past events and what people said", "Last panel", "All feedback in North Ward"]
+
+
+def test_a_police_uk_event_is_coming_up_until_it_ends_in_uk_time(use_lake):
+    from zoneinfo import ZoneInfo
+
+    from openbeat.areas import lookup
+
+    area = lookup.area_get(code=NORTH)
+    uk = ZoneInfo("Europe/London")
+    # "Ward panel" runs 18:30 to 20:00 UK time (British Summer Time: 17:30 to 19:00 UTC) on 1 June 2099
+    during = dt.datetime(2099, 6, 1, 18, 59, tzinfo=dt.UTC)
+    after = dt.datetime(2099, 6, 1, 19, 1, tzinfo=dt.UTC)
+    coming, _, earlier = selectors.ward_calendar(area=area, now=during)
+    assert [(kind, p["title"], p["starts_at"]) for kind, p in coming] == [
+        ("policeuk", "Ward panel", dt.datetime(2099, 6, 1, 18, 30, tzinfo=uk))]
+    assert [p["title"] for p in earlier] == ["Old meeting"]
+    coming, _, earlier = selectors.ward_calendar(area=area, now=after)
+    assert coming == [] and [p["title"] for p in earlier] == ["Ward panel", "Old meeting"]
+
+
+def _banners(html: str) -> list[tuple[str, str]]:
+    """(title, text) of each notification banner on a page."""
+    import re
+
+    return re.findall(r'notification-banner__title" id="[^"]+">([^<]+)</h2></div>\s*'
+                      r'<div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">'
+                      r'([^<]+)</p>', html)
+
+
+def test_cancel_through_the_page_before_the_event_promotes_the_waitlist(client, use_lake, officer):
+    e = hold(officer, capacity=1)
+    first, second = make_user(), make_user()
+    for p in (first, second):
+        services.registration_create(event=e, user=p)
+    client.force_login(first)
+    r = client.post(reverse("events:cancel", args=[e.pk]), follow=True)
+    assert r.redirect_chain == [(e.get_absolute_url(), 302)]
+    assert _banners(r.content.decode()) == [("Success", "Your registration is cancelled.")]
+    assert dict(Registration.objects.filter(event=e).values_list("user_id", "status")) == {
+        first.pk: "cancelled", second.pk: "confirmed"}
+
+
+def test_cancel_through_the_page_after_the_start_or_without_a_place_is_refused(client, use_lake, officer):
+    past = hold(officer, capacity=40, days=-40)
+    came = make_user()
+    Registration.objects.create(event=past, user=came, status="confirmed", queued_at=past.created_at, attended=True)
+    client.force_login(came)
+    r = client.post(reverse("events:cancel", args=[past.pk]), follow=True)
+    assert r.redirect_chain == [(past.get_absolute_url(), 302)]
+    assert _banners(r.content.decode()) == [
+        ("Important", "This event has started, so your registration can no longer be cancelled.")]
+    assert "1 of 40 taken" in r.content.decode()
+    assert services.events_personal_data(user=came)["registrations"] == [
+        {"event": past.title, "starts_at": past.starts_at.isoformat(), "status": "confirmed", "attended": True}]
+
+    upcoming = hold(officer, capacity=2)
+    client.force_login(make_user())
+    r = client.post(reverse("events:cancel", args=[upcoming.pk]), follow=True)
+    assert _banners(r.content.decode()) == [
+        ("Important", "You have no place or waitlist place at this event, so there was nothing to cancel.")]
+    assert not Registration.objects.filter(event=upcoming).exists()
+
+
+def _heading_levels(html: str) -> list[tuple[int, str]]:
+    """Every h1..h6 on a page, in order: (level, text)."""
+    from html.parser import HTMLParser
+
+    class Headings(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found, self.open = [], None
+
+        def handle_starttag(self, tag, attrs):
+            if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                self.open = int(tag[1])
+                self.found.append((self.open, ""))
+
+        def handle_data(self, data):
+            if self.open is not None:
+                level, text = self.found[-1]
+                self.found[-1] = (level, (text + data).strip())
+
+        def handle_endtag(self, tag):
+            if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                self.open = None
+
+    parser = Headings()
+    parser.feed(html)
+    return parser.found
+
+
+def test_event_pages_never_skip_a_heading_level(client, use_lake, officer):
+    past = _past_with_feedback(officer, ANSWERS)
+    for f in Feedback.objects.filter(event=past).exclude(text=""):
+        services.feedback_text_approve(feedback=f, by=officer)
+    upcoming = hold(officer, title="Next panel")
+    client.force_login(officer)
+    pages = {url: _heading_levels(client.get(url).content.decode()) for url in (
+        past.get_absolute_url(), reverse("events:manage", args=[past.pk]), reverse("events:ward", args=[NORTH]),
+        upcoming.get_absolute_url(), reverse("events:manage", args=[upcoming.pk]))}
+    # the published comments are under the page's feedback heading, one level down
+    assert (3, "What people said") in pages[past.get_absolute_url()]
+    assert (3, "What people said") in pages[reverse("events:manage", args=[past.pk])]
+    assert (4, "What people said") in pages[reverse("events:ward", args=[NORTH])]
+    for url, headings in pages.items():
+        assert [level for level, _ in headings].count(1) == 1, (url, headings)
+        skips = [(a, b) for a, b in zip([(1, "")] + headings, headings, strict=False) if b[0] > a[0] + 1]
+        assert skips == [], (url, headings)
 
 
 def test_only_attendees_get_the_feedback_form(client, use_lake, officer):

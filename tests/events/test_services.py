@@ -136,6 +136,34 @@ def test_registration_closes_when_the_event_starts(use_lake, officer, resident):
         services.registration_create(event=e, user=resident)
 
 
+def test_cancelling_is_refused_once_the_event_has_started(use_lake, officer, resident):
+    e = hold(officer, capacity=2, days=-1)
+    waiting = make_user()
+    Registration.objects.create(event=e, user=resident, status="confirmed", queued_at=e.created_at, attended=True)
+    Registration.objects.create(event=e, user=waiting, status="waitlisted", queued_at=e.created_at)
+    for who in (resident, waiting):
+        with pytest.raises(ValidationError) as caught:
+            services.registration_cancel(event=e, user=who)
+        assert caught.value.messages == ["This event has started, so your registration can no longer be cancelled."]
+    assert sorted(Registration.objects.filter(event=e).values_list("status", "attended")) == [
+        ("confirmed", True), ("waitlisted", None)]  # attendance not recorded for the waitlist
+    assert selectors.place_counts(event=e) == {"confirmed": 1, "waitlisted": 1, "free": 1}
+
+
+def test_cancelling_without_a_registration_is_refused(use_lake, officer, resident):
+    e = hold(officer, capacity=2)
+    message = "You have no place or waitlist place at this event, so there was nothing to cancel."
+    with pytest.raises(ValidationError) as caught:
+        services.registration_cancel(event=e, user=resident)
+    assert caught.value.messages == [message]
+    services.registration_create(event=e, user=resident)
+    assert services.registration_cancel(event=e, user=resident) is None
+    with pytest.raises(ValidationError) as caught:  # cancelling twice: the second has nothing to cancel
+        services.registration_cancel(event=e, user=resident)
+    assert caught.value.messages == [message]
+    assert list(Registration.objects.filter(event=e).values_list("status", flat=True)) == ["cancelled"]
+
+
 def test_message_goes_to_everyone_registered(use_lake, officer, chair, django_capture_on_commit_callbacks):
     e = hold(officer, capacity=1)
     a, b, c = make_user(), make_user(), make_user()
