@@ -100,9 +100,10 @@ def profile_from(area: Area, period: Period, w: Window, population: float | None
     change = _compare(cmp_then, cmp_now, label_then, label_now) if comparable else None
     gaps = w.gaps(period, before)
     declined = None
+    earlier = years_earlier(period)
     if not comparable:
-        declined = (f"No change is given: no month of {period.label()} and the same month a year earlier were "
-                    f"both published by every force whose crimes are counted here ({gaps}).")
+        declined = (f"No change is given: no month of {period.label()} and the same month {earlier} "
+                    f"({before.label()}) were both published by every force whose crimes are counted here ({gaps}).")
     summary = {
         "crimes": crimes_now,
         "anti_social_behaviour": now.get(harm_lib.ASB, 0),
@@ -123,24 +124,28 @@ def profile_from(area: Area, period: Period, w: Window, population: float | None
         "charged_share": _share(outcomes, "charged"),
     }
     notes = [
-        "Rates are per 1,000 residents per year" + (f" ({pop_source})." if population else "; no population is loaded for this area."),
+        "Rates are per 1,000 residents per year" + (f"; residents: {pop_source}." if population
+                                                    else "; no population is loaded for this area."),
         "Harm is in days of imprisonment per crime, a category-level approximation after the Cambridge "
         "Crime Harm Index (Sherman, Neyroud & Neyroud 2016); anti-social behaviour is not crime and is "
         "counted beside harm, never in it.",
-        "Change compares the same months a year earlier with the Poisson E-test (Krishnamoorthy & Thomson "
-        "2004); Wheeler's z flags only shifts beyond ±3.",
         "Outcomes are each crime's latest outcome in the outcomes files, linked by Crime ID, else the street "
         "file's last outcome category; shares count only crimes of forces that published outcomes for that "
         "month.",
-        "Forces counted here: " + w.forces_sentence(period) + ".",
+        f"Forces whose crimes are counted in {period.label()}: " + w.forces_sentence(period) + ".",
     ]
+    # notes that hold for this period only say which period (a page may show profiles of two)
     if declined:
         notes.append(declined)
-    elif len(pairs) < period.months:
-        notes.append(f"Change compares only the {len(pairs)} month(s) every force counted here published in both "
-                     f"periods ({label_now} against {label_then}): {gaps}.")
+    else:
+        notes.insert(2, f"Change compares {label_now} with the same months {earlier} ({label_then}) with the "
+                        "Poisson E-test (Krishnamoorthy & Thomson 2004); Wheeler's z flags only shifts beyond ±3.")
+        if len(pairs) < period.months:
+            notes.append(f"Change compares only the {len(pairs)} month(s) every force counted here published in "
+                         f"both periods ({label_now} against {label_then}): {gaps}.")
     if complete < period.months:
-        notes.append(f"Rates are per month the area's own force(s) published ({complete} of {period.months}); "
+        notes.append(f"Rates for {period.label()} are per month the area's own force(s) published "
+                     f"({complete} of {period.months}); "
                      "months a force did not publish are not months without crime.")
     if w.outcome_gaps(period):
         notes.append("Outcome shares leave out " + w.outcome_gaps(period) + ".")
@@ -161,6 +166,13 @@ def profile_from(area: Area, period: Period, w: Window, population: float | None
 def previous_like(period: Period) -> Period:
     """The same calendar months, whole years earlier, not overlapping the period (like with like)."""
     return period.shift(-12 * -(-period.months // 12))
+
+
+def years_earlier(period: Period) -> str:
+    """How far back :func:`previous_like` goes, in words: "a year earlier", "three years earlier"."""
+    years = -(-period.months // 12)
+    words = {1: "a year", 2: "two years", 3: "three years", 4: "four years", 5: "five years"}
+    return f"{words.get(years, f'{years} years')} earlier"
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -409,10 +421,22 @@ def _population(store: Store, area: Area, period: Period) -> tuple[float | None,
 
 
 def describe_population(d) -> str:
-    """'Census 2021 summed over lsoa21 via WD22, March 2021': which population a rate used."""
-    names = {"census2021_ts007a": "Census 2021", "mid_year_estimate": "ONS mid-year estimate"}
-    base = d.source.split(" ")[0]
-    return f"{names.get(base, base)}{d.source[len(base):]}, {d.period:%B %Y}"
+    """Which population a rate used, as a resident would say it: 'Census 2021, residents by age
+    (table TS007A), added up from the ward's small areas (LSOAs), March 2021'."""
+    return f"{population_words(d.source, d.level)}, {d.period:%B %Y}"
+
+
+def population_words(source: str, level: str | None = None) -> str:
+    """A population source code (``census2021_ts007a summed over lsoa21 via WD22``) in plain words."""
+    names = {"census2021_ts007a": "Census 2021, residents by age (table TS007A)",
+             "mid_year_estimate": "ONS mid-year population estimate"}
+    base = source.split(" ")[0]
+    text = names.get(base, base)
+    if " summed over " in source:
+        whose = {"ward": "the ward's", "borough": "the borough's"}.get(level or "", "the area's")
+        vintage = "2011" if "lsoa11" in source else "2021"
+        text += f", added up from {whose} small areas ({vintage} LSOAs)"
+    return text
 
 
 def _rate(count: float, population: float | None, months: int) -> float | None:

@@ -243,7 +243,8 @@ def headlines(figures: dict, community: dict | None = None) -> list[dict]:
             + "Poisson E-test (Krishnamoorthy & Thomson 2004) against the same months a year earlier; Wheeler's z "
             "flags shifts beyond ±3.", count=sm["crimes"],
             p_value=ch["p_value"] if ch else None, direction=ch["direction"] if ch else "not comparable",
-            compared_with=ch["c1"] if ch else None)
+            compared_with=ch["c1"] if ch else None,
+            like_for_like=wording.crime_change(ch).lead if ch else (sm.get("change_declined") or None))
         if sm.get("harm_days_per_1000") is not None:
             add("harm", "Less crime", "Harm per 1,000 residents a year", sm["harm_days_per_1000"],
                 f"Crime here did harm equal to {sm['harm_days_per_1000']:,.0f} days of imprisonment per 1,000 "
@@ -347,7 +348,10 @@ def changes(previous: list[dict], current: list[dict], *, previous_label: str, c
     """What changed since the previous review, one entry per headline both reviews have.
 
     Each is ``{key, label, before, after, verdict, statement, method, p_value}``; the
-    verdict is "better", "worse", "no significant change" or "not tested" (with why).
+    verdict is "better", "worse", "no significant change", "not tested" (with why), "higher" or
+    "lower" (searches: neither better nor worse) or, for crimes, "cannot tell": crime's verdict
+    is the current review's own change against the same months a year earlier, never the
+    quarter-on-quarter test, whose quarters are different seasons.
     """
     from openbeat.stats.change import compare_counts
 
@@ -360,13 +364,32 @@ def changes(previous: list[dict], current: list[dict], *, previous_label: str, c
         key, a, b = h["key"], p["value"], h["value"]
         entry = {"key": key, "label": h["label"], "before": a, "after": b, "p_value": None}
         lower_is_better = key in ("crimes", "harm", "hotspots", "black_white_ratio")
-        if key in ("crimes", "searches"):
+        if key == "crimes":
+            # A quarter against the one before crosses seasons (summer against autumn), so it is
+            # not like with like: its E-test is shown, but the verdict is the review's own change
+            # against the same months a year earlier, or none where that was not given.
+            ch = compare_counts(int(a), int(b), label1=previous_label, label2=current_label)
+            entry["p_value"] = ch.p_value
+            entry["method"] = ("Poisson E-test on the two quarters' counts, shown for reference only: seasons differ "
+                               "between quarters, so the verdict comes from this review's change against the same "
+                               "months a year earlier (Poisson E-test), the like-for-like comparison.")
+            yoy = h.get("direction")
+            entry["verdict"] = (_verdict(yoy, lower_is_better=True) if yoy not in (None, "not comparable")
+                                else "cannot tell")
+            like = h.get("like_for_like") or (
+                "There is no comparison with the same months a year earlier, so no verdict is given."
+                if entry["verdict"] == "cannot tell" else "")
+            entry["statement"] = (
+                f"{h['label']}: {int(b):,} in {current_label} against {int(a):,} in {previous_label} "
+                f"({_fmt_p(ch.p_value)}), but the two quarters are different seasons, so that is not like with like. "
+                + (f"Like for like, {like[:1].lower() + like[1:]}" if like else "")).rstrip()
+        elif key == "searches":
             ch = compare_counts(int(a), int(b), label1=previous_label, label2=current_label)
             entry["p_value"] = ch.p_value
             entry["method"] = ("Poisson E-test on the two quarters' counts. Seasons differ between quarters; each "
                                "review's own change against the same months a year earlier is the like-for-like one.")
             direction = ch.direction
-            entry["verdict"] = _verdict(direction, lower_is_better=key == "crimes", neutral=key == "searches")
+            entry["verdict"] = _verdict(direction, lower_is_better=False, neutral=True)
             entry["statement"] = f"{h['label']}: {int(b):,} in {current_label} against {int(a):,} in {previous_label}; " + (
                 f"a change this large is unlikely to be chance ({_fmt_p(ch.p_value)})." if direction != "no significant change"
                 else f"the difference could be chance ({_fmt_p(ch.p_value)}).")

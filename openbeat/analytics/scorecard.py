@@ -60,13 +60,19 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
             "wards": _rows(store, wards, period, before, measure, responses, force)}
     _standards(store, rows["boroughs"], boroughs, period)
     _ward_standards(store, rows["wards"], period)
-    down = sum(1 for r in rows["wards"] if r["crime_change"] == "down")
-    up = sum(1 for r in rows["wards"] if r["crime_change"] == "up")
+    # Many wards, each tested: at p < 0.05 about one in twenty passes the E-test by chance alone,
+    # so a ward counts as up or down only when Wheeler's z agrees (|z| > 3), the rule the
+    # platform keeps for many comparisons at once (openbeat.stats.change).
+    down = sum(1 for r in rows["wards"] if r["crime_shift"] == "down")
+    up = sum(1 for r in rows["wards"] if r["crime_shift"] == "up")
     unknown = sum(1 for r in rows["wards"] if r["crime_change"] == "not comparable")
+    e_test_only = sum(1 for r in rows["wards"] if r["crime_change"] in ("up", "down") and r["crime_shift"] is None)
     summary = {
         "boroughs": len(boroughs), "wards": len(wards), "trust_measure": measure,
         "wards_crime_down": down, "wards_crime_up": up,
-        "wards_no_significant_change": len(wards) - down - up - unknown,
+        "wards_no_significant_change": len(wards) - down - up - unknown - e_test_only,
+        "wards_e_test_only": e_test_only,
+        "false_alarms_expected": round(0.05 * (len(wards) - unknown), 2),
         "comparison_period": before.label(),
         "wards_not_comparable": unknown,
         "wards_compared_on_fewer_months": sum(1 for r in rows["wards"]
@@ -82,6 +88,9 @@ def scorecard(store: Store, code: str, first: str | None = None, last: str | Non
         "approximation after the Cambridge Crime Harm Index). Change compares crimes with the same months a year "
         "earlier (Poisson E-test; Wheeler's z flags shifts beyond ±3); 'no significant change' means the data "
         "cannot tell a rise or fall from chance.",
+        f"With {len(wards) - unknown} wards each tested, about {0.05 * (len(wards) - unknown):.1f} would pass the "
+        "E-test (p < 0.05) by chance alone, so a ward is counted as up or down only when Wheeler's z is beyond ±3 "
+        "as well: a clear shift. A ward whose E-test alone passes is shown as such, not counted.",
         "Coverage: a row's change compares only months every force with crimes there (British Transport "
         "Police included) published in both periods; 'not comparable' names the force and months missing. "
         "Rates are per month the area's own force published.",
@@ -152,10 +161,12 @@ def _rows(store: Store, areas: list[Area], period, before, measure, responses, f
             label_then = before.label() if len(pairs) == period.months else spans([p[1] for p in pairs])
             ch = _compare(cmp_then, cmp_now, label_then, label_now)
             row.update(crime_change=ch.direction, crime_change_p=ch.p_value, crime_change_wheeler_z=ch.z,
+                       crime_shift=ch.direction if ch.flag and ch.direction in ("up", "down") else None,
                        crime_ratio=ch.ratio, crime_change_note=None if len(pairs) == period.months else
                        f"over {label_now} only: {cov.gaps_sentence(forces, before, period)}")
         else:
             row.update(crime_change="not comparable", crime_change_p=None, crime_change_wheeler_z=None,
+                       crime_shift=None,
                        crime_ratio=None, crime_change_note=cov.gaps_sentence(forces, before, period)
                        or "no crimes recorded")
         row.update(black_white_ratio=None, ratio_low=None, ratio_high=None, searches=None,

@@ -166,12 +166,13 @@ def denominators(con: duckdb.DuckDBPyConnection, level: str, codes: list[str],
     of the borough; the force: its boroughs. Otherwise Census 2021 usual residents.
     """
     from openbeat.analytics import population
+    from openbeat.analytics.profiles import population_words
 
     views = _views(con)
     out: dict[str, Denominator] = {}
     year = _mid_year(con, views, period)
     if year is not None:
-        src = f"ONS mid-{year.year} estimate of female residents"
+        src = f"ONS mid-{year.year} population estimate of female residents"
         if level == "ward":
             wv = _ward_vintage(con, views)
             if wv is not None:
@@ -184,7 +185,8 @@ def denominators(con: duckdb.DuckDBPyConnection, level: str, codes: list[str],
                 for ward, n, matched, pop in rows:
                     if n == matched and pop:
                         out[ward] = Denominator(int(pop), "female residents",
-                                                f"{src}, 2011 LSOAs summed through the LSOA 2021 → {wv} lookup")
+                                                f"{src}, added up from the ward's small areas: 2011 LSOAs, "
+                                                "each unchanged in 2021")
         else:
             boroughs = codes
             if level == "force":
@@ -200,7 +202,8 @@ def denominators(con: duckdb.DuckDBPyConnection, level: str, codes: list[str],
                                                 f"{src}, summed over the {len(boroughs)} boroughs")
             else:
                 for b, pop in rows.items():
-                    out[b] = Denominator(int(pop), "female residents", f"{src}, 2011 LSOAs of the borough")
+                    out[b] = Denominator(int(pop), "female residents",
+                                         f"{src}, added up from the borough's small areas: 2011 LSOAs")
     missing = [c for c in codes if c not in out]
     if missing and "population" in views:
         if level == "force":
@@ -209,13 +212,15 @@ def denominators(con: duckdb.DuckDBPyConnection, level: str, codes: list[str],
             ds = population.denominators(con, "borough", period.first, codes=boroughs)
             if ds and len(ds) == len(boroughs):
                 out[codes[0]] = Denominator(sum(d.population for d in ds), "residents",
-                                            f"all residents ({ds[0].source}, {ds[0].period:%Y}), no estimate by sex "
-                                            "loaded")
+                                            f"all residents, from {population_words(ds[0].source, 'borough')}, "
+                                            f"{ds[0].period:%Y}, summed over the boroughs: no estimate of female "
+                                            "residents is loaded")
         else:
             for d in population.denominators(con, level, period.first, codes=missing):
                 out[d.area_code] = Denominator(d.population, "residents",
-                                               f"all residents ({d.source}, {d.period:%Y}): no estimate of female "
-                                               "residents by sex is loaded for this area")
+                                               f"all residents, from {population_words(d.source, level)}, "
+                                               f"{d.period:%Y}: no estimate of female residents is loaded for "
+                                               "this area")
     return out
 
 
@@ -363,9 +368,11 @@ def vawg(store: Store, code: str, first: str | None = None, last: str | None = N
                          "are women and girls.")
         else:
             notes.append(f"Rates are per 1,000 residents per year, not per female resident: {den.source}.")
-        tables["peers"], peer_note = _peers(con, area, counted, period)
+        tables["peers"], peer_note, peer_basis = _peers(con, area, counted, period)
         if peer_note:
             notes.append(peer_note)
+        # the peers' own units: per female resident even where this area's rate is per resident
+        summary["peers_rate_basis"] = f"per 1,000 {peer_basis} per year" if peer_basis else None
         sources.append("London Datastore, MPS Ward Level Crime (most recent 24 months): "
                        + ", ".join(sorted({r[0] for r in con.execute("SELECT DISTINCT file FROM ward_crime")
                                    .fetchall()})))
@@ -418,8 +425,9 @@ def _offence_rows(counts, counted, pairs, den) -> list[dict]:
     return rows
 
 
-def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[list[dict], str]:
-    """Wards of the area's borough, or boroughs of the force, inside funnel limits."""
+def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[list[dict], str, str | None]:
+    """Wards of the area's borough, or boroughs of the force, inside funnel limits; the note
+    (how many are compared, which are left out and why) and the rates' basis."""
     if area.level == "ward" and area.borough_code:
         level, within = "ward", area.borough_code
     else:
@@ -427,14 +435,18 @@ def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[lis
     counts = counts_by_area(con, level, months, within)
     names = dict(con.execute(
         f"SELECT {'ward_code, any_value(ward_name)' if level == 'ward' else 'borough_code, mode(borough_name) FILTER (WHERE NOT aviation_security)'} "
-        f"FROM ward_crime WHERE {'ward_code' if level == 'ward' else 'borough_code'} IS NOT NULL GROUP BY 1").fetchall())
-    dens = denominators(con, level, sorted(counts), period)
-    codes = [c for c in sorted(counts) if c in dens and dens[c].population > 0]
+        f"FROM ward_crime WHERE {'ward_code' if level == 'ward' else 'borough_code'} IS NOT NULL "
+        + ("AND borough_code = ? " if within else "") + "GROUP BY 1", [within] if within else []).fetchall())
+    members = sorted(set(names) | set(counts))  # every ward (borough) the file holds, offences or none
+    dens = denominators(con, level, members, period)
+    codes = [c for c in members if c in dens and dens[c].population > 0]
     if len(codes) < 3:
-        return [], f"Too few {level}s with a population loaded ({len(codes)}) for a funnel comparison."
+        return [], f"Too few {level}s with a population loaded ({len(codes)}) for a funnel comparison.", None
     bases = {dens[c].basis for c in codes}
     if len(bases) > 1:  # never put female and all-resident rates on one funnel
         codes = [c for c in codes if dens[c].basis == "female residents"]
+    left_out = {c: ("female population not loaded" if c in dens and dens[c].population > 0 else
+                    "no population loaded") for c in members if c not in codes}
     years = len(months) / 12
     totals = [sum(counts[c].values()) for c in codes]
     f = funnel(totals, [dens[c].population * years for c in codes], labels=codes, per=1000.0, overdispersion=True)
@@ -446,18 +458,31 @@ def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[lis
                      "upper_998": r["upper_998"], "classification": r["classification"],
                      "this_area": r["area"] == area.code})
     rows.sort(key=lambda r: -r["rate_per_1000"])
+    if area.code in left_out:  # the area itself stays in its own table, without a rate
+        rows.append({"code": area.code, "name": names.get(area.code, area.name),
+                     "count": sum(counts.get(area.code, {}).values()), "population": None, "rate_per_1000": None,
+                     "lower_95": None, "upper_95": None, "lower_998": None, "upper_998": None,
+                     "classification": f"no rate: {left_out[area.code]}", "this_area": True})
     if level == "ward":
         borough = con.execute("SELECT mode(borough_name) FILTER (WHERE NOT aviation_security) FROM ward_crime "
                               "WHERE borough_code = ?", [within]).fetchone()[0]
         what = f"wards of {borough or within}"
     else:
         what = "boroughs in the ward file"
-    note = (f"Peers: the {len(rows)} {what}, rape, other sexual offences and stalking and harassment together per "
-            f"1,000 {next(iter({dens[c].basis for c in codes}))} per year, with funnel limits "
+    basis = next(iter({dens[c].basis for c in codes}))
+    compared = (f"all {len(codes)} {what}" if not left_out else f"{len(codes)} of the {len(members)} {what}")
+    note = (f"Peers: {compared} are compared, rape, other sexual offences and stalking and harassment together per "
+            f"1,000 {basis} per year, with funnel limits "
             + ("widened for overdispersion" if f.overdispersed else "for chance alone")
             + f" (phi = {f.phi:.2f}). An area above the limits has more recorded offences than its size explains; "
             + "that can mean more offending or more victims reporting, and the data cannot tell which.")
-    return rows, note
+    if left_out:
+        why = "; ".join(f"{names.get(c, c)} ({reason})" for c, reason in sorted(
+            left_out.items(), key=lambda kv: names.get(kv[0], kv[0])))
+        note += (f" Left out, because a rate per 1,000 {basis} cannot be worked out for them: {why}"
+                 + ("; a rate per resident would not compare like with like." if basis == "female residents" else ".")
+                 )
+    return rows, note, basis
 
 
 def _outcomes(store: Store, con, area: VawgArea, period: Period | None) -> tuple[list[dict], list[str], str | None]:

@@ -463,6 +463,9 @@ def vawg_tables(area: ListedArea, result: Result, chosen: dict | None = None) ->
                  "period": period_words(result.period), "tables": [], "links": []}
     if "by_offence" in result.tables:
         basis = "female resident" if s.get("rate_basis", "").endswith("female residents per year") else "resident"
+        # the peers' units, which are per female resident even where this area's own rate is not
+        peer_basis = ("female resident" if (s.get("peers_rate_basis") or "").endswith("female residents per year")
+                      else basis)
         rows = [{**r, "change": _direction(r["direction"], r["p_value"], ratio=r.get("ratio"))}
                 for r in result.tables["by_offence"]]
         out["verdict"] = (wording.crime_change(s["change"], what="offences") if s.get("change") else
@@ -486,7 +489,7 @@ def vawg_tables(area: ListedArea, result: Result, chosen: dict | None = None) ->
             peers = [{**r, "name": f"{r['name']} (this area)" if r["this_area"] else r["name"]}
                      for r in result.tables["peers"]]
             out["tables"].append(Table(
-                caption=f"Compared with its peers: all three offences per 1,000 {basis}s a year, with 95% limits",
+                caption=f"Compared with its peers: all three offences per 1,000 {peer_basis}s a year, with 95% limits",
                 columns=[Column("name", "ListedArea"), Column("count", "Recorded", True, "int"),
                          Column("rate_per_1000", "Per 1,000 a year", True, "dec1"),
                          Column("lower_95", "Lower 95% limit", True, "dec1"),

@@ -143,3 +143,32 @@ def test_bad_requests_say_what_is_wrong(store):
         area_profile(store, "northbridge", "2025-13", "2025-12")
     with pytest.raises(BadPeriod, match="starts \\(2025-06\\) after it ends \\(2025-01\\)"):
         area_profile(store, "northbridge", "2025-06", "2025-01")
+
+
+def test_notes_say_which_period_they_are_true_of(store):
+    """A ward page shows the 12-month profile (with its change) and a profile of every month held
+    (for the chart), whose notes are merged: each period-bound note names its own period, and the
+    longer profile's declined change names the months it was compared with (three years earlier)."""
+    year = area_profile(store, "X05000002", "2025-01", "2025-12")
+    held = area_profile(store, "X05000002", "2023-10", "2025-12")
+    assert year.summary["change"]["direction"] == "no significant change"
+    assert year.notes == [
+        "Rates are per 1,000 residents per year; residents: Census 2021, residents by age (table TS007A), added "
+        "up from the ward's small areas (2021 LSOAs), March 2021.",
+        "Harm is in days of imprisonment per crime, a category-level approximation after the Cambridge Crime Harm "
+        "Index (Sherman, Neyroud & Neyroud 2016); anti-social behaviour is not crime and is counted beside harm, "
+        "never in it.",
+        "Change compares 2025-01 to 2025-12 with the same months a year earlier (2024-01 to 2024-12) with the "
+        "Poisson E-test (Krishnamoorthy & Thomson 2004); Wheeler's z flags only shifts beyond ±3.",
+        "Outcomes are each crime's latest outcome in the outcomes files, linked by Crime ID, else the street file's "
+        "last outcome category; shares count only crimes of forces that published outcomes for that month.",
+        "Forces whose crimes are counted in 2025-01 to 2025-12: Northbridge Police (synthetic demo) (1,020 crimes).",
+    ]
+    assert held.summary["change"] is None
+    assert held.notes[3:] == [
+        "Forces whose crimes are counted in 2023-10 to 2025-12: Northbridge Police (synthetic demo) (2,358 crimes).",
+        "No change is given: no month of 2023-10 to 2025-12 and the same month three years earlier (2020-10 to "
+        "2022-12) were both published by every force whose crimes are counted here (Northbridge Police (synthetic "
+        "demo) did not publish 2020-10 to 2022-12).",
+    ]
+    assert not any("Change compares" in n for n in held.notes)  # no method note for a change not given

@@ -19,7 +19,29 @@ def test_every_borough_and_ward_has_a_row(store, card):
     assert {r["code"] for r in card.tables["boroughs"]} == {b.code for b in store.areas("borough")}
     assert {r["code"] for r in card.tables["wards"]} == {w.code for w in store.areas("ward")}
     assert card.summary["wards_crime_down"] + card.summary["wards_crime_up"] + \
-        card.summary["wards_no_significant_change"] == len(card.tables["wards"])
+        card.summary["wards_no_significant_change"] + card.summary["wards_e_test_only"] == len(card.tables["wards"])
+
+
+def test_a_ward_counts_as_up_or_down_only_when_wheeler_agrees(card):
+    """70 wards each tested at p < 0.05: about 3.5 pass the E-test by chance alone. Ashby (535 to 471,
+    E-test p = 0.044, Wheeler's z = -2.86) passes the E-test only, so it is shown but not counted;
+    the 6 wards whose z is beyond ±3 as well are."""
+    from statsmodels.stats.rates import test_poisson_2indep
+
+    s = card.summary
+    assert (s["wards_crime_down"], s["wards_crime_up"], s["wards_e_test_only"], s["wards_no_significant_change"],
+            s["false_alarms_expected"]) == (1, 5, 1, 63, 3.5)
+    ashby = next(r for r in card.tables["wards"] if r["code"] == "X05000026")
+    assert (ashby["crimes_previous_year"], ashby["crimes_compared"]) == (535, 471)
+    assert ashby["crime_change_p"] == pytest.approx(test_poisson_2indep(535, 1, 471, 1, method="etest").pvalue)
+    assert round(ashby["crime_change_p"], 3) == 0.044 and round(ashby["crime_change_wheeler_z"], 2) == -2.86
+    assert (ashby["crime_change"], ashby["crime_shift"]) == ("down", None)
+    shifted = sorted((r["name"], r["crime_shift"]) for r in card.tables["wards"] if r["crime_shift"])
+    assert shifted == [("Farthing", "up"), ("Hawkshead Green", "up"), ("Larkrise", "down"), ("Spital", "up"),
+                       ("Tidemill", "up"), ("Towngate", "up")]
+    assert ("With 70 wards each tested, about 3.5 would pass the E-test (p < 0.05) by chance alone, so a ward is "
+            "counted as up or down only when Wheeler's z is beyond ±3 as well: a clear shift. A ward whose E-test "
+            "alone passes is shown as such, not counted.") in card.notes
 
 
 def test_crime_figures_equal_the_area_profiles(store, card):

@@ -206,3 +206,32 @@ def test_hotspots_are_the_hotspots_figure_and_say_there_is_no_time_of_day(real):
     assert r.notes[-1].endswith(NO_TIME_OF_DAY) and "the busiest 5% of cells hold 95%" in r.notes[-1]
     camden = vawg(real, "E09000007", "2025-04", "2026-03")  # the Met's street files here: none
     assert camden.tables["hotspots"] == [] and camden.notes[-1].endswith(NO_TIME_OF_DAY)
+
+
+def test_peers_say_how_many_wards_are_compared_and_keep_a_ward_without_female_population(store):
+    """Synthetic Northbridge Central has 14 wards; Stanegate Park and Waterside Park have no estimate
+    of female residents (an LSOA changed between 2011 and 2021), so 12 are on the funnel per female
+    resident, and Stanegate Park's own page still lists itself, with no rate and the reason."""
+    r = vawg(store, "X05000009")  # Stanegate Park
+    assert r.summary["rate_basis"] == "per 1,000 residents per year"
+    assert r.summary["peers_rate_basis"] == "per 1,000 female residents per year"
+    peers = r.tables["peers"]
+    assert len(peers) == 13 and sum(p["population"] is not None for p in peers) == 12
+    assert peers[-1] == {"code": "X05000009", "name": "Stanegate Park", "count": 71, "population": None,
+                         "rate_per_1000": None, "lower_95": None, "upper_95": None, "lower_998": None,
+                         "upper_998": None, "classification": "no rate: female population not loaded",
+                         "this_area": True}
+    assert ("Rates are per 1,000 residents per year, not per female resident: all residents, from Census 2021, "
+            "residents by age (table TS007A), added up from the ward's small areas (2021 LSOAs), 2021: no estimate "
+            "of female residents is loaded for this area.") in r.notes
+    assert ("Peers: 12 of the 14 wards of Northbridge Central are compared, rape, other sexual offences and stalking "
+            "and harassment together per 1,000 female residents per year, with funnel limits widened for "
+            "overdispersion (phi = 9.99). An area above the limits has more recorded offences than its size "
+            "explains; that can mean more offending or more victims reporting, and the data cannot tell which. Left "
+            "out, because a rate per 1,000 female residents cannot be worked out for them: Stanegate Park (female "
+            "population not loaded); Waterside Park (female population not loaded); a rate per resident would not "
+            "compare like with like.") in r.notes
+    assert not any("census2021_ts007a" in n or "lsoa21 via" in n for n in r.notes)
+    # a ward with female residents loaded: 12 rows, itself among them, the same two named as left out
+    other = vawg(store, "X05000002")
+    assert len(other.tables["peers"]) == 12 and [p["this_area"] for p in other.tables["peers"]].count(True) == 1

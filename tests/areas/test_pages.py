@@ -80,7 +80,8 @@ def test_ward_page_has_the_three_questions_with_plain_messages_for_what_is_missi
     # the latest 12 months hold the lake's three: 4 crimes, 2 incidents of anti-social behaviour
     assert ("4 crimes were recorded here from April 2023 to March 2024. Anti-social behaviour is counted apart: "
             "2 incidents.") in page
-    assert ("No change is given: no month of 2023-04 to 2024-03 and the same month a year earlier were both "
+    assert ("No change is given: no month of 2023-04 to 2024-03 and the same month a year earlier (2022-04 to "
+            "2023-03) were both "
             "published by every force whose crimes are counted here (Test Police did not publish 2022-04 to "
             "2023-12).") in page
     assert "No stop and search data has been loaded yet." in page

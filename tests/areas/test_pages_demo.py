@@ -170,3 +170,17 @@ def test_vawg_section_shows_the_analytics_figures(client, demo_lake, reference, 
     for row in r.tables["by_month"]:
         assert f"{row['month']}" in words
     assert f"/api/areas/{code}/vawg?table=by_month&amp;format=csv" in section
+
+
+def test_vawg_peers_of_a_ward_without_female_population(client, demo_lake):
+    """Stanegate Park has no estimate of female residents: its own rates are per resident, but its
+    peers' table is per female resident, says so in its caption, and lists the ward without a rate."""
+    body = client.get("/areas/X05000009/").content.decode()
+    section = body[body.index('<section class="ob-section" id="vawg"'):]
+    section = section[:section.index("</section>")]
+    words = htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
+    assert "Rates are per 1,000 residents per year." in words
+    assert "Compared with its peers: all three offences per 1,000 female residents a year, with 95% limits" in words
+    assert "Stanegate Park (this area) 71 – – – no rate: female population not loaded" in words
+    assert "Peers: 12 of the 14 wards of Northbridge Central are compared" in words
+    assert "census2021_ts007a" not in words

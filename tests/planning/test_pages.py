@@ -68,3 +68,16 @@ def test_the_allocation_form_starts_empty_and_explains_mistakes(client, demo_lak
     assert r.status_code == 400 and "Select a valid choice." in text(r)
     r = client.get(f"/did-it-work/?ward={WARD}&start=25-01")
     assert r.status_code == 400 and "Enter the month as year and month, for example 2025-01" in text(r)
+
+
+def test_scorecard_counts_a_ward_only_on_a_clear_shift(client, demo_lake):
+    """Ashby passes the E-test alone (p = 0.044, Wheeler's z = -2.86): shown as such, not counted as down."""
+    page = page_text(client, "/scorecard/northbridge/?from=2025-01&to=2025-12")
+    assert ("crime went down clearly in 1 ward, up clearly in 5, and showed no change that chance could not explain "
+            "in 63. In 1 more the change passed its own test (p below 0.05) but is not counted: with this many wards "
+            "tested, about 3.5 would pass by chance alone, so a ward counts only when Wheeler's z is beyond ±3 too."
+            ) in page
+    assert ("Ashby 80% (76% to 84%) borough’s figure −5 points 46.7 1,250 Down on its own test, but not a clear shift "
+            "among many areas (Wheeler's z = -2.86) (p = 0.04)") in page
+    assert "Larkrise" in page and "Down: a clear shift" in page
+    assert "beyond chance" not in page.split("How to read")[0]

@@ -77,8 +77,12 @@ def test_changes_are_tested_like_statsmodels():
     out = {c["key"]: c for c in lib.changes(before, after, previous_label=PREVIOUS, current_label=QUARTER)}
     ref = test_poisson_2indep(2682, 1, 2901, 1, method="etest")
     assert_allclose(out["crimes"]["p_value"], ref.pvalue, rtol=1e-6)
-    assert out["crimes"]["verdict"] == "worse" and out["crimes"]["statement"].startswith(
-        "crimes: 2,901 in 2025-Q4 against 2,682 in 2025-Q3; a change this large is unlikely to be chance")
+    # a quarter against the previous one crosses seasons: no verdict from it, and this review
+    # carries no change against a year earlier, so it cannot tell
+    assert out["crimes"]["verdict"] == "cannot tell" and out["crimes"]["statement"] == (
+        "crimes: 2,901 in 2025-Q4 against 2,682 in 2025-Q3 (p = 0.0034), but the two quarters are different "
+        "seasons, so that is not like with like. Like for like, there is no comparison with the same months a "
+        "year earlier, so no verdict is given.")
     ref = test_proportions_2indep(78, 369, 71, 339, method="score", compare="diff")
     assert_allclose(out["find_rate"]["p_value"], ref.pvalue, rtol=1e-9)
     assert out["find_rate"]["verdict"] == "no significant change"
@@ -87,6 +91,30 @@ def test_changes_are_tested_like_statsmodels():
     z = math.log(3.94 / 3.83) / math.hypot(se1, se2)
     assert_allclose(out["black_white_ratio"]["p_value"], math.erfc(abs(z) / math.sqrt(2)), rtol=1e-12)
     assert out["trust"]["verdict"] == "not tested" and "publishes no sample sizes" in out["trust"]["statement"]
+
+
+def test_crime_verdict_is_like_for_like_not_quarter_on_quarter():
+    """The demo's force review (X09000001, 2025-Q4): 6,878 crimes against 7,116 in 2025-Q3 pass the
+    E-test (p = 0.044), but Q3 is summer; against 2024-Q4 (6,680, about 3% more) there is no clear change."""
+    from openbeat.analytics import wording
+    from openbeat.stats.change import compare_counts
+
+    yoy = compare_counts(6680, 6878, label1="2024-10 to 2024-12", label2="2025-10 to 2025-12")
+    assert yoy.direction == "no significant change"
+    before = [_head("crimes", 7116)]
+    after = [_head("crimes", 6878, direction=yoy.direction, p_value=yoy.p_value,
+                   like_for_like=wording.crime_change(yoy.as_dict()).lead)]
+    c = lib.changes(before, after, previous_label=PREVIOUS, current_label=QUARTER)[0]
+    assert round(c["p_value"], 3) == 0.044  # the quarter-on-quarter test, still shown
+    assert c["verdict"] == "no significant change"
+    assert c["statement"] == (
+        "crimes: 6,878 in 2025-Q4 against 7,116 in 2025-Q3 (p = 0.044), but the two quarters are different seasons, "
+        "so that is not like with like. Like for like, about the same as the same months a year earlier: 6,878 "
+        "crimes against 6,680 (about 3% more), within normal year-to-year variation.")
+    # a real like-for-like fall is still called better
+    down = compare_counts(7500, 6878, label1="2024-10 to 2024-12", label2="2025-10 to 2025-12")
+    after = [_head("crimes", 6878, direction=down.direction, like_for_like=wording.crime_change(down.as_dict()).lead)]
+    assert lib.changes(before, after, previous_label=PREVIOUS, current_label=QUARTER)[0]["verdict"] == "better"
 
 
 def test_commitments_met_or_not():

@@ -110,6 +110,14 @@ def test_the_review_page_and_its_neighbours(client, demo_lake, ward):
     for h in review.headlines:
         assert h["statement"].replace("'", "&#x27;") in html
     assert f'href="{before.get_absolute_url()}" id="previous-link"' in html
+    # every verdict's class is one CSS class ("not tested" would be two), and crime's verdict is
+    # the like-for-like one: this review's own change against the same months a year earlier
+    crimes = next(c for c in review.changes if c["key"] == "crimes")
+    own = next(h for h in review.headlines if h["key"] == "crimes")
+    assert crimes["verdict"] == {"down": "better", "up": "worse"}.get(own["direction"], own["direction"])
+    assert 'class="ob-review-verdict--not-tested">Not tested</span>' in html
+    assert "ob-review-verdict--not tested" not in html
+    assert "Crime is judged against the same months a year earlier, not against the last quarter" in html
     assert reverse("reviews:pdf", args=[ward, QUARTER, 1]) in html
     assert html.count("<svg class=\"ob-review-chart\"") == html.count("The numbers in the chart") >= 2
     # the quarter's own address shows its latest version; an earlier quarter links forward
