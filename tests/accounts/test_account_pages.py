@@ -285,13 +285,14 @@ def test_an_officer_asks_for_a_role_and_it_waits_for_an_administrator(client, us
     client.force_login(u)
     r = client.post("/accounts/roles/request/", {"kind": "officer", "area": "/neighbourhoods/testforce/N1/"},
                     follow=True)
-    assert "You asked to be police officer or pcso in a neighbourhood team for neighbourhood testforce/N1 " \
-           "(North Ward)." in text(r)
+    assert "You asked to be police officer or PCSO in a neighbourhood team for neighbourhood testforce/N1 " \
+           "(North Ward). An administrator will check and verify it." in text(r)
     role = Role.objects.get(user=u)
     assert (role.kind, role.area_code, role.force, role.verified_at) == ("officer", "N1", "testforce", None)
     assert not user_has_role(user=u, kinds={"officer"}, ward_code=NORTH)
     assert "Waiting for an administrator" in text(r)
-    client.post("/accounts/roles/request/", {"kind": "panel_chair", "area": "north ward"})
+    r = client.post("/accounts/roles/request/", {"kind": "panel_chair", "area": "north ward"}, follow=True)
+    assert "You asked to be ward panel chair for North Ward." in text(r)
     assert Role.objects.filter(user=u, kind="panel_chair", area_code=NORTH, force="testforce").exists()
     r = client.post("/accounts/roles/request/", {"kind": "moderator", "area": "north ward"}, follow=True)
     assert "We could not find that ward or neighbourhood" in text(r)  # moderators are appointed
