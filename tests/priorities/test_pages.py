@@ -125,6 +125,24 @@ def test_the_ward_page_fetches_its_priorities_panel_uncached(client, use_lake, r
     assert "A third" in client.get(f"/wards/{NORTH}/priorities/panel/").content.decode()
 
 
+def test_supporting_and_withdrawing_say_what_happened(client, use_lake, resident):
+    p = propose(make_user())
+    client.force_login(resident)
+
+    def said(path: str) -> str:
+        r = client.post(path, follow=True)
+        assert r.redirect_chain == [(f"/priorities/{p.pk}/", 302)]
+        return r.content.decode()
+
+    assert "You support this priority." in said(f"/priorities/{p.pk}/support/")
+    page = said(f"/priorities/{p.pk}/support/withdraw/")
+    assert "You no longer support this priority." in page and "You support this priority." not in page
+    assert "You were not supporting this priority, so nothing changed." in said(f"/priorities/{p.pk}/support/withdraw/")
+    services.priority_decline(priority=p, by=make_user(is_staff=True), reason="Not for the police.")
+    page = said(f"/priorities/{p.pk}/support/")
+    assert "This priority is declined, so it cannot be supported." in page and "You support this" not in page
+
+
 def test_follow_buttons_on_priority_and_ward_pages(client, use_lake, resident):
     p = propose(resident)
     client.force_login(resident)  # the proposer follows it already
