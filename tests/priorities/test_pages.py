@@ -84,6 +84,9 @@ def test_feeds_are_atom_with_each_change(client, use_lake, resident, chair):
         assert "<title>Proposed: Burglary on Test Street</title>" in xml
         assert "<name>Ward panel chair</name>" in xml
         assert "@example.org" not in xml and resident.display_name not in xml
+    # the priority's feed names its ward as people know it, not by its code
+    xml = client.get(f"/priorities/{p.pk}/feed/").content.decode()
+    assert "<subtitle>What happened to this priority in North Ward.</subtitle>" in xml
 
 
 def test_api_lists_priorities_actions_and_comments_without_personal_data(client, use_lake, resident, chair, officer):
