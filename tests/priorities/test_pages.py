@@ -146,6 +146,44 @@ def test_supporting_and_withdrawing_say_what_happened(client, use_lake, resident
     assert "This priority is declined, so it cannot be supported." in page and "You support this" not in page
 
 
+def heading_skips(html: str, *, start: int = 0) -> list[str]:
+    """Each heading that goes more than one level deeper than the one before it (h1 then h3),
+    which leaves people who move by headings wondering what they missed."""
+    import re
+
+    skips, before = [], start
+    for level, words in re.findall(r"<h([1-6])\b[^>]*>(.*?)</h\1>", html, flags=re.S):
+        if int(level) > before + 1:
+            skips.append(f"h{before} to h{level}: {re.sub(r'<[^>]+>', '', words).strip()}")
+        before = int(level)
+    return skips
+
+
+def test_headings_never_skip_a_level_on_the_priority_pages(client, use_lake, resident, chair, officer):
+    adopted = adopt(propose(resident, title="Adopted one"), chair)
+    working = adopt(propose(resident, title="In progress one"), chair)
+    services.priority_action_add(priority=working, by=officer, kind="action", text="Patrols",
+                                 happened_on=services.today())
+    services.priority_comment_add(priority=working, author=resident, body="Thank you")
+    closed = adopt(propose(resident, title="Closed one"), chair)
+    services.priority_close(priority=closed, by=chair, outcome="resolved", summary="Fixed.")
+    proposed = propose(resident, title="Proposed one")
+    services.priority_decline(priority=propose(resident, title="Declined one"), by=chair, reason="Not ours.")
+    pages = [f"/priorities/{p.pk}/" for p in (adopted, working, closed, proposed)] + [
+        f"/wards/{NORTH}/priorities/", f"/wards/{NORTH}/you-said-we-did/"]
+    for who in (None, chair):  # anyone; and the team, who also see a box of their own
+        if who is not None:
+            client.force_login(who)
+        for url in pages:
+            assert heading_skips(client.get(url).content.decode()) == [], (url, who)
+    # the evidence has its own heading on a priority's page
+    assert '<h2 class="govuk-heading-m">Has the problem moved? The evidence</h2>' in client.get(
+        f"/priorities/{adopted.pk}/").content.decode()
+    # the ward page's panel sits under the page's h1: its h2, then h3 per group, h4 per priority
+    panel = client.get(f"/wards/{NORTH}/priorities/panel/").content.decode()
+    assert "<h4" in panel and heading_skips(panel, start=1) == []
+
+
 def test_follow_buttons_on_priority_and_ward_pages(client, use_lake, resident):
     p = propose(resident)
     client.force_login(resident)  # the proposer follows it already
