@@ -246,7 +246,8 @@ def priority_adopt(*, priority: Priority, by, until: dt.date, note: str = "") ->
                                      state__in=[Priority.State.ADOPTED, Priority.State.IN_PROGRESS]).count()
     limit = adopted_limit()
     if active >= limit:
-        raise ValidationError(f"This ward already has {active} adopted priorities, the most it may have at once "
+        raise ValidationError(f"This ward already has {active} adopted {'priority' if active == 1 else 'priorities'}, "
+                              "the most it may have at once "
                               f"({limit}). Close one before adopting another.")
     priority.state = Priority.State.ADOPTED
     priority.adopted_on = start

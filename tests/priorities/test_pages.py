@@ -40,6 +40,17 @@ def test_priority_page_offers_what_each_person_may_do(client, use_lake, resident
     assert "no-cache" in client.get(f"/priorities/{p.pk}/")["Cache-Control"]
 
 
+def test_the_adopt_page_counts_in_words_that_fit_the_number(client, use_lake, resident, chair, settings):
+    from tests.areas.test_pages import text
+
+    client.force_login(chair)
+    settings.OPENBEAT_PRIORITIES_PER_WARD = 1
+    p = propose(resident)
+    assert "The ward has 0 of at most 1 priority adopted now." in text(client.get(f"/priorities/{p.pk}/adopt/"))
+    settings.OPENBEAT_PRIORITIES_PER_WARD = 3
+    assert "The ward has 0 of at most 3 priorities adopted now." in text(client.get(f"/priorities/{p.pk}/adopt/"))
+
+
 def test_the_whole_loop_through_the_pages(client, use_lake, resident, chair, officer):
     client.force_login(resident)
     r = client.post(f"/wards/{NORTH}/priorities/new/", {
