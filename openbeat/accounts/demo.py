@@ -25,11 +25,17 @@ class DemoAccount:
 
 
 def demo_accounts() -> list[DemoAccount]:
-    """The demo's accounts as seeded (empty until :func:`demo_accounts_seed` has run)."""
+    """The demo's accounts that sign in with :data:`DEMO_PASSWORD`, as seeded (empty until
+    :func:`demo_accounts_seed` has run). Other demos' synthetic people in the same domain
+    (e.g. the events demo's attendees, who have no usable password) are not listed."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
     from openbeat.accounts.models import Role, User
 
     rows = []
-    for user in User.objects.filter(email__endswith="@" + DEMO_DOMAIN).prefetch_related("roles").order_by("pk"):
+    people = (User.objects.filter(email__endswith="@" + DEMO_DOMAIN, is_active=True)
+              .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).exclude(password=""))
+    for user in people.prefetch_related("roles").order_by("pk"):
         kinds = {r.kind for r in user.roles.all() if r.verified_at}
         if user.is_staff or Role.Kind.ADMINISTRATOR in kinds:
             role, can = "Administrator", "verify officers and appoint roles in the admin; everything a moderator can do"

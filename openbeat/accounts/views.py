@@ -80,8 +80,10 @@ def account_role_request(request: HttpRequest) -> HttpResponse:
         return redirect("accounts_settings")
     area_code, force, name = found
     services.role_request(user=request.user, kind=form.cleaned_data["kind"], area_code=area_code, force=force)
-    messages.success(request, f"You asked to be {dict(form.fields['kind'].choices)[form.cleaned_data['kind']].lower()} "
-                              f"for {name}. An administrator will check and verify it.")
+    label = dict(form.fields["kind"].choices)[form.cleaned_data["kind"]]
+    # lower only the first letter: "PCSO" stays as written
+    messages.success(request, f"You asked to be {label[:1].lower()}{label[1:]} for {name}. "
+                              "An administrator will check and verify it.")
     return redirect("accounts_settings")
 
 

@@ -104,11 +104,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (link scanners must not unsubscribe anyone); POST unsubscribes, one click."""
     user_id = unsubscribe_user_id(token=token)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    if user is None:
-        raise Http404("This unsubscribe link is not valid.")
-    done = request.method == "POST"
+    done = user is not None and request.method == "POST"
     if done:
         services.notifications_unsubscribe(user=user)
-    response = render(request, "notifications/unsubscribe.html", {"done": done, "token": token})
+    # a link that is cut short, altered or for an account since deleted: say so here, with the
+    # way to change emails, not the site's page for areas that are not found
+    response = render(request, "notifications/unsubscribe.html",
+                      {"done": done, "token": token, "invalid": user is None}, status=404 if user is None else 200)
     add_never_cache_headers(response)
     return response

@@ -36,9 +36,9 @@ def _evidence_start(today: dt.date) -> dt.date:
     return start
 
 
-def _redate(priority, *, proposed: dt.date, adopted: dt.date | None = None, until: dt.date | None = None,
-            declined: dt.date | None = None, closed: dt.date | None = None, actions: list[dt.date] = ()) -> None:
-    """Move what the services stamped "today" to the story's dates."""
+def _stamp(priority) -> None:
+    """Date the rows' creation times (which the database stamps "now") on the story's days: the
+    priority on the day it was proposed, each timeline entry on the day it happened."""
     from django.utils import timezone
 
     from openbeat.priorities.models import Priority, TimelineEntry
@@ -46,16 +46,10 @@ def _redate(priority, *, proposed: dt.date, adopted: dt.date | None = None, unti
     def at(day: dt.date):
         return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
 
-    Priority.objects.filter(pk=priority.pk).update(created_at=at(proposed), adopted_on=adopted, adopted_until=until,
-                                                   closed_on=closed)
-    days = {"proposed": proposed, "adopted": adopted, "declined": declined, "closed": closed}
-    queue = list(actions)
-    for e in TimelineEntry.objects.filter(priority=priority).order_by("pk"):
-        if e.kind in ("started", "action", "update"):
-            day = queue[0] if e.kind == "started" else queue.pop(0)
-        else:
-            day = days[e.kind]
-        TimelineEntry.objects.filter(pk=e.pk).update(happened_on=day, created_at=at(day))
+    entries = list(TimelineEntry.objects.filter(priority=priority).order_by("pk"))
+    Priority.objects.filter(pk=priority.pk).update(created_at=at(entries[0].happened_on))
+    for e in entries:
+        TimelineEntry.objects.filter(pk=e.pk).update(created_at=at(e.happened_on))
 
 
 @transaction.atomic
@@ -80,61 +74,74 @@ def demo_priorities_seed() -> str:
         return services.priority_propose(user=user, ward_code=ward, title=f"{title} {MARK}",
                                          description=f"Synthetic demo. {description}", crime_types=types)
 
+    on = services.as_of  # each step on its day in the story, so every date quoted agrees with the record
+
     # closed, resolved: old enough for the evidence to have months to judge
     start = _evidence_start(today)
-    p1 = propose(a, "Burglaries around the allotments", "Sheds and garages broken into along Allotment Lane, "
-                 "mostly at night.", ["Burglary"])
-    for u in (b, c, e):
-        services.support_add(priority=p1, user=u)
-    services.priority_adopt(priority=p1, by=chair, until=today + dt.timedelta(days=1))
-    services.priority_action_add(priority=p1, by=officer, kind="action", text="Evening patrols along Allotment "
-                                 "Lane, twice a week.", happened_on=today)
-    services.priority_action_add(priority=p1, by=officer, kind="action", text="Free shed alarms and property "
-                                 "marking at the community centre: 48 households came.", happened_on=today)
-    services.priority_close(priority=p1, by=chair, outcome="resolved",
-                            summary="Reports of shed break-ins stopped after the second month; patrols continue "
-                                    "as part of the usual route.")
-    _redate(p1, proposed=start - dt.timedelta(days=20), adopted=start, until=start + dt.timedelta(days=182),
-            closed=start + dt.timedelta(days=190),
-            actions=[start + dt.timedelta(days=7), start + dt.timedelta(days=30)])
+    day = lambda n: start + dt.timedelta(days=n)  # noqa: E731
+    with on(day(-20)):
+        p1 = propose(a, "Burglaries around the allotments", "Sheds and garages broken into along Allotment Lane, "
+                     "mostly at night.", ["Burglary"])
+        for u in (b, c, e):
+            services.support_add(priority=p1, user=u)
+    with on(day(0)):
+        services.priority_adopt(priority=p1, by=chair, until=day(182))
+    for n, text in ((7, "Evening patrols along Allotment Lane, twice a week."),
+                    (30, "Free shed alarms and property marking at the community centre: 48 households came.")):
+        with on(day(n)):
+            services.priority_action_add(priority=p1, by=officer, kind="action", text=text, happened_on=day(n))
+    with on(day(190)):
+        services.priority_close(priority=p1, by=chair, outcome="resolved",
+                                summary="Reports of shed break-ins stopped after the second month; patrols "
+                                        "continue as part of the usual route.")
+    _stamp(p1)
 
     # in progress, with actions, an update and a conversation
-    p2 = propose(b, "Drug dealing by the station underpass", "Dealing most evenings in the underpass by the "
-                 "station's east entrance.", ["Drugs"])
-    for u in (a, c):
-        services.support_add(priority=p2, user=u)
-    services.priority_adopt(priority=p2, by=chair, until=today + dt.timedelta(days=120))
-    services.priority_action_add(priority=p2, by=officer, kind="action", text="Plain-clothes patrols on three "
-                                 "evenings; two people arrested for possession with intent to supply.",
-                                 happened_on=today)
-    services.priority_action_add(priority=p2, by=officer, kind="update", text="Lighting in the underpass "
-                                 "reported to the council; repairs booked.", happened_on=today)
-    _redate(p2, proposed=d(75), adopted=d(60), until=d(60) + dt.timedelta(days=180), actions=[d(45), d(20)])
+    with on(d(75)):
+        p2 = propose(b, "Drug dealing by the station underpass", "Dealing most evenings in the underpass by the "
+                     "station's east entrance.", ["Drugs"])
+        for u in (a, c):
+            services.support_add(priority=p2, user=u)
+    with on(d(60)):
+        services.priority_adopt(priority=p2, by=chair, until=d(60) + dt.timedelta(days=180))
+    with on(d(45)):
+        services.priority_action_add(priority=p2, by=officer, kind="action", text="Plain-clothes patrols on three "
+                                     "evenings; two people arrested for possession with intent to supply.",
+                                     happened_on=d(45))
+    with on(d(20)):
+        services.priority_action_add(priority=p2, by=officer, kind="update", text="Lighting in the underpass "
+                                     "reported to the council; repairs booked.", happened_on=d(20))
+    _stamp(p2)
     top = services.priority_comment_add(priority=p2, author=c, body="Much quieter in the last fortnight, thank you.")
     services.priority_comment_add(priority=p2, author=officer, parent=top,
                                   body="Thanks for letting us know. Please keep reporting anything you see.")
     follow_create(user=c, target_kind="priority", target_code=str(p2.pk))
 
     # adopted, nothing done yet
-    p3 = propose(c, "Anti-social behaviour in Riverside Park", "Groups gathering late, fires lit on the benches.",
-                 ["Anti-social behaviour", "Criminal damage and arson"])
-    services.priority_adopt(priority=p3, by=chair, until=today + dt.timedelta(days=90))
-    _redate(p3, proposed=d(30), adopted=d(6), until=d(6) + dt.timedelta(days=90))
+    with on(d(30)):
+        p3 = propose(c, "Anti-social behaviour in Riverside Park", "Groups gathering late, fires lit on the "
+                     "benches.", ["Anti-social behaviour", "Criminal damage and arson"])
+    with on(d(6)):
+        services.priority_adopt(priority=p3, by=chair, until=d(6) + dt.timedelta(days=90))
+    _stamp(p3)
 
     # declined, with the reason shown
-    p4 = propose(e, "Cars parked on the pavement on Mill Road", "Pushchairs and wheelchairs have to go into the "
-                 "road.", ["Other crime"])
-    services.priority_decline(priority=p4, by=chair, reason="Pavement parking is enforced by the council, not the "
-                              "police: we have passed it to their parking team.")
-    _redate(p4, proposed=d(50), declined=d(40))
+    with on(d(50)):
+        p4 = propose(e, "Cars parked on the pavement on Mill Road", "Pushchairs and wheelchairs have to go into "
+                     "the road.", ["Other crime"])
+    with on(d(40)):
+        services.priority_decline(priority=p4, by=chair, reason="Pavement parking is enforced by the council, "
+                                  "not the police: we have passed it to their parking team.")
+    _stamp(p4)
 
     # proposed, supported, and a comment reported by three people (hidden until reviewed)
-    p5 = propose(a, "Bikes stolen from the station racks", "Several bikes a week, even locked ones.",
-                 ["Bicycle theft"])
+    with on(d(12)):
+        p5 = propose(a, "Bikes stolen from the station racks", "Several bikes a week, even locked ones.",
+                     ["Bicycle theft"])
     for u in (b, c, e):
         services.support_add(priority=p5, user=u)
         follow_create(user=u, target_kind="priority", target_code=str(p5.pk))
-    _redate(p5, proposed=d(12))
+    _stamp(p5)
     services.priority_comment_add(priority=p5, author=b, body="Mine went last Tuesday. Cameras would help.")
     rude = services.priority_comment_add(priority=p5, author=e, body="Everyone round here is a thief, obviously "
                                          "(a made-up rude comment for the moderation demo).")

@@ -78,7 +78,10 @@ class PriorityFeed(_TimelineFeed):
         return obj.title if obj.is_shown else f"Priority {obj.pk}"
 
     def subtitle(self, obj: Priority) -> str:
-        return obj.public_notice or f"What happened to this priority in {obj.ward_code}."
+        from openbeat.areas import lookup
+
+        area = lookup.area_get(code=obj.ward_code)
+        return obj.public_notice or f"What happened to this priority in {area.name if area else obj.ward_code}."
 
     def link(self, obj: Priority) -> str:
         return obj.get_absolute_url()

@@ -3,7 +3,10 @@ when, and tells the followers of the priority and of its ward."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,8 +35,25 @@ def adopted_limit() -> int:
     return int(getattr(settings, "OPENBEAT_PRIORITIES_PER_WARD", 3))
 
 
+_AS_OF: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("priorities_as_of", default=None)
+
+
 def today() -> dt.date:
-    return timezone.localdate()
+    """Today's date, or the day set by :func:`as_of`."""
+    return _AS_OF.get() or timezone.localdate()
+
+
+@contextlib.contextmanager
+def as_of(day: dt.date) -> Iterator[None]:
+    """Run the writes inside as if on ``day``: the demo tells its story on the story's dates,
+    so every date the services stamp or quote (the period, the timeline's text, what followers
+    are told) agrees from the start rather than being moved afterwards. Only this context
+    (this thread, this request) sees the changed day."""
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 def role_label(*, user, ward_code: str) -> str:
@@ -226,7 +246,8 @@ def priority_adopt(*, priority: Priority, by, until: dt.date, note: str = "") ->
                                      state__in=[Priority.State.ADOPTED, Priority.State.IN_PROGRESS]).count()
     limit = adopted_limit()
     if active >= limit:
-        raise ValidationError(f"This ward already has {active} adopted priorities, the most it may have at once "
+        raise ValidationError(f"This ward already has {active} adopted {'priority' if active == 1 else 'priorities'}, "
+                              "the most it may have at once "
                               f"({limit}). Close one before adopting another.")
     priority.state = Priority.State.ADOPTED
     priority.adopted_on = start

@@ -139,6 +139,8 @@ def support_add(request: HttpRequest, pk: int) -> HttpResponse:
         return too_many(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "You support this priority.")
     return redirect(priority)
 
 
@@ -146,7 +148,10 @@ def support_add(request: HttpRequest, pk: int) -> HttpResponse:
 @writer_required
 def support_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     priority = _priority(request, pk, writing=True)
-    services.support_withdraw(priority=priority, user=request.user)
+    if services.support_withdraw(priority=priority, user=request.user):
+        messages.success(request, "You no longer support this priority.")
+    else:
+        messages.info(request, "You were not supporting this priority, so nothing changed.")
     return redirect(priority)
 
 

@@ -256,6 +256,27 @@ def test_the_demo_seeds_one_account_per_role_and_lists_them(client, demo_lake, s
     assert client.get("/accounts/demo/").status_code == 404
 
 
+def test_every_listed_demo_account_signs_in_with_the_demo_password(client, demo_lake, settings):
+    """Other demos add synthetic people to the same domain who never sign in (the events
+    demo's attendees: no usable password); the page that says every account signs in with the
+    demo password lists only those that do."""
+    from django.contrib.auth import get_user_model
+
+    from openbeat.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_accounts, demo_accounts_seed
+
+    settings.OPENBEAT_DEMO = True
+    demo_accounts_seed()
+    get_user_model().objects.create_user(email=f"attendee1@{DEMO_DOMAIN}", password=None,
+                                         display_name="Attendee (synthetic)")
+    accounts = demo_accounts()
+    assert len(accounts) == 13 and f"attendee1@{DEMO_DOMAIN}" not in [a.email for a in accounts]
+    assert f"attendee1@{DEMO_DOMAIN}" not in text(client.get("/accounts/demo/"))
+    for a in accounts:
+        r = client.post("/accounts/login/", {"login": a.email, "password": DEMO_PASSWORD})
+        assert r.status_code == 302 and client.session["_auth_user_id"], a.email
+        client.logout()
+
+
 def test_an_officer_asks_for_a_role_and_it_waits_for_an_administrator(client, use_lake):
     from openbeat.accounts.models import Role
     from openbeat.accounts.selectors import user_has_role
@@ -264,13 +285,14 @@ def test_an_officer_asks_for_a_role_and_it_waits_for_an_administrator(client, us
     client.force_login(u)
     r = client.post("/accounts/roles/request/", {"kind": "officer", "area": "/neighbourhoods/testforce/N1/"},
                     follow=True)
-    assert "You asked to be police officer or pcso in a neighbourhood team for neighbourhood testforce/N1 " \
-           "(North Ward)." in text(r)
+    assert "You asked to be police officer or PCSO in a neighbourhood team for neighbourhood testforce/N1 " \
+           "(North Ward). An administrator will check and verify it." in text(r)
     role = Role.objects.get(user=u)
     assert (role.kind, role.area_code, role.force, role.verified_at) == ("officer", "N1", "testforce", None)
     assert not user_has_role(user=u, kinds={"officer"}, ward_code=NORTH)
     assert "Waiting for an administrator" in text(r)
-    client.post("/accounts/roles/request/", {"kind": "panel_chair", "area": "north ward"})
+    r = client.post("/accounts/roles/request/", {"kind": "panel_chair", "area": "north ward"}, follow=True)
+    assert "You asked to be ward panel chair for North Ward." in text(r)
     assert Role.objects.filter(user=u, kind="panel_chair", area_code=NORTH, force="testforce").exists()
     r = client.post("/accounts/roles/request/", {"kind": "moderator", "area": "north ward"}, follow=True)
     assert "We could not find that ward or neighbourhood" in text(r)  # moderators are appointed

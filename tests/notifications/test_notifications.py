@@ -142,6 +142,30 @@ def test_unsubscribe_tokens_are_signed_per_person():
     assert unsubscribe_user_id(token="nonsense") is None
 
 
+def test_a_bad_unsubscribe_link_says_so_and_how_to_change_emails(client):
+    """Cut short, altered, or for an account since deleted: the page says the link is not valid
+    (not the site's "area not found" page), unsubscribes nobody, and points to the settings."""
+    from openbeat.notifications.emails import unsubscribe_token
+
+    from tests.areas.test_pages import text
+
+    u = person()
+    gone = person()
+    deleted_token = unsubscribe_token(user=gone)
+    gone.delete()
+    for path in ("/notifications/unsubscribe/abc/", f"/notifications/unsubscribe/{deleted_token}/"):
+        for r in (client.get(path), client.post(path)):
+            assert r.status_code == 404 and "no-cache" in r["Cache-Control"]
+            page = text(r)
+            assert ("This unsubscribe link is not valid It may have been cut short when it was copied, or the "
+                    "account it was for no longer exists. Nobody was unsubscribed. To stop or change the emails "
+                    "you get, sign in and change your email settings .") in page
+            assert "area may not be loaded" not in page and "You are unsubscribed" not in page
+            assert 'href="/accounts/settings/">sign in and change your email settings</a>' in r.content.decode()
+    u.refresh_from_db()
+    assert u.notify_frequency == "immediate"
+
+
 @pytest.mark.django_db(transaction=True)  # the worker commits and closes connections as in production
 def test_the_worker_sends_queued_email_and_marks_it_sent(mailoutbox, settings):
     """The locmem path: one task run by the worker's own loop (batch), one email."""

@@ -40,6 +40,17 @@ def test_priority_page_offers_what_each_person_may_do(client, use_lake, resident
     assert "no-cache" in client.get(f"/priorities/{p.pk}/")["Cache-Control"]
 
 
+def test_the_adopt_page_counts_in_words_that_fit_the_number(client, use_lake, resident, chair, settings):
+    from tests.areas.test_pages import text
+
+    client.force_login(chair)
+    settings.OPENBEAT_PRIORITIES_PER_WARD = 1
+    p = propose(resident)
+    assert "The ward has 0 of at most 1 priority adopted now." in text(client.get(f"/priorities/{p.pk}/adopt/"))
+    settings.OPENBEAT_PRIORITIES_PER_WARD = 3
+    assert "The ward has 0 of at most 3 priorities adopted now." in text(client.get(f"/priorities/{p.pk}/adopt/"))
+
+
 def test_the_whole_loop_through_the_pages(client, use_lake, resident, chair, officer):
     client.force_login(resident)
     r = client.post(f"/wards/{NORTH}/priorities/new/", {
@@ -84,6 +95,9 @@ def test_feeds_are_atom_with_each_change(client, use_lake, resident, chair):
         assert "<title>Proposed: Burglary on Test Street</title>" in xml
         assert "<name>Ward panel chair</name>" in xml
         assert "@example.org" not in xml and resident.display_name not in xml
+    # the priority's feed names its ward as people know it, not by its code
+    xml = client.get(f"/priorities/{p.pk}/feed/").content.decode()
+    assert "<subtitle>What happened to this priority in North Ward.</subtitle>" in xml
 
 
 def test_api_lists_priorities_actions_and_comments_without_personal_data(client, use_lake, resident, chair, officer):
@@ -123,6 +137,62 @@ def test_the_ward_page_fetches_its_priorities_panel_uncached(client, use_lake, r
     propose(resident, title="A third")
     assert client.get(f"/areas/{NORTH}/").content == ward_page.content
     assert "A third" in client.get(f"/wards/{NORTH}/priorities/panel/").content.decode()
+
+
+def test_supporting_and_withdrawing_say_what_happened(client, use_lake, resident):
+    p = propose(make_user())
+    client.force_login(resident)
+
+    def said(path: str) -> str:
+        r = client.post(path, follow=True)
+        assert r.redirect_chain == [(f"/priorities/{p.pk}/", 302)]
+        return r.content.decode()
+
+    assert "You support this priority." in said(f"/priorities/{p.pk}/support/")
+    page = said(f"/priorities/{p.pk}/support/withdraw/")
+    assert "You no longer support this priority." in page and "You support this priority." not in page
+    assert "You were not supporting this priority, so nothing changed." in said(f"/priorities/{p.pk}/support/withdraw/")
+    services.priority_decline(priority=p, by=make_user(is_staff=True), reason="Not for the police.")
+    page = said(f"/priorities/{p.pk}/support/")
+    assert "This priority is declined, so it cannot be supported." in page and "You support this" not in page
+
+
+def heading_skips(html: str, *, start: int = 0) -> list[str]:
+    """Each heading that goes more than one level deeper than the one before it (h1 then h3),
+    which leaves people who move by headings wondering what they missed."""
+    import re
+
+    skips, before = [], start
+    for level, words in re.findall(r"<h([1-6])\b[^>]*>(.*?)</h\1>", html, flags=re.S):
+        if int(level) > before + 1:
+            skips.append(f"h{before} to h{level}: {re.sub(r'<[^>]+>', '', words).strip()}")
+        before = int(level)
+    return skips
+
+
+def test_headings_never_skip_a_level_on_the_priority_pages(client, use_lake, resident, chair, officer):
+    adopted = adopt(propose(resident, title="Adopted one"), chair)
+    working = adopt(propose(resident, title="In progress one"), chair)
+    services.priority_action_add(priority=working, by=officer, kind="action", text="Patrols",
+                                 happened_on=services.today())
+    services.priority_comment_add(priority=working, author=resident, body="Thank you")
+    closed = adopt(propose(resident, title="Closed one"), chair)
+    services.priority_close(priority=closed, by=chair, outcome="resolved", summary="Fixed.")
+    proposed = propose(resident, title="Proposed one")
+    services.priority_decline(priority=propose(resident, title="Declined one"), by=chair, reason="Not ours.")
+    pages = [f"/priorities/{p.pk}/" for p in (adopted, working, closed, proposed)] + [
+        f"/wards/{NORTH}/priorities/", f"/wards/{NORTH}/you-said-we-did/"]
+    for who in (None, chair):  # anyone; and the team, who also see a box of their own
+        if who is not None:
+            client.force_login(who)
+        for url in pages:
+            assert heading_skips(client.get(url).content.decode()) == [], (url, who)
+    # the evidence has its own heading on a priority's page
+    assert '<h2 class="govuk-heading-m">Has the problem moved? The evidence</h2>' in client.get(
+        f"/priorities/{adopted.pk}/").content.decode()
+    # the ward page's panel sits under the page's h1: its h2, then h3 per group, h4 per priority
+    panel = client.get(f"/wards/{NORTH}/priorities/panel/").content.decode()
+    assert "<h4" in panel and heading_skips(panel, start=1) == []
 
 
 def test_follow_buttons_on_priority_and_ward_pages(client, use_lake, resident):

@@ -138,6 +138,17 @@ def test_the_ward_limit_on_adopted_priorities(use_lake, resident, chair, setting
                                   "Close one before adopting another."]
     services.priority_close(priority=a, by=chair, outcome="not_resolved", summary="Moved on.")
     assert adopt(c, chair).state == "adopted"
+    # one at a time: said of one
+    settings.OPENBEAT_PRIORITIES_PER_WARD = 1
+    with pytest.raises(ValidationError) as exc:
+        adopt(propose(resident, title="P4"), chair)
+    assert exc.value.messages == ["This ward already has 2 adopted priorities, the most it may have at once (1). "
+                                  "Close one before adopting another."]
+    services.priority_close(priority=b, by=chair, outcome="resolved", summary="Done.")
+    with pytest.raises(ValidationError) as exc:
+        adopt(propose(resident, title="P5"), chair)
+    assert exc.value.messages == ["This ward already has 1 adopted priority, the most it may have at once (1). "
+                                  "Close one before adopting another."]
     # another ward's count is its own
     south = make_user()
     make_role(south, "panel_chair", ward=SOUTH)
