@@ -316,8 +316,9 @@ def headlines(figures: dict, community: dict | None = None) -> list[dict]:
                 f"({_pct(m['share'])}, 95% interval {_pct(m['low'])} to {_pct(m['high'])}).",
                 "Wilson score interval.", m["low"], m["high"], k=m["yes"], n=m["n"])
         add("priorities", "Engagement", "Residents' priorities", eng["adopted"],
-            f"Residents proposed {eng['proposed']:,} priorities; the team adopted {eng['adopted']:,} and "
-            f"{eng['resolved']:,} were closed as resolved.", "Counted from the platform's own records.")
+            f"Residents proposed {wording.plural(eng['proposed'], 'priority', 'priorities')}; the team adopted "
+            f"{eng['adopted']:,} and {eng['resolved']:,} {'was' if eng['resolved'] == 1 else 'were'} closed as "
+            "resolved.", "Counted from the platform's own records.")
     return out
 
 

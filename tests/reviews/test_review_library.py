@@ -136,3 +136,16 @@ def test_revisions_and_state_changes():
            "reference": {"areas": "1"}}
     assert lib.state_changes(then, now, first="2024-01", last="2025-12") == [
         "nb's street crimes for 2025-10 re-published"]
+
+
+@pytest.mark.parametrize("counts, said", [
+    ((1, 1, 1), "Residents proposed 1 priority; the team adopted 1 and 1 was closed as resolved."),
+    ((3, 2, 0), "Residents proposed 3 priorities; the team adopted 2 and 0 were closed as resolved."),
+])
+def test_the_priorities_statement_agrees_with_its_numbers(nb_store, ward, counts, said):
+    f = lib.review_figures(nb_store, ward, "2031-Q1")  # every lake figure declined: only the community's
+    proposed, adopted, resolved = counts
+    community = {"engagement": {"events_held": 0, "attended": 0, "proposed": proposed, "adopted": adopted,
+                                "resolved": resolved}}
+    row = next(h for h in lib.headlines(f, community) if h["key"] == "priorities")
+    assert (row["value"], row["statement"]) == (adopted, said)
