@@ -60,7 +60,8 @@ def profile(area, force, lake, first, last, fmt, table):
     """
     from openbeat.analytics.profiles import area_profile
 
-    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table, resident=False)
+    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table, resident=False,
+          areas=(area,), force=force)
 
 
 @analyse.command()
@@ -81,15 +82,21 @@ def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, 
     """
     from openbeat.analytics.hotspots import hotspots as compute
 
+    if geojson_path:
+        _check_writable(geojson_path)  # before the permutations, not after them
+
     def run(store):
         result = compute(store, area, first, last, crime_type=crime_type, cell_size=cell_size, by=by,
                          permutations=permutations)
         if geojson_path:
-            with open(geojson_path, "w") as fh:
-                json.dump(result.geojson, fh)
+            try:
+                with open(geojson_path, "w") as fh:
+                    json.dump(result.geojson, fh)
+            except OSError as e:
+                raise click.ClickException(f"cannot write {geojson_path}: {e.strerror}") from e
         return result
 
-    _emit(run, lake, fmt, table)
+    _emit(run, lake, fmt, table, areas=(area,))
 
 
 @analyse.command()
@@ -109,7 +116,8 @@ def compare(level, within, crime_type, overdispersion, lake, first, last, fmt, t
     from openbeat.analytics.comparison import compare_areas
 
     _emit(lambda store: compare_areas(store, level, within, first, last, crime_type=crime_type,
-                                      overdispersion=overdispersion), lake, fmt, table)
+                                      overdispersion=overdispersion), lake, fmt, table,
+          areas=(within,))
 
 
 @analyse.command("stop-search")
@@ -127,7 +135,8 @@ def stop_search(area, ward_denominators, lake, first, last, fmt, table):
     """
     from openbeat.analytics.stopsearch import stop_search as compute
 
-    _emit(lambda store: compute(store, area, first, last, ward_denominators=ward_denominators), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last, ward_denominators=ward_denominators), lake, fmt, table,
+          areas=(area,))
 
 
 @analyse.command()
@@ -145,7 +154,8 @@ def trust(area, responses, measure, lake, first, last, fmt, table):
     """
     from openbeat.analytics.trust import trust as compute
 
-    _emit(lambda store: compute(store, area, first, last, responses=responses, measure=measure), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last, responses=responses, measure=measure), lake, fmt, table,
+          areas=(area,))
 
 
 @analyse.command()
@@ -162,7 +172,8 @@ def targeting(level, within, responses, lake, first, last, fmt, table):
     """
     from openbeat.analytics.targeting import targeting as compute
 
-    _emit(lambda store: compute(store, level, within, first, last, responses=responses), lake, fmt, table)
+    _emit(lambda store: compute(store, level, within, first, last, responses=responses), lake, fmt, table,
+          areas=(within,))
 
 
 @analyse.command()
@@ -185,7 +196,7 @@ def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lak
 
     _emit(lambda store: allocation_plan(store, within, officers, pcsos, trust_weight=trust_weight,
                                         minimum_officers=min_officers, minimum_pcsos=min_pcsos,
-                                        first=first, last=last), lake, fmt, table)
+                                        first=first, last=last), lake, fmt, table, areas=(within,))
 
 
 def _did_it_work_options(f):
@@ -205,7 +216,7 @@ def _did_it_work(area, start, crime_type, before_months, after_months, lake, fmt
     from openbeat.analytics.did_it_work import did_it_work
 
     _emit(lambda store: did_it_work(store, area, start, crime_type, before_months=before_months,
-                                    after_months=after_months), lake, fmt, table)
+                                    after_months=after_months), lake, fmt, table, areas=(area,))
 
 
 @analyse.command("did-it-work")
@@ -243,7 +254,7 @@ def scorecard(area, measure, responses, force, lake, first, last, fmt, table):
     from openbeat.analytics.scorecard import scorecard as compute
 
     _emit(lambda store: compute(store, area, first, last, measure=measure, responses=responses, force=force), lake,
-          fmt, table)
+          fmt, table, areas=(area,), force=force)
 
 
 @analyse.command()
@@ -264,16 +275,64 @@ def vawg(area, lake, first, last, fmt, table):
     """
     from openbeat.analytics.vawg import vawg as compute
 
-    _emit(lambda store: compute(store, area, first, last), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last), lake, fmt, table, areas=(area,))
 
 
-def _emit(compute, lake, fmt: str, table: str | None = None, *, resident: bool = True) -> None:
-    """Compute, then print; ``resident=False`` for one area's figures (see Store)."""
+def _check_writable(path: str) -> None:
+    """Stop with a plain error when ``path`` cannot be written, naming the path and why."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"cannot write {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise click.ClickException(f"cannot write {path}: it is a folder")
+    if not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        raise click.ClickException(f"cannot write {path}: permission denied")
+
+
+def _check_codes(store, areas: tuple, force: str | None) -> None:
+    """Stop with the reason when --area/--within or --force names nothing the figures can use:
+    an area loaded at a level the figures are not given for (an MSOA) is named as such, not
+    called unloaded, and an unknown --force is called a force, not an area."""
+    from openbeat.analytics.store import UnknownArea
+    from openbeat.geo.levels import COUNTED_LEVELS, LEVEL_NAMES
+
+    for code in filter(None, areas):
+        try:
+            store.area(code)
+        except UnknownArea as e:
+            found = store.has("areas") and store.cursor().execute(
+                "SELECT name, level FROM areas WHERE code = ? LIMIT 1", [code]).fetchone()
+            if not found:
+                raise click.ClickException(str(e)) from e
+            name, level = found
+            levels = ", ".join(_lower_first(LEVEL_NAMES[lv]) for lv in reversed(COUNTED_LEVELS))
+            raise click.ClickException(f"{name} ({code}) is a {_lower_first(LEVEL_NAMES.get(level, level))}; "
+                                       f"these figures are given for: {levels}") from e
+    if force:
+        try:
+            store.area(force)
+        except UnknownArea as e:
+            slugs = ", ".join(slug for slug, _ in store.force_names()) or "none"
+            raise click.ClickException(f"no force {force!r} in the lake; its forces are: {slugs}") from e
+
+
+def _lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:]
+
+
+def _emit(compute, lake, fmt: str, table: str | None = None, *, resident: bool = True, areas: tuple = (),
+          force: str | None = None) -> None:
+    """Compute, then print; ``resident=False`` for one area's figures (see Store); ``areas`` and
+    ``force``, the codes given, are checked first (:func:`_check_codes`)."""
     from openbeat.analytics.result import Result, jsonable
     from openbeat.analytics.store import BadPeriod, Store, UnknownArea
 
+    store = Store(lake, resident=resident)
+    _check_codes(store, areas, force)
     try:
-        result: Result = compute(Store(lake, resident=resident))
+        result: Result = compute(store)
     except (UnknownArea, BadPeriod, ValueError) as e:
         raise click.ClickException(str(e)) from e
     if table is not None and table not in result.tables:

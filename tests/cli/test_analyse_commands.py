@@ -59,6 +59,15 @@ def test_errors_are_plain(northbridge):
         ("profile", "--area", "northbridge", "--from", "2025-13"): "'2025-13' is not a month",
         ("scorecard", "--area", "northbridge", "--format", "csv", "--table", "nope"): "no table 'nope'",
         ("hotspots", "--area", "northbridge", "--crime-type", "Arson"): "unknown crime type 'Arson'",
+        # a loaded MSOA is named as one, not called unloaded
+        ("profile", "--area", "X02000013"): "Northbridge Central 013 (X02000013) is a middle layer super output area "
+                                            "(MSOA); these figures are given for: police force, borough, ward, "
+                                            "neighbourhood statistical area (LSOA 2021)\n",
+        ("compare", "--level", "ward", "--within", "X02000013"): "(X02000013) is a middle layer super output area",
+        # an unknown --force is called a force, not an area
+        ("profile", "--area", "northbridge", "--force", "nosuch"): "Error: no force 'nosuch' in the lake; its forces "
+                                                                   "are: northbridge\n",
+        ("scorecard", "--area", "northbridge", "--force", "nosuch"): "Error: no force 'nosuch' in the lake",
     }
     for args, message in cases.items():
         result = runner.invoke(main, ["analyse", *args, *lake])
@@ -77,3 +86,17 @@ def test_evaluate_is_the_hidden_old_name_of_did_it_work(northbridge):
     assert "deprecated" in old.stderr.lower()
     listed = runner.invoke(main, ["analyse", "--help"]).stdout
     assert "did-it-work" in listed and "evaluate" not in listed
+
+
+def test_hotspots_checks_the_geojson_path_before_computing(northbridge, tmp_path, monkeypatch):
+    import openbeat.analytics.hotspots
+
+    def never(*args, **kwargs):
+        raise AssertionError("computed before finding the GeoJSON path cannot be written")
+
+    monkeypatch.setattr(openbeat.analytics.hotspots, "hotspots", never)
+    path = tmp_path / "nonexistent" / "x.geojson"
+    result = CliRunner().invoke(main, ["analyse", "hotspots", "--area", "X05000030", "--geojson", str(path),
+                                       "--permutations", "249", "--lake", str(northbridge.root)])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: cannot write {path}: the folder {path.parent} does not exist\n")
