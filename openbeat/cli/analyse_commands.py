@@ -64,12 +64,21 @@ def profile(area, force, lake, first, last, fmt, table):
           areas=(area,), force=force)
 
 
+def _check_permutations(ctx, param, value: int) -> int:
+    # the library's rule (openbeat.analytics.hotspots), said before anything is computed
+    if value != 0 and not 249 <= value <= 99_999:
+        raise click.BadParameter(f"{value} is neither 0 nor between 249 and 99,999")
+    return value
+
+
 @analyse.command()
 @click.option("--area", required=True, metavar="CODE", help="Ward, borough or LSOA 2021 code, or a force slug.")
 @click.option("--crime-type", metavar="TYPE", help="One police.uk crime type [default: all crime except ASB].")
 @click.option("--by", type=click.Choice(["grid", "lsoa"]), default="grid", show_default=True)
 @click.option("--cell-size", type=click.FloatRange(min=50), default=250.0, show_default=True, help="Metres.")
-@click.option("--permutations", type=click.IntRange(min=0), default=9999, show_default=True)
+@click.option("--permutations", type=int, default=9999, show_default=True, callback=_check_permutations,
+              help="Conditional permutations behind each p-value: 0 (the analytical z-scores alone), or 249 "
+                   "to 99,999.")
 @click.option("--geojson", "geojson_path", type=click.Path(dir_okay=False, writable=True),
               help="Also write the map (cells with z, p, q, class) as GeoJSON here.")
 @common
@@ -143,7 +152,8 @@ def stop_search(area, ward_denominators, lake, first, last, fmt, table):
 @click.option("--area", required=True, metavar="CODE", help="Borough or ward code, or a force slug.")
 @click.option("--responses", type=click.Path(exists=True, dir_okay=False),
               help="CSV of survey responses (ward_code, measure, yes, n) for ward estimates.")
-@click.option("--measure", help="One PAS measure, e.g. 'Trust MPS' [default: all].")
+@click.option("--measure", help="The PAS measure of the headline and the ward estimates; the tables show every "
+                                "measure [default: Trust MPS, or the first the PAS loaded has].")
 @common
 def trust(area, responses, measure, lake, first, last, fmt, table):
     """Trust and confidence: the Public Attitude Survey series, and ward estimates shrunk toward the borough
@@ -362,19 +372,24 @@ def _print(result, chosen: list) -> None:
             value = value["summary"]
         if isinstance(value, (dict, list)) or value is None:
             continue
-        console.print(f"  {key.replace('_', ' ')}: {_fmt(value)}", highlight=False)
+        shown = str(value) if key in _IDENTIFIERS else _fmt(value)
+        console.print(f"  {key.replace('_', ' ')}: {shown}", highlight=False)
     rows = jsonable(chosen)
     if rows:
         table = Table()
         for col in rows[0]:
             table.add_column(col.replace("_", " "), justify="left" if isinstance(rows[0][col], str) else "right")
         for r in rows:
-            table.add_row(*(_fmt(v) for v in r.values()))
+            table.add_row(*(str(v) if k in _IDENTIFIERS else _fmt(v) for k, v in r.items()))
         console.print(table)
     for note in result.notes:
         console.print(f"  • {note}", highlight=False, style="dim")
     console.print("  Sources: " + "; ".join(result.sources), highlight=False, style="dim")
     console.print(f"  {result.licence}", highlight=False, style="dim")
+
+
+#: Numbers that name rather than count, printed without thousands separators.
+_IDENTIFIERS = {"seed"}
 
 
 def _fmt(v) -> str:

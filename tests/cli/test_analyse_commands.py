@@ -100,3 +100,34 @@ def test_hotspots_checks_the_geojson_path_before_computing(northbridge, tmp_path
                                        "--permutations", "249", "--lake", str(northbridge.root)])
     assert (result.exit_code, result.output) == (
         1, f"Error: cannot write {path}: the folder {path.parent} does not exist\n")
+
+
+def test_help_says_the_real_rules_and_defaults():
+    runner = CliRunner()
+    hotspots = " ".join(runner.invoke(main, ["analyse", "hotspots", "--help"]).output.split())
+    assert ("--permutations INTEGER Conditional permutations behind each p-value: 0 (the analytical z-scores "
+            "alone), or 249 to 99,999. [default: 9999]") in hotspots
+    assert "x>=0" not in hotspots
+    trust = " ".join(runner.invoke(main, ["analyse", "trust", "--help"]).output.split())
+    assert ("--measure TEXT The PAS measure of the headline and the ward estimates; the tables show every measure "
+            "[default: Trust MPS, or the first the PAS loaded has].") in trust
+    assert "[default: all]" not in trust
+
+
+def test_permutations_outside_the_rule_are_refused_before_computing(northbridge):
+    result = CliRunner().invoke(main, ["analyse", "hotspots", "--area", "X05000030", "--permutations", "99",
+                                       "--lake", str(northbridge.root)])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Invalid value for '--permutations': 99 is neither 0 nor between 249 "
+                                  "and 99,999\n")
+
+
+def test_a_seed_is_printed_as_a_name_and_one_point_is_singular(northbridge):
+    runner = CliRunner()
+    lake = ["--lake", str(northbridge.root)]
+    hot = runner.invoke(main, ["analyse", "hotspots", "--area", "X05000030", "--permutations", "249", *lake])
+    assert hot.exit_code == 0 and "\n  seed: 20250101\n" in hot.output
+    trust = runner.invoke(main, ["analyse", "trust", "--area", "X09000003", *lake])
+    assert trust.exit_code == 0
+    assert ("Trust MPS in Northbridge Docks: 81% in 2025-Q4 (indicative 95% interval 77% to 85%). 1 point lower "
+            "than a year earlier") in " ".join(trust.output.split())
