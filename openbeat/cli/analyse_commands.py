@@ -376,16 +376,35 @@ def _print(result, chosen: list) -> None:
         console.print(f"  {key.replace('_', ' ')}: {shown}", highlight=False)
     rows = jsonable(chosen)
     if rows:
+        cells = [[str(v) if k in _IDENTIFIERS else _fmt(v) for k, v in r.items()] for r in rows]
+        # the narrowest each column can be without cutting a word (rich cuts, and then blanks, below that)
+        words = [max(len(w) for text in (col.replace("_", " "), *(r[j] for r in cells)) for w in text.split() or [""])
+                 for j, col in enumerate(rows[0])]
         table = Table()
-        for col in rows[0]:
-            table.add_column(col.replace("_", " "), justify="left" if isinstance(rows[0][col], str) else "right")
-        for r in rows:
-            table.add_row(*(str(v) if k in _IDENTIFIERS else _fmt(v) for k, v in r.items()))
-        console.print(table)
+        for col, least in zip(rows[0], words):
+            table.add_column(col.replace("_", " "), justify="left" if isinstance(rows[0][col], str) else "right",
+                             min_width=least)
+        for r in cells:
+            table.add_row(*r)
+        if sum(words) + 3 * len(words) + 1 <= console.width:
+            console.print(table)
+        else:  # squeezed, every cell would be blank or "…": one block per row instead
+            _print_blocks(console, list(rows[0]), cells)
     for note in result.notes:
         console.print(f"  • {note}", highlight=False, style="dim")
     console.print("  Sources: " + "; ".join(result.sources), highlight=False, style="dim")
     console.print(f"  {result.licence}", highlight=False, style="dim")
+
+
+def _print_blocks(console, columns: list[str], cells: list[list[str]]) -> None:
+    console.print(f"  {len(columns)} columns do not fit in {console.width} characters: one block per row "
+                  "(--format csv gives the table).", highlight=False)
+    labels = [c.replace("_", " ") for c in columns]
+    wide = max(map(len, labels))
+    for i, row in enumerate(cells, 1):
+        console.print(f"\n  row {i} of {len(cells)}", highlight=False, style="bold")
+        for label, value in zip(labels, row):
+            console.print(f"    {label:<{wide}}  {value}", highlight=False, markup=False)
 
 
 #: Numbers that name rather than count, printed without thousands separators.

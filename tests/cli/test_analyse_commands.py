@@ -131,3 +131,25 @@ def test_a_seed_is_printed_as_a_name_and_one_point_is_singular(northbridge):
     assert trust.exit_code == 0
     assert ("Trust MPS in Northbridge Docks: 81% in 2025-Q4 (indicative 95% interval 77% to 85%). 1 point lower "
             "than a year earlier") in " ".join(trust.output.split())
+
+
+def test_a_table_too_wide_for_the_terminal_prints_one_block_per_row(northbridge):
+    """The scorecard's 37 columns in 120 characters used to print as a table of blank and "…" cells."""
+    result = CliRunner(env={"COLUMNS": "120"}).invoke(main, ["analyse", "scorecard", "--area", "northbridge",
+                                                             "--lake", str(northbridge.root)])
+    assert result.exit_code == 0
+    assert "…" not in result.output
+    start = result.output.index("  37 columns")
+    assert result.output[start:].startswith("""\
+  37 columns do not fit in 120 characters: one block per row (--format csv gives the table).
+
+  row 1 of 5
+    code                    X09000001
+    name                    Northbridge Central
+    borough code            X09000001
+    trust                   0.71
+""")
+    assert result.output.count("\n  row ") == 5 and "\n    arrest rate             " in result.output
+    narrow = CliRunner(env={"COLUMNS": "120"}).invoke(main, ["analyse", "trust", "--area", "X09000003",
+                                                             "--lake", str(northbridge.root)])
+    assert "┃ measure" in narrow.output and "columns do not fit" not in narrow.output  # a table that fits stays one
