@@ -261,7 +261,8 @@ def _headline(row: dict | None, name: str) -> str:
             f"{row['low']:.0%} to {row['high']:.0%}).")
     if row["change_on_year_points"] is not None:
         d = row["change_on_year_points"]
-        text += (f" {abs(d):g} points {'higher' if d > 0 else 'lower'} than a year earlier" if d else
+        points = "point" if abs(d) == 1 else "points"
+        text += (f" {abs(d):g} {points} {'higher' if d > 0 else 'lower'} than a year earlier" if d else
                  " The same as a year earlier") + " (descriptive: the PAS publishes no sample sizes, so no test)."
     return text
 

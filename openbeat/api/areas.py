@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router
 from ninja.decorators import decorate_view
 
-from openbeat.api.errors import ERROR_RESPONSES, ApiError, check_period, not_found
+from openbeat.api.errors import ERROR_RESPONSES, ApiError, analytics_error, check_period, not_found
 from openbeat.api.params import AreaCode, Month
 from openbeat.api.result_answers import run
 from openbeat.api.schemas import AreaMapOut, AreaOut, AreaPage, CrimeMonthPage, CrimePointsOut, TeamOut
@@ -101,6 +101,25 @@ def area_detail(request: HttpRequest, code: AreaCode):
     return area_out(get_area(code))
 
 
+def require_published(area: ListedArea, first: str | None, last: str | None) -> None:
+    """400 cannot_compute, as the profile and /crimes/monthly answer, when the area's own forces
+    published none of the months ``first``..``last`` (default: the lake's latest 12): months a
+    force did not publish are not months without crime, so they are never counted as 0.
+    Nothing to check where the lake holds no crimes, or for a level crimes are not counted at."""
+    from openbeat.analytics.coverage import coverage
+    from openbeat.analytics.store import BadPeriod, UnknownArea
+    from openbeat.geo.levels import COUNTED_LEVELS
+    from openbeat.web.lake_access import get_store
+
+    store = get_store()
+    if area.level not in COUNTED_LEVELS or not store.months():
+        return
+    try:
+        coverage(store).require(store.area(area.code), store.period(first, last))
+    except (UnknownArea, BadPeriod, ValueError) as exc:
+        raise analytics_error(exc) from None
+
+
 class MapQuery(Formatted):
     level: Literal["force", "borough", "ward", "lsoa21", "self"] | None = Field(
         None, description="Which areas to draw: the area's parts by default (a force's boroughs, a borough's "
@@ -116,7 +135,9 @@ class MapQuery(Formatted):
 def area_map(request: HttpRequest, code: AreaCode, q: Query[MapQuery]):
     """GeoJSON FeatureCollection (WGS84) of the areas inside this one, or the area itself.
     Exterior rings run clockwise, as d3-geo and Vega draw them."""
+    check_period(q.start, q.end)
     area = get_area(code)
+    require_published(area, q.start, q.end)
     try:
         found = maps.area_map(area=area, level=q.level, first=q.start, last=q.end)
     except ValueError as exc:
@@ -142,12 +163,17 @@ def area_crime_points(request: HttpRequest, code: AreaCode, q: Query[PointsQuery
     """The crimes police.uk placed in the area (a force, borough, ward or LSOA) in one month,
     counted per anonymised map point and crime type: police.uk's street-level map, busiest
     points first. police.uk moves every crime to the nearest of a fixed set of points (a street's
-    middle, a park), so a point is never an address."""
+    middle, a park), so a point is never an address. `crimes` leaves out anti-social behaviour,
+    as everywhere in this API; it is counted apart in `anti_social_behaviour` (and in
+    `categories` and `counts` under its own name). A month the area's forces did not publish is
+    `400 cannot_compute`, never 0 crimes."""
     area = get_area(code)
     found = maps.crime_points(area=area, month=q.month)
     if found is None:
         raise ApiError(404, "not_available", f"Crimes are mapped for forces, boroughs, wards and LSOAs (2021); "
                                              f"{area.name} is a {area.level_name}.")
+    if found.month:
+        require_published(area, found.month, found.month)
     if q.format == "csv":  # one row per point and crime type
         rows = [{"month": found.month, "latitude": p["latitude"], "longitude": p["longitude"],
                  "location": p["location"], "crime_type": k, "crimes": n}
@@ -155,7 +181,14 @@ def area_crime_points(request: HttpRequest, code: AreaCode, q: Query[PointsQuery
         return table_response(request, rows=rows, count=len(rows), limit=max(len(rows), 1), offset=0, fmt="csv",
                               name=f"crime-points-{area.code}-{found.month}",
                               columns=["month", "latitude", "longitude", "location", "crime_type", "crimes"])
-    return {"code": area.code, **found.__dict__}
+    # "crimes" means crimes, as in /crimes/monthly, /map and the profile: anti-social behaviour
+    # is counted apart (a report of an incident, not a crime; harm leaves it out too)
+    asb = lookup.ASB
+    points = [{**p, "crimes": p["crimes"] - p["counts"].get(asb, 0), "anti_social_behaviour": p["counts"].get(asb, 0)}
+              for p in found.points]
+    return {"code": area.code, "month": found.month, "crimes": found.crimes - found.categories.get(asb, 0),
+            "anti_social_behaviour": found.categories.get(asb, 0), "categories": found.categories,
+            "points_total": found.points_total, "truncated": found.truncated, "points": points}
 
 
 @router.get("/areas/{code}/team", response={200: TeamOut, **ERROR_RESPONSES}, url_name="area_team",

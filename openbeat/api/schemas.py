@@ -156,15 +156,21 @@ class CrimePoint(Schema):
     latitude: float = Field(..., description="police.uk's anonymised point (WGS84), never the crime's own place.")
     longitude: float
     location: str = Field(..., description='police.uk\'s name for the point, e.g. "On or near High Street".')
-    crimes: int = Field(..., description="Crimes placed at this point in the month.")
-    counts: dict[str, int] = Field(..., description="Crimes at this point by police.uk crime type.")
+    crimes: int = Field(..., description="Crimes placed at this point in the month (anti-social behaviour not "
+                                         "included).")
+    anti_social_behaviour: int = Field(..., description="Anti-social behaviour reports placed at this point.")
+    counts: dict[str, int] = Field(..., description="Crimes and anti-social behaviour at this point by police.uk "
+                                                    "crime type.")
 
 
 class CrimePointsOut(Schema):
     code: str
     month: str = Field(..., description="The month, YYYY-MM.")
-    crimes: int = Field(..., description="Located crimes (anti-social behaviour included) in the area this month.")
-    categories: dict[str, int] = Field(..., description="Crimes by police.uk crime type, all points.")
+    crimes: int = Field(..., description="Located crimes in the area this month, anti-social behaviour not "
+                                         "included (as in /crimes/monthly, /map and the profile).")
+    anti_social_behaviour: int = Field(..., description="Located anti-social behaviour reports, counted apart.")
+    categories: dict[str, int] = Field(..., description="Crimes and anti-social behaviour by police.uk crime type, "
+                                                        "all points.")
     points_total: int = Field(..., description="Points with a crime this month.")
     truncated: bool = Field(..., description="True when only the busiest `points` are given (at most 5,000).")
     points: list[CrimePoint]

@@ -60,7 +60,15 @@ def profile(area, force, lake, first, last, fmt, table):
     """
     from openbeat.analytics.profiles import area_profile
 
-    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table, resident=False)
+    _emit(lambda store: area_profile(store, area, first, last, force=force), lake, fmt, table, resident=False,
+          areas=(area,), force=force)
+
+
+def _check_permutations(ctx, param, value: int) -> int:
+    # the library's rule (openbeat.analytics.hotspots), said before anything is computed
+    if value != 0 and not 249 <= value <= 99_999:
+        raise click.BadParameter(f"{value} is neither 0 nor between 249 and 99,999")
+    return value
 
 
 @analyse.command()
@@ -68,7 +76,9 @@ def profile(area, force, lake, first, last, fmt, table):
 @click.option("--crime-type", metavar="TYPE", help="One police.uk crime type [default: all crime except ASB].")
 @click.option("--by", type=click.Choice(["grid", "lsoa"]), default="grid", show_default=True)
 @click.option("--cell-size", type=click.FloatRange(min=50), default=250.0, show_default=True, help="Metres.")
-@click.option("--permutations", type=click.IntRange(min=0), default=9999, show_default=True)
+@click.option("--permutations", type=int, default=9999, show_default=True, callback=_check_permutations,
+              help="Conditional permutations behind each p-value: 0 (the analytical z-scores alone), or 249 "
+                   "to 99,999.")
 @click.option("--geojson", "geojson_path", type=click.Path(dir_okay=False, writable=True),
               help="Also write the map (cells with z, p, q, class) as GeoJSON here.")
 @common
@@ -81,15 +91,21 @@ def hotspots(area, crime_type, by, cell_size, permutations, geojson_path, lake, 
     """
     from openbeat.analytics.hotspots import hotspots as compute
 
+    if geojson_path:
+        _check_writable(geojson_path)  # before the permutations, not after them
+
     def run(store):
         result = compute(store, area, first, last, crime_type=crime_type, cell_size=cell_size, by=by,
                          permutations=permutations)
         if geojson_path:
-            with open(geojson_path, "w") as fh:
-                json.dump(result.geojson, fh)
+            try:
+                with open(geojson_path, "w") as fh:
+                    json.dump(result.geojson, fh)
+            except OSError as e:
+                raise click.ClickException(f"cannot write {geojson_path}: {e.strerror}") from e
         return result
 
-    _emit(run, lake, fmt, table)
+    _emit(run, lake, fmt, table, areas=(area,))
 
 
 @analyse.command()
@@ -109,7 +125,8 @@ def compare(level, within, crime_type, overdispersion, lake, first, last, fmt, t
     from openbeat.analytics.comparison import compare_areas
 
     _emit(lambda store: compare_areas(store, level, within, first, last, crime_type=crime_type,
-                                      overdispersion=overdispersion), lake, fmt, table)
+                                      overdispersion=overdispersion), lake, fmt, table,
+          areas=(within,))
 
 
 @analyse.command("stop-search")
@@ -127,14 +144,16 @@ def stop_search(area, ward_denominators, lake, first, last, fmt, table):
     """
     from openbeat.analytics.stopsearch import stop_search as compute
 
-    _emit(lambda store: compute(store, area, first, last, ward_denominators=ward_denominators), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last, ward_denominators=ward_denominators), lake, fmt, table,
+          areas=(area,))
 
 
 @analyse.command()
 @click.option("--area", required=True, metavar="CODE", help="Borough or ward code, or a force slug.")
 @click.option("--responses", type=click.Path(exists=True, dir_okay=False),
               help="CSV of survey responses (ward_code, measure, yes, n) for ward estimates.")
-@click.option("--measure", help="One PAS measure, e.g. 'Trust MPS' [default: all].")
+@click.option("--measure", help="The PAS measure of the headline and the ward estimates; the tables show every "
+                                "measure [default: Trust MPS, or the first the PAS loaded has].")
 @common
 def trust(area, responses, measure, lake, first, last, fmt, table):
     """Trust and confidence: the Public Attitude Survey series, and ward estimates shrunk toward the borough
@@ -145,7 +164,8 @@ def trust(area, responses, measure, lake, first, last, fmt, table):
     """
     from openbeat.analytics.trust import trust as compute
 
-    _emit(lambda store: compute(store, area, first, last, responses=responses, measure=measure), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last, responses=responses, measure=measure), lake, fmt, table,
+          areas=(area,))
 
 
 @analyse.command()
@@ -162,7 +182,8 @@ def targeting(level, within, responses, lake, first, last, fmt, table):
     """
     from openbeat.analytics.targeting import targeting as compute
 
-    _emit(lambda store: compute(store, level, within, first, last, responses=responses), lake, fmt, table)
+    _emit(lambda store: compute(store, level, within, first, last, responses=responses), lake, fmt, table,
+          areas=(within,))
 
 
 @analyse.command()
@@ -185,7 +206,7 @@ def allocate(within, officers, pcsos, trust_weight, min_officers, min_pcsos, lak
 
     _emit(lambda store: allocation_plan(store, within, officers, pcsos, trust_weight=trust_weight,
                                         minimum_officers=min_officers, minimum_pcsos=min_pcsos,
-                                        first=first, last=last), lake, fmt, table)
+                                        first=first, last=last), lake, fmt, table, areas=(within,))
 
 
 def _did_it_work_options(f):
@@ -205,7 +226,7 @@ def _did_it_work(area, start, crime_type, before_months, after_months, lake, fmt
     from openbeat.analytics.did_it_work import did_it_work
 
     _emit(lambda store: did_it_work(store, area, start, crime_type, before_months=before_months,
-                                    after_months=after_months), lake, fmt, table)
+                                    after_months=after_months), lake, fmt, table, areas=(area,))
 
 
 @analyse.command("did-it-work")
@@ -243,7 +264,7 @@ def scorecard(area, measure, responses, force, lake, first, last, fmt, table):
     from openbeat.analytics.scorecard import scorecard as compute
 
     _emit(lambda store: compute(store, area, first, last, measure=measure, responses=responses, force=force), lake,
-          fmt, table)
+          fmt, table, areas=(area,), force=force)
 
 
 @analyse.command()
@@ -264,16 +285,64 @@ def vawg(area, lake, first, last, fmt, table):
     """
     from openbeat.analytics.vawg import vawg as compute
 
-    _emit(lambda store: compute(store, area, first, last), lake, fmt, table)
+    _emit(lambda store: compute(store, area, first, last), lake, fmt, table, areas=(area,))
 
 
-def _emit(compute, lake, fmt: str, table: str | None = None, *, resident: bool = True) -> None:
-    """Compute, then print; ``resident=False`` for one area's figures (see Store)."""
+def _check_writable(path: str) -> None:
+    """Stop with a plain error when ``path`` cannot be written, naming the path and why."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"cannot write {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise click.ClickException(f"cannot write {path}: it is a folder")
+    if not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        raise click.ClickException(f"cannot write {path}: permission denied")
+
+
+def _check_codes(store, areas: tuple, force: str | None) -> None:
+    """Stop with the reason when --area/--within or --force names nothing the figures can use:
+    an area loaded at a level the figures are not given for (an MSOA) is named as such, not
+    called unloaded, and an unknown --force is called a force, not an area."""
+    from openbeat.analytics.store import UnknownArea
+    from openbeat.geo.levels import COUNTED_LEVELS, LEVEL_NAMES
+
+    for code in filter(None, areas):
+        try:
+            store.area(code)
+        except UnknownArea as e:
+            found = store.has("areas") and store.cursor().execute(
+                "SELECT name, level FROM areas WHERE code = ? LIMIT 1", [code]).fetchone()
+            if not found:
+                raise click.ClickException(str(e)) from e
+            name, level = found
+            levels = ", ".join(_lower_first(LEVEL_NAMES[lv]) for lv in reversed(COUNTED_LEVELS))
+            raise click.ClickException(f"{name} ({code}) is a {_lower_first(LEVEL_NAMES.get(level, level))}; "
+                                       f"these figures are given for: {levels}") from e
+    if force:
+        try:
+            store.area(force)
+        except UnknownArea as e:
+            slugs = ", ".join(slug for slug, _ in store.force_names()) or "none"
+            raise click.ClickException(f"no force {force!r} in the lake; its forces are: {slugs}") from e
+
+
+def _lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:]
+
+
+def _emit(compute, lake, fmt: str, table: str | None = None, *, resident: bool = True, areas: tuple = (),
+          force: str | None = None) -> None:
+    """Compute, then print; ``resident=False`` for one area's figures (see Store); ``areas`` and
+    ``force``, the codes given, are checked first (:func:`_check_codes`)."""
     from openbeat.analytics.result import Result, jsonable
     from openbeat.analytics.store import BadPeriod, Store, UnknownArea
 
+    store = Store(lake, resident=resident)
+    _check_codes(store, areas, force)
     try:
-        result: Result = compute(Store(lake, resident=resident))
+        result: Result = compute(store)
     except (UnknownArea, BadPeriod, ValueError) as e:
         raise click.ClickException(str(e)) from e
     if table is not None and table not in result.tables:
@@ -303,19 +372,43 @@ def _print(result, chosen: list) -> None:
             value = value["summary"]
         if isinstance(value, (dict, list)) or value is None:
             continue
-        console.print(f"  {key.replace('_', ' ')}: {_fmt(value)}", highlight=False)
+        shown = str(value) if key in _IDENTIFIERS else _fmt(value)
+        console.print(f"  {key.replace('_', ' ')}: {shown}", highlight=False)
     rows = jsonable(chosen)
     if rows:
+        cells = [[str(v) if k in _IDENTIFIERS else _fmt(v) for k, v in r.items()] for r in rows]
+        # the narrowest each column can be without cutting a word (rich cuts, and then blanks, below that)
+        words = [max(len(w) for text in (col.replace("_", " "), *(r[j] for r in cells)) for w in text.split() or [""])
+                 for j, col in enumerate(rows[0])]
         table = Table()
-        for col in rows[0]:
-            table.add_column(col.replace("_", " "), justify="left" if isinstance(rows[0][col], str) else "right")
-        for r in rows:
-            table.add_row(*(_fmt(v) for v in r.values()))
-        console.print(table)
+        for col, least in zip(rows[0], words):
+            table.add_column(col.replace("_", " "), justify="left" if isinstance(rows[0][col], str) else "right",
+                             min_width=least)
+        for r in cells:
+            table.add_row(*r)
+        if sum(words) + 3 * len(words) + 1 <= console.width:
+            console.print(table)
+        else:  # squeezed, every cell would be blank or "…": one block per row instead
+            _print_blocks(console, list(rows[0]), cells)
     for note in result.notes:
         console.print(f"  • {note}", highlight=False, style="dim")
     console.print("  Sources: " + "; ".join(result.sources), highlight=False, style="dim")
     console.print(f"  {result.licence}", highlight=False, style="dim")
+
+
+def _print_blocks(console, columns: list[str], cells: list[list[str]]) -> None:
+    console.print(f"  {len(columns)} columns do not fit in {console.width} characters: one block per row "
+                  "(--format csv gives the table).", highlight=False)
+    labels = [c.replace("_", " ") for c in columns]
+    wide = max(map(len, labels))
+    for i, row in enumerate(cells, 1):
+        console.print(f"\n  row {i} of {len(cells)}", highlight=False, style="bold")
+        for label, value in zip(labels, row):
+            console.print(f"    {label:<{wide}}  {value}", highlight=False, markup=False)
+
+
+#: Numbers that name rather than count, printed without thousands separators.
+_IDENTIFIERS = {"seed"}
 
 
 def _fmt(v) -> str:

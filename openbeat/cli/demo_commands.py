@@ -22,7 +22,7 @@ def _month(ctx, param, value):
 
 
 @click.command()
-@lake_option
+@lake_option(must_exist=False)
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Folder for the generated source files [default: northbridge-demo, or national-demo with "
                    "--forces, beside the lake].")

@@ -90,7 +90,7 @@ class _ConsoleProgress:
 @click.option("--to", "last", metavar="YYYY-MM", help="Last month wanted [default: the newest published].")
 @click.option("--kinds", default=DEFAULT_KINDS, show_default=True,
               help="Comma-separated file kinds to fetch.")
-@lake_option
+@lake_option(must_exist=False)
 @click.option("--base-url", default=DEFAULT_SITE_URL, show_default=True,
               help="Site serving data/archive/YYYY-MM.zip and api/.")
 @click.option("--cache", "cache", type=click.Path(file_okay=False), envvar="OPENBEAT_CACHE", show_envvar=True,
@@ -159,7 +159,7 @@ def fetch(ctx, force, first, last, kinds, lake, base_url, cache, no_cache, quiet
 
 @fetch.command("neighbourhoods")
 @click.option("--force", "force", metavar="SLUG", help="police.uk force id, e.g. metropolitan.")
-@lake_option
+@lake_option(must_exist=False)
 @click.option("--base-url", default=DEFAULT_API_URL, show_default=True,
               help="police.uk API, or file:///DIR/ holding saved responses as {path}.json.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")

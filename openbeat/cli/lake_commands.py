@@ -14,7 +14,7 @@ from openbeat.cli.options import lake_option
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@lake_option
+@lake_option(must_exist=False)
 @click.option("--force", "force", metavar="SLUG", help="Only this force's files, e.g. metropolitan.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
 def ingest(paths, lake, force, quiet):

@@ -19,14 +19,35 @@ def _to_lake(ctx, param, value):
     return Lake(value)
 
 
-def lake_option(f):
-    """``--lake DIR``; falls back to ``$OPENBEAT_LAKE``, then the user's data directory."""
-    return click.option(
-        "--lake", "lake", type=click.Path(file_okay=False), envvar="OPENBEAT_LAKE",
-        default=None, show_envvar=True,
-        help="Lake folder [default: $OPENBEAT_LAKE or the user data directory].",
-        callback=_to_lake,
-    )(f)
+def require_lake(lake) -> None:
+    """Stop with a plain error when the lake's folder does not exist: a mistyped ``--lake``
+    must not read as an empty lake (no crimes, no areas). An existing empty folder is a lake."""
+    if not lake.root.is_dir():
+        raise click.ClickException(f"no lake at {lake.root}: the folder does not exist "
+                                   "(make one with openbeat ingest FILES, or openbeat demo)")
+
+
+def _to_existing_lake(ctx, param, value):
+    lake = _to_lake(ctx, param, value)
+    require_lake(lake)
+    return lake
+
+
+def lake_option(f=None, *, must_exist: bool = True):
+    """``--lake DIR``; falls back to ``$OPENBEAT_LAKE``, then the user's data directory.
+
+    A command that reads the lake needs its folder to exist (:func:`require_lake`); one that
+    writes it (ingest, reference load, demo, fetch) takes ``must_exist=False`` and makes it.
+    """
+    def decorate(f):
+        return click.option(
+            "--lake", "lake", type=click.Path(file_okay=False), envvar="OPENBEAT_LAKE",
+            default=None, show_envvar=True,
+            help="Lake folder [default: $OPENBEAT_LAKE or the user data directory].",
+            callback=_to_existing_lake if must_exist else _to_lake,
+        )(f)
+
+    return decorate(f) if f is not None else decorate
 
 
 class Deferred:

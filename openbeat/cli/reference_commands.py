@@ -22,7 +22,7 @@ def reference():
 
 @reference.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@lake_option
+@lake_option(must_exist=False)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
 def reference_load(paths, lake, quiet):
     """Load boundary, lookup, census, PAS, ward-crime and postcode files (or folders of them)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from openbeat.cli.options import lake_option, require_web
+from openbeat.cli.options import lake_option, require_lake, require_web
 
 
 @click.group()
@@ -20,7 +20,7 @@ def review() -> None:
 @review.command()
 @click.option("--area", "area", required=True, metavar="CODE", help="A force slug, borough or ward code.")
 @click.option("--quarter", required=True, metavar="YYYY-Qn", help="The quarter, e.g. 2025-Q4.")
-@lake_option
+@lake_option(must_exist=False)  # checked after require_web: its message comes first
 def publish(area, quarter, lake):
     """Freeze a review of an area for a quarter, as the next version
 
@@ -34,6 +34,7 @@ def publish(area, quarter, lake):
         openbeat review publish --area northbridge --quarter 2025-Q4 --lake data/lake
     """
     require_web()
+    require_lake(lake)
     from openbeat.web.server import ServeError, configure
 
     try:

@@ -19,7 +19,7 @@ from openbeat.cli.options import lake_option, require_web
               help="Label every page as synthetic demo data [default: $OPENBEAT_DEMO].")
 @click.option("--worker/--no-worker", "background_worker", default=None,
               help="Also run the background worker (notification emails) [default: with --demo].")
-@lake_option
+@lake_option(must_exist=False)  # serves an empty lake, saying so, until one is loaded
 def serve(host, port, workers, threads, demo, background_worker, lake):
     """Serve the web app and open API with gunicorn
 

@@ -5,7 +5,10 @@ Status codes as police.uk gives them: 400 for a missing or unreadable parameter 
 neighbourhood, crime category, persistent id, or a ``date`` that is not a month), 503
 when the 10,000-result cap is on (``OPENBEAT_POLICEUK_CAP=1``) and a request would return
 more, 429 when a client goes faster than the rate limit. A month the lake lacks, or a
-force did not publish, answers ``[]``, as police.uk does for a month not yet published.
+force did not publish, answers ``[]``, as police.uk does for a month not yet published;
+so does a ``location_id`` no place has (police.uk takes it as a filter). Errors are
+``{"error": …}``, a wrong HTTP verb (405) and a path that is no method (404) too
+(:func:`json_errors`, :func:`no_such_method`).
 
 OpenBeat extension: with the cap off (the default) list methods take ``limit`` and
 ``offset`` and then send ``X-Total-Count``; without them the whole list comes back.
@@ -13,6 +16,7 @@ OpenBeat extension: with the cap off (the default) list methods take ``limit`` a
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.conf import settings
@@ -379,3 +383,26 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", router)
+
+
+def json_errors(pattern):
+    """``pattern`` with its 405 (a method called with the wrong HTTP verb: Ninja answers it
+    in plain text) answered as ``{"error": …}``, its ``Allow`` header kept."""
+    view = pattern.callback
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405:
+            allowed = sorted(m.strip() for m in response.get("Allow", "").split(",") if m.strip())
+            return _json({"error": f"{request.method} is not allowed here; use {' or '.join(allowed)}"},
+                         status=405, headers={"Allow": ", ".join(allowed)})
+        return response
+
+    pattern.callback = wrapped
+    return pattern
+
+
+def no_such_method(request: HttpRequest, rest: str) -> HttpResponse:
+    """404 as ``{"error": …}`` for a path under /police-uk/api/ that is no method."""
+    return _error(404, f"there is no method {rest!r}; the methods are listed at /police-uk/api/openapi.json")

@@ -59,6 +59,15 @@ def test_errors_are_plain(northbridge):
         ("profile", "--area", "northbridge", "--from", "2025-13"): "'2025-13' is not a month",
         ("scorecard", "--area", "northbridge", "--format", "csv", "--table", "nope"): "no table 'nope'",
         ("hotspots", "--area", "northbridge", "--crime-type", "Arson"): "unknown crime type 'Arson'",
+        # a loaded MSOA is named as one, not called unloaded
+        ("profile", "--area", "X02000013"): "Northbridge Central 013 (X02000013) is a middle layer super output area "
+                                            "(MSOA); these figures are given for: police force, borough, ward, "
+                                            "neighbourhood statistical area (LSOA 2021)\n",
+        ("compare", "--level", "ward", "--within", "X02000013"): "(X02000013) is a middle layer super output area",
+        # an unknown --force is called a force, not an area
+        ("profile", "--area", "northbridge", "--force", "nosuch"): "Error: no force 'nosuch' in the lake; its forces "
+                                                                   "are: northbridge\n",
+        ("scorecard", "--area", "northbridge", "--force", "nosuch"): "Error: no force 'nosuch' in the lake",
     }
     for args, message in cases.items():
         result = runner.invoke(main, ["analyse", *args, *lake])
@@ -77,3 +86,70 @@ def test_evaluate_is_the_hidden_old_name_of_did_it_work(northbridge):
     assert "deprecated" in old.stderr.lower()
     listed = runner.invoke(main, ["analyse", "--help"]).stdout
     assert "did-it-work" in listed and "evaluate" not in listed
+
+
+def test_hotspots_checks_the_geojson_path_before_computing(northbridge, tmp_path, monkeypatch):
+    import openbeat.analytics.hotspots
+
+    def never(*args, **kwargs):
+        raise AssertionError("computed before finding the GeoJSON path cannot be written")
+
+    monkeypatch.setattr(openbeat.analytics.hotspots, "hotspots", never)
+    path = tmp_path / "nonexistent" / "x.geojson"
+    result = CliRunner().invoke(main, ["analyse", "hotspots", "--area", "X05000030", "--geojson", str(path),
+                                       "--permutations", "249", "--lake", str(northbridge.root)])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: cannot write {path}: the folder {path.parent} does not exist\n")
+
+
+def test_help_says_the_real_rules_and_defaults():
+    runner = CliRunner()
+    hotspots = " ".join(runner.invoke(main, ["analyse", "hotspots", "--help"]).output.split())
+    assert ("--permutations INTEGER Conditional permutations behind each p-value: 0 (the analytical z-scores "
+            "alone), or 249 to 99,999. [default: 9999]") in hotspots
+    assert "x>=0" not in hotspots
+    trust = " ".join(runner.invoke(main, ["analyse", "trust", "--help"]).output.split())
+    assert ("--measure TEXT The PAS measure of the headline and the ward estimates; the tables show every measure "
+            "[default: Trust MPS, or the first the PAS loaded has].") in trust
+    assert "[default: all]" not in trust
+
+
+def test_permutations_outside_the_rule_are_refused_before_computing(northbridge):
+    result = CliRunner().invoke(main, ["analyse", "hotspots", "--area", "X05000030", "--permutations", "99",
+                                       "--lake", str(northbridge.root)])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Invalid value for '--permutations': 99 is neither 0 nor between 249 "
+                                  "and 99,999\n")
+
+
+def test_a_seed_is_printed_as_a_name_and_one_point_is_singular(northbridge):
+    runner = CliRunner()
+    lake = ["--lake", str(northbridge.root)]
+    hot = runner.invoke(main, ["analyse", "hotspots", "--area", "X05000030", "--permutations", "249", *lake])
+    assert hot.exit_code == 0 and "\n  seed: 20250101\n" in hot.output
+    trust = runner.invoke(main, ["analyse", "trust", "--area", "X09000003", *lake])
+    assert trust.exit_code == 0
+    assert ("Trust MPS in Northbridge Docks: 81% in 2025-Q4 (indicative 95% interval 77% to 85%). 1 point lower "
+            "than a year earlier") in " ".join(trust.output.split())
+
+
+def test_a_table_too_wide_for_the_terminal_prints_one_block_per_row(northbridge):
+    """The scorecard's 37 columns in 120 characters used to print as a table of blank and "…" cells."""
+    result = CliRunner(env={"COLUMNS": "120"}).invoke(main, ["analyse", "scorecard", "--area", "northbridge",
+                                                             "--lake", str(northbridge.root)])
+    assert result.exit_code == 0
+    assert "…" not in result.output
+    start = result.output.index("  37 columns")
+    assert result.output[start:].startswith("""\
+  37 columns do not fit in 120 characters: one block per row (--format csv gives the table).
+
+  row 1 of 5
+    code                    X09000001
+    name                    Northbridge Central
+    borough code            X09000001
+    trust                   0.71
+""")
+    assert result.output.count("\n  row ") == 5 and "\n    arrest rate             " in result.output
+    narrow = CliRunner(env={"COLUMNS": "120"}).invoke(main, ["analyse", "trust", "--area", "X09000003",
+                                                             "--lake", str(northbridge.root)])
+    assert "┃ measure" in narrow.output and "columns do not fit" not in narrow.output  # a table that fits stays one

@@ -40,6 +40,7 @@ def test_ingest_status_and_query(tmp_path):
 def test_query_refuses_writes_and_reports_sql_errors(tmp_path):
     runner = CliRunner()
     lake = str(tmp_path / "lake")
+    (tmp_path / "lake").mkdir()  # an empty lake
     result = runner.invoke(main, ["query", "--lake", lake, f"COPY (SELECT 1) TO '{tmp_path}/x.csv'"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: openbeat query only reads the lake's views; files, the network "
@@ -98,3 +99,29 @@ def test_unknown_crime_types_are_loaded_counted_and_reported(tmp_path):
     result = CliRunner().invoke(main, ["status", "--lake", lake])
     assert result.output.splitlines()[-2:] == [
         "Warning: 1 rows have a crime type police.uk does not use (loaded as published):", "  test 2023-03: 1"]
+
+
+def test_a_missing_lake_folder_is_an_error_not_an_empty_lake(tmp_path):
+    """A mistyped --lake fails (it used to read as an empty lake: 'is empty', count 0); an
+    existing empty folder is still an empty lake, and ingest still makes the folder."""
+    missing = tmp_path / "nonexist"
+    runner = CliRunner()
+    expected = (f"Error: no lake at {missing}: the folder does not exist "
+                "(make one with openbeat ingest FILES, or openbeat demo)\n")
+    for args in (["status"], ["query", "SELECT count(*) FROM crimes"],
+                 ["analyse", "profile", "--area", "X05000030"], ["areas", "list"]):
+        result = runner.invoke(main, [*args, "--lake", str(missing)])
+        assert (result.exit_code, result.output) == (1, expected), args
+    assert not missing.exists()
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(main, ["status", "--lake", str(empty)])
+    assert (result.exit_code, " ".join(result.output.split())) == (
+        0, f"The lake at {empty} is empty. Try: openbeat ingest FILES or openbeat demo")
+
+    f = write(tmp_path / "src" / "2023-03-test-street.csv", STREET_HEADER, STREET_ROWS)
+    result = runner.invoke(main, ["ingest", "--lake", str(missing), str(f)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["query", "--lake", str(missing), "--format", "csv", "SELECT count(*) AS n FROM crimes"])
+    assert (result.exit_code, result.output) == (0, "n\n5\n")

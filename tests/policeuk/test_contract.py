@@ -103,3 +103,32 @@ def test_clients_that_accept_gzip_get_it(client, use_samples):
         assert len(zipped.content) < len(plain.content) / 5
         assert zipped["ETag"] == "W/" + plain["ETag"]
     assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+
+
+def test_every_error_is_json_with_an_error(client, use_samples):
+    """A wrong HTTP verb (405) and a path that is no method (404) answer {"error": …} as every
+    other error does (they used to be Ninja's plain text and the site's HTML page)."""
+    answers = {
+        ("delete", "forces"): (405, {"error": "DELETE is not allowed here; use GET"}),
+        ("put", "crimes-street/all-crime"): (405, {"error": "PUT is not allowed here; use GET or POST"}),
+        ("get", "nosuchmethod"): (404, {"error": "there is no method 'nosuchmethod'; the methods are listed at "
+                                                 "/police-uk/api/openapi.json"}),
+        ("get", "outcomes-for-crime/"): (404, {"error": "there is no method 'outcomes-for-crime/'; the methods are "
+                                                        "listed at /police-uk/api/openapi.json"}),
+    }
+    for (verb, path), (status, body) in answers.items():
+        response = getattr(client, verb)(BASE + path)
+        assert (response.status_code, response["Content-Type"], response.json()) == (
+            status, "application/json", body), path
+    assert client.delete(BASE + "forces")["Allow"] == "GET"
+    assert client.put(BASE + "crimes-street/all-crime")["Allow"] == "GET, POST"
+
+
+def test_an_unknown_location_id_is_an_empty_list_as_on_police_uk(client, use_samples):
+    """police.uk takes location_id as a filter: an id no place has finds nothing ([]), like a
+    place with no crimes that month; an id that is not a number is 404."""
+    for method in ("crimes-at-location", "outcomes-at-location", "stops-at-location"):
+        response = client.get(BASE + method, {"location_id": "1", "date": "2014-08"})
+        assert (response.status_code, response.json()) == (200, []), method
+        response = client.get(BASE + method, {"location_id": "abc", "date": "2014-08"})
+        assert (response.status_code, response.json()) == (404, {"error": "there is no location 'abc'"}), method

@@ -139,7 +139,7 @@
       } else {
         counts = p.counts;
       }
-      var n = type ? p.counts[type] : p.crimes;
+      var n = type ? p.counts[type] : p.crimes + p.anti_social_behaviour;  // every kind: ASB too
       shown += n;
       places.push([p.location, n]);
       var m = L.marker([p.latitude, p.longitude], {
