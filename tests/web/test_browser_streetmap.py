@@ -84,6 +84,22 @@ def test_the_month_filter_offers_the_chosen_period(browser, server):  # noqa: F8
         assert months == ["2025-12", "2025-11", "2025-10"]
 
 
+def test_a_month_the_forces_did_not_publish_is_said_so_not_called_a_failure(browser, server):  # noqa: F811
+    """The points endpoint refuses a month the area's forces did not publish (400 cannot_compute):
+    the map says the API's own words, not "could not be loaded; try again later". The month is
+    one the demo publishes, answered with the API's real refusal of one it does not (2019-01)."""
+    with opened(browser, server) as p:
+        refused = p.page.request.get(f"{server}/api/areas/{LARKRISE}/crimes/points?month=2019-01")
+        assert refused.status == 400 and refused.json()["code"] == "cannot_compute"
+        p.page.route("**/crimes/points?month=2025-06", lambda route: route.fulfill(
+            status=400, content_type="application/json", body=refused.body()))
+        p.goto(f"/areas/{LARKRISE}/")
+        _ready(p)
+        p.page.select_option("#street-map-month", "2025-06")
+        wait_until(lambda: p.page.get_attribute("#street-map", "data-ob-map-state") == "failed", 30, "the refusal")
+        assert p.page.inner_text("#street-map-summary") == refused.json()["message"]
+        assert "try again later" not in p.page.inner_text("#street-map-summary")
+
 def test_on_a_phone_the_map_fits_and_is_accessible(browser, server):  # noqa: F811
     with opened(browser, server, width=390, height=800) as p:
         p.goto(f"/areas/{BOROUGH}/")

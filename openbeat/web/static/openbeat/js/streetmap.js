@@ -186,16 +186,21 @@
     section.setAttribute('data-ob-map-state', 'loading');
     dataLink.setAttribute('href', url);
     fetch(url, {headers: {Accept: 'application/json'}})
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (r) {
+        if (r.ok) return r.json();
+        // a month the area's forces did not publish is refused in plain words (400 cannot_compute): say so
+        return r.json().then(function (b) { throw new Error(b && b.code === 'cannot_compute' ? b.message : ''); },
+                             function () { throw new Error(''); });
+      })
       .then(function (body) {
         if (mine !== asked) return;
         data = body;
         draw();
       })
-      .catch(function () {
+      .catch(function (e) {
         if (mine !== asked) return;
-        summary.textContent = 'The crimes for ' + monthSelect.options[monthSelect.selectedIndex].text +
-          ' could not be loaded; try again later.';
+        summary.textContent = (e && e.message) || ('The crimes for ' +
+          monthSelect.options[monthSelect.selectedIndex].text + ' could not be loaded; try again later.');
         section.setAttribute('data-ob-map-state', 'failed');
       });
   }
