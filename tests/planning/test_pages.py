@@ -68,3 +68,22 @@ def test_the_allocation_form_starts_empty_and_explains_mistakes(client, demo_lak
     assert r.status_code == 400 and "Select a valid choice." in text(r)
     r = client.get(f"/did-it-work/?ward={WARD}&start=25-01")
     assert r.status_code == 400 and "Enter the month as year and month, for example 2025-01" in text(r)
+
+
+def test_the_plan_officers_link_on_an_area_page_opens_the_form_filled_in(client, demo_lake):
+    for code in (BOROUGH, "northbridge"):
+        html = client.get(f"/areas/{code}/").content.decode()
+        link = htmllib.unescape(re.search(r'href="(/allocation/[^"]*)">Plan where officers go in', html).group(1))
+        assert link == f"/allocation/?within={code}"
+        r = client.get(link)
+        page = r.content.decode()
+        # the form for that area, not yet sent: no errors, no plan, the area chosen
+        assert r.status_code == 200 and "There is a problem" not in text(r) and "data-vega-spec" not in page
+        assert re.search(rf'<option value="{code}"[^>]*selected', page)
+    # sending it with the numbers still plans, and leaving them out still says so
+    r = client.get(f"/allocation/?within={BOROUGH}&officers=&pcsos=&trust_weight=0")
+    assert r.status_code == 400 and "There is a problem This field is required. This field is required." in text(r)
+    assert client.get(f"/allocation/?within={BOROUGH}&officers=60&pcsos=30").status_code == 200
+    r = client.get(f"/did-it-work/?ward={WARD}")
+    assert r.status_code == 200 and "There is a problem" not in text(r)
+    assert re.search(rf'<option value="{WARD}"[^>]*selected', r.content.decode())
