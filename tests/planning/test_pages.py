@@ -87,3 +87,33 @@ def test_the_plan_officers_link_on_an_area_page_opens_the_form_filled_in(client,
     r = client.get(f"/did-it-work/?ward={WARD}")
     assert r.status_code == 200 and "There is a problem" not in text(r)
     assert re.search(rf'<option value="{WARD}"[^>]*selected', r.content.decode())
+
+
+def test_the_scorecard_shows_each_ward_pages_find_and_arrest_rates(client, demo_lake):
+    html = client.get(f"/scorecard/{BOROUGH}/").content.decode()
+    table = html.split('id="scorecard-wards"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr class="govuk-table__row">\s*<th[^>]*><a class="govuk-link" href="/areas/(\w+)/">.*?</tr>',
+                      table, flags=re.S)
+    assert len(rows) == 14
+    shown = 0
+    for code in rows:
+        row = re.search(rf'href="/areas/{code}/">.*?</tr>', table, flags=re.S).group(0)
+        cells = [re.sub(r"<[^>]+>", " ", c).split() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        find_cell, arrest_cell = " ".join(cells[6]), " ".join(cells[7])
+        # the ward page's own sentence can say "-0.0%" for an interval starting at 0 (a float a hair
+        # below zero, from the analytics' wording): the scorecard's cells say "0.0%"
+        ward = page_text(client, f"/areas/{code}/").replace("interval -0.0%", "interval 0.0%")
+        find = re.search(r"([\d.]+%) of searches whose outcome was linked to the object of the search "
+                         r"\(95% interval ([\d.]+%) to ([\d.]+%)\)", ward)
+        arrest = re.search(r"([\d.]+%) of searches ending in arrest \(95% interval ([\d.]+%) to ([\d.]+%)\)", ward)
+        assert find_cell == (f"{find[1]} ({find[2]} to {find[3]})" if find else "–")
+        assert arrest_cell == (f"{arrest[1]} ({arrest[2]} to {arrest[3]})" if arrest else "–")
+        shown += bool(find and arrest)
+    assert shown >= 10  # most wards of the demo borough have searches to show
+
+
+def test_a_percentage_a_hair_below_zero_shows_as_zero():
+    from openbeat.web.templatetags.openbeat_tags import pct
+
+    assert [pct(-1e-17, 1), pct(-1e-17), pct(-0.0004), pct(-0.02, 1), pct(0.356), pct(0.356, 1)] == [
+        "0.0%", "0%", "0%", "-2.0%", "36%", "35.6%"]
