@@ -117,3 +117,19 @@ def test_a_percentage_a_hair_below_zero_shows_as_zero():
 
     assert [pct(-1e-17, 1), pct(-1e-17), pct(-0.0004), pct(-0.02, 1), pct(0.356), pct(0.356, 1)] == [
         "0.0%", "0%", "0%", "-2.0%", "36%", "35.6%"]
+
+
+def test_every_see_engagement_link_lands_on_the_page_without_javascript(client, demo_lake, db):
+    html = client.get(f"/scorecard/{BOROUGH}/").content.decode()
+    targets = re.findall(r'href="#(engagement-\w+)"', html)
+    assert len(targets) == 15  # the borough and its 14 wards
+    placeholder = html.split('<section class="ob-section" id="engagement"')[1].split("data-ob-fragment=")[1]
+    placeholder = placeholder.split("</section>")[0]
+    engagement = f"/scorecard/{BOROUGH}/engagement/?from=2025-01&amp;to=2025-12"
+    for target in targets:
+        # the page itself has each target (in the placeholder the fragment replaces, so never twice)...
+        assert html.count(f'id="{target}"') == 1 and f'id="{target}"' in placeholder
+        # ...which links to that row of the engagement page, and the fetched fragment has the same row
+        assert f'<li id="{target}"><a class="govuk-link" href="{engagement}#{target}">Engagement in ' in placeholder
+    fragment = client.get(htmllib.unescape(engagement)).content.decode()
+    assert sorted(set(re.findall(r'id="(engagement-X\w+)"', fragment))) == sorted(targets)
