@@ -149,6 +149,12 @@ def crime_type_table(profile: Result) -> Table:
     )
 
 
+def _area_word(level: str) -> str:
+    """A table's heading for the areas in its rows, in plain words ("Ward", not a code name)."""
+    return {"force": "Police force", "borough": "Borough", "ward": "Ward",
+            "lsoa21": "Small area (LSOA)"}.get(level, "Area")
+
+
 def area_map_chart(area: ListedArea, area_map: maps.AreaMap, chosen: dict | None = None) -> Chart | None:
     if not area_map.features:
         return None
@@ -167,7 +173,8 @@ def area_map_chart(area: ListedArea, area_map: maps.AreaMap, chosen: dict | None
         spec_url=_spec(area, "crime-map", chosen),
         kind="map",
         table=Table(caption=f"Recorded crimes by area, {when}",
-                    columns=[Column("name", "ListedArea"), Column("code", "Code"), Column("crimes", "Crimes", True)],
+                    columns=[Column("name", _area_word(area_map.level)), Column("code", "Code"),
+                             Column("crimes", "Crimes", True)],
                     rows=rows),
         data_links=[DataLink("CSV", _csv(api)), DataLink("GeoJSON", api)],
         note="Boundaries: Office for National Statistics, simplified for the web. Crimes exclude anti-social "
@@ -427,7 +434,7 @@ def priority_items(area: ListedArea, team, months: tuple[str, str] | None) -> li
 def area_data_links(area: ListedArea, figs: AreaFigures, team: bool, chosen: dict | None = None) -> list[DataLink]:
     """The page's data as JSON and CSV, over the period chosen (``chosen``: from/to)."""
     chosen = chosen or {}
-    out = [DataLink("ListedArea, JSON", _api("area_detail", area.code))]
+    out = [DataLink(f"{area.level_name}, JSON", _api("area_detail", area.code))]
     if figs.profile.ok:
         api = _api("area_profile", area.code, **chosen)
         out += [DataLink("Crime profile, JSON", api), DataLink("Crimes by type, CSV", _api(
@@ -490,7 +497,7 @@ def vawg_tables(area: ListedArea, result: Result, chosen: dict | None = None) ->
                      for r in result.tables["peers"]]
             out["tables"].append(Table(
                 caption=f"Compared with its peers: all three offences per 1,000 {peer_basis}s a year, with 95% limits",
-                columns=[Column("name", "ListedArea"), Column("count", "Recorded", True, "int"),
+                columns=[Column("name", _area_word(area.level)), Column("count", "Recorded", True, "int"),
                          Column("rate_per_1000", "Per 1,000 a year", True, "dec1"),
                          Column("lower_95", "Lower 95% limit", True, "dec1"),
                          Column("upper_95", "Upper 95% limit", True, "dec1"),

@@ -199,12 +199,13 @@ def area_chart_spec(request: HttpRequest, code: str, name: str) -> JsonResponse:
             raise Http404("No trust figures for this area")
         force = lookup.area_force(area=area)
         measure = fig.result.summary["measure"]
+        said = presenters.wording.measure_words(measure, force=force.name if force else "the police force")
         spec = charts.pas_series_spec(
             data_url=api("area_trust", table="pas", **{"from": months[0], "to": months[1]}),
-            description=f"Trust and confidence in {area.name} by quarter.", measure=measure,
+            description=f"Share of people who say {said}, in {area.name} by quarter.", measure=measure,
             area_name=presenters.surveyed(fig.result, force), wide_name=presenters.force_wide(force),
-            y_title="Share who say " + presenters.wording.measure_words(
-                measure, force=force.name if force else "the police force"))
+            y_title="Share who agree",
+            quarter_ends=[r["quarter_end"] for r in fig.result.tables["pas"] if r["measure"] == measure])
     else:
         raise Http404("No such chart")
     return JsonResponse(spec)

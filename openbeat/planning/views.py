@@ -46,10 +46,18 @@ def index(request: HttpRequest) -> HttpResponse:
                                                    "scorecard": area_figures.figure_available("scorecard")})
 
 
+#: The fields a link may fill in to open a tool's form at an area (an area page's "Plan where
+#: officers go in …"): a query of only these shows the form, filled in, not an answer or errors.
+PREFILL = {"allocation": ("within",), "did_it_work": ("ward",)}
+
+
 def _bind(tool: str, request: HttpRequest):
     """The tool's form bound to the query (or to its defaults), and whether anything was asked."""
     form_class, _, defaults = TOOLS[tool]
-    asked = any(k in request.GET for k in form_class.base_fields)
+    given = [k for k in form_class.base_fields if k in request.GET]
+    if given and set(given) <= set(PREFILL.get(tool, ())):
+        return form_class(initial={k: request.GET[k] for k in given}), False
+    asked = bool(given)
     if asked:
         data = request.GET.copy()
         for name, field in form_class.base_fields.items():  # show the defaults the answer used
@@ -286,7 +294,8 @@ def scorecard(request: HttpRequest, code: str) -> HttpResponse:
     if fig.ok:
         api = reverse("api:area_scorecard", kwargs={"code": area.code})
         result = fig.result
-        context.update(result=result, results=[result], api_url=api)
+        context.update(result=result, results=[result], api_url=api,
+                       ward_rows=area_figures.scorecard_wards(result=result))
         context["chart"] = Chart(
             id="scorecard-trust", title="Trust by borough",
             description=(f"Chart of trust in the police in each borough of {area.name}: a dot for the survey figure "

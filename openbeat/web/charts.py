@@ -11,6 +11,7 @@ Maps are ``geoshape`` layers over the stored boundaries and the hot-spot grid: n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
 
@@ -242,17 +243,33 @@ def bar_spec(*, data_url: str, description: str, category: str, category_title: 
 
 
 PAS_LEGEND = {"orient": "none", "direction": "vertical", "legendX": -64, "legendY": 292}
+#: Room beneath the x axis for that legend (two 14 px lines, about 35 px, from 292 px down):
+#: Vega leaves a legend placed by hand out of the picture's size, so without this it is cut
+#: off (a long y-axis title used to make the room, with a blank gap above the plot).
+PAS_PADDING = {"top": 5, "left": 5, "right": 5, "bottom": 50}
 
 
 def pas_series_spec(*, data_url: str, description: str, measure: str, area_name: str,
-                    wide_name: str = "The whole force", y_title: str | None = None) -> dict:
+                    wide_name: str = "The whole force", y_title: str | None = None,
+                    quarter_ends: list[date] | None = None) -> dict:
     """One PAS measure by quarter: the area's figure and the force-wide figure beside it.
 
     The axis runs from 0% to 100%: a shorter one makes a wobble of a point or two look large.
+    ``y_title`` is short (an axis title longer than the plot runs past it, into the legend):
+    the question itself belongs in the page's heading and ``description``.
+
+    The quarters are marked at their own last days (``quarter_ends``), in UTC as the API's
+    dates are read: left to itself the axis ticks the first of a month, so the quarter
+    ending 30 September sits on a tick labelled "Oct".
     """
     names = {"proportion": area_name, "mps_proportion": wide_name}
+    x_axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}
+    if quarter_ends:
+        x_axis = {"format": "%b %Y", "labelAngle": 0, "labelOverlap": "greedy",
+                  "values": [{"year": d.year, "month": d.month, "date": d.day, "utc": True}
+                             for d in sorted(set(quarter_ends))]}
     return _spec(
-        description, 240, data=_table(data_url),
+        description, 240, data=_table(data_url), padding=PAS_PADDING,
         transform=[
             {"filter": {"field": "measure", "equal": measure}},
             {"fold": list(names), "as": ["series_key", "value"]},
@@ -263,7 +280,7 @@ def pas_series_spec(*, data_url: str, description: str, measure: str, area_name:
         mark={"type": "line", "point": True, "strokeWidth": 2},
         encoding={
             "x": {"field": "quarter_end", "type": "temporal", "title": "Quarter ending",
-                  "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 6}},
+                  "scale": {"type": "utc"}, "axis": x_axis},
             "y": {"field": "value", "type": "quantitative", "title": y_title or f"{measure} (share agreeing)",
                   "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
             # The legend starts under the y axis, not at the plot's left edge: the axis (0% to

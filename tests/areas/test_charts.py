@@ -81,3 +81,21 @@ def test_charts_say_what_they_show(client, demo_lake):
         label = re.search(rf'id="{f}-picture"\s+data-vega-spec="[^"]+" data-vega-label="([^"]+)"', html)
         assert label and len(label.group(1)) > 60, f  # a sentence, not a word
         assert f'Show the {"map" if f.endswith("map") else "chart"} as a table' in html.split(f'id="{f}"')[1]
+
+
+def test_the_trust_chart_has_a_short_axis_title_and_marks_each_quarter_at_its_own_month(client, demo_lake):
+    spec = client.get("/areas/X05000001/charts/trust-series.vl.json").json()
+    rows = client.get(spec["data"]["url"]).json()["results"]
+    measure = spec["transform"][0]["filter"]["equal"]
+    ends = sorted({r["quarter_end"] for r in rows if r["measure"] == measure})
+    x, y = spec["encoding"]["x"], spec["encoding"]["y"]
+    # the question is in the heading and the description, not along the axis (where it ran past the plot)
+    assert y["title"] == "Share who agree"
+    # and room beneath the axis for the legend placed by hand there, which the long title used to make
+    assert spec["padding"]["bottom"] == 50 and spec["encoding"]["color"]["legend"]["legendY"] == 292
+    assert spec["description"].startswith("Share of people who say ") and spec["description"].endswith("by quarter.")
+    # each tick is a quarter's own last day, read in UTC as the API's dates are: never the 1st of the next month
+    assert x["scale"] == {"type": "utc"} and "tickCount" not in x["axis"]
+    assert [f'{v["year"]}-{v["month"]:02}-{v["date"]:02}' for v in x["axis"]["values"]] == ends
+    assert all(v["utc"] for v in x["axis"]["values"]) and ends[0].endswith(("-03-31", "-06-30", "-09-30", "-12-31"))
+    assert len(ends) >= 4

@@ -184,3 +184,18 @@ def test_vawg_peers_of_a_ward_without_female_population(client, demo_lake):
     assert "Stanegate Park (this area) 71 – – – no rate: female population not loaded" in words
     assert "Peers: 12 of the 14 wards of Northbridge Central are compared" in words
     assert "census2021_ts007a" not in words
+
+
+@pytest.mark.parametrize(("code", "level", "map_rows", "peers"), [
+    (WARD, "Ward", None, "Ward"), ("X09000001", "Borough", "Ward", "Borough"),
+    ("northbridge", "Police force", "Borough", None)])
+def test_tables_and_data_links_name_areas_in_plain_words(client, demo_lake, code, level, map_rows, peers):
+    body = client.get(f"/areas/{code}/").content.decode()
+    assert "ListedArea" not in body  # a class name of the code, never a reader's word
+    assert f">{level}, JSON</a>" in body
+    if map_rows:
+        crime_map = body[body.index('id="crime-map"'):]
+        assert re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', crime_map)[:3] == [map_rows, "Code", "Crimes"]
+    if peers:
+        vawg = body[body.index('id="vawg"'):]
+        assert re.search(rf'<th scope="col"[^>]*>{peers}</th>\s*<th scope="col"[^>]*>Recorded</th>', vawg)

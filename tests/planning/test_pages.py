@@ -81,3 +81,68 @@ def test_scorecard_counts_a_ward_only_on_a_clear_shift(client, demo_lake):
             "among many areas (Wheeler's z = -2.86) (p = 0.04)") in page
     assert "Larkrise" in page and "Down: a clear shift" in page
     assert "beyond chance" not in page.split("How to read")[0]
+
+
+def test_the_plan_officers_link_on_an_area_page_opens_the_form_filled_in(client, demo_lake):
+    for code in (BOROUGH, "northbridge"):
+        html = client.get(f"/areas/{code}/").content.decode()
+        link = htmllib.unescape(re.search(r'href="(/allocation/[^"]*)">Plan where officers go in', html).group(1))
+        assert link == f"/allocation/?within={code}"
+        r = client.get(link)
+        page = r.content.decode()
+        # the form for that area, not yet sent: no errors, no plan, the area chosen
+        assert r.status_code == 200 and "There is a problem" not in text(r) and "data-vega-spec" not in page
+        assert re.search(rf'<option value="{code}"[^>]*selected', page)
+    # sending it with the numbers still plans, and leaving them out still says so
+    r = client.get(f"/allocation/?within={BOROUGH}&officers=&pcsos=&trust_weight=0")
+    assert r.status_code == 400 and "There is a problem This field is required. This field is required." in text(r)
+    assert client.get(f"/allocation/?within={BOROUGH}&officers=60&pcsos=30").status_code == 200
+    r = client.get(f"/did-it-work/?ward={WARD}")
+    assert r.status_code == 200 and "There is a problem" not in text(r)
+    assert re.search(rf'<option value="{WARD}"[^>]*selected', r.content.decode())
+
+
+def test_the_scorecard_shows_each_ward_pages_find_and_arrest_rates(client, demo_lake):
+    html = client.get(f"/scorecard/{BOROUGH}/").content.decode()
+    table = html.split('id="scorecard-wards"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr class="govuk-table__row">\s*<th[^>]*><a class="govuk-link" href="/areas/(\w+)/">.*?</tr>',
+                      table, flags=re.S)
+    assert len(rows) == 14
+    shown = 0
+    for code in rows:
+        row = re.search(rf'href="/areas/{code}/">.*?</tr>', table, flags=re.S).group(0)
+        cells = [re.sub(r"<[^>]+>", " ", c).split() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        find_cell, arrest_cell = " ".join(cells[6]), " ".join(cells[7])
+        # the ward page's own sentence can say "-0.0%" for an interval starting at 0 (a float a hair
+        # below zero, from the analytics' wording): the scorecard's cells say "0.0%"
+        ward = page_text(client, f"/areas/{code}/").replace("interval -0.0%", "interval 0.0%")
+        find = re.search(r"([\d.]+%) of searches whose outcome was linked to the object of the search "
+                         r"\(95% interval ([\d.]+%) to ([\d.]+%)\)", ward)
+        arrest = re.search(r"([\d.]+%) of searches ending in arrest \(95% interval ([\d.]+%) to ([\d.]+%)\)", ward)
+        assert find_cell == (f"{find[1]} ({find[2]} to {find[3]})" if find else "–")
+        assert arrest_cell == (f"{arrest[1]} ({arrest[2]} to {arrest[3]})" if arrest else "–")
+        shown += bool(find and arrest)
+    assert shown >= 10  # most wards of the demo borough have searches to show
+
+
+def test_a_percentage_a_hair_below_zero_shows_as_zero():
+    from openbeat.web.templatetags.openbeat_tags import pct
+
+    assert [pct(-1e-17, 1), pct(-1e-17), pct(-0.0004), pct(-0.02, 1), pct(0.356), pct(0.356, 1)] == [
+        "0.0%", "0%", "0%", "-2.0%", "36%", "35.6%"]
+
+
+def test_every_see_engagement_link_lands_on_the_page_without_javascript(client, demo_lake, db):
+    html = client.get(f"/scorecard/{BOROUGH}/").content.decode()
+    targets = re.findall(r'href="#(engagement-\w+)"', html)
+    assert len(targets) == 15  # the borough and its 14 wards
+    placeholder = html.split('<section class="ob-section" id="engagement"')[1].split("data-ob-fragment=")[1]
+    placeholder = placeholder.split("</section>")[0]
+    engagement = f"/scorecard/{BOROUGH}/engagement/?from=2025-01&amp;to=2025-12"
+    for target in targets:
+        # the page itself has each target (in the placeholder the fragment replaces, so never twice)...
+        assert html.count(f'id="{target}"') == 1 and f'id="{target}"' in placeholder
+        # ...which links to that row of the engagement page, and the fetched fragment has the same row
+        assert f'<li id="{target}"><a class="govuk-link" href="{engagement}#{target}">Engagement in ' in placeholder
+    fragment = client.get(htmllib.unescape(engagement)).content.decode()
+    assert sorted(set(re.findall(r'id="(engagement-X\w+)"', fragment))) == sorted(targets)

@@ -42,7 +42,9 @@ def pct(value, decimals=0):
     """0.356 → "36%" (``|pct:1`` → "35.6%")."""
     if not _number(value):
         return "–"
-    return f"{value * 100:.{int(decimals)}f}%"
+    shown = f"{value * 100:.{int(decimals)}f}%"
+    # an interval's lower end at 0 can come out a hair below it (-1e-17): never "-0.0%"
+    return shown[1:] if shown.startswith("-") and not shown.strip("-0.%") else shown
 
 
 @register.filter
