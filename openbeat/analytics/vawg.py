@@ -428,6 +428,8 @@ def _offence_rows(counts, counted, pairs, den) -> list[dict]:
 def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[list[dict], str, str | None]:
     """Wards of the area's borough, or boroughs of the force, inside funnel limits; the note
     (how many are compared, which are left out and why) and the rates' basis."""
+    if not months:  # no rate of any area over months the file does not hold: every one would read 0
+        return [], f"No peers are compared: the file holds none of the months of {period.label()}.", None
     if area.level == "ward" and area.borough_code:
         level, within = "ward", area.borough_code
     else:
@@ -448,7 +450,7 @@ def _peers(con, area: VawgArea, months: list[date], period: Period) -> tuple[lis
     left_out = {c: ("female population not loaded" if c in dens and dens[c].population > 0 else
                     "no population loaded") for c in members if c not in codes}
     years = len(months) / 12
-    totals = [sum(counts[c].values()) for c in codes]
+    totals = [sum(counts.get(c, {}).values()) for c in codes]  # a ward with no offences counts 0
     f = funnel(totals, [dens[c].population * years for c in codes], labels=codes, per=1000.0, overdispersion=True)
     rows = []
     for r in f.areas.to_dict("records"):

@@ -285,7 +285,8 @@ def vawg(area, lake, first, last, fmt, table):
     """
     from openbeat.analytics.vawg import vawg as compute
 
-    _emit(lambda store: compute(store, area, first, last), lake, fmt, table, areas=(area,))
+    # no areas=: the violence figures name their own areas (the ward crime file's wards and boroughs)
+    _emit(lambda store: compute(store, area, first, last), lake, fmt, table)
 
 
 def _check_writable(path: str) -> None:

@@ -235,3 +235,11 @@ def test_peers_say_how_many_wards_are_compared_and_keep_a_ward_without_female_po
     # a ward with female residents loaded: 12 rows, itself among them, the same two named as left out
     other = vawg(store, "X05000002")
     assert len(other.tables["peers"]) == 12 and [p["this_area"] for p in other.tables["peers"]].count(True) == 1
+
+
+def test_no_peers_are_compared_over_months_the_file_does_not_hold(store):
+    """A period before the file (the API's schema test asked for one ending 1900-01) compares no
+    peers: every ward would read 0, and a ward the file names without offences broke the funnel."""
+    r = vawg(store, "X05000002", "1899-02", "1900-01")
+    assert r.summary["months_counted"] == 0 and r.tables["peers"] == []
+    assert "No peers are compared: the file holds none of the months of 1899-02 to 1900-01." in r.notes
