@@ -134,14 +134,14 @@ def test_a_seed_is_printed_as_a_name_and_one_point_is_singular(northbridge):
 
 
 def test_a_table_too_wide_for_the_terminal_prints_one_block_per_row(northbridge):
-    """The scorecard's 37 columns in 120 characters used to print as a table of blank and "…" cells."""
+    """The scorecard's 38 columns in 120 characters used to print as a table of blank and "…" cells."""
     result = CliRunner(env={"COLUMNS": "120"}).invoke(main, ["analyse", "scorecard", "--area", "northbridge",
                                                              "--lake", str(northbridge.root)])
     assert result.exit_code == 0
     assert "…" not in result.output
-    start = result.output.index("  37 columns")
+    start = result.output.index("  38 columns")
     assert result.output[start:].startswith("""\
-  37 columns do not fit in 120 characters: one block per row (--format csv gives the table).
+  38 columns do not fit in 120 characters: one block per row (--format csv gives the table).
 
   row 1 of 5
     code                    X09000001
