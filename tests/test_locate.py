@@ -99,6 +99,7 @@ def test_cli_text_and_json(city_lake):
 def test_cli_on_a_lake_without_areas_fails_instead_of_saying_outside(tmp_path):
     from openbeat.lake import Lake
 
+    (tmp_path / "lake").mkdir()  # a lake without areas (a folder that does not exist is no lake at all)
     empty = Lake(tmp_path / "lake")
     assert locate(empty, "51.5074,-0.1278")["status"] == "no_areas"
     res = CliRunner().invoke(locate_cmd, ["51.5074,-0.1278", "--lake", str(empty.root)])
