@@ -211,13 +211,19 @@ def _standards(store: Store, rows: list[dict], boroughs: list[Area], period) -> 
         chosen, name = (find, "find rate") if find.get("status") == "ok" else (arrest, "arrest rate")
         row.update(standards_measure=name, standards_rate=chosen.get("value"), standards_low=chosen.get("low"),
                    standards_high=chosen.get("high"))
-        # one measure a column: the find rate where the force records what searches found, and the arrest rate
-        if find.get("status") == "ok":
-            row.update(find_rate=find.get("value"), find_low=find.get("low"), find_high=find.get("high"))
-        elif find.get("status"):
-            row["find_note"] = find["status"]
-        if arrest.get("status") == "ok":
-            row.update(arrest_rate=arrest.get("value"), arrest_low=arrest.get("low"), arrest_high=arrest.get("high"))
+        _find_and_arrest(row, s)
+
+
+def _find_and_arrest(row: dict, summary: dict) -> None:
+    """One measure a column, as the area's stop-and-search page gives them: the find rate where
+    the force records what searches found, and the arrest rate."""
+    find, arrest = summary.get("find_rate") or {}, summary.get("arrest_rate") or {}
+    if find.get("status") == "ok":
+        row.update(find_rate=find.get("value"), find_low=find.get("low"), find_high=find.get("high"))
+    elif find.get("status"):
+        row["find_note"] = find["status"]
+    if arrest.get("status") == "ok":
+        row.update(arrest_rate=arrest.get("value"), arrest_low=arrest.get("low"), arrest_high=arrest.get("high"))
 
 
 def _ward_standards(store: Store, rows: list[dict], period) -> None:
@@ -227,6 +233,7 @@ def _ward_standards(store: Store, rows: list[dict], period) -> None:
     counts = {code: (n, arrests) for code, n, arrests in store.cursor().execute(
         "SELECT ward_code, sum(n)::INTEGER, sum(n) FILTER (WHERE outcome = 'Arrest')::INTEGER "
         "FROM stop_search_counts WHERE month BETWEEN ? AND ? GROUP BY 1", [period.first, period.last]).fetchall()}
+    first, last = f"{period.first:%Y-%m}", f"{period.last:%Y-%m}"
     for row in rows:
         n, arrests = counts.get(row["code"], (0, 0))
         row["searches"] = n
@@ -234,3 +241,9 @@ def _ward_standards(store: Store, rows: list[dict], period) -> None:
             lo, hi = wilson_interval(arrests or 0, n)
             row.update(standards_measure="arrest rate", standards_rate=(arrests or 0) / n,
                        standards_low=lo, standards_high=hi)
+            try:  # the find and arrest rates the ward's own page gives, computed once per lake state
+                s = store.memo(("stop-search", row["code"], first, last),
+                               lambda code=row["code"]: stop_search(store, code, first, last)).summary
+            except (ValueError, LookupError):
+                continue
+            _find_and_arrest(row, s)

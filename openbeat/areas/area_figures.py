@@ -129,41 +129,6 @@ def area_figures(*, area: ListedArea, first: str | None = None, last: str | None
     return AreaFigures(profile, trend, hotspots, stop_search, trust, trust_series, compare)
 
 
-def scorecard_wards(*, result: Result) -> list[dict]:
-    """The scorecard's ward rows, each with the find and arrest rates its ward page shows over
-    the scorecard's months (its stop-and-search figure), where the scorecard left them empty.
-
-    The scorecard's analytics gives wards only its older single ``standards_*`` measure, so
-    without this its find and arrest columns read "–" beside a ward page that gives both.
-    The result is shared and cached: the rows are copied, never changed in place.
-    """
-    rows = result.tables.get("wards") or []
-    if not has("stop_searches"):
-        return rows
-    first, last = result.period["from"], result.period["to"]
-    out = []
-    for row in rows:
-        if row.get("find_rate") is not None or row.get("arrest_rate") is not None:
-            out.append(row)
-            continue
-        fig = get_figure("stop_search", row["code"], first, last)
-        if not fig.ok:
-            out.append(row)
-            continue
-        s = fig.result.summary
-        find, arrest = s.get("find_rate") or {}, s.get("arrest_rate") or {}
-        extra = {}
-        if find.get("status") == "ok":
-            extra.update(find_rate=find.get("value"), find_low=find.get("low"), find_high=find.get("high"))
-        elif find.get("status"):
-            extra["find_note"] = find["status"]
-        if arrest.get("status") == "ok":
-            extra.update(arrest_rate=arrest.get("value"), arrest_low=arrest.get("low"),
-                         arrest_high=arrest.get("high"))
-        out.append({**row, **extra})
-    return out
-
-
 def outcome_shares(result: Result) -> list[dict]:
     """Outcomes of all crime types together (the profile gives them per type)."""
     from openbeat.analytics.outcomes import GROUPS

@@ -294,8 +294,7 @@ def scorecard(request: HttpRequest, code: str) -> HttpResponse:
     if fig.ok:
         api = reverse("api:area_scorecard", kwargs={"code": area.code})
         result = fig.result
-        context.update(result=result, results=[result], api_url=api,
-                       ward_rows=area_figures.scorecard_wards(result=result))
+        context.update(result=result, results=[result], api_url=api, ward_rows=result.tables.get("wards") or [])
         context["chart"] = Chart(
             id="scorecard-trust", title="Trust by borough",
             description=(f"Chart of trust in the police in each borough of {area.name}: a dot for the survey figure "

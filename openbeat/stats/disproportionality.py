@@ -178,7 +178,8 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return float(centre - half), float(centre + half)
+    # at k = 0 and k = n the bound is 0 and 1 exactly; floating point puts it a hair off ("-0.0%")
+    return (0.0 if k == 0 else float(centre - half)), (1.0 if k == n else float(centre + half))
 
 
 @functools.lru_cache(maxsize=16)

@@ -77,3 +77,18 @@ def test_only_forces_and_boroughs(store):
     ward = store.areas("ward")[0]
     with pytest.raises(ValueError, match="covers a force or a borough"):
         scorecard(store, ward.code)
+
+
+def test_each_ward_row_gives_the_find_and_arrest_rates_of_the_wards_own_figure(store, card):
+    """Wards carry the find and arrest rates their stop-and-search figure gives (the API and the
+    CLI too, not only the page), over the scorecard's months."""
+    rows = [w for w in card.tables["wards"] if w["searches"]]
+    assert len(rows) >= 10
+    for w in rows:
+        s = stop_search(store, w["code"], card.period["from"], card.period["to"]).summary
+        find, arrest = s["find_rate"], s["arrest_rate"]
+        assert (w.get("find_rate"), w.get("find_low"), w.get("find_high")) == (
+            (find["value"], find["low"], find["high"]) if find["status"] == "ok" else (None, None, None))
+        assert (w.get("arrest_rate"), w.get("arrest_low"), w.get("arrest_high")) == (
+            (arrest["value"], arrest["low"], arrest["high"]) if arrest["status"] == "ok" else (None, None, None))
+    assert sum(w.get("find_rate") is not None for w in rows) >= 10

@@ -113,9 +113,8 @@ def test_the_scorecard_shows_each_ward_pages_find_and_arrest_rates(client, demo_
         row = re.search(rf'href="/areas/{code}/">.*?</tr>', table, flags=re.S).group(0)
         cells = [re.sub(r"<[^>]+>", " ", c).split() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
         find_cell, arrest_cell = " ".join(cells[6]), " ".join(cells[7])
-        # the ward page's own sentence can say "-0.0%" for an interval starting at 0 (a float a hair
-        # below zero, from the analytics' wording): the scorecard's cells say "0.0%"
-        ward = page_text(client, f"/areas/{code}/").replace("interval -0.0%", "interval 0.0%")
+        ward = page_text(client, f"/areas/{code}/")
+        assert "-0.0%" not in ward  # an interval's lower end at 0 is 0 (wilson_interval), never a hair below
         find = re.search(r"([\d.]+%) of searches whose outcome was linked to the object of the search "
                          r"\(95% interval ([\d.]+%) to ([\d.]+%)\)", ward)
         arrest = re.search(r"([\d.]+%) of searches ending in arrest \(95% interval ([\d.]+%) to ([\d.]+%)\)", ward)

@@ -44,6 +44,9 @@ def test_wilson_equals_statsmodels():
     for k, n in [(0, 10), (3, 10), (10, 10), (557, 67836), (1, 2)]:
         np.testing.assert_allclose(wilson_interval(k, n),
                                    proportion_confint(k, n, alpha=0.05, method="wilson"), atol=1e-12)
+    # the bounds at k = 0 and k = n are 0 and 1 exactly, never a hair outside ("-0.0%" on a page)
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0
+    assert all(0.0 <= b <= 1.0 for k in range(0, 31) for b in wilson_interval(k, 30))
 
 
 def test_mapping_covers_18_census_strings_plus_not_stated():
